@@ -1,0 +1,2 @@
+//! Reading message logs: columns, values, timestamps, phone numbers.
+pub mod phone;

@@ -1,0 +1,18 @@
+//! waprice: replays a WhatsApp Business message log into what Meta bills, month by month.
+//!
+//! Data flows one way: [`input`] reads rows into compact [`message::Message`]s, the
+//! [`engine`] replays them and emits [`event::BillingEvent`]s, [`pricing`] prices each
+//! event from a [`tariff::RateCards`], [`report`] aggregates and [`render`] prints.
+//! The library never sees clap or the terminal.
+
+pub mod budget;
+pub mod calendar;
+pub mod engine;
+pub mod error;
+pub mod event;
+pub mod input;
+pub mod message;
+pub mod pricing;
+pub mod render;
+pub mod report;
+pub mod tariff;

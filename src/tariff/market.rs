@@ -1,0 +1,1 @@
+//! Country -> market map (dated). Owned by helper; contract below.

@@ -1,0 +1,2 @@
+//! Tariff data: the country -> market map and the rate cards, bundled and user-supplied.
+pub mod market;
