@@ -1,1 +1,144 @@
+//! What the engine emits: one event per business message (or per conversation opened),
+//! saying what Meta counts and why.
 
+use crate::calendar::Month;
+use chrono::NaiveDate;
+
+/// The pricing rule era a message falls in (spec sections 2, 3, 4, 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Era {
+    /// 2022-02-01 .. 2023-05-31: user-/business-initiated conversations.
+    A,
+    /// 2023-06-01 .. 2025-06-30: conversations per category.
+    B,
+    /// 2025-07-01 .. 2026-09-30: per delivered template.
+    C,
+    /// 2026-10-01 on: service and in-window utility charged too.
+    D,
+}
+
+impl Era {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Era::A => "A (conversations: user-/business-initiated, 1,000 free a month)",
+            Era::B => "B (conversations per category)",
+            Era::C => "C (per message; service and in-window utility free)",
+            Era::D => "D (per message; service and in-window utility charged)",
+        }
+    }
+    /// Units in eras A and B are conversations, later ones messages.
+    pub fn is_conversation_based(self) -> bool {
+        matches!(self, Era::A | Era::B)
+    }
+}
+
+/// The category a unit is counted under (the estimate's columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum UnitCategory {
+    Marketing,
+    Utility,
+    Authentication,
+    AuthenticationInternational,
+    Service,
+    UserInitiated,
+    BusinessInitiated,
+}
+
+impl UnitCategory {
+    pub const ALL: [UnitCategory; 7] = [
+        UnitCategory::Marketing,
+        UnitCategory::Utility,
+        UnitCategory::Authentication,
+        UnitCategory::AuthenticationInternational,
+        UnitCategory::Service,
+        UnitCategory::UserInitiated,
+        UnitCategory::BusinessInitiated,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            UnitCategory::Marketing => "marketing",
+            UnitCategory::Utility => "utility",
+            UnitCategory::Authentication => "authentication",
+            UnitCategory::AuthenticationInternational => "authentication_international",
+            UnitCategory::Service => "service",
+            UnitCategory::UserInitiated => "user_initiated",
+            UnitCategory::BusinessInitiated => "business_initiated",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Why an event costs what it costs: the ledger's `pricing` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Pricing {
+    /// A billed conversation (eras A, B).
+    Conversation,
+    /// A billed message (eras C, D).
+    Message,
+    /// Within the month's 1,000 free conversations (era A) or service conversations (era B).
+    FreeTier,
+    /// An era B service conversation from 2024-11-01, when all service became free.
+    FreeService,
+    /// Opened or covered by a free entry-point window.
+    FreeEntryPoint,
+    /// Free inside the customer service window (era C: free-form and utility).
+    FreeCustomerService,
+    /// Within `--free-service-allowance` (era D).
+    FreeAllowance,
+    /// A utility template covered by a utility conversation opened before 2025-07-01.
+    SwitchOver,
+    /// Rode on an already open conversation: not a unit of its own.
+    Covered,
+    /// Free-form outside the customer service window: Meta rejects it (error 131047).
+    Rejected,
+    /// The log says it was not delivered.
+    Undelivered,
+}
+
+impl Pricing {
+    pub fn name(self) -> &'static str {
+        match self {
+            Pricing::Conversation => "conversation",
+            Pricing::Message => "message",
+            Pricing::FreeTier => "free_tier",
+            Pricing::FreeService => "free_service",
+            Pricing::FreeEntryPoint => "free_entry_point",
+            Pricing::FreeCustomerService => "free_customer_service",
+            Pricing::FreeAllowance => "free_allowance",
+            Pricing::SwitchOver => "switch_over",
+            Pricing::Covered => "covered",
+            Pricing::Rejected => "rejected",
+            Pricing::Undelivered => "undelivered",
+        }
+    }
+
+    /// A unit Meta counts (billed or free).
+    pub fn is_unit(self) -> bool {
+        !matches!(
+            self,
+            Pricing::Covered | Pricing::Rejected | Pricing::Undelivered
+        )
+    }
+
+    pub fn is_billed(self) -> bool {
+        matches!(self, Pricing::Conversation | Pricing::Message)
+    }
+}
+
+/// One verdict of the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BillingEvent {
+    /// The message's billing time (ms since epoch, UTC); for a conversation, its opening.
+    pub time: i64,
+    /// The local date in the WABA time zone and its month: what era, month and card apply.
+    pub date: NaiveDate,
+    pub month: Month,
+    pub era: Era,
+    pub pair: u32,
+    pub category: UnitCategory,
+    pub pricing: Pricing,
+}

@@ -12,6 +12,7 @@ pub mod error;
 pub mod event;
 pub mod input;
 pub mod message;
+pub mod parties;
 pub mod pricing;
 pub mod render;
 pub mod report;

@@ -1,1 +1,34 @@
-fn main() {}
+//! The `waprice` binary: parse, validate, dispatch, and map errors to exit codes
+//! (0 ok, 1 runtime failure, 2 bad usage or bad input; a closed pipe is not an error).
+
+mod cli;
+mod cmd;
+mod settings;
+
+use clap::Parser;
+use std::process::ExitCode;
+use waprice::error::BadInput;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match &cli.command {
+        cli::Command::Estimate(a) => settings::EstimateSettings::from_args(a).and_then(|s| cmd::estimate::run(&s)),
+        cli::Command::Rates(a) => settings::RatesSettings::from_args(a).and_then(|s| cmd::rates::run(&s)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.chain().any(|c| c.is::<BadInput>()) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}

@@ -1,1 +1,42 @@
+//! The compact, normalised form of one log row, as the engine sees it.
+//!
+//! Strings stop at the reader: a message carries only integers (time, an interned
+//! (business, customer) pair) and small enums, so tens of millions of them stay cheap.
 
+/// A template's category as Meta approved it (rule 1.4: taken from the row, never inferred).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TemplateCategory {
+    Marketing,
+    Utility,
+    Authentication,
+}
+
+/// What a row is, as far as billing cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A customer's message; `entry_point` when it came from a Click-to-WhatsApp ad or Page button.
+    Inbound { entry_point: bool },
+    /// A template message sent by the business.
+    Template(TemplateCategory),
+    /// Any other business message (text, media, interactive): a service message.
+    FreeForm,
+}
+
+impl Kind {
+    pub fn is_business(self) -> bool {
+        !matches!(self, Kind::Inbound { .. })
+    }
+}
+
+/// One row of the log, normalised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Message {
+    /// Billing time in milliseconds since the Unix epoch (UTC): delivery time when the log has
+    /// one, else send time (rule 1.5).
+    pub time: i64,
+    /// Interned (business number, customer) pair: windows are kept per pair.
+    pub pair: u32,
+    pub kind: Kind,
+    /// False for rows whose status says failed/undelivered/rejected (rule 1.1). Always true inbound.
+    pub delivered: bool,
+}

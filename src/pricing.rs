@@ -1,1 +1,272 @@
+//! Prices billing events from the rate cards of one currency (spec section 8).
+//!
+//! A rate is looked up per (currency, market, column): the latest value on or before the
+//! event's date, else the earliest later value (a flagged substitute), else the unit is
+//! unpriced. A rate is never invented and never silently zero.
 
+use crate::engine::era::{ERA_C_FROM, ERA_D_FROM, FREE_SERVICE_FROM};
+use crate::event::{BillingEvent, Era, UnitCategory};
+use crate::tariff::card::{Column, DatedRate, RateCards};
+use crate::tariff::market::MarketId;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// The rate a billed unit pays and where it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub value: Decimal,
+    /// Index of the card row in [`RateCards::rows`].
+    pub row: usize,
+    /// The column the value was read from (utility for a service message priced at the utility rate).
+    pub column: Column,
+    /// From a card later than the event, or from the other side of the 2025-07-01 switch.
+    pub substitute: bool,
+    /// An era D service message priced at the utility rate because no card has its service rate.
+    pub service_at_utility: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quote {
+    /// A free unit, or an event that is not a unit.
+    Free,
+    Priced(Rate),
+    /// No card of the currency has this market and column at any date.
+    Unpriced(Column),
+}
+
+impl Quote {
+    pub fn value(&self) -> Option<Decimal> {
+        match self {
+            Quote::Free => Some(Decimal::ZERO),
+            Quote::Priced(r) => Some(r.value),
+            Quote::Unpriced(_) => None,
+        }
+    }
+}
+
+pub struct Pricer<'a> {
+    cards: &'a RateCards,
+    currency: &'a str,
+}
+
+impl<'a> Pricer<'a> {
+    pub fn new(cards: &'a RateCards, currency: &'a str) -> Pricer<'a> {
+        Pricer { cards, currency }
+    }
+
+    pub fn quote(&self, e: &BillingEvent, market: MarketId) -> Quote {
+        if !e.pricing.is_billed() {
+            return Quote::Free;
+        }
+        let column = column_of(e.category);
+        let values = self.cards.values(self.currency, market, column);
+        let found = match (column, e.era) {
+            // Era B service past the free tier: only cards from before all service became free.
+            (Column::Service, Era::B) => pick(values.iter().filter(|v| v.0 < FREE_SERVICE_FROM), e),
+            // Era D service: only cards of the charged-service era; else the utility rate.
+            (Column::Service, _) => match pick(values.iter().filter(|v| v.0 >= ERA_D_FROM), e) {
+                Some(found) => Some(found),
+                None => {
+                    let utility = self.cards.values(self.currency, market, Column::Utility);
+                    return match pick(utility.iter(), e) {
+                        Some((v, substitute)) => Quote::Priced(Rate {
+                            value: v.1,
+                            row: v.2,
+                            column: Column::Utility,
+                            substitute,
+                            service_at_utility: true,
+                        }),
+                        None => Quote::Unpriced(column),
+                    };
+                }
+            },
+            _ => pick(values.iter(), e),
+        };
+        match found {
+            Some((v, substitute)) => Quote::Priced(Rate {
+                value: v.1,
+                row: v.2,
+                column,
+                substitute,
+                service_at_utility: false,
+            }),
+            None => Quote::Unpriced(column),
+        }
+    }
+}
+
+/// The card column a billed unit of this category reads.
+pub fn column_of(category: UnitCategory) -> Column {
+    match category {
+        UnitCategory::Marketing => Column::Marketing,
+        UnitCategory::Utility => Column::Utility,
+        UnitCategory::Authentication => Column::Authentication,
+        UnitCategory::AuthenticationInternational => Column::AuthenticationInternational,
+        UnitCategory::Service => Column::Service,
+        UnitCategory::UserInitiated => Column::UserInitiated,
+        UnitCategory::BusinessInitiated => Column::BusinessInitiated,
+    }
+}
+
+/// The latest value on or before the event's date, else the earliest later one. The bool
+/// says whether it is a substitute: later than the event, or from a card of the other
+/// pricing model (conversation cards before 2025-07-01, per-message cards from then).
+fn pick<'v>(
+    values: impl Iterator<Item = &'v DatedRate>,
+    e: &BillingEvent,
+) -> Option<(&'v DatedRate, bool)> {
+    let mut before: Option<&DatedRate> = None;
+    let mut after: Option<&DatedRate> = None;
+    for v in values {
+        if v.0 <= e.date {
+            before = Some(v);
+        } else if after.is_none() {
+            after = Some(v);
+        }
+    }
+    let v = before.or(after)?;
+    Some((v, v.0 > e.date || crosses_switch(v.0, e.era)))
+}
+
+fn crosses_switch(card: NaiveDate, era: Era) -> bool {
+    (card < ERA_C_FROM) != era.is_conversation_based()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Month;
+    use crate::event::Pricing;
+    use crate::tariff::card::{parse, RateCards};
+    use crate::tariff::market::MarketMap;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn event(date: &str, era: Era, category: UnitCategory) -> BillingEvent {
+        let date = d(date);
+        BillingEvent {
+            time: 0,
+            date,
+            month: Month::of(date),
+            era,
+            pair: 0,
+            category,
+            pricing: Pricing::Message,
+        }
+    }
+
+    fn cards(text: &str) -> (RateCards, MarketMap) {
+        let markets = MarketMap::bundled();
+        let rows = parse(text, "test.csv", &markets).unwrap();
+        (RateCards::from_rows(rows), markets)
+    }
+
+    const CARDS: &str = "currency,effective_from,market,marketing,utility,authentication,authentication_international,service,business_initiated,user_initiated\n\
+        EUR,2022-02-01,France,,,,,,0.1186,0.0712\n\
+        EUR,2023-06-01,France,0.1000,0.0500,0.0400,,0.0300,,\n\
+        EUR,2024-11-01,France,0.1100,0.0500,0.0400,,0,,\n\
+        EUR,2025-07-01,France,0.1200,0.0250,0.0250,,,,\n\
+        EUR,2026-10-01,Germany,0.1300,0.0260,0.0260,,0.0270,,\n\
+        EUR,2026-07-01,Germany,0.1250,0.0255,0.0255,,,,\n";
+
+    fn priced(q: Quote) -> (Decimal, bool) {
+        match q {
+            Quote::Priced(r) => (r.value, r.substitute),
+            other => panic!("expected a price, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn latest_card_on_or_before_the_date() {
+        let (c, m) = cards(CARDS);
+        let fr = m.market_by_name("France").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        assert_eq!(
+            priced(p.quote(&event("2024-10-31", Era::B, UnitCategory::Marketing), fr)),
+            (Decimal::new(1000, 4), false)
+        );
+        assert_eq!(
+            priced(p.quote(&event("2024-11-01", Era::B, UnitCategory::Marketing), fr)),
+            (Decimal::new(1100, 4), false)
+        );
+        assert_eq!(
+            priced(p.quote(
+                &event("2022-03-01", Era::A, UnitCategory::BusinessInitiated),
+                fr
+            )),
+            (Decimal::new(1186, 4), false)
+        );
+    }
+
+    #[test]
+    fn earlier_or_other_model_cards_are_flagged_substitutes() {
+        let (c, m) = cards(CARDS);
+        let fr = m.market_by_name("France").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        // Era A has no marketing column: the 2023 card is later, a substitute.
+        assert_eq!(
+            priced(p.quote(&event("2022-03-01", Era::A, UnitCategory::Marketing), fr)),
+            (Decimal::new(1000, 4), true)
+        );
+        // Per-message Germany in 2026-08 reads the July card; France in 2026 reads 2025-07.
+        let de = m.market_by_name("Germany").unwrap();
+        assert_eq!(
+            priced(p.quote(&event("2026-08-01", Era::C, UnitCategory::Marketing), de)),
+            (Decimal::new(1250, 4), false)
+        );
+        // Germany before its first card: the earliest later value, flagged.
+        assert_eq!(
+            priced(p.quote(&event("2025-08-01", Era::C, UnitCategory::Utility), de)),
+            (Decimal::new(255, 4), true)
+        );
+    }
+
+    #[test]
+    fn era_b_service_ignores_free_service_zeros() {
+        let (c, m) = cards(CARDS);
+        let fr = m.market_by_name("France").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        assert_eq!(
+            priced(p.quote(&event("2024-10-15", Era::B, UnitCategory::Service), fr)),
+            (Decimal::new(300, 4), false)
+        );
+    }
+
+    #[test]
+    fn era_d_service_reads_only_october_2026_cards_else_the_utility_rate() {
+        let (c, m) = cards(CARDS);
+        let p = Pricer::new(&c, "EUR");
+        let de = m.market_by_name("Germany").unwrap();
+        assert_eq!(
+            priced(p.quote(&event("2026-10-02", Era::D, UnitCategory::Service), de)),
+            (Decimal::new(270, 4), false)
+        );
+        let fr = m.market_by_name("France").unwrap();
+        match p.quote(&event("2026-10-02", Era::D, UnitCategory::Service), fr) {
+            Quote::Priced(r) => {
+                assert!(r.service_at_utility);
+                assert_eq!(r.value, Decimal::new(250, 4));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn no_value_at_any_date_is_unpriced_never_zero() {
+        let (c, m) = cards(CARDS);
+        let p = Pricer::new(&c, "EUR");
+        let it = m.market_by_name("Italy").unwrap();
+        assert_eq!(
+            p.quote(&event("2025-08-01", Era::C, UnitCategory::Marketing), it),
+            Quote::Unpriced(Column::Marketing)
+        );
+        let usd = Pricer::new(&c, "USD");
+        let fr = m.market_by_name("France").unwrap();
+        assert_eq!(
+            usd.quote(&event("2025-08-01", Era::C, UnitCategory::Marketing), fr),
+            Quote::Unpriced(Column::Marketing)
+        );
+    }
+}

@@ -1,1 +1,236 @@
+//! The windowing engine: replays messages in time order and decides, for each business
+//! message, what Meta counts. Windows live per (business, customer) pair; the free tier and
+//! the service allowance are counted per month across pairs, which is why messages must
+//! arrive in global time order (equal times in file order).
+//!
+//! Rules common to every era (delivery, 131047 rejections, entry points) are applied here;
+//! each era's own rules live in one file behind the same `business_message` function.
 
+pub mod cbp_v1;
+pub mod cbp_v2;
+pub mod era;
+pub mod per_message;
+pub mod windows;
+
+use crate::calendar::{Calendar, Month};
+use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
+use crate::message::{Kind, Message, TemplateCategory};
+use crate::parties::Parties;
+use chrono::NaiveDate;
+use windows::PairState;
+
+/// What a rule decides for one business message: the unit's category and why it costs what it costs.
+pub type Verdict = (UnitCategory, Pricing);
+
+/// Choices the log cannot tell.
+#[derive(Debug, Clone, Default)]
+pub struct EngineConfig {
+    /// Free service messages per business number per month in era D (`--free-service-allowance`).
+    pub free_service_allowance: u32,
+    /// Per customer country (indexed by `CountryId`): the first date an authentication
+    /// template to that country pays the authentication-international rate, or `None`.
+    /// Empty when authentication-international is off (spec section 5).
+    pub auth_intl_from: Vec<Option<NaiveDate>>,
+}
+
+/// A business message as the era rules see it.
+#[derive(Debug, Clone, Copy)]
+pub struct BusinessMessage {
+    pub t: i64,
+    pub date: NaiveDate,
+    pub month: Month,
+    pub era: Era,
+    pub kind: Kind,
+    pub business: u32,
+    /// Whether an authentication template here pays the international rate.
+    pub auth_intl: bool,
+}
+
+impl BusinessMessage {
+    pub fn template_unit_category(&self, category: TemplateCategory) -> UnitCategory {
+        match category {
+            TemplateCategory::Marketing => UnitCategory::Marketing,
+            TemplateCategory::Utility => UnitCategory::Utility,
+            TemplateCategory::Authentication if self.auth_intl => {
+                UnitCategory::AuthenticationInternational
+            }
+            TemplateCategory::Authentication => UnitCategory::Authentication,
+        }
+    }
+
+    fn natural_category(&self) -> UnitCategory {
+        match self.kind {
+            Kind::Template(c) => self.template_unit_category(c),
+            _ => UnitCategory::Service,
+        }
+    }
+}
+
+/// Counters shared by all pairs: the monthly free tier (eras A and B, one WABA per log) and
+/// the era D service allowance (per business number).
+#[derive(Debug, Clone)]
+pub struct Counters {
+    tier_month: Month,
+    tier_used: u32,
+    allowance_limit: u32,
+    allowance_used: Vec<(Month, u32)>,
+}
+
+impl Counters {
+    fn new(allowance_limit: u32) -> Counters {
+        Counters {
+            tier_month: Month(i32::MIN),
+            tier_used: 0,
+            allowance_limit,
+            allowance_used: Vec::new(),
+        }
+    }
+
+    /// Takes one of the month's free-tier conversations, if any is left.
+    pub fn take_free_tier(&mut self, month: Month) -> bool {
+        if month != self.tier_month {
+            self.tier_month = month;
+            self.tier_used = 0;
+        }
+        if self.tier_used < era::FREE_TIER_CONVERSATIONS {
+            self.tier_used += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Takes one of the business number's free service messages for the month, if any is left.
+    pub fn take_allowance(&mut self, business: u32, month: Month) -> bool {
+        if self.allowance_limit == 0 {
+            return false;
+        }
+        let b = business as usize;
+        if self.allowance_used.len() <= b {
+            self.allowance_used.resize(b + 1, (Month(i32::MIN), 0));
+        }
+        let used = &mut self.allowance_used[b];
+        if used.0 != month {
+            *used = (month, 0);
+        }
+        if used.1 < self.allowance_limit {
+            used.1 += 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Replays messages one at a time; they must come in time order.
+pub struct Engine<'a> {
+    parties: &'a Parties,
+    config: &'a EngineConfig,
+    calendar: Calendar,
+    pairs: Vec<PairState>,
+    counters: Counters,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(parties: &'a Parties, config: &'a EngineConfig, calendar: Calendar) -> Engine<'a> {
+        Engine {
+            parties,
+            config,
+            calendar,
+            pairs: vec![PairState::default(); parties.pair_count()],
+            counters: Counters::new(config.free_service_allowance),
+        }
+    }
+
+    /// Replays one message; business messages produce exactly one event.
+    pub fn push(&mut self, m: &Message) -> Option<BillingEvent> {
+        let st = &mut self.pairs[m.pair as usize];
+        if let Kind::Inbound { entry_point } = m.kind {
+            st.inbound(m.time, entry_point);
+            return None;
+        }
+        let date = self.calendar.local_date(m.time);
+        let era = era::era_of(date);
+        let pair = self.parties.pair_of(m.pair);
+        let auth_intl = matches!(m.kind, Kind::Template(TemplateCategory::Authentication))
+            && {
+                let country = self.parties.customer_of(m.pair).country;
+                matches!(self.config.auth_intl_from.get(country.0 as usize), Some(Some(from)) if date >= *from)
+            };
+        let bm = BusinessMessage {
+            t: m.time,
+            date,
+            month: Month::of(date),
+            era,
+            kind: m.kind,
+            business: pair.business,
+            auth_intl,
+        };
+        let (category, pricing) = decide(st, &bm, &mut self.counters, m.delivered);
+        Some(BillingEvent {
+            time: m.time,
+            date,
+            month: bm.month,
+            era,
+            pair: m.pair,
+            category,
+            pricing,
+        })
+    }
+}
+
+/// The rules common to every era, then the era's own.
+fn decide(
+    st: &mut PairState,
+    m: &BusinessMessage,
+    counters: &mut Counters,
+    delivered: bool,
+) -> Verdict {
+    let category = m.natural_category();
+    if !delivered {
+        return (category, Pricing::Undelivered);
+    }
+    if m.kind == Kind::FreeForm && !st.in_csw(m.t) {
+        return (category, Pricing::Rejected);
+    }
+    st.enter_era(m.era);
+    let opened_fep = st.answer_entry_point(m.t);
+    if opened_fep || st.in_fep(m.t) {
+        let pricing = if opened_fep || !m.era.is_conversation_based() {
+            Pricing::FreeEntryPoint
+        } else {
+            Pricing::Covered
+        };
+        let category = if m.era == Era::A {
+            UnitCategory::UserInitiated
+        } else {
+            category
+        };
+        return (category, pricing);
+    }
+    match m.era {
+        Era::A => cbp_v1::business_message(st, m, counters),
+        Era::B => cbp_v2::business_message(st, m, counters),
+        Era::C | Era::D => per_message::business_message(st, m, counters),
+    }
+}
+
+/// Replays a whole log in time order. `messages` must be sorted by time (stably, so equal
+/// times keep file order).
+pub fn replay(
+    messages: &[Message],
+    parties: &Parties,
+    config: &EngineConfig,
+    calendar: Calendar,
+    mut sink: impl FnMut(BillingEvent),
+) {
+    let mut engine = Engine::new(parties, config, calendar);
+    for m in messages {
+        if let Some(event) = engine.push(m) {
+            sink(event);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

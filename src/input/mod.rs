@@ -1,2 +1,6 @@
 //! Reading message logs: columns, values, timestamps, phone numbers.
+pub mod columns;
 pub mod phone;
+pub mod reader;
+pub mod source;
+pub mod time;

@@ -1,1 +1,316 @@
-//! Phone numbers: normalise to digits (see spec section 7). Owned by helper; contract below.
+//! Phone numbers: normalise to digits (spec section 7).
+//!
+//! Billing needs only the country of a number, so a number is reduced to its digits (country calling
+//! code first) and packed into a `u64`: the same customer is the same integer however the log formats
+//! the number. [`normalise`] is on the hot path (once per row), so it makes a single pass over the
+//! bytes and never allocates.
+
+use std::fmt;
+
+/// Why a value cannot be read as a phone number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneError {
+    /// No digits at all (empty cell, only spaces, a lone `+` or `whatsapp:`).
+    Empty,
+    /// A byte that cannot be part of a phone number (the first one found).
+    BadChar(u8),
+    /// Fewer than 7 digits (the count, after dropping a leading `00`).
+    TooShort(usize),
+    /// More than 15 digits (the count, after dropping a leading `00`).
+    TooLong(usize),
+    /// The digits start with 0: a national number, without the country calling code.
+    NoCallingCode,
+    /// The number starts with no calling code assigned to a country (an unassigned code, or a
+    /// global one such as +800 or +881). Returned by `MarketMap::country_of`, not by [`normalise`].
+    UnassignedCode,
+}
+
+/// Fewest digits a number may have, country calling code included.
+pub const MIN_DIGITS: usize = 7;
+/// Most digits a number may have, country calling code included (E.164).
+pub const MAX_DIGITS: usize = 15;
+
+impl fmt::Display for PhoneError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            PhoneError::Empty => write!(f, "is empty; a phone number is needed"),
+            PhoneError::BadChar(b) if b.is_ascii_graphic() => write!(
+                f,
+                "contains '{}', which cannot be part of a phone number",
+                b as char
+            ),
+            PhoneError::BadChar(b) if b.is_ascii() => write!(
+                f,
+                "contains the control character 0x{b:02X}, which cannot be part of a phone number"
+            ),
+            PhoneError::BadChar(b) => write!(
+                f,
+                "contains a non-ASCII character (byte 0x{b:02X}), which cannot be part of a phone number"
+            ),
+            PhoneError::TooShort(n) => write!(
+                f,
+                "has {n} digit{}; a number needs {MIN_DIGITS} to {MAX_DIGITS} digits including the country calling code",
+                if n == 1 { "" } else { "s" }
+            ),
+            PhoneError::TooLong(n) => write!(
+                f,
+                "has {n} digits; a number has at most {MAX_DIGITS} digits including the country calling code"
+            ),
+            PhoneError::NoCallingCode => write!(
+                f,
+                "starts with 0, so it has no country calling code (it looks like a national number)"
+            ),
+            PhoneError::UnassignedCode => write!(
+                f,
+                "starts with a calling code that belongs to no country, so its market is unknown"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PhoneError {}
+
+impl PhoneError {
+    /// How to fix the value, for the `hint:` line of an error.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            PhoneError::Empty => {
+                "every row needs the customer's number in international form, like +33 6 12 34 56 78"
+            }
+            PhoneError::BadChar(_) => {
+                "a number may hold only digits, a leading +, spaces, dashes, dots and parentheses, \
+                 with an optional whatsapp: prefix, like +33 6 12 34 56 78"
+            }
+            PhoneError::TooShort(_) => {
+                "write numbers in international form with the country calling code, like +33 6 12 34 56 78"
+            }
+            PhoneError::TooLong(_) => {
+                "write one number per cell, without an extension, in international form, like +33 6 12 34 56 78"
+            }
+            PhoneError::NoCallingCode => {
+                "replace the leading 0 with + and the country calling code: \
+                 06 12 34 56 78 in France is +33 6 12 34 56 78"
+            }
+            PhoneError::UnassignedCode => {
+                "check the country calling code; global codes such as +800 (freephone) or +881 (satellite) \
+                 have no country and cannot be priced"
+            }
+        }
+    }
+}
+
+/// Normalise a number to its digits, packed as a `u64` (at most 15 digits, so it fits).
+///
+/// Accepts surrounding ASCII whitespace, an optional `whatsapp:` prefix (any case), one `+` before the
+/// first digit, and as separators anywhere: ASCII whitespace, dashes, dots, parentheses and the
+/// no-break spaces U+00A0 and U+202F (spreadsheets put them in formatted numbers). Without a `+`,
+/// a leading `00` international prefix is dropped. Anything else is [`PhoneError::BadChar`].
+///
+/// Errors, in this order: the first bad byte; no digits ([`PhoneError::Empty`]); a first digit of 0
+/// after dropping `00` ([`PhoneError::NoCallingCode`]); fewer than 7 or more than 15 digits.
+///
+/// `+33 6-12.34 (56) 78`, `0033612345678`, `whatsapp:+33612345678` and `33612345678` all give
+/// `33612345678`.
+pub fn normalise(raw: &[u8]) -> Result<u64, PhoneError> {
+    const PREFIX: &[u8] = b"whatsapp:";
+    let mut i = 0;
+    while i < raw.len() && raw[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if raw.len() - i >= PREFIX.len() && raw[i..i + PREFIX.len()].eq_ignore_ascii_case(PREFIX) {
+        i += PREFIX.len();
+    }
+
+    let mut value: u64 = 0;
+    let mut count: usize = 0;
+    // The first three digits, to drop a leading 00 and to spot a leading 0 after it.
+    let mut lead = [0u8; 3];
+    let mut plus = false;
+    while i < raw.len() {
+        let b = raw[i];
+        i += 1;
+        match b {
+            b'0'..=b'9' => {
+                let d = b - b'0';
+                if count < 3 {
+                    lead[count] = d;
+                }
+                count += 1;
+                // Wraps only past 19 digits, which is TooLong anyway.
+                value = value.wrapping_mul(10).wrapping_add(u64::from(d));
+            }
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0C' | b'-' | b'.' | b'(' | b')' => {}
+            b'+' if !plus && count == 0 => plus = true,
+            // U+00A0 NO-BREAK SPACE
+            0xC2 if raw.get(i) == Some(&0xA0) => i += 1,
+            // U+202F NARROW NO-BREAK SPACE
+            0xE2 if raw.get(i..i + 2) == Some(&[0x80u8, 0xAF][..]) => i += 2,
+            _ => return Err(PhoneError::BadChar(b)),
+        }
+    }
+
+    if count == 0 {
+        return Err(PhoneError::Empty);
+    }
+    // Leading zeros add nothing to `value`, so dropping 00 only changes the count.
+    let dropped = !plus && count >= 2 && lead[0] == 0 && lead[1] == 0;
+    let (n, first) = if dropped {
+        (count - 2, if count > 2 { Some(lead[2]) } else { None })
+    } else {
+        (count, Some(lead[0]))
+    };
+    if first == Some(0) {
+        return Err(PhoneError::NoCallingCode);
+    }
+    if n < MIN_DIGITS {
+        return Err(PhoneError::TooShort(n));
+    }
+    if n > MAX_DIGITS {
+        return Err(PhoneError::TooLong(n));
+    }
+    Ok(value)
+}
+
+/// Number of decimal digits of a normalised number (for prefix matching); 1 for 0.
+pub fn digit_count(n: u64) -> u32 {
+    n.checked_ilog10().map_or(1, |l| l + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Result<u64, PhoneError> {
+        normalise(s.as_bytes())
+    }
+
+    #[test]
+    fn every_accepted_format_gives_the_same_digits() {
+        for raw in [
+            "33612345678",
+            "+33612345678",
+            "+33 6 12 34 56 78",
+            "+33 6-12.34 (56) 78",
+            "0033612345678",
+            "00 33 6 12 34 56 78",
+            "whatsapp:+33612345678",
+            "WhatsApp:+33 6 12 34 56 78",
+            "WHATSAPP:0033612345678",
+            "whatsapp: 33612345678",
+            "  +33612345678\t",
+            "\t\n whatsapp:+33612345678 \r\n",
+            "(+33) 6 12 34 56 78",
+            "+33\u{a0}6\u{a0}12\u{a0}34\u{a0}56\u{a0}78",
+            "+33\u{202f}6\u{202f}12\u{202f}34\u{202f}56\u{202f}78",
+            "+33.6.12.34.56.78",
+            "33-6-12-34-56-78",
+        ] {
+            assert_eq!(n(raw), Ok(33_612_345_678), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn other_countries() {
+        assert_eq!(n("+1 (212) 555-0123"), Ok(12_125_550_123));
+        assert_eq!(n("whatsapp:+7 701 234 5678"), Ok(77_012_345_678));
+        assert_eq!(n("00 1 876 555 0100"), Ok(18_765_550_100));
+        // Italian numbers keep the 0 after the calling code.
+        assert_eq!(n("+39 06 1234 5678"), Ok(390_612_345_678));
+    }
+
+    #[test]
+    fn length_limits() {
+        assert_eq!(n("+1234567"), Ok(1_234_567));
+        assert_eq!(n("+123456"), Err(PhoneError::TooShort(6)));
+        assert_eq!(n("1"), Err(PhoneError::TooShort(1)));
+        assert_eq!(n("+123456789012345"), Ok(123_456_789_012_345));
+        assert_eq!(n("+1234567890123456"), Err(PhoneError::TooLong(16)));
+        assert_eq!(n("1234567890123456789012345"), Err(PhoneError::TooLong(25)));
+        // 00 does not count towards the length.
+        assert_eq!(n("00123456789012345"), Ok(123_456_789_012_345));
+        assert_eq!(n("00123456"), Err(PhoneError::TooShort(6)));
+        assert_eq!(n("00"), Err(PhoneError::TooShort(0)));
+    }
+
+    #[test]
+    fn empty_values() {
+        for raw in ["", "   ", "\t", "+", "whatsapp:", "WhatsApp: ", "( ) - ."] {
+            assert_eq!(n(raw), Err(PhoneError::Empty), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn bad_characters() {
+        assert_eq!(n("+33 6 12 34 56 78 ext 5"), Err(PhoneError::BadChar(b'e')));
+        assert_eq!(n("33612345678x"), Err(PhoneError::BadChar(b'x')));
+        assert_eq!(n("+33/612345678"), Err(PhoneError::BadChar(b'/')));
+        // A + only before the first digit, and only once.
+        assert_eq!(n("33+612345678"), Err(PhoneError::BadChar(b'+')));
+        assert_eq!(n("++33612345678"), Err(PhoneError::BadChar(b'+')));
+        // The prefix only at the start, and spelled right.
+        assert_eq!(n("+33612345678 whatsapp:"), Err(PhoneError::BadChar(b'w')));
+        assert_eq!(n("whatsap:+33612345678"), Err(PhoneError::BadChar(b'w')));
+        assert_eq!(n("tel:+33612345678"), Err(PhoneError::BadChar(b't')));
+        // Non-ASCII other than the no-break spaces.
+        assert_eq!(n("+33\u{2013}612345678"), Err(PhoneError::BadChar(0xE2)));
+        assert_eq!(n("+33\u{e9}612345678"), Err(PhoneError::BadChar(0xC3)));
+        assert_eq!(n("+33\u{0}612345678"), Err(PhoneError::BadChar(0)));
+        // A truncated no-break space is a bad byte, not a separator.
+        assert_eq!(normalise(b"+33\xC2"), Err(PhoneError::BadChar(0xC2)));
+        assert_eq!(normalise(b"+33\xE2\x80"), Err(PhoneError::BadChar(0xE2)));
+    }
+
+    #[test]
+    fn national_numbers_have_no_calling_code() {
+        assert_eq!(n("06 12 34 56 78"), Err(PhoneError::NoCallingCode));
+        assert_eq!(n("0612"), Err(PhoneError::NoCallingCode));
+        assert_eq!(n("000 33 612345678"), Err(PhoneError::NoCallingCode));
+        // With a +, 00 is not an international prefix.
+        assert_eq!(n("+0033612345678"), Err(PhoneError::NoCallingCode));
+        assert_eq!(n("+0 612345678"), Err(PhoneError::NoCallingCode));
+    }
+
+    #[test]
+    fn messages_and_hints() {
+        assert_eq!(
+            PhoneError::TooShort(5).to_string(),
+            "has 5 digits; a number needs 7 to 15 digits including the country calling code"
+        );
+        assert_eq!(
+            PhoneError::TooShort(1).to_string(),
+            "has 1 digit; a number needs 7 to 15 digits including the country calling code"
+        );
+        assert!(PhoneError::BadChar(b'x').to_string().contains("'x'"));
+        assert!(PhoneError::BadChar(0xE2).to_string().contains("0xE2"));
+        assert!(PhoneError::BadChar(b'\t').to_string().contains("0x09"));
+        assert!(PhoneError::TooLong(16).to_string().contains("16 digits"));
+        for e in [
+            PhoneError::Empty,
+            PhoneError::BadChar(b'x'),
+            PhoneError::TooShort(3),
+            PhoneError::TooLong(20),
+            PhoneError::NoCallingCode,
+            PhoneError::UnassignedCode,
+        ] {
+            assert!(!e.to_string().is_empty());
+            assert!(!e.hint().is_empty());
+        }
+        assert!(PhoneError::NoCallingCode
+            .hint()
+            .contains("+33 6 12 34 56 78"));
+        assert!(PhoneError::UnassignedCode.hint().contains("+881"));
+    }
+
+    #[test]
+    fn digit_counts() {
+        assert_eq!(digit_count(0), 1);
+        assert_eq!(digit_count(7), 1);
+        assert_eq!(digit_count(10), 2);
+        assert_eq!(digit_count(99), 2);
+        assert_eq!(digit_count(1_234_567), 7);
+        assert_eq!(digit_count(33_612_345_678), 11);
+        assert_eq!(digit_count(999_999_999_999_999), 15);
+        assert_eq!(digit_count(1_000_000_000_000_000), 16);
+        assert_eq!(digit_count(u64::MAX), 20);
+    }
+}

@@ -1,1 +1,66 @@
+//! Output: a table for people, CSV for spreadsheets and pipelines, JSON for programs.
+//! Only the table rounds money; CSV and JSON carry full precision.
 
+pub mod csv;
+pub mod json;
+pub mod table;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+/// The estimate's CSV header (cli.md), fixed.
+pub const ESTIMATE_HEADER: [&str; 15] = [
+    "month",
+    "marketing",
+    "utility",
+    "authentication",
+    "authentication_international",
+    "service",
+    "user_initiated",
+    "business_initiated",
+    "free",
+    "billable",
+    "unpriced",
+    "cost",
+    "budget",
+    "overage",
+    "currency",
+];
+
+/// The long format's header for `--by` (cli.md), fixed.
+pub const BREAKDOWN_HEADER: [&str; 7] = [
+    "month", "market", "category", "billable", "free", "cost", "currency",
+];
+
+/// Money for people: two decimals, half away from zero.
+pub fn money(d: Decimal) -> String {
+    format!(
+        "{:.2}",
+        d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    )
+}
+
+/// Full precision, as exact as the cards: no rounding, no exponent, no trailing-zero games.
+pub fn exact(d: Decimal) -> String {
+    d.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn money_rounds_half_away_from_zero_only_for_display() {
+        assert_eq!(money(Decimal::from_str("0.125").unwrap()), "0.13");
+        assert_eq!(money(Decimal::from_str("12.3449").unwrap()), "12.34");
+        assert_eq!(money(Decimal::from(50)), "50.00");
+        assert_eq!(exact(Decimal::from_str("0.07120").unwrap()), "0.07120");
+    }
+}

@@ -1,1 +1,235 @@
+//! Aggregates priced events into months (and markets/categories) and gathers what the notes
+//! must say: eras, cards, substitutes, unpriced units, events that are not units.
 
+pub mod notes;
+
+use crate::budget::{Budget, BudgetLine};
+use crate::calendar::Month;
+use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
+use crate::pricing::Quote;
+use crate::tariff::card::Column;
+use crate::tariff::market::MarketId;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Counts and cost of one month, or one (month, market, category) cell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Billable units per [`UnitCategory`] (indexed by `UnitCategory::index`).
+    pub billable: [u64; 7],
+    pub free: u64,
+    pub unpriced: u64,
+    pub cost: Decimal,
+}
+
+impl Totals {
+    pub fn billable_total(&self) -> u64 {
+        self.billable.iter().sum()
+    }
+    pub fn units(&self) -> u64 {
+        self.billable_total() + self.free
+    }
+    fn add(&mut self, other: &Totals) {
+        for (a, b) in self.billable.iter_mut().zip(other.billable) {
+            *a += b;
+        }
+        self.free += other.free;
+        self.unpriced += other.unpriced;
+        self.cost += other.cost;
+    }
+}
+
+/// Where a rate came from, for the notes: (market, column, card date).
+pub type RateKey = (MarketId, Column, NaiveDate);
+
+/// Everything the engine and pricer said, summed.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    pub months: BTreeMap<Month, Totals>,
+    pub cells: BTreeMap<(Month, MarketId, UnitCategory), Totals>,
+    pub eras: BTreeMap<Month, BTreeSet<Era>>,
+    /// Card dates that priced each month.
+    pub cards: BTreeMap<Month, BTreeSet<NaiveDate>>,
+    pub substitutes: BTreeMap<RateKey, BTreeMap<Month, u64>>,
+    pub unpriced: BTreeMap<(MarketId, Column), BTreeMap<Month, u64>>,
+    pub service_at_utility: BTreeMap<MarketId, BTreeMap<Month, u64>>,
+    /// Events per pricing verdict (units and non-units), per month.
+    pub verdicts: BTreeMap<Pricing, BTreeMap<Month, u64>>,
+}
+
+impl Tally {
+    pub fn add(
+        &mut self,
+        e: &BillingEvent,
+        market: MarketId,
+        quote: &Quote,
+        card_date: Option<NaiveDate>,
+    ) {
+        *self
+            .verdicts
+            .entry(e.pricing)
+            .or_default()
+            .entry(e.month)
+            .or_default() += 1;
+        if !e.pricing.is_unit() {
+            return;
+        }
+        self.eras.entry(e.month).or_default().insert(e.era);
+        let mut t = Totals::default();
+        if e.pricing.is_billed() {
+            t.billable[e.category.index()] = 1;
+        } else {
+            t.free = 1;
+        }
+        match quote {
+            Quote::Free => {}
+            Quote::Priced(rate) => {
+                t.cost = rate.value;
+                if let Some(date) = card_date {
+                    self.cards.entry(e.month).or_default().insert(date);
+                    if rate.substitute {
+                        *self
+                            .substitutes
+                            .entry((market, rate.column, date))
+                            .or_default()
+                            .entry(e.month)
+                            .or_default() += 1;
+                    }
+                }
+                if rate.service_at_utility {
+                    *self
+                        .service_at_utility
+                        .entry(market)
+                        .or_default()
+                        .entry(e.month)
+                        .or_default() += 1;
+                }
+            }
+            Quote::Unpriced(column) => {
+                t.unpriced = 1;
+                *self
+                    .unpriced
+                    .entry((market, *column))
+                    .or_default()
+                    .entry(e.month)
+                    .or_default() += 1;
+            }
+        }
+        self.months.entry(e.month).or_default().add(&t);
+        self.cells
+            .entry((e.month, market, e.category))
+            .or_default()
+            .add(&t);
+    }
+
+    pub fn count(&self, pricing: Pricing) -> u64 {
+        self.verdicts.get(&pricing).map_or(0, |m| m.values().sum())
+    }
+
+    pub fn total(&self) -> Totals {
+        let mut t = Totals::default();
+        for m in self.months.values() {
+            t.add(m);
+        }
+        t
+    }
+}
+
+/// One month of the estimate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthLine {
+    pub month: Month,
+    pub totals: Totals,
+    pub budget: BudgetLine,
+}
+
+/// One (month, market, category) line of `--by`; `None` means summed over that dimension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakdownLine {
+    pub month: Month,
+    pub market: Option<String>,
+    pub category: Option<UnitCategory>,
+    pub billable: u64,
+    pub free: u64,
+    pub unpriced: u64,
+    pub cost: Decimal,
+}
+
+/// `--by`: the dimensions of the long format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    Market,
+    Category,
+    MarketCategory,
+}
+
+/// What the renderers print.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub currency: String,
+    pub months: Vec<MonthLine>,
+    pub total: Totals,
+    pub budget_total: Decimal,
+    pub overage_total: Decimal,
+    pub breakdown: Option<Vec<BreakdownLine>>,
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    pub fn build(
+        tally: &Tally,
+        currency: &str,
+        budget: &Budget,
+        by: Option<By>,
+        market_name: impl Fn(MarketId) -> String,
+        notes: Vec<String>,
+    ) -> Report {
+        let months: Vec<MonthLine> = tally
+            .months
+            .iter()
+            .filter(|(_, t)| t.units() > 0)
+            .map(|(&month, t)| MonthLine {
+                month,
+                totals: t.clone(),
+                budget: budget.line(month, t.cost),
+            })
+            .collect();
+        let budget_total = months.iter().map(|m| m.budget.budget).sum();
+        let overage_total = months.iter().map(|m| m.budget.overage).sum();
+        let breakdown = by.map(|by| {
+            let mut lines: BTreeMap<(Month, Option<String>, Option<UnitCategory>), BreakdownLine> =
+                BTreeMap::new();
+            for (&(month, market, category), t) in &tally.cells {
+                let market =
+                    matches!(by, By::Market | By::MarketCategory).then(|| market_name(market));
+                let category = matches!(by, By::Category | By::MarketCategory).then_some(category);
+                let line = lines
+                    .entry((month, market.clone(), category))
+                    .or_insert_with(|| BreakdownLine {
+                        month,
+                        market,
+                        category,
+                        billable: 0,
+                        free: 0,
+                        unpriced: 0,
+                        cost: Decimal::ZERO,
+                    });
+                line.billable += t.billable_total();
+                line.free += t.free;
+                line.unpriced += t.unpriced;
+                line.cost += t.cost;
+            }
+            lines.into_values().collect()
+        });
+        Report {
+            currency: currency.to_string(),
+            months,
+            total: tally.total(),
+            budget_total,
+            overage_total,
+            breakdown,
+            notes,
+        }
+    }
+}

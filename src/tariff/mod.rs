@@ -1,2 +1,3 @@
 //! Tariff data: the country -> market map and the rate cards, bundled and user-supplied.
+pub mod card;
 pub mod market;

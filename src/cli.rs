@@ -1,0 +1,107 @@
+//! Command-line definitions only; doc comments are the --help text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// What WhatsApp Business messaging costs, and why.
+///
+/// Replays a message log through Meta's billing rules (2022 to today), prices it from dated
+/// rate cards, and compares each month with Callbell's included WhatsApp budget.
+#[derive(Debug, Parser)]
+#[command(name = "waprice", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Estimate a log's Meta bill month by month, against the Callbell budget.
+    ///
+    /// Example: waprice estimate samples/fr-shop-2024-03.csv --format csv
+    Estimate(EstimateArgs),
+    /// Show the rates in force for a country, a market, or the whole card.
+    ///
+    /// Example: waprice rates --country FR --currency EUR --date 2026-10-15
+    Rates(RatesArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct TariffArgs {
+    /// Billing currency of the rate cards (ISO code).
+    #[arg(long, default_value = "EUR", value_name = "CODE")]
+    pub currency: String,
+    /// Extra rate card in the layout of tariffs/rate-cards.csv (repeatable); its rows replace
+    /// bundled rows with the same currency, date and market.
+    #[arg(long = "tariff", value_name = "FILE")]
+    pub tariffs: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    /// The message log (CSV with a header; `-` for stdin; .gz read transparently).
+    #[arg(value_name = "LOG")]
+    pub log: String,
+    #[command(flatten)]
+    pub tariff: TariffArgs,
+    /// Long format per market and/or category: market, category or market,category.
+    #[arg(long, value_name = "DIMENSIONS")]
+    pub by: Option<String>,
+    /// The WABA's time zone (IANA name): months and rule dates start at its midnight.
+    #[arg(long, default_value = "UTC", value_name = "TZ")]
+    pub timezone: String,
+    /// Active Callbell agents: the budget is 50 EUR (54 USD) a month per started 10 agents.
+    #[arg(long, value_name = "N")]
+    pub agents: Option<u32>,
+    /// Monthly WhatsApp budget, overriding the agents rule (needed for currencies other than EUR and USD).
+    #[arg(long, value_name = "AMOUNT")]
+    pub budget: Option<String>,
+    /// Fail instead of using a substitute rate or leaving units unpriced.
+    #[arg(long)]
+    pub strict_tariffs: bool,
+    /// The business's country (ISO code), for authentication-international rates; needs --auth-intl-since.
+    #[arg(long, value_name = "CC")]
+    pub business_country: Option<String>,
+    /// The date the business became eligible for authentication-international rates (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub auth_intl_since: Option<String>,
+    /// Free service messages per business number per month from 2026-10-01 (Meta publishes none; default 0).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub free_service_allowance: u32,
+    /// Skip rows with bad values (counted and reported) instead of failing.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Skip rows dated before 2022-02-01 (counted and reported) instead of failing.
+    #[arg(long)]
+    pub skip_unsupported: bool,
+    /// Map a column to another header, e.g. --column timestamp="Date Sent" (repeatable).
+    #[arg(long = "column", value_name = "NAME=HEADER")]
+    pub columns: Vec<String>,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RatesArgs {
+    /// Country: ISO code (FR) or calling code (+33).
+    #[arg(long, value_name = "CC", conflicts_with = "market")]
+    pub country: Option<String>,
+    /// Market as Meta names it ("Rest of Africa").
+    #[arg(long, value_name = "NAME")]
+    pub market: Option<String>,
+    /// The date the rates are in force on (YYYY-MM-DD; default today, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    #[command(flatten)]
+    pub tariff: TariffArgs,
+}

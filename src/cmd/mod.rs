@@ -1,0 +1,3 @@
+//! One file per subcommand: each wires input -> engine -> pricing -> report -> render.
+pub mod estimate;
+pub mod rates;

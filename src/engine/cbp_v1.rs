@@ -1,0 +1,29 @@
+//! Era A (2022-02-01 .. 2023-05-31): one conversation at a time per pair, user-initiated when
+//! the customer service window is open, business-initiated otherwise; the first 1,000
+//! conversations of a month per WABA are free (spec section 2).
+
+use super::windows::{PairState, ANY, DAY};
+use super::{BusinessMessage, Counters, Verdict};
+use crate::event::{Pricing, UnitCategory};
+
+pub fn business_message(
+    st: &mut PairState,
+    m: &BusinessMessage,
+    counters: &mut Counters,
+) -> Verdict {
+    let category = if st.in_csw(m.t) {
+        UnitCategory::UserInitiated
+    } else {
+        UnitCategory::BusinessInitiated
+    };
+    if st.conversation_open(ANY, m.t) {
+        return (category, Pricing::Covered);
+    }
+    st.conversation_until[ANY] = m.t + DAY;
+    let pricing = if counters.take_free_tier(m.month) {
+        Pricing::FreeTier
+    } else {
+        Pricing::Conversation
+    };
+    (category, pricing)
+}

@@ -1,0 +1,170 @@
+//! The windows kept per (business, customer) pair. Windows are half-open: a window opened at
+//! `t` for `d` covers `t <= x < t + d`. `CLOSED` is a time before anything.
+
+use crate::calendar::MS_PER_DAY;
+use crate::event::Era;
+
+pub const CLOSED: i64 = i64::MIN;
+pub const DAY: i64 = MS_PER_DAY;
+/// A free entry point window lasts 72h in every era (spec section 2, decision).
+pub const ENTRY_POINT_WINDOW: i64 = 3 * MS_PER_DAY;
+
+/// Conversation slots: era B keeps one per category; era A uses only `ANY`.
+pub const MARKETING: usize = 0;
+pub const UTILITY: usize = 1;
+pub const AUTHENTICATION: usize = 2;
+pub const SERVICE: usize = 3;
+pub const ANY: usize = 0;
+
+#[derive(Debug, Clone, Copy)]
+pub struct PairState {
+    /// Customer service window: end of the 24h after the customer's last message.
+    pub csw_until: i64,
+    /// An entry-point message still waiting for the business's first reply.
+    pub entry_point_at: i64,
+    /// Free entry point window end.
+    pub fep_until: i64,
+    /// Open conversations' ends (era A: slot `ANY`; era B: one per category).
+    pub conversation_until: [i64; 4],
+    /// The era of the pair's last business message: conversations do not cross eras.
+    pub era: Era,
+}
+
+impl Default for PairState {
+    fn default() -> Self {
+        PairState {
+            csw_until: CLOSED,
+            entry_point_at: CLOSED,
+            fep_until: CLOSED,
+            conversation_until: [CLOSED; 4],
+            era: Era::A,
+        }
+    }
+}
+
+impl PairState {
+    pub fn in_csw(&self, t: i64) -> bool {
+        t < self.csw_until
+    }
+    pub fn in_fep(&self, t: i64) -> bool {
+        t < self.fep_until
+    }
+    pub fn conversation_open(&self, slot: usize, t: i64) -> bool {
+        t < self.conversation_until[slot]
+    }
+    pub fn any_conversation_open(&self, t: i64) -> bool {
+        self.conversation_until.iter().any(|&until| t < until)
+    }
+    pub fn close_conversations(&mut self) {
+        self.conversation_until = [CLOSED; 4];
+    }
+
+    /// A customer message: (re)starts the service window; an entry point waits for a reply
+    /// unless a free entry point window is already open (then it does nothing).
+    pub fn inbound(&mut self, t: i64, entry_point: bool) {
+        self.csw_until = t + DAY;
+        if entry_point && !self.in_fep(t) {
+            self.entry_point_at = t;
+        }
+    }
+
+    /// Moves the pair into the era of a business message. Billing conversations never cross
+    /// an era boundary, except a utility conversation open at the 2025-07-01 switch, which
+    /// keeps covering utility templates until it expires (spec section 4). Service and entry
+    /// point windows are facts about the chat and carry over.
+    pub fn enter_era(&mut self, era: Era) {
+        if era == self.era {
+            return;
+        }
+        let utility = self.conversation_until[UTILITY];
+        self.close_conversations();
+        if self.era == Era::B && era == Era::C {
+            self.conversation_until[UTILITY] = utility;
+        }
+        self.era = era;
+    }
+
+    /// The business's first delivered message after an entry point: within 24h it opens a
+    /// free entry point window (closing every open conversation), later the entry point lapses.
+    /// Returns true when a window opened.
+    pub fn answer_entry_point(&mut self, t: i64) -> bool {
+        if self.entry_point_at == CLOSED {
+            return false;
+        }
+        let opens = t < self.entry_point_at + DAY;
+        self.entry_point_at = CLOSED;
+        if opens {
+            self.fep_until = t + ENTRY_POINT_WINDOW;
+            self.close_conversations();
+        }
+        opens
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3_600_000;
+
+    #[test]
+    fn service_window_is_half_open_and_restarted_by_each_inbound() {
+        let mut s = PairState::default();
+        s.inbound(0, false);
+        assert!(s.in_csw(24 * H - 1));
+        assert!(!s.in_csw(24 * H));
+        s.inbound(10 * H, false);
+        assert!(s.in_csw(33 * H));
+    }
+
+    #[test]
+    fn entry_point_opens_a_72h_window_only_when_answered_within_24h() {
+        let mut s = PairState::default();
+        s.inbound(0, true);
+        s.conversation_until[MARKETING] = 5 * H;
+        assert!(s.answer_entry_point(24 * H - 1));
+        assert!(s.in_fep(24 * H - 1 + 72 * H - 1));
+        assert!(!s.in_fep(24 * H - 1 + 72 * H));
+        assert!(
+            !s.any_conversation_open(24 * H - 1),
+            "opening the window closes conversations"
+        );
+
+        let mut late = PairState::default();
+        late.inbound(0, true);
+        assert!(!late.answer_entry_point(24 * H));
+        assert!(
+            !late.answer_entry_point(25 * H),
+            "a lapsed entry point is gone"
+        );
+    }
+
+    #[test]
+    fn entry_point_inside_an_open_window_does_nothing() {
+        let mut s = PairState::default();
+        s.inbound(0, true);
+        assert!(s.answer_entry_point(H));
+        s.inbound(10 * H, true);
+        assert!(!s.answer_entry_point(11 * H));
+        assert_eq!(s.fep_until, H + 72 * H);
+    }
+
+    #[test]
+    fn only_a_utility_conversation_survives_the_switch_to_per_message_pricing() {
+        let mut s = PairState {
+            era: Era::B,
+            ..PairState::default()
+        };
+        s.conversation_until = [10 * H; 4];
+        s.enter_era(Era::C);
+        assert_eq!(s.conversation_until, [CLOSED, 10 * H, CLOSED, CLOSED]);
+
+        let mut a = PairState::default();
+        a.conversation_until[ANY] = 10 * H;
+        a.enter_era(Era::B);
+        assert!(
+            !a.any_conversation_open(H),
+            "no era A conversation covers era B"
+        );
+    }
+}

@@ -1,0 +1,226 @@
+//! The log's columns: canonical names, their aliases (cli.md), and `--column NAME=HEADER`.
+
+use crate::error::BadInput;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Timestamp,
+    DeliveredAt,
+    Direction,
+    Category,
+    Recipient,
+    EntryPoint,
+    Status,
+    Business,
+}
+
+impl Field {
+    pub const ALL: [Field; 8] = [
+        Field::Timestamp,
+        Field::DeliveredAt,
+        Field::Direction,
+        Field::Category,
+        Field::Recipient,
+        Field::EntryPoint,
+        Field::Status,
+        Field::Business,
+    ];
+
+    pub fn name(self) -> &'static str {
+        self.aliases()[0]
+    }
+
+    /// The canonical name first, then the accepted aliases, in order of preference.
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Field::Timestamp => &[
+                "timestamp",
+                "time",
+                "date",
+                "datetime",
+                "created_at",
+                "sent_at",
+            ],
+            Field::DeliveredAt => &["delivered_at"],
+            Field::Direction => &["direction", "dir"],
+            Field::Category => &["category", "template_category", "type"],
+            Field::Recipient => &["recipient", "customer", "contact", "phone", "wa_id", "to"],
+            Field::EntryPoint => &["entry_point", "referral"],
+            Field::Status => &["status"],
+            Field::Business => &[
+                "business",
+                "business_number",
+                "from_number",
+                "phone_number_id",
+            ],
+        }
+    }
+
+    pub fn required(self) -> bool {
+        matches!(
+            self,
+            Field::Timestamp | Field::Direction | Field::Category | Field::Recipient
+        )
+    }
+
+    /// A canonical column name as given to `--column`.
+    pub fn parse(name: &str) -> Option<Field> {
+        Field::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+/// Which header index holds each field.
+#[derive(Debug, Clone)]
+pub struct ColumnMap {
+    index: [Option<usize>; 8],
+    headers: Vec<String>,
+}
+
+impl ColumnMap {
+    /// Resolves fields against a header row. An override names the exact header for a field;
+    /// otherwise the canonical name wins over aliases, and aliases are tried in order.
+    pub fn resolve(
+        headers: &[String],
+        overrides: &[(Field, String)],
+        file: &str,
+    ) -> Result<ColumnMap, BadInput> {
+        let clean: Vec<String> = headers
+            .iter()
+            .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+            .collect();
+        let find = |name: &str| {
+            clean
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(name.trim()))
+        };
+        let mut index = [None; 8];
+        for (i, field) in Field::ALL.into_iter().enumerate() {
+            if let Some((_, header)) = overrides.iter().find(|(f, _)| *f == field) {
+                index[i] = Some(find(header).ok_or_else(|| {
+                    BadInput::new(format!(
+                        "{file}: --column {}={header}: the header has no column '{header}'",
+                        field.name()
+                    ))
+                    .hint(format!("the header's columns are: {}", clean.join(", ")))
+                })?);
+                continue;
+            }
+            index[i] = field.aliases().iter().find_map(|alias| find(alias));
+        }
+        let missing: Vec<Field> = Field::ALL
+            .into_iter()
+            .filter(|f| f.required() && index[*f as usize].is_none())
+            .collect();
+        if let Some(first) = missing.first() {
+            let names: Vec<&str> = missing.iter().map(|f| f.name()).collect();
+            return Err(BadInput::new(format!(
+                "{file}: missing required column{} {} (line 1, the header)",
+                if missing.len() > 1 { "s" } else { "" },
+                names.join(", ")
+            ))
+            .hint(format!(
+                "name it {} or map another header with --column {}=HEADER; the header's columns are: {}",
+                first.aliases().join(" / "),
+                first.name(),
+                clean.join(", ")
+            )));
+        }
+        Ok(ColumnMap {
+            index,
+            headers: clean,
+        })
+    }
+
+    pub fn index(&self, f: Field) -> Option<usize> {
+        self.index[f as usize]
+    }
+
+    /// The header as written in the file, for error messages.
+    pub fn header(&self, f: Field) -> &str {
+        self.index(f).map_or(f.name(), |i| self.headers[i].as_str())
+    }
+
+    pub fn header_count(&self) -> usize {
+        self.headers.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn aliases_and_case_are_accepted() {
+        let m = ColumnMap::resolve(
+            &h(&["\u{feff}Date", "DIR", "Template_Category", "wa_id"]),
+            &[],
+            "f",
+        )
+        .unwrap();
+        assert_eq!(m.index(Field::Timestamp), Some(0));
+        assert_eq!(m.index(Field::Direction), Some(1));
+        assert_eq!(m.index(Field::Category), Some(2));
+        assert_eq!(m.index(Field::Recipient), Some(3));
+        assert_eq!(m.index(Field::Status), None);
+        assert_eq!(m.header(Field::Timestamp), "Date");
+    }
+
+    #[test]
+    fn canonical_name_wins_over_an_alias() {
+        let m = ColumnMap::resolve(
+            &h(&["type", "timestamp", "direction", "category", "to"]),
+            &[],
+            "f",
+        )
+        .unwrap();
+        assert_eq!(m.index(Field::Category), Some(3));
+    }
+
+    #[test]
+    fn every_alias_of_every_field_resolves() {
+        for field in Field::ALL {
+            for alias in field.aliases() {
+                let mut names = vec!["timestamp", "direction", "category", "recipient"];
+                names.retain(|n| Field::parse(n) != Some(field));
+                names.push(alias);
+                let m = ColumnMap::resolve(&h(&names), &[], "f").unwrap();
+                assert_eq!(m.index(field), Some(names.len() - 1), "{alias}");
+            }
+        }
+    }
+
+    #[test]
+    fn column_override_maps_any_header() {
+        let m = ColumnMap::resolve(
+            &h(&["Date Sent", "direction", "category", "recipient"]),
+            &[(Field::Timestamp, "date sent".into())],
+            "f",
+        )
+        .unwrap();
+        assert_eq!(m.index(Field::Timestamp), Some(0));
+        let err = ColumnMap::resolve(
+            &h(&["a", "direction", "category", "recipient"]),
+            &[(Field::Timestamp, "When".into())],
+            "f",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("no column 'When'"), "{err}");
+    }
+
+    #[test]
+    fn missing_required_columns_are_named() {
+        let err = ColumnMap::resolve(&h(&["timestamp", "category"]), &[], "log.csv").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("log.csv: missing required columns direction, recipient"),
+            "{text}"
+        );
+        assert!(text.contains("--column direction=HEADER"), "{text}");
+    }
+}

@@ -1,0 +1,264 @@
+//! Timestamp parsing without allocation: RFC 3339 with an offset, naive local times (taken
+//! in the WABA time zone), and Unix seconds or milliseconds.
+
+use crate::calendar::{days_from_civil, Calendar, MS_PER_DAY};
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeError {
+    /// Not one of the accepted shapes.
+    Format,
+    /// The shape is right but a field is out of range (month 13, 25:00, ...).
+    Range,
+    /// A local time that the time zone skips (clocks going forward).
+    Skipped,
+}
+
+impl std::fmt::Display for TimeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TimeError::Format => "not a timestamp",
+            TimeError::Range => "not a valid date or time",
+            TimeError::Skipped => {
+                "this local time does not exist in the time zone (clocks went forward)"
+            }
+        })
+    }
+}
+
+impl TimeError {
+    pub fn hint(self) -> &'static str {
+        match self {
+            TimeError::Format | TimeError::Range => {
+                "use RFC 3339 (2024-03-01T10:00:00Z or 2024-03-01T11:00:00+01:00), \
+                 'YYYY-MM-DD HH:MM[:SS]' in --timezone, or Unix seconds/milliseconds"
+            }
+            TimeError::Skipped => "write the time with its UTC offset, or check --timezone",
+        }
+    }
+}
+
+/// Unix seconds have at most 11 digits until the year 5138; more digits are milliseconds.
+const MAX_SECONDS_DIGITS: usize = 11;
+
+/// Parses a timestamp to milliseconds since the Unix epoch.
+pub fn parse_timestamp(s: &[u8], cal: &Calendar) -> Result<i64, TimeError> {
+    let s = trim(s);
+    if s.is_empty() {
+        return Err(TimeError::Format);
+    }
+    if s.iter().all(u8::is_ascii_digit) {
+        if s.len() > 16 {
+            return Err(TimeError::Range);
+        }
+        let n = digits(s) as i64;
+        return Ok(if s.len() <= MAX_SECONDS_DIGITS {
+            n * 1000
+        } else {
+            n
+        });
+    }
+    // YYYY-MM-DD[T ]HH:MM[:SS[.fraction]][Z|±HH:MM|±HHMM]
+    if s.len() < 16
+        || s[4] != b'-'
+        || s[7] != b'-'
+        || !matches!(s[10], b'T' | b't' | b' ')
+        || s[13] != b':'
+    {
+        return Err(TimeError::Format);
+    }
+    let year = num(&s[0..4])?;
+    let month = num(&s[5..7])?;
+    let day = num(&s[8..10])?;
+    let hour = num(&s[11..13])?;
+    let minute = num(&s[14..16])?;
+    let mut i = 16;
+    let mut second = 0;
+    let mut millis = 0;
+    if i < s.len() && s[i] == b':' {
+        if s.len() < i + 3 {
+            return Err(TimeError::Format);
+        }
+        second = num(&s[i + 1..i + 3])?;
+        i += 3;
+        if i < s.len() && (s[i] == b'.' || s[i] == b',') {
+            i += 1;
+            let start = i;
+            while i < s.len() && s[i].is_ascii_digit() {
+                if i - start < 3 {
+                    millis = millis * 10 + u32::from(s[i] - b'0');
+                }
+                i += 1;
+            }
+            if i == start {
+                return Err(TimeError::Format);
+            }
+            for _ in (i - start)..3 {
+                millis *= 10;
+            }
+        }
+    }
+    if !(1..=12).contains(&month) || day == 0 || hour > 23 || minute > 59 || second > 59 {
+        return Err(TimeError::Range);
+    }
+    if NaiveDate::from_ymd_opt(year as i32, month, day).is_none() {
+        return Err(TimeError::Range);
+    }
+    let local_ms = days_from_civil(i64::from(year), month, day) * MS_PER_DAY
+        + i64::from(hour * 3600 + minute * 60 + second) * 1000
+        + i64::from(millis);
+    let rest = &s[i..];
+    let offset_ms: i64 = match rest {
+        [] => {
+            let naive = NaiveDate::from_ymd_opt(year as i32, month, day)
+                .and_then(|d| d.and_hms_milli_opt(hour, minute, second, millis))
+                .ok_or(TimeError::Range)?;
+            return cal.local_to_instant_ms(naive).ok_or(TimeError::Skipped);
+        }
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            let h = num(&[*h1, *h2])?;
+            let m = num(&[*m1, *m2])?;
+            if h > 23 || m > 59 {
+                return Err(TimeError::Range);
+            }
+            let off = i64::from(h * 3600 + m * 60) * 1000;
+            if *sign == b'-' {
+                -off
+            } else {
+                off
+            }
+        }
+        _ => return Err(TimeError::Format),
+    };
+    Ok(local_ms - offset_ms)
+}
+
+fn trim(s: &[u8]) -> &[u8] {
+    let start = s
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(s.len());
+    let end = s
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &s[start..end]
+}
+
+fn digits(s: &[u8]) -> u64 {
+    s.iter().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'))
+}
+
+fn num(s: &[u8]) -> Result<u32, TimeError> {
+    if s.iter().all(u8::is_ascii_digit) {
+        Ok(digits(s) as u32)
+    } else {
+        Err(TimeError::Format)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Tz;
+
+    fn utc() -> Calendar {
+        Calendar::new(Tz::UTC)
+    }
+    fn ms(s: &str) -> i64 {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis()
+    }
+
+    #[test]
+    fn rfc3339_with_offsets() {
+        let c = utc();
+        assert_eq!(
+            parse_timestamp(b"2024-03-01T10:00:00Z", &c),
+            Ok(ms("2024-03-01T10:00:00Z"))
+        );
+        assert_eq!(
+            parse_timestamp(b"2024-03-01T11:00:00+01:00", &c),
+            Ok(ms("2024-03-01T10:00:00Z"))
+        );
+        assert_eq!(
+            parse_timestamp(b"2024-03-01T05:30:00-0430", &c),
+            Ok(ms("2024-03-01T10:00:00Z"))
+        );
+        assert_eq!(
+            parse_timestamp(b"2024-03-01t10:00:00.25z", &c),
+            Ok(ms("2024-03-01T10:00:00.250Z"))
+        );
+        assert_eq!(
+            parse_timestamp(b" 2024-03-01 10:00:00.123456Z ", &c),
+            Ok(ms("2024-03-01T10:00:00.123Z"))
+        );
+    }
+
+    #[test]
+    fn naive_times_are_local_to_the_calendar() {
+        let paris = Calendar::new(chrono_tz::Europe::Paris);
+        assert_eq!(
+            parse_timestamp(b"2024-03-01 11:00", &paris),
+            Ok(ms("2024-03-01T10:00:00Z"))
+        );
+        assert_eq!(
+            parse_timestamp(b"2024-07-01T12:00:00", &paris),
+            Ok(ms("2024-07-01T10:00:00Z"))
+        );
+        assert_eq!(
+            parse_timestamp(b"2024-03-31 02:30", &paris),
+            Err(TimeError::Skipped)
+        );
+        assert_eq!(
+            parse_timestamp(b"2024-03-01 11:00", &utc()),
+            Ok(ms("2024-03-01T11:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn unix_seconds_and_milliseconds() {
+        let c = utc();
+        assert_eq!(
+            parse_timestamp(b"1709287200", &c),
+            Ok(ms("2024-03-01T10:00:00Z"))
+        );
+        assert_eq!(
+            parse_timestamp(b"1709287200123", &c),
+            Ok(ms("2024-03-01T10:00:00.123Z"))
+        );
+    }
+
+    #[test]
+    fn bad_timestamps_are_errors() {
+        let c = utc();
+        for bad in [
+            "",
+            "yesterday",
+            "2024-03-01",
+            "2024/03/01 10:00",
+            "2024-03-01T10:00:00+1",
+            "2024-03-01T10:00:00Zx",
+        ] {
+            assert_eq!(
+                parse_timestamp(bad.as_bytes(), &c),
+                Err(TimeError::Format),
+                "{bad}"
+            );
+        }
+        for bad in [
+            "2024-13-01T10:00:00Z",
+            "2023-02-29T10:00:00Z",
+            "2024-03-01T24:00:00Z",
+            "2024-03-01T10:60Z",
+        ] {
+            assert_eq!(
+                parse_timestamp(bad.as_bytes(), &c),
+                Err(TimeError::Range),
+                "{bad}"
+            );
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! The table people read. Its width depends only on the data (no terminal detection), so
+//! the output is the same in a terminal, a pipe or a test.
+
+use super::money;
+use crate::event::UnitCategory;
+use crate::report::{Report, Totals};
+use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use rust_decimal::Decimal;
+use std::io::Write;
+
+fn new_table() -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .force_no_tty();
+    t
+}
+
+fn right(s: impl ToString) -> Cell {
+    Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+fn short_name(c: UnitCategory) -> &'static str {
+    match c {
+        UnitCategory::AuthenticationInternational => "auth intl",
+        UnitCategory::UserInitiated => "user init.",
+        UnitCategory::BusinessInitiated => "business init.",
+        other => other.name(),
+    }
+}
+
+/// A month's cost; "≥" marks a lower bound when some units had no rate.
+fn cost(t: &Totals) -> String {
+    if t.unpriced > 0 {
+        format!("≥ {}", money(t.cost))
+    } else {
+        money(t.cost)
+    }
+}
+
+pub fn estimate(report: &Report, mut out: impl Write) -> std::io::Result<()> {
+    let table = match &report.breakdown {
+        None => monthly(report),
+        Some(_) => breakdown(report),
+    };
+    writeln!(out, "{table}")?;
+    if !report.notes.is_empty() {
+        writeln!(out, "notes:")?;
+        for n in &report.notes {
+            writeln!(out, "- {n}")?;
+        }
+    }
+    Ok(())
+}
+
+fn monthly(report: &Report) -> Table {
+    // Category columns with no billable unit in any month are left out; CSV keeps them all.
+    let shown: Vec<UnitCategory> = UnitCategory::ALL
+        .into_iter()
+        .filter(|c| report.total.billable[c.index()] > 0)
+        .collect();
+    let show_unpriced = report.total.unpriced > 0;
+    let mut t = new_table();
+    let mut header: Vec<&str> = vec!["month"];
+    header.extend(shown.iter().map(|c| short_name(*c)));
+    header.extend(["free", "billable"]);
+    if show_unpriced {
+        header.push("unpriced");
+    }
+    header.extend(["cost", "budget", "overage", "invoiced on", "used"]);
+    t.set_header(header);
+    let cur = &report.currency;
+    for m in &report.months {
+        let tot = &m.totals;
+        let mut row: Vec<Cell> = vec![Cell::new(m.month)];
+        row.extend(shown.iter().map(|c| right(tot.billable[c.index()])));
+        row.extend([right(tot.free), right(tot.billable_total())]);
+        if show_unpriced {
+            row.push(right(tot.unpriced));
+        }
+        row.extend([
+            right(format!("{} {cur}", cost(tot))),
+            right(money(m.budget.budget)),
+            right(money(m.budget.overage)),
+            Cell::new(if m.budget.overage > Decimal::ZERO {
+                m.budget.invoiced_on.to_string()
+            } else {
+                "-".into()
+            }),
+            right(
+                m.budget
+                    .used_percent
+                    .map_or("-".into(), |p| format!("{}%", p.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero))),
+            ),
+        ]);
+        t.add_row(row);
+    }
+    let tot = &report.total;
+    let mut row: Vec<Cell> = vec![Cell::new("total")];
+    row.extend(shown.iter().map(|c| right(tot.billable[c.index()])));
+    row.extend([right(tot.free), right(tot.billable_total())]);
+    if show_unpriced {
+        row.push(right(tot.unpriced));
+    }
+    row.extend([
+        right(format!("{} {cur}", cost(tot))),
+        right(money(report.budget_total)),
+        right(money(report.overage_total)),
+        Cell::new(""),
+        Cell::new(""),
+    ]);
+    t.add_row(row);
+    t
+}
+
+fn breakdown(report: &Report) -> Table {
+    let mut t = new_table();
+    t.set_header(["month", "market", "category", "billable", "free", "cost"]);
+    for l in report.breakdown.iter().flatten() {
+        t.add_row(vec![
+            Cell::new(l.month),
+            Cell::new(l.market.as_deref().unwrap_or("")),
+            Cell::new(l.category.map_or("", |c| c.name())),
+            right(l.billable),
+            right(l.free),
+            right(format!(
+                "{}{} {}",
+                if l.unpriced > 0 { "≥ " } else { "" },
+                money(l.cost),
+                report.currency
+            )),
+        ]);
+    }
+    t
+}

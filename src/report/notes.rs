@@ -1,0 +1,193 @@
+//! The notes under an estimate: what priced which months, what could not be priced, what was
+//! not a unit, and every assumption made, so that each number can be explained.
+
+use super::Tally;
+use crate::budget::{Budget, BudgetBasis};
+use crate::calendar::Month;
+use crate::event::{Era, Pricing};
+use crate::tariff::market::MarketId;
+use std::collections::BTreeMap;
+
+/// What the notes need besides the tally.
+pub struct NoteContext<'a> {
+    pub currency: &'a str,
+    pub timezone: &'a str,
+    pub budget: &'a Budget,
+    pub free_service_allowance: u32,
+    /// "FR since 2025-01-01" when authentication-international is on.
+    pub auth_intl: Option<String>,
+    pub market_name: &'a dyn Fn(MarketId) -> String,
+    /// Sources of the card dates used: (date, origins and sources).
+    pub card_source: &'a dyn Fn(chrono::NaiveDate) -> String,
+    pub skipped_invalid: u64,
+    pub skipped_unsupported: u64,
+    pub strict: bool,
+}
+
+/// "2024-03" or "2024-03..2024-05" for a set of months (gaps listed separately).
+pub fn month_ranges<'m>(months: impl IntoIterator<Item = &'m Month>) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Option<(Month, Month)> = None;
+    let flush = |run: (Month, Month), out: &mut Vec<String>| {
+        if run.0 == run.1 {
+            out.push(run.0.to_string());
+        } else {
+            out.push(format!("{}..{}", run.0, run.1));
+        }
+    };
+    for &m in months {
+        run = match run {
+            Some((a, b)) if b.next() == m => Some((a, m)),
+            Some(r) => {
+                flush(r, &mut out);
+                Some((m, m))
+            }
+            None => Some((m, m)),
+        };
+    }
+    if let Some(r) = run {
+        flush(r, &mut out);
+    }
+    out.join(", ")
+}
+
+fn units(n: u64) -> String {
+    if n == 1 {
+        "1 unit".to_string()
+    } else {
+        format!("{n} units")
+    }
+}
+
+fn sum(m: &BTreeMap<Month, u64>) -> u64 {
+    m.values().sum()
+}
+
+pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
+    let mut notes = Vec::new();
+    // Eras per month, grouped.
+    let mut by_era: BTreeMap<Era, Vec<Month>> = BTreeMap::new();
+    for (&month, eras) in &t.eras {
+        for &era in eras {
+            by_era.entry(era).or_default().push(month);
+        }
+    }
+    for (era, months) in &by_era {
+        notes.push(format!(
+            "rules: era {} for {}",
+            era.describe(),
+            month_ranges(months)
+        ));
+    }
+    // Cards per month, grouped by card date.
+    let mut by_card: BTreeMap<chrono::NaiveDate, Vec<Month>> = BTreeMap::new();
+    for (&month, dates) in &t.cards {
+        for &d in dates {
+            by_card.entry(d).or_default().push(month);
+        }
+    }
+    for (date, months) in &by_card {
+        notes.push(format!(
+            "rate card: {} {} priced {} ({})",
+            cx.currency,
+            date,
+            month_ranges(months),
+            (cx.card_source)(*date)
+        ));
+    }
+    for ((market, column, date), months) in &t.substitutes {
+        notes.push(format!(
+            "substitute: {} {} in {} priced from the {} card of {} ({}): {}",
+            (cx.market_name)(*market),
+            column.name(),
+            month_ranges(months.keys()),
+            cx.currency,
+            date,
+            units(sum(months)),
+            if months.keys().next().is_some_and(|m| *date > m.first_day()) {
+                "no earlier card of that currency has this rate"
+            } else {
+                "a card of the other pricing model (conversation vs per-message) carried over"
+            },
+        ));
+    }
+    for (market, months) in &t.service_at_utility {
+        notes.push(format!(
+            "service at utility rate: {} service messages to {} in {} priced at the utility rate (no {} card from 2026-10-01 has its service rate; Meta prices service at the utility rate)",
+            sum(months),
+            (cx.market_name)(*market),
+            month_ranges(months.keys()),
+            cx.currency
+        ));
+    }
+    for ((market, column), months) in &t.unpriced {
+        notes.push(format!(
+            "UNPRICED: {} billable {} to {} in {}: no {} rate at any date, so those months' cost is a lower bound; supply one with --tariff FILE",
+            units(sum(months)),
+            column.name(),
+            (cx.market_name)(*market),
+            month_ranges(months.keys()),
+            cx.currency
+        ));
+    }
+    let rejected = t.count(Pricing::Rejected);
+    let undelivered = t.count(Pricing::Undelivered);
+    let covered = t.count(Pricing::Covered);
+    notes.push(format!(
+        "not units: {rejected} free-form messages rejected outside the customer service window (Meta error 131047), \
+         {undelivered} not delivered, {covered} rode on an open conversation"
+    ));
+    if cx.skipped_invalid > 0 || cx.skipped_unsupported > 0 {
+        notes.push(format!(
+            "skipped rows: {} invalid (--skip-invalid), {} before 2022-02-01 (--skip-unsupported)",
+            cx.skipped_invalid, cx.skipped_unsupported
+        ));
+    }
+    notes.push(match &cx.budget.basis {
+        BudgetBasis::Agents { agents, defaulted } => format!(
+            "budget: {} {} a month for {} agents{} (Callbell includes {} per 10 agents; set --agents or --budget)",
+            cx.budget.monthly,
+            cx.currency,
+            agents,
+            if *defaulted { ", the default" } else { "" },
+            crate::budget::per_ten_agents(cx.currency).unwrap_or_default(),
+        ),
+        BudgetBasis::Explicit => format!("budget: {} {} a month (--budget)", cx.budget.monthly, cx.currency),
+    });
+    notes.push("overage is invoiced at cost on the 1st of the next month; unused budget does not roll over".to_string());
+    if by_era.contains_key(&Era::D) {
+        notes.push(format!(
+            "free service allowance: {} messages per business number per month{}",
+            cx.free_service_allowance,
+            if cx.free_service_allowance == 0 {
+                " (assumed zero; Meta does not publish one; --free-service-allowance N)"
+            } else {
+                ""
+            }
+        ));
+    }
+    notes.push(match &cx.auth_intl {
+        Some(s) => format!("authentication-international: on, business in {s}"),
+        None => "authentication-international: off (enable with --business-country CC --auth-intl-since DATE)".to_string(),
+    });
+    notes.push(format!(
+        "months and rule dates in time zone {}",
+        cx.timezone
+    ));
+    if cx.strict {
+        notes.push("--strict-tariffs: no substitute or unpriced rate was used".to_string());
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_ranges_groups_consecutive_months() {
+        let ms = [Month(24_290), Month(24_291), Month(24_292), Month(24_295)];
+        assert_eq!(month_ranges(&ms), "2024-03..2024-05, 2024-08");
+        assert_eq!(month_ranges(&[]), "");
+    }
+}

@@ -1,0 +1,193 @@
+//! Raw command-line arguments become validated settings before any work starts: every
+//! usage error (exit code 2) is found here, not halfway through a 10 GB log.
+
+use crate::cli::{EstimateArgs, FormatArg, RatesArgs, TariffArgs};
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+use waprice::budget::Budget;
+use waprice::engine::era::AUTH_INTL_START;
+use waprice::engine::EngineConfig;
+use waprice::error::BadInput;
+use waprice::input::columns::Field;
+use waprice::input::reader::InputOptions;
+use waprice::render::Format;
+use waprice::report::By;
+use waprice::tariff::card::RateCards;
+use waprice::tariff::market::MarketMap;
+
+/// What every subcommand that prices needs: markets, cards and the currency.
+pub struct Tariffs {
+    pub markets: MarketMap,
+    pub cards: RateCards,
+    pub currency: String,
+    pub format: Format,
+}
+
+pub struct EstimateSettings {
+    pub log: String,
+    pub input: InputOptions,
+    pub timezone: Tz,
+    pub tariffs: Tariffs,
+    pub budget: Budget,
+    pub engine: EngineConfig,
+    pub by: Option<By>,
+    pub strict: bool,
+    pub progress: bool,
+    /// "FR, eligible since 2025-01-01" when authentication-international is on.
+    pub auth_intl: Option<String>,
+}
+
+pub struct RatesSettings {
+    pub tariffs: Tariffs,
+    pub date: NaiveDate,
+    pub country: Option<String>,
+    pub market: Option<String>,
+}
+
+fn date(s: &str, option: &str) -> Result<NaiveDate, BadInput> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| BadInput::new(format!("{option} {s}: not a date")).hint("write dates as YYYY-MM-DD"))
+}
+
+impl Tariffs {
+    pub fn from_args(a: &TariffArgs) -> Result<Tariffs> {
+        let markets = MarketMap::bundled();
+        let mut extra = Vec::new();
+        for path in &a.tariffs {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read --tariff {path}"))?;
+            extra.push((path.clone(), text));
+        }
+        let cards = RateCards::load(&markets, &extra)?;
+        let currency = a.currency.trim().to_ascii_uppercase();
+        if !cards.has_currency(&currency) {
+            return Err(BadInput::new(format!("no rate card in currency '{}'", a.currency))
+                .hint(format!(
+                    "cards are bundled for {}; load one for another currency with --tariff FILE",
+                    cards.currencies().join(", ")
+                ))
+                .into());
+        }
+        let format = match a.format {
+            FormatArg::Table => Format::Table,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+        };
+        Ok(Tariffs { markets, cards, currency, format })
+    }
+}
+
+impl EstimateSettings {
+    pub fn from_args(a: &EstimateArgs) -> Result<EstimateSettings> {
+        let tariffs = Tariffs::from_args(&a.tariff)?;
+        let timezone = Tz::from_str(a.timezone.trim()).map_err(|_| {
+            BadInput::new(format!("--timezone {}: not an IANA time zone", a.timezone))
+                .hint("use a name such as UTC, Europe/Paris or America/Sao_Paulo")
+        })?;
+        let budget = match (&a.budget, a.agents) {
+            (Some(amount), _) => {
+                let amount = Decimal::from_str(amount.trim())
+                    .ok()
+                    .filter(|d| !d.is_sign_negative())
+                    .ok_or_else(|| BadInput::new(format!("--budget {amount}: not an amount")).hint("write it like 150 or 49.90"))?;
+                Budget::explicit(amount)
+            }
+            (None, Some(0)) => {
+                return Err(BadInput::new("--agents 0: a Callbell plan has at least one agent")
+                    .hint("for no included budget, pass --budget 0")
+                    .into())
+            }
+            (None, agents) => Budget::for_agents(&tariffs.currency, agents.unwrap_or(10), agents.is_none()).ok_or_else(|| {
+                BadInput::new(format!("Callbell's included budget is defined in EUR and USD, not {}", tariffs.currency))
+                    .hint("pass the monthly budget in that currency with --budget AMOUNT")
+            })?,
+        };
+        let by = match a.by.as_deref().map(|s| s.replace(' ', "").to_ascii_lowercase()) {
+            None => None,
+            Some(s) if s == "market" => Some(By::Market),
+            Some(s) if s == "category" => Some(By::Category),
+            Some(s) if s == "market,category" || s == "category,market" => Some(By::MarketCategory),
+            Some(s) => {
+                return Err(BadInput::new(format!("--by {s}: unknown breakdown"))
+                    .hint("use --by market, --by category or --by market,category")
+                    .into())
+            }
+        };
+        let mut columns = Vec::new();
+        for c in &a.columns {
+            let (name, header) = c.split_once('=').ok_or_else(|| {
+                BadInput::new(format!("--column {c}: expected NAME=HEADER")).hint("for example --column timestamp=\"Date Sent\"")
+            })?;
+            let field = Field::parse(name).ok_or_else(|| {
+                let names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+                BadInput::new(format!("--column {c}: unknown column name '{name}'")).hint(format!("names are {}", names.join(", ")))
+            })?;
+            columns.push((field, header.trim().to_string()));
+        }
+        let (engine, auth_intl) = auth_intl(a, &tariffs.markets)?;
+        let log = a.log.clone();
+        Ok(EstimateSettings {
+            input: InputOptions {
+                name: if log == "-" { "<stdin>".into() } else { log.clone() },
+                columns,
+                skip_invalid: a.skip_invalid,
+                skip_unsupported: a.skip_unsupported,
+            },
+            log,
+            timezone,
+            tariffs,
+            budget,
+            engine: EngineConfig { free_service_allowance: a.free_service_allowance, ..engine },
+            by,
+            strict: a.strict_tariffs,
+            progress: !a.no_progress,
+            auth_intl,
+        })
+    }
+}
+
+/// Authentication-international needs both flags (spec section 5): the per-country first
+/// date is the later of the country's start and the business's eligibility, and never for
+/// the business's own country.
+fn auth_intl(a: &EstimateArgs, markets: &MarketMap) -> Result<(EngineConfig, Option<String>)> {
+    let (country, since) = match (&a.business_country, &a.auth_intl_since) {
+        (None, None) => return Ok((EngineConfig::default(), None)),
+        (Some(c), Some(s)) => (c, date(s, "--auth-intl-since")?),
+        _ => {
+            return Err(BadInput::new("--business-country and --auth-intl-since go together")
+                .hint("authentication-international applies only when the business says it is eligible: pass both")
+                .into())
+        }
+    };
+    let home = markets.country_by_iso(country.trim()).ok_or_else(|| {
+        BadInput::new(format!("--business-country {country}: unknown country")).hint("use an ISO 3166 code such as FR, US, IN")
+    })?;
+    let mut from = Vec::new();
+    for (iso, start) in AUTH_INTL_START {
+        if let Some(c) = markets.country_by_iso(iso) {
+            if c == home {
+                continue;
+            }
+            let i = c.0 as usize;
+            if from.len() <= i {
+                from.resize(i + 1, None);
+            }
+            from[i] = Some(start.max(since));
+        }
+    }
+    let note = format!("{}, eligible since {since}", markets.iso(home));
+    Ok((EngineConfig { auth_intl_from: from, ..EngineConfig::default() }, Some(note)))
+}
+
+impl RatesSettings {
+    pub fn from_args(a: &RatesArgs) -> Result<RatesSettings> {
+        let tariffs = Tariffs::from_args(&a.tariff)?;
+        let date = match &a.date {
+            Some(d) => date(d, "--date")?,
+            None => chrono::Utc::now().date_naive(),
+        };
+        Ok(RatesSettings { tariffs, date, country: a.country.clone(), market: a.market.clone() })
+    }
+}
