@@ -18,7 +18,7 @@ pub struct Location {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadInput {
     pub what: String,
-    pub at: Option<Location>,
+    pub at: Option<Box<Location>>,
     pub hint: Option<String>,
 }
 
@@ -32,7 +32,7 @@ impl BadInput {
     }
 
     pub fn at(mut self, at: Location) -> BadInput {
-        self.at = Some(at);
+        self.at = Some(Box::new(at));
         self
     }
 

@@ -12,8 +12,12 @@ use waprice::error::BadInput;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match &cli.command {
-        cli::Command::Estimate(a) => settings::EstimateSettings::from_args(a).and_then(|s| cmd::estimate::run(&s)),
-        cli::Command::Rates(a) => settings::RatesSettings::from_args(a).and_then(|s| cmd::rates::run(&s)),
+        cli::Command::Estimate(a) => {
+            settings::EstimateSettings::from_args(a).and_then(|s| cmd::estimate::run(&s))
+        }
+        cli::Command::Rates(a) => {
+            settings::RatesSettings::from_args(a).and_then(|s| cmd::rates::run(&s))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -30,5 +34,8 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

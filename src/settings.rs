@@ -48,8 +48,9 @@ pub struct RatesSettings {
 }
 
 fn date(s: &str, option: &str) -> Result<NaiveDate, BadInput> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| BadInput::new(format!("{option} {s}: not a date")).hint("write dates as YYYY-MM-DD"))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        BadInput::new(format!("{option} {s}: not a date")).hint("write dates as YYYY-MM-DD")
+    })
 }
 
 impl Tariffs {
@@ -57,25 +58,33 @@ impl Tariffs {
         let markets = MarketMap::bundled();
         let mut extra = Vec::new();
         for path in &a.tariffs {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read --tariff {path}"))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read --tariff {path}"))?;
             extra.push((path.clone(), text));
         }
         let cards = RateCards::load(&markets, &extra)?;
         let currency = a.currency.trim().to_ascii_uppercase();
         if !cards.has_currency(&currency) {
-            return Err(BadInput::new(format!("no rate card in currency '{}'", a.currency))
-                .hint(format!(
+            return Err(
+                BadInput::new(format!("no rate card in currency '{}'", a.currency))
+                    .hint(format!(
                     "cards are bundled for {}; load one for another currency with --tariff FILE",
                     cards.currencies().join(", ")
                 ))
-                .into());
+                    .into(),
+            );
         }
         let format = match a.format {
             FormatArg::Table => Format::Table,
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
         };
-        Ok(Tariffs { markets, cards, currency, format })
+        Ok(Tariffs {
+            markets,
+            cards,
+            currency,
+            format,
+        })
     }
 }
 
@@ -91,20 +100,35 @@ impl EstimateSettings {
                 let amount = Decimal::from_str(amount.trim())
                     .ok()
                     .filter(|d| !d.is_sign_negative())
-                    .ok_or_else(|| BadInput::new(format!("--budget {amount}: not an amount")).hint("write it like 150 or 49.90"))?;
+                    .ok_or_else(|| {
+                        BadInput::new(format!("--budget {amount}: not an amount"))
+                            .hint("write it like 150 or 49.90")
+                    })?;
                 Budget::explicit(amount)
             }
             (None, Some(0)) => {
-                return Err(BadInput::new("--agents 0: a Callbell plan has at least one agent")
-                    .hint("for no included budget, pass --budget 0")
-                    .into())
+                return Err(
+                    BadInput::new("--agents 0: a Callbell plan has at least one agent")
+                        .hint("for no included budget, pass --budget 0")
+                        .into(),
+                )
             }
-            (None, agents) => Budget::for_agents(&tariffs.currency, agents.unwrap_or(10), agents.is_none()).ok_or_else(|| {
-                BadInput::new(format!("Callbell's included budget is defined in EUR and USD, not {}", tariffs.currency))
-                    .hint("pass the monthly budget in that currency with --budget AMOUNT")
-            })?,
+            (None, agents) => {
+                Budget::for_agents(&tariffs.currency, agents.unwrap_or(10), agents.is_none())
+                    .ok_or_else(|| {
+                        BadInput::new(format!(
+                            "Callbell's included budget is defined in EUR and USD, not {}",
+                            tariffs.currency
+                        ))
+                        .hint("pass the monthly budget in that currency with --budget AMOUNT")
+                    })?
+            }
         };
-        let by = match a.by.as_deref().map(|s| s.replace(' ', "").to_ascii_lowercase()) {
+        let by = match a
+            .by
+            .as_deref()
+            .map(|s| s.replace(' ', "").to_ascii_lowercase())
+        {
             None => None,
             Some(s) if s == "market" => Some(By::Market),
             Some(s) if s == "category" => Some(By::Category),
@@ -118,11 +142,13 @@ impl EstimateSettings {
         let mut columns = Vec::new();
         for c in &a.columns {
             let (name, header) = c.split_once('=').ok_or_else(|| {
-                BadInput::new(format!("--column {c}: expected NAME=HEADER")).hint("for example --column timestamp=\"Date Sent\"")
+                BadInput::new(format!("--column {c}: expected NAME=HEADER"))
+                    .hint("for example --column timestamp=\"Date Sent\"")
             })?;
             let field = Field::parse(name).ok_or_else(|| {
                 let names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
-                BadInput::new(format!("--column {c}: unknown column name '{name}'")).hint(format!("names are {}", names.join(", ")))
+                BadInput::new(format!("--column {c}: unknown column name '{name}'"))
+                    .hint(format!("names are {}", names.join(", ")))
             })?;
             columns.push((field, header.trim().to_string()));
         }
@@ -130,7 +156,11 @@ impl EstimateSettings {
         let log = a.log.clone();
         Ok(EstimateSettings {
             input: InputOptions {
-                name: if log == "-" { "<stdin>".into() } else { log.clone() },
+                name: if log == "-" {
+                    "<stdin>".into()
+                } else {
+                    log.clone()
+                },
                 columns,
                 skip_invalid: a.skip_invalid,
                 skip_unsupported: a.skip_unsupported,
@@ -139,7 +169,10 @@ impl EstimateSettings {
             timezone,
             tariffs,
             budget,
-            engine: EngineConfig { free_service_allowance: a.free_service_allowance, ..engine },
+            engine: EngineConfig {
+                free_service_allowance: a.free_service_allowance,
+                ..engine
+            },
             by,
             strict: a.strict_tariffs,
             progress: !a.no_progress,
@@ -162,7 +195,8 @@ fn auth_intl(a: &EstimateArgs, markets: &MarketMap) -> Result<(EngineConfig, Opt
         }
     };
     let home = markets.country_by_iso(country.trim()).ok_or_else(|| {
-        BadInput::new(format!("--business-country {country}: unknown country")).hint("use an ISO 3166 code such as FR, US, IN")
+        BadInput::new(format!("--business-country {country}: unknown country"))
+            .hint("use an ISO 3166 code such as FR, US, IN")
     })?;
     let mut from = Vec::new();
     for (iso, start) in AUTH_INTL_START {
@@ -178,7 +212,13 @@ fn auth_intl(a: &EstimateArgs, markets: &MarketMap) -> Result<(EngineConfig, Opt
         }
     }
     let note = format!("{}, eligible since {since}", markets.iso(home));
-    Ok((EngineConfig { auth_intl_from: from, ..EngineConfig::default() }, Some(note)))
+    Ok((
+        EngineConfig {
+            auth_intl_from: from,
+            ..EngineConfig::default()
+        },
+        Some(note),
+    ))
 }
 
 impl RatesSettings {
@@ -188,6 +228,11 @@ impl RatesSettings {
             Some(d) => date(d, "--date")?,
             None => chrono::Utc::now().date_naive(),
         };
-        Ok(RatesSettings { tariffs, date, country: a.country.clone(), market: a.market.clone() })
+        Ok(RatesSettings {
+            tariffs,
+            date,
+            country: a.country.clone(),
+            market: a.market.clone(),
+        })
     }
 }

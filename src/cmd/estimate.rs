@@ -21,7 +21,9 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
     let calendar = Calendar::new(s.timezone);
     let src = source::open(&s.log).with_context(|| format!("cannot open {}", s.input.name))?;
     let bar = match src.size {
-        Some(size) if s.progress && size >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal() => {
+        Some(size)
+            if s.progress && size >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal() =>
+        {
             let bar = ProgressBar::new(size);
             bar.set_style(
                 ProgressStyle::with_template("{spinner} reading {bytes}/{total_bytes} {bar:30} {binary_bytes_per_sec} {elapsed}")
@@ -39,7 +41,9 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
     let log = match read_log(input, &s.input, &calendar, &s.tariffs.markets) {
         Ok(log) => log,
         Err(ReadError::Bad(e)) => return Err(e.into()),
-        Err(ReadError::Io(e)) => return Err(e).with_context(|| format!("cannot read {}", s.input.name)),
+        Err(ReadError::Io(e)) => {
+            return Err(e).with_context(|| format!("cannot read {}", s.input.name))
+        }
     };
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -50,7 +54,9 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
     let pricer = Pricer::new(&t.cards, &t.currency);
     let mut tally = Tally::default();
     engine::replay(&log.messages, &log.parties, &s.engine, calendar, |e| {
-        let market = t.markets.market_at(log.parties.customer_of(e.pair).country, e.date);
+        let market = t
+            .markets
+            .market_at(log.parties.customer_of(e.pair).country, e.date);
         let quote = pricer.quote(&e, market);
         let card_date = match &quote {
             Quote::Priced(r) => Some(t.cards.row(r.row).effective_from),
@@ -69,7 +75,13 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
             .rows()
             .iter()
             .filter(|r| r.currency == t.currency && r.effective_from == date)
-            .map(|r| if r.origin.starts_with("bundled") { "bundled".to_string() } else { r.origin.clone() })
+            .map(|r| {
+                if r.origin.starts_with("bundled") {
+                    "bundled".to_string()
+                } else {
+                    r.origin.clone()
+                }
+            })
             .collect();
         sources.sort();
         sources.dedup();
@@ -87,7 +99,14 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
         skipped_unsupported: log.stats.skipped_unsupported,
         strict: s.strict,
     };
-    let report = Report::build(&tally, &t.currency, &s.budget, s.by, market_name, notes(&tally, &cx));
+    let report = Report::build(
+        &tally,
+        &t.currency,
+        &s.budget,
+        s.by,
+        market_name,
+        notes(&tally, &cx),
+    );
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match t.format {
@@ -101,7 +120,10 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
 
 /// Skipped rows are never silent: their count (and the first few reasons) go to stderr.
 fn report_skipped(s: &EstimateSettings, stats: &waprice::input::reader::ReadStats) {
-    if s.input.skip_invalid || s.input.skip_unsupported || stats.skipped_invalid + stats.skipped_unsupported > 0 {
+    if s.input.skip_invalid
+        || s.input.skip_unsupported
+        || stats.skipped_invalid + stats.skipped_unsupported > 0
+    {
         eprintln!(
             "waprice: {}: read {} rows; skipped {} invalid and {} before 2022-02-01",
             s.input.name, stats.rows, stats.skipped_invalid, stats.skipped_unsupported
@@ -113,11 +135,20 @@ fn report_skipped(s: &EstimateSettings, stats: &waprice::input::reader::ReadStat
 }
 
 /// `--strict-tariffs`: a substitute or a missing rate is an error naming what is missing.
-fn strict_check(tally: &Tally, currency: &str, market_name: &dyn Fn(waprice::tariff::market::MarketId) -> String) -> Result<()> {
+fn strict_check(
+    tally: &Tally,
+    currency: &str,
+    market_name: &dyn Fn(waprice::tariff::market::MarketId) -> String,
+) -> Result<()> {
     let mut problems = Vec::new();
     for ((market, column), months) in &tally.unpriced {
         let list: Vec<String> = months.keys().map(|m| m.to_string()).collect();
-        problems.push(format!("no {currency} {} rate for {} ({})", column.name(), market_name(*market), list.join(", ")));
+        problems.push(format!(
+            "no {currency} {} rate for {} ({})",
+            column.name(),
+            market_name(*market),
+            list.join(", ")
+        ));
     }
     for ((market, column, date), months) in &tally.substitutes {
         let list: Vec<String> = months.keys().map(|m| m.to_string()).collect();

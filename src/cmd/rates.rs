@@ -1,8 +1,9 @@
 //! `waprice rates`: the rates in force on a date for a country, a market, or every market.
 //!
-//! Each market shows its latest card row on or before the date (else the earliest later one,
-//! flagged); cells that row leaves empty are filled the way `estimate` would fill them, from
-//! the nearest card that has them, and the notes name that card.
+//! Each cell is the rate `estimate` would charge a billed unit on that date (same lookup,
+//! substitutes included); only the columns the date's rules can bill are shown. The card
+//! named is the market's latest row on or before the date; cells read from other cards are
+//! named in the notes.
 
 use crate::settings::RatesSettings;
 use anyhow::Result;
@@ -10,9 +11,13 @@ use chrono::NaiveDate;
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use serde_json::json;
 use std::io::Write;
+use waprice::calendar::Month;
+use waprice::engine::era::{era_of, FREE_SERVICE_FROM};
 use waprice::error::BadInput;
+use waprice::event::{BillingEvent, Era, Pricing, UnitCategory};
+use waprice::pricing::{Pricer, Quote};
 use waprice::render::{exact, Format};
-use waprice::tariff::card::{Cell as RateCell, Column, RateCards};
+use waprice::tariff::card::{Column, RateCards};
 use waprice::tariff::market::MarketId;
 
 const HEADER: [&str; 11] = [
@@ -66,17 +71,33 @@ pub fn run(s: &RatesSettings) -> Result<()> {
                 .hint(format!("markets: {}", t.markets.market_names().join(", ")))
         })?]
     } else {
-        let mut ms: Vec<MarketId> =
-            t.cards.rows().iter().filter(|r| r.currency == t.currency).map(|r| r.market).collect();
+        let mut ms: Vec<MarketId> = t
+            .cards
+            .rows()
+            .iter()
+            .filter(|r| r.currency == t.currency)
+            .map(|r| r.market)
+            .collect();
         ms.sort_by_key(|m| t.markets.market_name(*m).to_string());
         ms.dedup();
         ms
     };
     let mut lines = Vec::new();
     for market in markets {
-        match line(&t.cards, &t.currency, market, s.date, t.markets.market_name(market), &mut notes) {
+        match line(
+            &t.cards,
+            &t.currency,
+            market,
+            s.date,
+            t.markets.market_name(market),
+            &mut notes,
+        ) {
             Some(l) => lines.push(l),
-            None => notes.push(format!("{}: no {} card has this market", t.markets.market_name(market), t.currency)),
+            None => notes.push(format!(
+                "{}: no {} card has this market",
+                t.markets.market_name(market),
+                t.currency
+            )),
         }
     }
     let stdout = std::io::stdout();
@@ -88,7 +109,11 @@ pub fn run(s: &RatesSettings) -> Result<()> {
             for l in &lines {
                 let mut row = vec![l.market.clone()];
                 row.extend(l.cells.iter().cloned());
-                row.extend([t.currency.clone(), l.effective_from.to_string(), l.source.clone()]);
+                row.extend([
+                    t.currency.clone(),
+                    l.effective_from.to_string(),
+                    l.source.clone(),
+                ]);
                 w.write_record(&row)?;
             }
             w.flush()?;
@@ -100,7 +125,10 @@ pub fn run(s: &RatesSettings) -> Result<()> {
                     let mut o = serde_json::Map::new();
                     o.insert("market".into(), json!(l.market));
                     for (c, v) in Column::ALL.iter().zip(&l.cells) {
-                        o.insert(c.name().into(), if v.is_empty() { json!(null) } else { json!(v) });
+                        o.insert(
+                            c.name().into(),
+                            if v.is_empty() { json!(null) } else { json!(v) },
+                        );
                     }
                     o.insert("currency".into(), json!(t.currency));
                     o.insert("effective_from".into(), json!(l.effective_from.to_string()));
@@ -113,23 +141,42 @@ pub fn run(s: &RatesSettings) -> Result<()> {
             writeln!(out)?;
         }
         Format::Table => {
-            let shown: Vec<usize> =
-                (0..Column::ALL.len()).filter(|&i| lines.iter().any(|l| !l.cells[i].is_empty())).collect();
+            let shown: Vec<usize> = (0..Column::ALL.len())
+                .filter(|&i| lines.iter().any(|l| !l.cells[i].is_empty()))
+                .collect();
             let mut table = Table::new();
-            table.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled).force_no_tty();
+            table
+                .load_preset(presets::UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Disabled)
+                .force_no_tty();
             let mut header = vec!["market".to_string()];
-            header.extend(shown.iter().map(|&i| Column::ALL[i].name().replace('_', " ")));
+            header.extend(
+                shown
+                    .iter()
+                    .map(|&i| Column::ALL[i].name().replace('_', " ")),
+            );
             header.push("card".into());
             table.set_header(header);
             for l in &lines {
                 let mut row = vec![Cell::new(&l.market)];
-                row.extend(shown.iter().map(|&i| Cell::new(&l.cells[i]).set_alignment(CellAlignment::Right)));
+                row.extend(
+                    shown
+                        .iter()
+                        .map(|&i| Cell::new(&l.cells[i]).set_alignment(CellAlignment::Right)),
+                );
                 row.push(Cell::new(format!("{} {}", t.currency, l.effective_from)));
                 table.add_row(row);
             }
-            writeln!(out, "rates in {} on {} (per conversation before 2025-07-01, per message from then)", t.currency, s.date)?;
+            writeln!(
+                out,
+                "rates in {} on {} (per conversation before 2025-07-01, per message from then)",
+                t.currency, s.date
+            )?;
             writeln!(out, "{table}")?;
-            let mut sources: Vec<(NaiveDate, &str)> = lines.iter().map(|l| (l.effective_from, l.source.as_str())).collect();
+            let mut sources: Vec<(NaiveDate, &str)> = lines
+                .iter()
+                .map(|l| (l.effective_from, l.source.as_str()))
+                .collect();
             sources.sort();
             sources.dedup();
             writeln!(out, "sources:")?;
@@ -148,29 +195,97 @@ pub fn run(s: &RatesSettings) -> Result<()> {
     Ok(())
 }
 
-fn line(cards: &RateCards, currency: &str, market: MarketId, date: NaiveDate, name: &str, notes: &mut Vec<String>) -> Option<Line> {
-    let rows: Vec<&_> = cards.rows().iter().filter(|r| r.currency == currency && r.market == market).collect();
-    let row = rows.iter().rev().find(|r| r.effective_from <= date).or_else(|| rows.first())?;
-    if row.effective_from > date {
-        notes.push(format!("{name}: no {currency} card on or before {date}; showing the later card of {}", row.effective_from));
+/// The card columns a billed unit can read on a date: era A prices user-/business-initiated
+/// conversations; service is billed only in era B before 2024-11-01 and in era D.
+fn columns_in_force(date: NaiveDate) -> Vec<(Column, UnitCategory)> {
+    let era = era_of(date);
+    let mut cols = Vec::new();
+    if era == Era::A {
+        cols.push((Column::BusinessInitiated, UnitCategory::BusinessInitiated));
+        cols.push((Column::UserInitiated, UnitCategory::UserInitiated));
+        return cols;
     }
-    let cells = Column::ALL
+    cols.extend([
+        (Column::Marketing, UnitCategory::Marketing),
+        (Column::Utility, UnitCategory::Utility),
+        (Column::Authentication, UnitCategory::Authentication),
+        (
+            Column::AuthenticationInternational,
+            UnitCategory::AuthenticationInternational,
+        ),
+    ]);
+    if era == Era::D || (era == Era::B && date < FREE_SERVICE_FROM) {
+        cols.push((Column::Service, UnitCategory::Service));
+    }
+    cols
+}
+
+/// A market's rates on a date, each cell exactly as `estimate` would price a billed unit.
+fn line(
+    cards: &RateCards,
+    currency: &str,
+    market: MarketId,
+    date: NaiveDate,
+    name: &str,
+    notes: &mut Vec<String>,
+) -> Option<Line> {
+    let rows: Vec<&_> = cards
+        .rows()
         .iter()
-        .map(|&c| match row.cell(c) {
-            RateCell::Rate(d) => exact(*d),
-            RateCell::NotApplicable => "n/a".to_string(),
-            RateCell::Empty => {
-                let values = cards.values(currency, market, c);
-                let nearest = values.iter().rev().find(|v| v.0 <= date).or_else(|| values.first());
-                match nearest {
-                    Some(v) => {
-                        notes.push(format!("{name} {}: {} from the card of {}", c.name(), exact(v.1), v.0));
-                        exact(v.1)
-                    }
-                    None => String::new(),
-                }
-            }
-        })
+        .filter(|r| r.currency == currency && r.market == market)
         .collect();
-    Some(Line { market: name.to_string(), cells, effective_from: row.effective_from, source: row.source.clone() })
+    let row = rows
+        .iter()
+        .rev()
+        .find(|r| r.effective_from <= date)
+        .or_else(|| rows.first())?;
+    if row.effective_from > date {
+        notes.push(format!(
+            "{name}: no {currency} card on or before {date}; the earliest later card is of {}",
+            row.effective_from
+        ));
+    }
+    let era = era_of(date);
+    let pricer = Pricer::new(cards, currency);
+    let mut cells = vec![String::new(); Column::ALL.len()];
+    for (column, category) in columns_in_force(date) {
+        let pricing = if era.is_conversation_based() {
+            Pricing::Conversation
+        } else {
+            Pricing::Message
+        };
+        let event = BillingEvent {
+            time: 0,
+            date,
+            month: Month::of(date),
+            era,
+            pair: 0,
+            category,
+            pricing,
+        };
+        let quote = pricer.quote(&event, market);
+        if let Quote::Unpriced(_) = quote {
+            notes.push(format!("{name} {}: no {currency} rate at any date (unpriced; supply one with --tariff FILE)", column.name()));
+        }
+        if let Quote::Priced(rate) = quote {
+            let from = cards.row(rate.row).effective_from;
+            cells[column as usize] = exact(rate.value);
+            if rate.service_at_utility {
+                notes.push(format!("{name} service: no {currency} service rate from 2026-10-01; priced at the utility rate {}", exact(rate.value)));
+            } else if from != row.effective_from || rate.substitute {
+                notes.push(format!(
+                    "{name} {}: {} from the card of {from}{}",
+                    column.name(),
+                    exact(rate.value),
+                    if rate.substitute { " (substitute)" } else { "" }
+                ));
+            }
+        }
+    }
+    Some(Line {
+        market: name.to_string(),
+        cells,
+        effective_from: row.effective_from,
+        source: row.source.clone(),
+    })
 }

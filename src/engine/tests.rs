@@ -1,7 +1,10 @@
 //! The rules, message by message: spec section 10's worked examples and every era boundary.
 
 use super::*;
-use crate::event::Pricing::{Conversation, Covered, FreeAllowance, FreeCustomerService, FreeEntryPoint, FreeService, FreeTier, Rejected, SwitchOver, Undelivered};
+use crate::event::Pricing::{
+    Conversation, Covered, FreeAllowance, FreeCustomerService, FreeEntryPoint, FreeService,
+    FreeTier, Rejected, SwitchOver, Undelivered,
+};
 /// A billed message (`Pricing::Message`; the name clashes with `message::Message`).
 const MSG: Pricing = Pricing::Message;
 use crate::event::UnitCategory as U;
@@ -28,7 +31,12 @@ fn ms(s: &str) -> i64 {
 
 /// Replays rows; the u32 picks the customer (pair 3 talks to a second business number).
 /// Rows are sorted by time first (stably, as the reader does).
-fn replay_rows(start: &str, rows: &[(u32, Row)], config: &EngineConfig, tz: Tz) -> Vec<(U, Pricing)> {
+fn replay_rows(
+    start: &str,
+    rows: &[(u32, Row)],
+    config: &EngineConfig,
+    tz: Tz,
+) -> Vec<(U, Pricing)> {
     let mut parties = Parties::default();
     let b = parties.business(b"");
     let b2 = parties.business(b"second");
@@ -43,14 +51,23 @@ fn replay_rows(start: &str, rows: &[(u32, Row)], config: &EngineConfig, tz: Tz) 
                 Row::Free(h) => (h, Kind::FreeForm, true),
                 Row::Failed(h, c) => (h, Kind::Template(c), false),
             };
-            let c = parties.customer(33_600_000_000 + u64::from(p), |_| Ok::<_, ()>(CountryId(0))).unwrap();
+            let c = parties
+                .customer(33_600_000_000 + u64::from(p), |_| Ok::<_, ()>(CountryId(0)))
+                .unwrap();
             let pair = parties.pair(if p == 3 { b2 } else { b }, c);
-            Message { time: t0 + t, pair, kind, delivered }
+            Message {
+                time: t0 + t,
+                pair,
+                kind,
+                delivered,
+            }
         })
         .collect();
     messages.sort_by_key(|m| m.time);
     let mut out = Vec::new();
-    replay(&messages, &parties, config, Calendar::new(tz), |e| out.push((e.category, e.pricing)));
+    replay(&messages, &parties, config, Calendar::new(tz), |e| {
+        out.push((e.category, e.pricing))
+    });
     out
 }
 
@@ -235,13 +252,34 @@ fn example_7_free_form_outside_the_window_is_rejected_and_opens_nothing() {
 #[test]
 fn example_8_era_a_free_tier_is_1000_conversations_a_month_across_customers() {
     // 1,003 business-initiated conversations in March 2022, each with its own customer.
-    let rows: Vec<(u32, Row)> = (0..1003).map(|i| (10 + i, Row::Tpl(i64::from(i) * 60_000, T::Marketing))).collect();
-    let v = replay_rows("2022-03-01T00:00:00Z", &rows, &EngineConfig::default(), Tz::UTC);
+    let rows: Vec<(u32, Row)> = (0..1003)
+        .map(|i| (10 + i, Row::Tpl(i64::from(i) * 60_000, T::Marketing)))
+        .collect();
+    let v = replay_rows(
+        "2022-03-01T00:00:00Z",
+        &rows,
+        &EngineConfig::default(),
+        Tz::UTC,
+    );
     assert_eq!(v.iter().filter(|(_, p)| *p == FreeTier).count(), 1000);
     assert_eq!(billed(&v), vec![U::BusinessInitiated; 3]);
     // The tier resets with the month: one more in April is free again.
-    let april = replay_rows("2022-03-31T23:59:00Z", &[(1, Row::Tpl(0, T::Marketing)), (2, Row::Tpl(60_000, T::Marketing))], &EngineConfig::default(), Tz::UTC);
-    assert_eq!(april, vec![(U::BusinessInitiated, FreeTier), (U::BusinessInitiated, FreeTier)]);
+    let april = replay_rows(
+        "2022-03-31T23:59:00Z",
+        &[
+            (1, Row::Tpl(0, T::Marketing)),
+            (2, Row::Tpl(60_000, T::Marketing)),
+        ],
+        &EngineConfig::default(),
+        Tz::UTC,
+    );
+    assert_eq!(
+        april,
+        vec![
+            (U::BusinessInitiated, FreeTier),
+            (U::BusinessInitiated, FreeTier)
+        ]
+    );
 }
 
 #[test]
@@ -251,9 +289,19 @@ fn era_b_service_free_tier_ends_on_2024_11_01() {
         rows.push((i, Row::In(0)));
         rows.push((i, Row::Free(1)));
     }
-    let v = replay_rows("2024-10-31T23:00:00Z", &rows, &EngineConfig::default(), Tz::UTC);
+    let v = replay_rows(
+        "2024-10-31T23:00:00Z",
+        &rows,
+        &EngineConfig::default(),
+        Tz::UTC,
+    );
     assert_eq!(v, vec![(U::Service, FreeTier); 3]);
-    let v = replay_rows("2024-11-01T00:00:00Z", &rows, &EngineConfig::default(), Tz::UTC);
+    let v = replay_rows(
+        "2024-11-01T00:00:00Z",
+        &rows,
+        &EngineConfig::default(),
+        Tz::UTC,
+    );
     assert_eq!(v, vec![(U::Service, FreeService); 3]);
 }
 
@@ -267,7 +315,12 @@ fn a_month_with_more_than_1000_service_conversations_bills_the_rest() {
         rows.push((10 + i, Row::Free(t + 1)));
         rows.push((10 + i, Row::Tpl(t + 2, T::Marketing)));
     }
-    let v = replay_rows("2024-03-01T00:00:00Z", &rows, &EngineConfig::default(), Tz::UTC);
+    let v = replay_rows(
+        "2024-03-01T00:00:00Z",
+        &rows,
+        &EngineConfig::default(),
+        Tz::UTC,
+    );
     assert_eq!(v.iter().filter(|(_, p)| *p == FreeTier).count(), 1000);
     let billed = billed(&v);
     assert_eq!(billed.iter().filter(|c| **c == U::Service).count(), 2);

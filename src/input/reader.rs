@@ -354,7 +354,7 @@ fn parse_row(
     let time_of = |f: Field| -> Result<i64, RowError> {
         let raw = field(record, columns, f);
         match parse_timestamp(raw, calendar) {
-            Ok(t) if t >= TOO_LATE_MS || t < 0 => {
+            Ok(t) if !(0..TOO_LATE_MS).contains(&t) => {
                 Err(bad(f, "timestamp out of range", TimeError::Range.hint()))
             }
             Ok(t) => Ok(t),

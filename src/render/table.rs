@@ -87,11 +87,15 @@ fn monthly(report: &Report) -> Table {
             } else {
                 "-".into()
             }),
-            right(
-                m.budget
-                    .used_percent
-                    .map_or("-".into(), |p| format!("{}%", p.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero))),
-            ),
+            right(m.budget.used_percent.map_or("-".into(), |p| {
+                format!(
+                    "{:.1}%",
+                    p.round_dp_with_strategy(
+                        1,
+                        rust_decimal::RoundingStrategy::MidpointAwayFromZero
+                    )
+                )
+            })),
         ]);
         t.add_row(row);
     }

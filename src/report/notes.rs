@@ -122,9 +122,10 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
     }
     for ((market, column), months) in &t.unpriced {
         notes.push(format!(
-            "UNPRICED: {} billable {} to {} in {}: no {} rate at any date, so those months' cost is a lower bound; supply one with --tariff FILE",
-            units(sum(months)),
+            "UNPRICED: {} billable {} unit{} to {} in {}: no {} rate at any date, so those months' cost is a lower bound; supply one with --tariff FILE",
+            sum(months),
             column.name(),
+            if sum(months) == 1 { "" } else { "s" },
             (cx.market_name)(*market),
             month_ranges(months.keys()),
             cx.currency

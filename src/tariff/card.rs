@@ -49,9 +49,10 @@ impl Column {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Cell {
     /// Not known: the sources did not give it.
+    #[default]
     Empty,
     /// The source says the category does not apply to that market.
     NotApplicable,
@@ -255,8 +256,3 @@ pub fn parse(text: &str, origin: &str, markets: &MarketMap) -> Result<Vec<CardRo
     Ok(rows)
 }
 
-impl Default for Cell {
-    fn default() -> Self {
-        Cell::Empty
-    }
-}

@@ -183,7 +183,6 @@ impl MarketMap {
     /// code (US and CA on +1) must pay the same market at every date.
     // The error type is the crate's `BadInput` by contract; boxing its `Location` would be
     // error.rs's change to make.
-    #[allow(clippy::result_large_err)]
     pub fn parse(text: &str, origin: &str) -> Result<MarketMap, BadInput> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut reader = csv::ReaderBuilder::new()
@@ -822,7 +821,6 @@ mod tests {
         (iso.to_string(), market.to_string())
     }
 
-    #[allow(clippy::result_large_err)]
     fn parse(body: &str) -> Result<MarketMap, BadInput> {
         MarketMap::parse(&format!("{HEADER}{body}"), "test.csv")
     }
