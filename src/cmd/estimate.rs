@@ -97,6 +97,8 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
         card_source: &card_source,
         skipped_invalid: log.stats.skipped_invalid,
         skipped_unsupported: log.stats.skipped_unsupported,
+        rows: log.stats.rows,
+        inbound: log.stats.inbound,
         strict: s.strict,
     };
     let report = Report::build(

@@ -21,6 +21,9 @@ pub struct NoteContext<'a> {
     pub card_source: &'a dyn Fn(chrono::NaiveDate) -> String,
     pub skipped_invalid: u64,
     pub skipped_unsupported: u64,
+    /// Rows read (blank lines aside) and how many were inbound.
+    pub rows: u64,
+    pub inbound: u64,
     pub strict: bool,
 }
 
@@ -137,6 +140,18 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
     notes.push(format!(
         "not units: {rejected} free-form messages rejected outside the customer service window (Meta error 131047), \
          {undelivered} not delivered, {covered} rode on an open conversation"
+    ));
+    // Row accounting: every row read is a customer message, a business message with a verdict, or skipped.
+    let business: u64 = t.verdicts.values().map(sum).sum();
+    let billed = t.count(Pricing::Conversation) + t.count(Pricing::Message);
+    notes.push(format!(
+        "rows: {} read = {} inbound + {} business messages + {} skipped; business messages = {} billed units + {} free units + {covered} covered by an open conversation + {rejected} rejected + {undelivered} undelivered",
+        cx.rows,
+        cx.inbound,
+        business,
+        cx.skipped_invalid + cx.skipped_unsupported,
+        billed,
+        business - billed - covered - rejected - undelivered,
     ));
     if cx.skipped_invalid > 0 || cx.skipped_unsupported > 0 {
         notes.push(format!(
