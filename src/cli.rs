@@ -19,6 +19,10 @@ pub enum Command {
     ///
     /// Example: waprice estimate samples/fr-shop-2024-03.csv --format csv
     Estimate(EstimateArgs),
+    /// Every billing event of a log, one CSV row each, in time order: the audit trail.
+    ///
+    /// Example: waprice ledger samples/support-2026-10-11.csv > ledger.csv
+    Ledger(LedgerArgs),
     /// Show the rates in force for a country, a market, or the whole card.
     ///
     /// Example: waprice rates --country FR --currency EUR --date 2026-10-15
@@ -41,33 +45,17 @@ pub struct TariffArgs {
     /// bundled rows with the same currency, date and market.
     #[arg(long = "tariff", value_name = "FILE")]
     pub tariffs: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: FormatArg,
 }
 
+/// How to read a log and which rules apply: shared by estimate and ledger.
 #[derive(Debug, Args)]
-pub struct EstimateArgs {
+pub struct LogArgs {
     /// The message log (CSV with a header; `-` for stdin; .gz read transparently).
     #[arg(value_name = "LOG")]
     pub log: String,
-    #[command(flatten)]
-    pub tariff: TariffArgs,
-    /// Long format per market and/or category: market, category or market,category.
-    #[arg(long, value_name = "DIMENSIONS")]
-    pub by: Option<String>,
     /// The WABA's time zone (IANA name): months and rule dates start at its midnight.
     #[arg(long, default_value = "UTC", value_name = "TZ")]
     pub timezone: String,
-    /// Active Callbell agents: the budget is 50 EUR (54 USD) a month per started 10 agents.
-    #[arg(long, value_name = "N")]
-    pub agents: Option<u32>,
-    /// Monthly WhatsApp budget, overriding the agents rule (needed for currencies other than EUR and USD).
-    #[arg(long, value_name = "AMOUNT")]
-    pub budget: Option<String>,
-    /// Fail instead of using a substitute rate or leaving units unpriced.
-    #[arg(long)]
-    pub strict_tariffs: bool,
     /// The business's country (ISO code), for authentication-international rates; needs --auth-intl-since.
     #[arg(long, value_name = "CC")]
     pub business_country: Option<String>,
@@ -89,6 +77,37 @@ pub struct EstimateArgs {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+    /// Fail instead of using a substitute rate or leaving units unpriced.
+    #[arg(long)]
+    pub strict_tariffs: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    #[command(flatten)]
+    pub log: LogArgs,
+    #[command(flatten)]
+    pub tariff: TariffArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    /// Long format per market and/or category: market, category or market,category.
+    #[arg(long, value_name = "DIMENSIONS")]
+    pub by: Option<String>,
+    /// Active Callbell agents: the budget is 50 EUR (54 USD) a month per started 10 agents.
+    #[arg(long, value_name = "N")]
+    pub agents: Option<u32>,
+    /// Monthly WhatsApp budget, overriding the agents rule (needed for currencies other than EUR and USD).
+    #[arg(long, value_name = "AMOUNT")]
+    pub budget: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerArgs {
+    #[command(flatten)]
+    pub log: LogArgs,
+    #[command(flatten)]
+    pub tariff: TariffArgs,
 }
 
 #[derive(Debug, Args)]
@@ -104,4 +123,7 @@ pub struct RatesArgs {
     pub date: Option<String>,
     #[command(flatten)]
     pub tariff: TariffArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
 }

@@ -1,7 +1,7 @@
 //! Raw command-line arguments become validated settings before any work starts: every
 //! usage error (exit code 2) is found here, not halfway through a 10 GB log.
 
-use crate::cli::{EstimateArgs, FormatArg, RatesArgs, TariffArgs};
+use crate::cli::{EstimateArgs, FormatArg, LedgerArgs, LogArgs, RatesArgs, TariffArgs};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -23,25 +23,36 @@ pub struct Tariffs {
     pub markets: MarketMap,
     pub cards: RateCards,
     pub currency: String,
-    pub format: Format,
 }
 
-pub struct EstimateSettings {
-    pub log: String,
+/// How to read a log and which rules apply (estimate and ledger).
+pub struct LogSettings {
+    pub path: String,
     pub input: InputOptions,
     pub timezone: Tz,
-    pub tariffs: Tariffs,
-    pub budget: Budget,
     pub engine: EngineConfig,
-    pub by: Option<By>,
     pub strict: bool,
     pub progress: bool,
     /// "FR, eligible since 2025-01-01" when authentication-international is on.
     pub auth_intl: Option<String>,
 }
 
+pub struct EstimateSettings {
+    pub log: LogSettings,
+    pub tariffs: Tariffs,
+    pub format: Format,
+    pub budget: Budget,
+    pub by: Option<By>,
+}
+
+pub struct LedgerSettings {
+    pub log: LogSettings,
+    pub tariffs: Tariffs,
+}
+
 pub struct RatesSettings {
     pub tariffs: Tariffs,
+    pub format: Format,
     pub date: NaiveDate,
     pub country: Option<String>,
     pub market: Option<String>,
@@ -74,27 +85,79 @@ impl Tariffs {
                     .into(),
             );
         }
-        let format = match a.format {
-            FormatArg::Table => Format::Table,
-            FormatArg::Csv => Format::Csv,
-            FormatArg::Json => Format::Json,
-        };
         Ok(Tariffs {
             markets,
             cards,
             currency,
-            format,
         })
+    }
+}
+
+fn output_format(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Table => Format::Table,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Json => Format::Json,
+    }
+}
+
+impl LogSettings {
+    pub fn from_args(a: &LogArgs, markets: &MarketMap) -> Result<LogSettings> {
+        let timezone = Tz::from_str(a.timezone.trim()).map_err(|_| {
+            BadInput::new(format!("--timezone {}: not an IANA time zone", a.timezone))
+                .hint("use a name such as UTC, Europe/Paris or America/Sao_Paulo")
+        })?;
+        let mut columns = Vec::new();
+        for c in &a.columns {
+            let (name, header) = c.split_once('=').ok_or_else(|| {
+                BadInput::new(format!("--column {c}: expected NAME=HEADER"))
+                    .hint("for example --column timestamp=\"Date Sent\"")
+            })?;
+            let field = Field::parse(name).ok_or_else(|| {
+                let names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+                BadInput::new(format!("--column {c}: unknown column name '{name}'"))
+                    .hint(format!("names are {}", names.join(", ")))
+            })?;
+            columns.push((field, header.trim().to_string()));
+        }
+        let (engine, auth_intl) = auth_intl(a, markets)?;
+        let path = a.log.clone();
+        Ok(LogSettings {
+            input: InputOptions {
+                name: if path == "-" {
+                    "<stdin>".into()
+                } else {
+                    path.clone()
+                },
+                columns,
+                skip_invalid: a.skip_invalid,
+                skip_unsupported: a.skip_unsupported,
+            },
+            path,
+            timezone,
+            engine: EngineConfig {
+                free_service_allowance: a.free_service_allowance,
+                ..engine
+            },
+            strict: a.strict_tariffs,
+            progress: !a.no_progress,
+            auth_intl,
+        })
+    }
+}
+
+impl LedgerSettings {
+    pub fn from_args(a: &LedgerArgs) -> Result<LedgerSettings> {
+        let tariffs = Tariffs::from_args(&a.tariff)?;
+        let log = LogSettings::from_args(&a.log, &tariffs.markets)?;
+        Ok(LedgerSettings { log, tariffs })
     }
 }
 
 impl EstimateSettings {
     pub fn from_args(a: &EstimateArgs) -> Result<EstimateSettings> {
         let tariffs = Tariffs::from_args(&a.tariff)?;
-        let timezone = Tz::from_str(a.timezone.trim()).map_err(|_| {
-            BadInput::new(format!("--timezone {}: not an IANA time zone", a.timezone))
-                .hint("use a name such as UTC, Europe/Paris or America/Sao_Paulo")
-        })?;
+        let log = LogSettings::from_args(&a.log, &tariffs.markets)?;
         let budget = match (&a.budget, a.agents) {
             (Some(amount), _) => {
                 let amount = Decimal::from_str(amount.trim())
@@ -139,44 +202,12 @@ impl EstimateSettings {
                     .into())
             }
         };
-        let mut columns = Vec::new();
-        for c in &a.columns {
-            let (name, header) = c.split_once('=').ok_or_else(|| {
-                BadInput::new(format!("--column {c}: expected NAME=HEADER"))
-                    .hint("for example --column timestamp=\"Date Sent\"")
-            })?;
-            let field = Field::parse(name).ok_or_else(|| {
-                let names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
-                BadInput::new(format!("--column {c}: unknown column name '{name}'"))
-                    .hint(format!("names are {}", names.join(", ")))
-            })?;
-            columns.push((field, header.trim().to_string()));
-        }
-        let (engine, auth_intl) = auth_intl(a, &tariffs.markets)?;
-        let log = a.log.clone();
         Ok(EstimateSettings {
-            input: InputOptions {
-                name: if log == "-" {
-                    "<stdin>".into()
-                } else {
-                    log.clone()
-                },
-                columns,
-                skip_invalid: a.skip_invalid,
-                skip_unsupported: a.skip_unsupported,
-            },
             log,
-            timezone,
             tariffs,
+            format: output_format(a.format),
             budget,
-            engine: EngineConfig {
-                free_service_allowance: a.free_service_allowance,
-                ..engine
-            },
             by,
-            strict: a.strict_tariffs,
-            progress: !a.no_progress,
-            auth_intl,
         })
     }
 }
@@ -184,7 +215,7 @@ impl EstimateSettings {
 /// Authentication-international needs both flags (spec section 5): the per-country first
 /// date is the later of the country's start and the business's eligibility, and never for
 /// the business's own country.
-fn auth_intl(a: &EstimateArgs, markets: &MarketMap) -> Result<(EngineConfig, Option<String>)> {
+fn auth_intl(a: &LogArgs, markets: &MarketMap) -> Result<(EngineConfig, Option<String>)> {
     let (country, since) = match (&a.business_country, &a.auth_intl_since) {
         (None, None) => return Ok((EngineConfig::default(), None)),
         (Some(c), Some(s)) => (c, date(s, "--auth-intl-since")?),
@@ -230,6 +261,7 @@ impl RatesSettings {
         };
         Ok(RatesSettings {
             tariffs,
+            format: output_format(a.format),
             date,
             country: a.country.clone(),
             market: a.market.clone(),

@@ -1,3 +1,5 @@
 //! One file per subcommand: each wires input -> engine -> pricing -> report -> render.
 pub mod estimate;
+pub mod ledger;
 pub mod rates;
+mod replay;

@@ -102,7 +102,7 @@ pub fn run(s: &RatesSettings) -> Result<()> {
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    match t.format {
+    match s.format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
             w.write_record(HEADER)?;

@@ -384,7 +384,7 @@ fn parse_row(
     })
 }
 
-/// The decimal digits of `n`, written into `buf` without allocating.
+/// `+` and the decimal digits of `n`, written into `buf` without allocating.
 fn write_digits(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut i = buf.len();
     loop {
@@ -395,5 +395,7 @@ fn write_digits(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
             break;
         }
     }
+    i -= 1;
+    buf[i] = b'+';
     &buf[i..]
 }

@@ -255,4 +255,3 @@ pub fn parse(text: &str, origin: &str, markets: &MarketMap) -> Result<Vec<CardRo
     }
     Ok(rows)
 }
-
