@@ -1,8 +1,8 @@
 //! CSV output: the estimate's monthly rows or the `--by` long format.
 
-use super::{exact, BREAKDOWN_HEADER, ESTIMATE_HEADER};
+use super::{exact, BREAKDOWN_HEADER, BREAKDOWN_TIER_HEADER, ESTIMATE_HEADER};
 use crate::event::UnitCategory;
-use crate::report::Report;
+use crate::report::{By, Report};
 use std::io::Write;
 
 pub fn estimate(report: &Report, out: impl Write) -> std::io::Result<()> {
@@ -28,6 +28,21 @@ pub fn estimate(report: &Report, out: impl Write) -> std::io::Result<()> {
                     report.currency.clone(),
                 ]);
                 w.write_record(&row)?;
+            }
+        }
+        Some(lines) if report.by == Some(By::Tier) => {
+            w.write_record(BREAKDOWN_TIER_HEADER)?;
+            for l in lines {
+                w.write_record([
+                    l.month.to_string(),
+                    l.market.clone().unwrap_or_default(),
+                    l.category.map(|c| c.name().to_string()).unwrap_or_default(),
+                    l.tier.map(|t| t.to_string()).unwrap_or_default(),
+                    l.billable.to_string(),
+                    l.free.to_string(),
+                    exact(l.cost),
+                    report.currency.clone(),
+                ])?;
             }
         }
         Some(lines) => {
