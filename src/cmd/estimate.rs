@@ -6,7 +6,7 @@ use anyhow::Result;
 use std::io::Write;
 use waprice::pricing::Quote;
 use waprice::render::{self, Format};
-use waprice::report::notes::{notes, NoteContext};
+use waprice::report::notes::{notes, tier_notes, NoteContext};
 use waprice::report::{Report, Tally};
 
 pub fn run(s: &EstimateSettings) -> Result<()> {
@@ -55,7 +55,14 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
         inbound: log.stats.inbound,
         strict: s.log.strict,
     };
-    let notes = notes(&tally, &cx);
+    let mut notes = notes(&tally, &cx);
+    // Volume tiers go with the rate notes, before the events that are not units.
+    let at = notes
+        .iter()
+        .position(|n| n.starts_with("not units:"))
+        .unwrap_or(notes.len());
+    let tiers = tier_notes(&tally, t.tiers.has_currency(&t.currency), &market_name);
+    notes.splice(at..at, tiers);
     let report = Report::build(&tally, &t.currency, &s.budget, s.by, market_name, notes);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

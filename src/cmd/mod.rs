@@ -3,3 +3,4 @@ pub mod estimate;
 pub mod ledger;
 pub mod rates;
 mod replay;
+pub mod tariffs;

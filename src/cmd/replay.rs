@@ -11,7 +11,7 @@ use waprice::error::BadInput;
 use waprice::event::BillingEvent;
 use waprice::input::reader::{read_log, Log, ReadError, ReadStats};
 use waprice::input::source;
-use waprice::pricing::{Pricer, Quote};
+use waprice::pricing::{Quote, TieredPricer};
 use waprice::tariff::market::MarketId;
 
 /// Inputs larger than this get a progress bar (when stderr is a terminal).
@@ -62,7 +62,8 @@ pub fn replay(
     log: &Log,
     mut each: impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
 ) -> Result<()> {
-    let pricer = Pricer::new(&t.cards, &t.currency);
+    // Events come in time order, so the volume-tier counters run through each month.
+    let mut pricer = TieredPricer::new(&t.cards, &t.tiers, &t.currency);
     let mut result = Ok(());
     engine::replay(
         &log.messages,
