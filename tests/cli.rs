@@ -5,6 +5,9 @@ use predicates::prelude::*;
 use std::io::Write;
 use std::path::Path;
 
+#[path = "cli/tariffs.rs"]
+mod tariffs;
+
 const HEADER: &str = "month,marketing,utility,authentication,authentication_international,service,user_initiated,business_initiated,free,billable,unpriced,cost,budget,overage,currency\n";
 
 fn waprice() -> Command {

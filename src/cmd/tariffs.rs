@@ -196,7 +196,7 @@ fn list(s: &TariffsListSettings, out: &mut impl Write) -> Result<()> {
             }
             writeln!(
                 out,
-                "rate cards ({} per currency, oldest first; a card may cover only some markets):",
+                "rate cards: {} (one per currency and effective date; a card may cover only some markets)",
                 cards.len()
             )?;
             writeln!(out, "{table}")?;
