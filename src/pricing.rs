@@ -125,7 +125,8 @@ impl<'a> TieredPricer<'a> {
     /// Events must come in time order (the counters run through each month).
     pub fn quote(&mut self, e: &BillingEvent, market: MarketId) -> Quote {
         let quote = self.pricer.quote(e, market);
-        if e.pricing != Pricing::Message || e.era.is_conversation_based() {
+        // Without tier tables the counters could change nothing.
+        if self.tiers.is_empty() || e.pricing != Pricing::Message || e.era.is_conversation_based() {
             return quote;
         }
         let column = column_of(e.category);

@@ -92,7 +92,8 @@ impl TierTable {
 #[derive(Debug, Clone, Default)]
 pub struct TierTables {
     tables: Vec<TierTable>,
-    index: HashMap<(String, MarketId, Column), Vec<usize>>,
+    /// Per currency, per (market, category): indices into `tables`, oldest first.
+    index: HashMap<String, HashMap<(MarketId, Column), Vec<usize>>>,
 }
 
 impl TierTables {
@@ -108,10 +109,12 @@ impl TierTables {
             );
         }
         let tables: Vec<TierTable> = latest.into_values().collect();
-        let mut index: HashMap<(String, MarketId, Column), Vec<usize>> = HashMap::new();
+        let mut index: HashMap<String, HashMap<(MarketId, Column), Vec<usize>>> = HashMap::new();
         for (i, t) in tables.iter().enumerate() {
             index
-                .entry((t.currency.clone(), t.market, t.category))
+                .entry(t.currency.clone())
+                .or_default()
+                .entry((t.market, t.category))
                 .or_default()
                 .push(i);
         }
@@ -139,7 +142,7 @@ impl TierTables {
         column: Column,
         date: NaiveDate,
     ) -> Option<&TierTable> {
-        let list = self.index.get(&(currency.to_string(), market, column))?;
+        let list = self.index.get(currency)?.get(&(market, column))?;
         list.iter()
             .map(|&i| &self.tables[i])
             .take_while(|t| t.effective_from <= date)
