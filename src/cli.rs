@@ -60,8 +60,9 @@ pub struct TariffArgs {
 /// Volume tiers: shared by estimate and ledger.
 #[derive(Debug, Args)]
 pub struct TierArgs {
-    /// Volume-tier table (repeatable): Meta's tier CSV, or currency,effective_from,market,
-    /// category,threshold,rate. None is bundled: without one, utility and authentication pay list rates.
+    /// Volume-tier table (repeatable): Meta's tier CSV, or waprice's layout
+    /// (currency,effective_from,market,category,threshold,rate). None is bundled: without one,
+    /// utility and authentication pay list rates.
     #[arg(long = "tiers", value_name = "FILE")]
     pub tiers: Vec<String>,
 }
