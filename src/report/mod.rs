@@ -215,38 +215,34 @@ impl Report {
             .collect();
         let budget_total = months.iter().map(|m| m.budget.budget).sum();
         let overage_total = months.iter().map(|m| m.budget.overage).sum();
-        let breakdown = by.map(|by| match by {
-            By::Tier => tier_breakdown(tally, &market_name),
-            by => {
-                let mut lines: BTreeMap<
-                    (Month, Option<String>, Option<UnitCategory>),
-                    BreakdownLine,
-                > = BTreeMap::new();
-                for (&(month, market, category), t) in &tally.cells {
-                    let market =
-                        matches!(by, By::Market | By::MarketCategory).then(|| market_name(market));
-                    let category =
-                        matches!(by, By::Category | By::MarketCategory).then_some(category);
-                    let line = lines
-                        .entry((month, market.clone(), category))
-                        .or_insert_with(|| BreakdownLine {
-                            month,
-                            market,
-                            category,
-                            billable: 0,
-                            free: 0,
-                            unpriced: 0,
-                            cost: Decimal::ZERO,
-                            tier: None,
-                        });
-                    line.billable += t.billable_total();
-                    line.free += t.free;
-                    line.unpriced += t.unpriced;
-                    line.cost += t.cost;
-                }
-                lines.into_values().collect()
+        let breakdown = by.filter(|&by| by != By::Tier).map(|by| {
+            let mut lines: BTreeMap<(Month, Option<String>, Option<UnitCategory>), BreakdownLine> =
+                BTreeMap::new();
+            for (&(month, market, category), t) in &tally.cells {
+                let market =
+                    matches!(by, By::Market | By::MarketCategory).then(|| market_name(market));
+                let category = matches!(by, By::Category | By::MarketCategory).then_some(category);
+                let line = lines
+                    .entry((month, market.clone(), category))
+                    .or_insert_with(|| BreakdownLine {
+                        month,
+                        market,
+                        category,
+                        billable: 0,
+                        free: 0,
+                        unpriced: 0,
+                        cost: Decimal::ZERO,
+                        tier: None,
+                    });
+                line.billable += t.billable_total();
+                line.free += t.free;
+                line.unpriced += t.unpriced;
+                line.cost += t.cost;
             }
+            lines.into_values().collect()
         });
+        // `--by tier` has lines of its own: per market, category and tier.
+        let breakdown = breakdown.or_else(|| by.map(|_| tier_breakdown(tally, &market_name)));
         Report {
             currency: currency.to_string(),
             months,
