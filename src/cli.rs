@@ -23,6 +23,21 @@ pub enum Command {
     ///
     /// Example: waprice ledger samples/support-2026-10-11.csv > ledger.csv
     Ledger(LedgerArgs),
+    /// Forecast a month's cost from volumes instead of a log, like Meta's pricing calculator.
+    ///
+    /// Example: waprice forecast --country FR --marketing 2000 --utility 500 --authentication 100 --service 300
+    Forecast(ForecastArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    ///
+    /// Example: waprice completions bash > /etc/bash_completion.d/waprice
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout.
+    ///
+    /// Example: waprice man > waprice.1 && man ./waprice.1
+    Man,
     /// Show the rates in force for a country, a market, or the whole card.
     ///
     /// Example: waprice rates --country FR --currency EUR --date 2026-10-15
@@ -91,6 +106,9 @@ pub struct EstimateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
+    /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
+    #[arg(long)]
+    pub decimal_comma: bool,
     /// Long format per market and/or category: market, category or market,category.
     #[arg(long, value_name = "DIMENSIONS")]
     pub by: Option<String>,
@@ -100,6 +118,16 @@ pub struct EstimateArgs {
     /// Monthly WhatsApp budget, overriding the agents rule (needed for currencies other than EUR and USD).
     #[arg(long, value_name = "AMOUNT")]
     pub budget: Option<String>,
+    /// What-if: re-price every message under the rules and rate cards in force on this date
+    /// (YYYY-MM-DD), keeping its time of day, windows and month; shown beside the actual bill.
+    #[arg(long, value_name = "DATE", conflicts_with = "by")]
+    pub as_of: Option<String>,
+    /// Under the table, no bar chart of cost against budget.
+    #[arg(long)]
+    pub no_chart: bool,
+    /// Draw the chart with ASCII characters only.
+    #[arg(long)]
+    pub ascii: bool,
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +136,9 @@ pub struct LedgerArgs {
     pub log: LogArgs,
     #[command(flatten)]
     pub tariff: TariffArgs,
+    /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
+    #[arg(long)]
+    pub decimal_comma: bool,
 }
 
 #[derive(Debug, Args)]
@@ -126,4 +157,57 @@ pub struct RatesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
+    /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
+    #[arg(long)]
+    pub decimal_comma: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Country (ISO code like FR or calling code like +33), optionally with its own volumes:
+    /// FR:marketing=2000,utility=500 (repeatable).
+    #[arg(long, value_name = "CC[:CATEGORY=N,...]")]
+    pub country: Vec<String>,
+    /// A CSV of volumes per country: header country,marketing,utility,authentication,service
+    /// (authentication_international and utility_in_window optional).
+    #[arg(long, value_name = "FILE")]
+    pub volumes: Option<String>,
+    /// Marketing templates a month (for every --country given without volumes).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub marketing: u64,
+    /// Utility templates a month.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub utility: u64,
+    /// Of the utility templates, how many are sent inside a customer service window (free before 2026-10-01).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub utility_in_window: u64,
+    /// Authentication templates a month.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub authentication: u64,
+    /// Authentication templates a month that pay the authentication-international rate.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub authentication_international: u64,
+    /// Free-form (service) messages a month (conversations before 2025-07-01).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub service: u64,
+    /// The date whose rules and cards apply (YYYY-MM-DD; default today, UTC; from 2023-06-01).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Free service messages a month from 2026-10-01 (Meta publishes none; default 0).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub free_service_allowance: u64,
+    /// Active Callbell agents (default 10).
+    #[arg(long, value_name = "N")]
+    pub agents: Option<u32>,
+    /// Monthly WhatsApp budget, overriding the agents rule.
+    #[arg(long, value_name = "AMOUNT")]
+    pub budget: Option<String>,
+    #[command(flatten)]
+    pub tariff: TariffArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
+    #[arg(long)]
+    pub decimal_comma: bool,
 }

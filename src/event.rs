@@ -134,8 +134,10 @@ impl Pricing {
 pub struct BillingEvent {
     /// The message's billing time (ms since epoch, UTC); for a conversation, its opening.
     pub time: i64,
-    /// The local date in the WABA time zone and its month: what era, month and card apply.
+    /// The date whose rules, market map and rate cards apply: the local date in the WABA time
+    /// zone (or the `--as-of` date in a what-if).
     pub date: NaiveDate,
+    /// The calendar month the unit is counted in (always the message's own).
     pub month: Month,
     pub era: Era,
     pub pair: u32,

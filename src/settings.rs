@@ -13,6 +13,8 @@ use waprice::engine::EngineConfig;
 use waprice::error::BadInput;
 use waprice::input::columns::Field;
 use waprice::input::reader::InputOptions;
+use waprice::render::csv::CsvStyle;
+use waprice::render::table::Chart;
 use waprice::render::Format;
 use waprice::report::By;
 use waprice::tariff::card::RateCards;
@@ -26,6 +28,7 @@ pub struct Tariffs {
 }
 
 /// How to read a log and which rules apply (estimate and ledger).
+#[derive(Clone)]
 pub struct LogSettings {
     pub path: String,
     pub input: InputOptions,
@@ -41,18 +44,23 @@ pub struct EstimateSettings {
     pub log: LogSettings,
     pub tariffs: Tariffs,
     pub format: Format,
+    pub csv: CsvStyle,
     pub budget: Budget,
     pub by: Option<By>,
+    pub as_of: Option<NaiveDate>,
+    pub chart: Chart,
 }
 
 pub struct LedgerSettings {
     pub log: LogSettings,
     pub tariffs: Tariffs,
+    pub csv: CsvStyle,
 }
 
 pub struct RatesSettings {
     pub tariffs: Tariffs,
     pub format: Format,
+    pub csv: CsvStyle,
     pub date: NaiveDate,
     pub country: Option<String>,
     pub market: Option<String>,
@@ -91,6 +99,14 @@ impl Tariffs {
             currency,
         })
     }
+}
+
+/// `--decimal-comma` shapes CSV only: with another format it is a usage error, not ignored.
+fn csv_style(format: Format, decimal_comma: bool) -> Result<CsvStyle, BadInput> {
+    if decimal_comma && format != Format::Csv {
+        return Err(BadInput::new("--decimal-comma applies to CSV output").hint("add --format csv"));
+    }
+    Ok(CsvStyle { decimal_comma })
 }
 
 fn output_format(f: FormatArg) -> Format {
@@ -150,43 +166,53 @@ impl LedgerSettings {
     pub fn from_args(a: &LedgerArgs) -> Result<LedgerSettings> {
         let tariffs = Tariffs::from_args(&a.tariff)?;
         let log = LogSettings::from_args(&a.log, &tariffs.markets)?;
-        Ok(LedgerSettings { log, tariffs })
+        Ok(LedgerSettings {
+            log,
+            tariffs,
+            csv: CsvStyle {
+                decimal_comma: a.decimal_comma,
+            },
+        })
     }
+}
+
+/// Callbell's budget: `--budget AMOUNT`, else 50 EUR (54 USD) per started 10 `--agents`.
+pub fn budget(currency: &str, amount: Option<&str>, agents: Option<u32>) -> Result<Budget> {
+    let budget = match (amount, agents) {
+        (Some(amount), _) => {
+            let amount = Decimal::from_str(amount.trim())
+                .ok()
+                .filter(|d| !d.is_sign_negative())
+                .ok_or_else(|| {
+                    BadInput::new(format!("--budget {amount}: not an amount"))
+                        .hint("write it like 150 or 49.90")
+                })?;
+            Budget::explicit(amount)
+        }
+        (None, Some(0)) => {
+            return Err(
+                BadInput::new("--agents 0: a Callbell plan has at least one agent")
+                    .hint("for no included budget, pass --budget 0")
+                    .into(),
+            )
+        }
+        (None, agents) => Budget::for_agents(currency, agents.unwrap_or(10), agents.is_none())
+            .ok_or_else(|| {
+                BadInput::new(format!(
+                    "Callbell's included budget is defined in EUR and USD, not {}",
+                    currency
+                ))
+                .hint("pass the monthly budget in that currency with --budget AMOUNT")
+            })?,
+    };
+    Ok(budget)
 }
 
 impl EstimateSettings {
     pub fn from_args(a: &EstimateArgs) -> Result<EstimateSettings> {
         let tariffs = Tariffs::from_args(&a.tariff)?;
         let log = LogSettings::from_args(&a.log, &tariffs.markets)?;
-        let budget = match (&a.budget, a.agents) {
-            (Some(amount), _) => {
-                let amount = Decimal::from_str(amount.trim())
-                    .ok()
-                    .filter(|d| !d.is_sign_negative())
-                    .ok_or_else(|| {
-                        BadInput::new(format!("--budget {amount}: not an amount"))
-                            .hint("write it like 150 or 49.90")
-                    })?;
-                Budget::explicit(amount)
-            }
-            (None, Some(0)) => {
-                return Err(
-                    BadInput::new("--agents 0: a Callbell plan has at least one agent")
-                        .hint("for no included budget, pass --budget 0")
-                        .into(),
-                )
-            }
-            (None, agents) => {
-                Budget::for_agents(&tariffs.currency, agents.unwrap_or(10), agents.is_none())
-                    .ok_or_else(|| {
-                        BadInput::new(format!(
-                            "Callbell's included budget is defined in EUR and USD, not {}",
-                            tariffs.currency
-                        ))
-                        .hint("pass the monthly budget in that currency with --budget AMOUNT")
-                    })?
-            }
-        };
+        let budget = budget(&tariffs.currency, a.budget.as_deref(), a.agents)?;
         let by = match a
             .by
             .as_deref()
@@ -202,12 +228,20 @@ impl EstimateSettings {
                     .into())
             }
         };
+        let format = output_format(a.format);
         Ok(EstimateSettings {
             log,
             tariffs,
-            format: output_format(a.format),
+            format,
+            csv: csv_style(format, a.decimal_comma)?,
             budget,
             by,
+            as_of: a.as_of.as_deref().map(|d| date(d, "--as-of")).transpose()?,
+            chart: match (a.no_chart, a.ascii) {
+                (true, _) => Chart::None,
+                (false, true) => Chart::Ascii,
+                (false, false) => Chart::Unicode,
+            },
         })
     }
 }
@@ -259,9 +293,11 @@ impl RatesSettings {
             Some(d) => date(d, "--date")?,
             None => chrono::Utc::now().date_naive(),
         };
+        let format = output_format(a.format);
         Ok(RatesSettings {
             tariffs,
-            format: output_format(a.format),
+            format,
+            csv: csv_style(format, a.decimal_comma)?,
             date,
             country: a.country.clone(),
             market: a.market.clone(),

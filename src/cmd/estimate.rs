@@ -1,19 +1,61 @@
-//! `waprice estimate LOG`: the month-by-month bill against the Callbell budget.
+//! `waprice estimate LOG`: the month-by-month bill against the Callbell budget, and with
+//! `--as-of DATE` the same log re-priced under the rules and cards of that date.
 
 use super::replay;
-use crate::settings::EstimateSettings;
+use crate::settings::{EstimateSettings, LogSettings};
 use anyhow::Result;
 use std::io::Write;
+use waprice::input::reader::Log;
 use waprice::pricing::Quote;
 use waprice::render::{self, Format};
 use waprice::report::notes::{notes, NoteContext};
 use waprice::report::{Report, Tally};
 
 pub fn run(s: &EstimateSettings) -> Result<()> {
+    let log = replay::read(&s.log, &s.tariffs)?;
+    let actual = report(s, &s.log, &log, None)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if let Some(as_of) = s.as_of {
+        let what_if_settings = LogSettings {
+            engine: waprice::engine::EngineConfig {
+                as_of: Some(as_of),
+                ..s.log.engine.clone()
+            },
+            ..s.log.clone()
+        };
+        let what_if = report(s, &what_if_settings, &log, s.by)?;
+        let compare = render::what_if::Comparison {
+            actual: &actual,
+            what_if: &what_if,
+            as_of,
+        };
+        match s.format {
+            Format::Table => render::what_if::table(&compare, &mut out)?,
+            Format::Csv => render::what_if::csv(&compare, s.csv, &mut out)?,
+            Format::Json => render::what_if::json(&compare, &mut out)?,
+        }
+    } else {
+        match s.format {
+            Format::Table => render::table::estimate(&actual, s.chart, &mut out)?,
+            Format::Csv => render::csv::estimate(&actual, s.csv, &mut out)?,
+            Format::Json => render::json::estimate(&actual, &mut out)?,
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Replays and prices the log under `ls` and builds the report with its notes.
+fn report(
+    s: &EstimateSettings,
+    ls: &LogSettings,
+    log: &Log,
+    by: Option<waprice::report::By>,
+) -> Result<Report> {
     let t = &s.tariffs;
-    let log = replay::read(&s.log, t)?;
     let mut tally = Tally::default();
-    replay::replay(&s.log, t, &log, |e, market, quote| {
+    replay::replay(ls, t, log, |e, market, quote| {
         let card_date = match quote {
             Quote::Priced(r) => Some(t.cards.row(r.row).effective_from),
             _ => None,
@@ -21,7 +63,6 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
         tally.add(e, market, quote, card_date);
         Ok(())
     })?;
-
     let market_name = |m| t.markets.market_name(m).to_string();
     let card_source = |date: chrono::NaiveDate| {
         let mut sources: Vec<&str> = t
@@ -43,27 +84,30 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
     };
     let cx = NoteContext {
         currency: &t.currency,
-        timezone: s.log.timezone.name(),
+        timezone: ls.timezone.name(),
         budget: &s.budget,
-        free_service_allowance: s.log.engine.free_service_allowance,
-        auth_intl: s.log.auth_intl.clone(),
+        free_service_allowance: ls.engine.free_service_allowance,
+        auth_intl: ls.auth_intl.clone(),
         market_name: &market_name,
         card_source: &card_source,
         skipped_invalid: log.stats.skipped_invalid,
         skipped_unsupported: log.stats.skipped_unsupported,
         rows: log.stats.rows,
         inbound: log.stats.inbound,
-        strict: s.log.strict,
+        strict: ls.strict,
     };
     let notes = notes(&tally, &cx);
-    let report = Report::build(&tally, &t.currency, &s.budget, s.by, market_name, notes);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    match s.format {
-        Format::Table => render::table::estimate(&report, &mut out)?,
-        Format::Csv => render::csv::estimate(&report, &mut out)?,
-        Format::Json => render::json::estimate(&report, &mut out)?,
-    }
-    out.flush()?;
-    Ok(())
+    let by = if ls.engine.as_of.is_some() {
+        None
+    } else {
+        by.or(s.by)
+    };
+    Ok(Report::build(
+        &tally,
+        &t.currency,
+        &s.budget,
+        by,
+        market_name,
+        notes,
+    ))
 }

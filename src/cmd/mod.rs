@@ -1,5 +1,6 @@
 //! One file per subcommand: each wires input -> engine -> pricing -> report -> render.
 pub mod estimate;
+pub mod forecast;
 pub mod ledger;
 pub mod rates;
 mod replay;

@@ -104,11 +104,11 @@ pub fn run(s: &RatesSettings) -> Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     match s.format {
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
+            let mut w = s.csv.writer(&mut out);
             w.write_record(HEADER)?;
             for l in &lines {
                 let mut row = vec![l.market.clone()];
-                row.extend(l.cells.iter().cloned());
+                row.extend(l.cells.iter().map(|c| s.csv.number(c.clone())));
                 row.extend([
                     t.currency.clone(),
                     l.effective_from.to_string(),

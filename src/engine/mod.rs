@@ -31,6 +31,9 @@ pub struct EngineConfig {
     /// template to that country pays the authentication-international rate, or `None`.
     /// Empty when authentication-international is off (spec section 5).
     pub auth_intl_from: Vec<Option<NaiveDate>>,
+    /// What-if (`--as-of`): apply the rules and cards in force on this date to every message,
+    /// keeping its time, its windows and its month.
+    pub as_of: Option<NaiveDate>,
 }
 
 /// A business message as the era rules see it.
@@ -149,7 +152,8 @@ impl<'a> Engine<'a> {
             st.inbound(m.time, entry_point);
             return None;
         }
-        let date = self.calendar.local_date(m.time);
+        let actual = self.calendar.local_date(m.time);
+        let date = self.config.as_of.unwrap_or(actual);
         let era = era::era_of(date);
         let pair = self.parties.pair_of(m.pair);
         let auth_intl = matches!(m.kind, Kind::Template(TemplateCategory::Authentication))
@@ -160,7 +164,7 @@ impl<'a> Engine<'a> {
         let bm = BusinessMessage {
             t: m.time,
             date,
-            month: Month::of(date),
+            month: Month::of(actual),
             era,
             kind: m.kind,
             business: pair.business,
