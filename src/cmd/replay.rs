@@ -9,7 +9,7 @@ use waprice::calendar::Calendar;
 use waprice::engine;
 use waprice::error::BadInput;
 use waprice::event::BillingEvent;
-use waprice::input::reader::{read_log, Log, ReadError, ReadStats};
+use waprice::input::reader::{read_log_with_progress, Log, ReadError, ReadStats};
 use waprice::input::source;
 use waprice::pricing::{Pricer, Quote};
 use waprice::tariff::market::MarketId;
@@ -23,12 +23,15 @@ pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
     let src = source::open(&s.path).with_context(|| format!("cannot open {}", s.input.name))?;
     let bar = match src.size {
         Some(size)
-            if s.progress && size >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal() =>
+            if s.progress
+                && size >= PROGRESS_MIN_BYTES
+                && std::io::stderr().is_terminal()
+                && std::env::var_os("CI").is_none() =>
         {
             let bar = ProgressBar::new(size);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{spinner} reading {bytes}/{total_bytes} {bar:30} {binary_bytes_per_sec} {elapsed}",
+                    "{spinner} reading {bytes}/{total_bytes} {bar:30} {binary_bytes_per_sec} {msg} {elapsed}",
                 )
                 .expect("valid template"),
             );
@@ -41,7 +44,13 @@ pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
         None => src.reader,
     };
     let input = source::decompress(raw).with_context(|| format!("cannot read {}", s.input.name))?;
-    let log = match read_log(input, &s.input, &calendar, &t.markets) {
+    let on_rows = |rows: u64| {
+        if let Some(bar) = &bar {
+            let secs = bar.elapsed().as_secs_f64().max(0.001);
+            bar.set_message(format!("{rows} rows, {:.0} rows/s", rows as f64 / secs));
+        }
+    };
+    let log = match read_log_with_progress(input, &s.input, &calendar, &t.markets, on_rows) {
         Ok(log) => log,
         Err(ReadError::Bad(e)) => return Err(e.into()),
         Err(ReadError::Io(e)) => {

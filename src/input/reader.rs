@@ -93,6 +93,20 @@ pub fn read_log(
     calendar: &Calendar,
     markets: &MarketMap,
 ) -> Result<Log, ReadError> {
+    read_log_with_progress(input, options, calendar, markets, |_| {})
+}
+
+/// Rows between two calls of the progress callback.
+pub const PROGRESS_EVERY: u64 = 1 << 16;
+
+/// [`read_log`], calling `progress(rows read)` every [`PROGRESS_EVERY`] rows.
+pub fn read_log_with_progress(
+    input: impl Read,
+    options: &InputOptions,
+    calendar: &Calendar,
+    markets: &MarketMap,
+    mut progress: impl FnMut(u64),
+) -> Result<Log, ReadError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -140,6 +154,9 @@ pub fn read_log(
             continue; // a blank line
         }
         log.stats.rows += 1;
+        if log.stats.rows % PROGRESS_EVERY == 0 {
+            progress(log.stats.rows);
+        }
         match parse_row(
             &record,
             &columns,
