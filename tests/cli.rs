@@ -970,3 +970,69 @@ fn a_closed_pipe_ends_quietly_with_success() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+// ---- README: every console example is the binary's real output -----------------------
+
+/// Splits a command line on spaces, keeping "double quoted" words together.
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for ch in line.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[test]
+fn readme_examples_show_real_output() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let mut updated = String::new();
+    let mut checked = 0;
+    let mut rest = readme.as_str();
+    while let Some(start) = rest.find("```console\n$ ") {
+        let body_start = start + "```console\n".len();
+        let end = body_start + rest[body_start..].find("\n```").expect("closed block");
+        let block = &rest[body_start..end];
+        let (command, expected) = block.split_once('\n').unwrap_or((block, ""));
+        let command = command.trim_start_matches("$ ");
+        let (command, head) = match command.split_once(" | head -") {
+            Some((c, n)) => (c, Some(n.trim().parse::<usize>().unwrap())),
+            None => (command, None),
+        };
+        let args = words(
+            command.strip_prefix("cargo run --release -- ").or_else(|| command.strip_prefix("waprice ")).unwrap(),
+        );
+        let out = waprice().args(&args).output().unwrap();
+        assert!(out.status.success(), "README example failed: {command}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut actual: Vec<&str> = text.lines().collect();
+        if let Some(n) = head {
+            actual.truncate(n);
+        }
+        let actual = actual.join("\n");
+        updated.push_str(&rest[..body_start]);
+        updated.push_str(&format!("$ {}{}\n{actual}", command, head.map(|n| format!(" | head -{n}")).unwrap_or_default()));
+        if std::env::var_os("WAPRICE_BLESS").is_none() {
+            assert_eq!(actual, expected, "README output of `{command}` is stale (WAPRICE_BLESS=1 updates it)");
+        }
+        checked += 1;
+        rest = &rest[end..];
+    }
+    updated.push_str(rest);
+    if std::env::var_os("WAPRICE_BLESS").is_some() {
+        std::fs::write("README.md", updated).unwrap();
+    }
+    assert!(checked >= 6, "only {checked} README examples found");
+}
