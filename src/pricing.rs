@@ -95,6 +95,26 @@ impl<'a> Pricer<'a> {
     }
 }
 
+/// A billed unit of `category` on `date`, counted as that date's rules count it: how `rates`
+/// and `forecast` ask the pricer what a unit would cost without a log.
+pub fn probe(date: NaiveDate, category: UnitCategory) -> BillingEvent {
+    let era = crate::engine::era::era_of(date);
+    BillingEvent {
+        time: 0,
+        date,
+        month: crate::calendar::Month::of(date),
+        era,
+        pair: 0,
+        country: crate::tariff::market::CountryId(0),
+        category,
+        pricing: if era.is_conversation_based() {
+            crate::event::Pricing::Conversation
+        } else {
+            crate::event::Pricing::Message
+        },
+    }
+}
+
 /// The card column a billed unit of this category reads.
 pub fn column_of(category: UnitCategory) -> Column {
     match category {
@@ -152,6 +172,7 @@ mod tests {
             month: Month::of(date),
             era,
             pair: 0,
+            country: crate::tariff::market::CountryId(0),
             category,
             pricing: Pricing::Message,
         }

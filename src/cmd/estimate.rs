@@ -63,6 +63,7 @@ fn report(
         tally.add(e, market, quote, card_date);
         Ok(())
     })?;
+    tally.finish();
     let market_name = |m| t.markets.market_name(m).to_string();
     let card_source = |date: chrono::NaiveDate| {
         let mut sources: Vec<&str> = t

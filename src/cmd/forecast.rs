@@ -17,8 +17,8 @@ use waprice::budget::Budget;
 use waprice::calendar::Month;
 use waprice::engine::era::{era_of, ERA_B_FROM, FREE_SERVICE_FROM, FREE_TIER_CONVERSATIONS};
 use waprice::error::BadInput;
-use waprice::event::{BillingEvent, Era, Pricing, UnitCategory};
-use waprice::pricing::{Pricer, Quote};
+use waprice::event::{Era, UnitCategory};
+use waprice::pricing::{probe, Pricer, Quote};
 use waprice::render::csv::CsvStyle;
 use waprice::render::{exact, money, Format};
 use waprice::tariff::market::CountryId;
@@ -282,20 +282,7 @@ pub fn run(s: &ForecastSettings) -> Result<()> {
                 continue;
             }
             let billable = volume - free;
-            let pricing = if era.is_conversation_based() {
-                Pricing::Conversation
-            } else {
-                Pricing::Message
-            };
-            let event = BillingEvent {
-                time: 0,
-                date: s.date,
-                month: Month::of(s.date),
-                era,
-                pair: 0,
-                category,
-                pricing,
-            };
+            let event = probe(s.date, category);
             let (rate, cost) = if billable == 0 {
                 (Some(Decimal::ZERO), Decimal::ZERO)
             } else {

@@ -82,9 +82,7 @@ pub fn replay(
             if result.is_err() {
                 return;
             }
-            let market = t
-                .markets
-                .market_at(log.parties.customer_of(e.pair).country, e.date);
+            let market = t.markets.market_at(e.country, e.date);
             let quote = pricer.quote(&e, market);
             if s.strict {
                 if let Err(problem) = strict(&e, market, &quote, t) {

@@ -125,9 +125,10 @@ impl Counters {
     }
 }
 
-/// Replays messages one at a time; they must come in time order.
+/// Replays messages one at a time; they must come in time order. The engine keeps what it
+/// needs of each pair (business number, customer country) beside its windows, so the hot
+/// loop touches one compact state per message.
 pub struct Engine<'a> {
-    parties: &'a Parties,
     config: &'a EngineConfig,
     calendar: Calendar,
     pairs: Vec<PairState>,
@@ -135,19 +136,31 @@ pub struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    pub fn new(parties: &'a Parties, config: &'a EngineConfig, calendar: Calendar) -> Engine<'a> {
+    pub fn new(config: &'a EngineConfig, calendar: Calendar) -> Engine<'a> {
         Engine {
-            parties,
             config,
             calendar,
-            pairs: vec![PairState::default(); parties.pair_count()],
+            pairs: Vec::new(),
             counters: Counters::new(config.free_service_allowance),
         }
     }
 
-    /// Replays one message; business messages produce exactly one event.
-    pub fn push(&mut self, m: &Message) -> Option<BillingEvent> {
-        let st = &mut self.pairs[m.pair as usize];
+    /// Replays one message; business messages produce exactly one event. `parties` must know
+    /// the message's pair (pairs may be added between calls, as a streaming reader does).
+    pub fn push(&mut self, m: &Message, parties: &Parties) -> Option<BillingEvent> {
+        let i = m.pair as usize;
+        if i >= self.pairs.len() {
+            let from = self.pairs.len() as u32;
+            self.pairs.extend((from..=m.pair).map(|p| {
+                let pair = parties.pair_of(p);
+                PairState {
+                    business: pair.business,
+                    country: parties.customer_of(p).country,
+                    ..PairState::default()
+                }
+            }));
+        }
+        let st = &mut self.pairs[i];
         if let Kind::Inbound { entry_point } = m.kind {
             st.inbound(m.time, entry_point);
             return None;
@@ -155,19 +168,16 @@ impl<'a> Engine<'a> {
         let actual = self.calendar.local_date(m.time);
         let date = self.config.as_of.unwrap_or(actual);
         let era = era::era_of(date);
-        let pair = self.parties.pair_of(m.pair);
+        let country = st.country;
         let auth_intl = matches!(m.kind, Kind::Template(TemplateCategory::Authentication))
-            && {
-                let country = self.parties.customer_of(m.pair).country;
-                matches!(self.config.auth_intl_from.get(country.0 as usize), Some(Some(from)) if date >= *from)
-            };
+            && matches!(self.config.auth_intl_from.get(country.0 as usize), Some(Some(from)) if date >= *from);
         let bm = BusinessMessage {
             t: m.time,
             date,
             month: Month::of(actual),
             era,
             kind: m.kind,
-            business: pair.business,
+            business: st.business,
             auth_intl,
         };
         let (category, pricing) = decide(st, &bm, &mut self.counters, m.delivered);
@@ -177,6 +187,7 @@ impl<'a> Engine<'a> {
             month: bm.month,
             era,
             pair: m.pair,
+            country,
             category,
             pricing,
         })
@@ -228,9 +239,9 @@ pub fn replay(
     calendar: Calendar,
     mut sink: impl FnMut(BillingEvent),
 ) {
-    let mut engine = Engine::new(parties, config, calendar);
+    let mut engine = Engine::new(config, calendar);
     for m in messages {
-        if let Some(event) = engine.push(m) {
+        if let Some(event) = engine.push(m, parties) {
             sink(event);
         }
     }

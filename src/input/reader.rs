@@ -130,7 +130,7 @@ pub fn read_log_with_progress(
     let supported_from = calendar.start_of_day_ms(SUPPORTED_FROM);
     let mut log = Log::default();
     let mut record = csv::ByteRecord::new();
-    let mut number_buf = [0u8; 20];
+    let mut cache = RowCache::default();
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -163,7 +163,7 @@ pub fn read_log_with_progress(
             calendar,
             markets,
             &mut log.parties,
-            &mut number_buf,
+            &mut cache,
         ) {
             Ok(m) if m.time < supported_from => {
                 let err = BadInput::new(
@@ -267,9 +267,17 @@ fn trim(s: &[u8]) -> &[u8] {
 }
 
 fn is_one_of(value: &[u8], names: &[&str]) -> bool {
-    names
-        .iter()
-        .any(|n| value.eq_ignore_ascii_case(n.as_bytes()))
+    names.iter().any(|n| value.eq_ignore_ascii_case(n.as_bytes()))
+}
+
+/// `value` lowercased into `buf` when it is short enough to be a keyword (keywords are at most
+/// 16 bytes), so that it can be matched against byte-string patterns in one `match`.
+fn keyword<'b>(value: &[u8], buf: &'b mut [u8; 16]) -> Option<&'b [u8]> {
+    let out = buf.get_mut(..value.len())?;
+    for (o, v) in out.iter_mut().zip(value) {
+        *o = v.to_ascii_lowercase();
+    }
+    Some(out)
 }
 
 fn parse_row(
@@ -278,7 +286,7 @@ fn parse_row(
     calendar: &Calendar,
     markets: &MarketMap,
     parties: &mut Parties,
-    number_buf: &mut [u8; 20],
+    cache: &mut RowCache,
 ) -> Result<Message, RowError> {
     if record.len() < columns.header_count() {
         let missing = Field::ALL
@@ -297,31 +305,17 @@ fn parse_row(
             ));
         }
     }
-    let direction = field(record, columns, Field::Direction);
-    let inbound = if is_one_of(
-        direction,
-        &["inbound", "in", "incoming", "received", "user", "customer"],
-    ) {
-        true
-    } else if is_one_of(
-        direction,
-        &[
-            "outbound",
-            "out",
-            "outgoing",
-            "sent",
-            "business",
-            "outbound-api",
-            "outbound-reply",
-        ],
-    ) {
-        false
-    } else {
-        return Err(bad(
-            Field::Direction,
-            "unknown direction",
-            "use inbound (in, incoming, received, user, customer) or outbound (out, outgoing, sent, business, outbound-api, outbound-reply)",
-        ));
+    let mut kw = [0u8; 16];
+    let inbound = match keyword(field(record, columns, Field::Direction), &mut kw) {
+        Some(b"inbound" | b"in" | b"incoming" | b"received" | b"user" | b"customer") => true,
+        Some(b"outbound" | b"out" | b"outgoing" | b"sent" | b"business" | b"outbound-api" | b"outbound-reply") => false,
+        _ => {
+            return Err(bad(
+                Field::Direction,
+                "unknown direction",
+                "use inbound (in, incoming, received, user, customer) or outbound (out, outgoing, sent, business, outbound-api, outbound-reply)",
+            ))
+        }
     };
     let kind = if inbound {
         let ep = field(record, columns, Field::EntryPoint);
@@ -338,34 +332,32 @@ fn parse_row(
         };
         Kind::Inbound { entry_point }
     } else {
-        let c = field(record, columns, Field::Category);
-        if is_one_of(c, &["marketing", "marketing_lite"]) {
-            Kind::Template(TemplateCategory::Marketing)
-        } else if is_one_of(c, &["utility"]) {
-            Kind::Template(TemplateCategory::Utility)
-        } else if is_one_of(c, &["authentication"]) {
-            Kind::Template(TemplateCategory::Authentication)
-        } else if c.is_empty() || is_one_of(c, &["service", "text", "free_form", "session"]) {
-            Kind::FreeForm
-        } else {
-            return Err(bad(
-                Field::Category,
-                "unknown category",
-                "templates are marketing, marketing_lite, utility or authentication; free-form messages are empty, service, text, free_form or session",
-            ));
+        match keyword(field(record, columns, Field::Category), &mut kw) {
+            Some(b"marketing" | b"marketing_lite") => Kind::Template(TemplateCategory::Marketing),
+            Some(b"utility") => Kind::Template(TemplateCategory::Utility),
+            Some(b"authentication") => Kind::Template(TemplateCategory::Authentication),
+            Some(b"" | b"service" | b"text" | b"free_form" | b"session") => Kind::FreeForm,
+            _ => {
+                return Err(bad(
+                    Field::Category,
+                    "unknown category",
+                    "templates are marketing, marketing_lite, utility or authentication; free-form messages are empty, service, text, free_form or session",
+                ))
+            }
         }
     };
     let mut delivered = true;
     if !inbound {
-        let status = field(record, columns, Field::Status);
-        if is_one_of(status, &["failed", "undelivered", "rejected"]) {
-            delivered = false;
-        } else if !(status.is_empty() || is_one_of(status, &["delivered", "read", "sent"])) {
-            return Err(bad(
-                Field::Status,
-                "unknown status",
-                "use delivered, read or sent (delivered), failed, undelivered or rejected (not delivered), or leave it empty",
-            ));
+        match keyword(field(record, columns, Field::Status), &mut kw) {
+            Some(b"" | b"delivered" | b"read" | b"sent") => {}
+            Some(b"failed" | b"undelivered" | b"rejected") => delivered = false,
+            _ => {
+                return Err(bad(
+                    Field::Status,
+                    "unknown status",
+                    "use delivered, read or sent (delivered), failed, undelivered or rejected (not delivered), or leave it empty",
+                ))
+            }
         }
     }
     let time_of = |f: Field| -> Result<i64, RowError> {
@@ -384,21 +376,42 @@ fn parse_row(
     }
     let number = phone::normalise(field(record, columns, Field::Recipient))
         .map_err(|e| bad(Field::Recipient, e.to_string(), e.hint()))?;
-    let customer = parties
-        .customer(number, |n| markets.country_of(n))
-        .map_err(|e: PhoneError| bad(Field::Recipient, e.to_string(), e.hint()))?;
     let raw_business = field(record, columns, Field::Business);
-    let business = match phone::normalise(raw_business) {
-        Ok(n) if !raw_business.is_empty() => parties.business(write_digits(n, number_buf)),
-        _ => parties.business(raw_business),
+    let business = if let Some(id) = cache
+        .business
+        .filter(|_| raw_business == cache.raw_business.as_slice())
+    {
+        id
+    } else {
+        let id = match phone::normalise(raw_business) {
+            Ok(n) if !raw_business.is_empty() => {
+                parties.business(write_digits(n, &mut cache.digits))
+            }
+            _ => parties.business(raw_business),
+        };
+        cache.raw_business.clear();
+        cache.raw_business.extend_from_slice(raw_business);
+        cache.business = Some(id);
+        id
     };
-    let pair = parties.pair(business, customer);
+    let pair = parties
+        .intern(business, number, |n| markets.country_of(n))
+        .map_err(|e: PhoneError| bad(Field::Recipient, e.to_string(), e.hint()))?;
     Ok(Message {
         time,
         pair,
         kind,
         delivered,
     })
+}
+
+/// Per-reader scratch space: consecutive rows mostly name the same business, so its raw
+/// bytes and id are remembered and the lookup skipped.
+#[derive(Default)]
+struct RowCache {
+    raw_business: Vec<u8>,
+    business: Option<u32>,
+    digits: [u8; 20],
 }
 
 /// `+` and the decimal digits of `n`, written into `buf` without allocating.
