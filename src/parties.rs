@@ -102,9 +102,17 @@ impl Parties {
                 let country = country_of(number)?;
                 let customer = self.customers.len() as u32;
                 let pair = self.pairs.len() as u32;
-                self.customers.push(Customer { number, country, first_pair: pair });
+                self.customers.push(Customer {
+                    number,
+                    country,
+                    first_pair: pair,
+                });
                 self.pairs.push(Pair { business, customer });
-                v.insert(Slot { customer, first_business: business, first_pair: pair });
+                v.insert(Slot {
+                    customer,
+                    first_business: business,
+                    first_pair: pair,
+                });
                 return Ok(pair);
             }
         };

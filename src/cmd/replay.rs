@@ -4,22 +4,32 @@
 use crate::settings::{LogSettings, Tariffs};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::cell::RefCell;
 use std::io::IsTerminal;
 use waprice::calendar::Calendar;
 use waprice::engine;
 use waprice::error::BadInput;
 use waprice::event::BillingEvent;
-use waprice::input::reader::{read_log_with_progress, Log, ReadError, ReadStats};
+use waprice::input::order::Reorder;
+use waprice::input::reader::{
+    read_log_with_progress, Log, LogReader, ReadError, ReadStats, PROGRESS_EVERY,
+};
 use waprice::input::source;
+use waprice::message::Message;
+use waprice::parties::Parties;
 use waprice::pricing::{Pricer, Quote};
 use waprice::tariff::market::MarketId;
 
 /// Inputs larger than this get a progress bar (when stderr is a terminal).
 const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
 
-/// Reads the whole log (sorted by time), reporting skipped rows on stderr.
-pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
-    let calendar = Calendar::new(s.timezone);
+/// The opened input, decompressed, with its progress bar (if any).
+struct Opened {
+    input: Box<dyn std::io::Read>,
+    bar: Option<ProgressBar>,
+}
+
+fn open(s: &LogSettings) -> Result<Opened> {
     let src = source::open(&s.path).with_context(|| format!("cannot open {}", s.input.name))?;
     let bar = match src.size {
         Some(size)
@@ -44,24 +54,132 @@ pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
         None => src.reader,
     };
     let input = source::decompress(raw).with_context(|| format!("cannot read {}", s.input.name))?;
-    let on_rows = |rows: u64| {
-        if let Some(bar) = &bar {
-            let secs = bar.elapsed().as_secs_f64().max(0.001);
-            bar.set_message(format!("{rows} rows, {:.0} rows/s", rows as f64 / secs));
-        }
-    };
-    let log = match read_log_with_progress(input, &s.input, &calendar, &t.markets, on_rows) {
-        Ok(log) => log,
-        Err(ReadError::Bad(e)) => return Err(e.into()),
-        Err(ReadError::Io(e)) => {
-            return Err(e).with_context(|| format!("cannot read {}", s.input.name))
-        }
-    };
+    Ok(Opened { input, bar })
+}
+
+fn show_rows(bar: &Option<ProgressBar>, rows: u64) {
+    if let Some(bar) = bar {
+        let secs = bar.elapsed().as_secs_f64().max(0.001);
+        bar.set_message(format!("{rows} rows, {:.0} rows/s", rows as f64 / secs));
+    }
+}
+
+fn read_error(e: ReadError, s: &LogSettings) -> anyhow::Error {
+    match e {
+        ReadError::Bad(e) => e.into(),
+        ReadError::Io(e) => anyhow::Error::new(e).context(format!("cannot read {}", s.input.name)),
+    }
+}
+
+/// Reads the whole log (sorted by time), reporting skipped rows on stderr.
+pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
+    let calendar = Calendar::new(s.timezone);
+    let Opened { input, bar } = open(s)?;
+    let log = read_log_with_progress(input, &s.input, &calendar, &t.markets, |rows| {
+        show_rows(&bar, rows)
+    })
+    .map_err(|e| read_error(e, s))?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     report_skipped(s, &log.stats);
     Ok(log)
+}
+
+/// What a streamed replay leaves: the row accounting.
+pub struct Streamed {
+    pub stats: ReadStats,
+}
+
+/// Reads, replays and prices the log in one pass when it is in time order (within
+/// [`waprice::input::order::WINDOW_MS`]), so memory grows with customers, not rows. When it is not (or it is
+/// standard input, which cannot be read twice), the log is read whole and sorted instead;
+/// `reset` is called first so that `each` can forget what it was given.
+pub fn stream(
+    s: &LogSettings,
+    t: &Tariffs,
+    mut reset: impl FnMut(),
+    mut each: impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
+) -> Result<Streamed> {
+    if s.path != "-" {
+        if let Some(streamed) = try_stream(s, t, &mut each)? {
+            return Ok(streamed);
+        }
+        reset();
+    }
+    let log = read(s, t)?;
+    replay(s, t, &log, each)?;
+    Ok(Streamed { stats: log.stats })
+}
+
+/// One streaming pass; `None` when a message comes out of time order.
+fn try_stream(
+    s: &LogSettings,
+    t: &Tariffs,
+    each: &mut impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
+) -> Result<Option<Streamed>> {
+    let calendar = Calendar::new(s.timezone);
+    let Opened { input, bar } = open(s)?;
+    let mut reader = LogReader::new(input, &s.input, &calendar).map_err(|e| read_error(e, s))?;
+    let mut parties = Parties::default();
+    let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
+    let pricer = Pricer::new(&t.cards, &t.currency);
+    let mut order = Reorder::default();
+    let error: RefCell<Option<anyhow::Error>> = RefCell::new(None);
+    let mut release = |m: Message, parties: &Parties| {
+        if error.borrow().is_some() {
+            return;
+        }
+        if let Some(e) = engine.push(&m, parties) {
+            if let Err(err) =
+                price_event(s, t, &pricer, &e).and_then(|(market, quote)| each(&e, market, &quote))
+            {
+                *error.borrow_mut() = Some(err);
+            }
+        }
+    };
+    while let Some(m) = reader
+        .next(&mut parties, &t.markets)
+        .map_err(|e| read_error(e, s))?
+    {
+        if reader.stats().rows % PROGRESS_EVERY == 0 {
+            show_rows(&bar, reader.stats().rows);
+        }
+        if order.push(m, |m| release(m, &parties)).is_err() {
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            return Ok(None);
+        }
+        if let Some(err) = error.borrow_mut().take() {
+            return Err(err);
+        }
+    }
+    order.finish(|m| release(m, &parties));
+    if let Some(err) = error.into_inner() {
+        return Err(err);
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let stats = reader.into_stats();
+    report_skipped(s, &stats);
+    Ok(Some(Streamed { stats }))
+}
+
+/// The market and price of one event (and the `--strict-tariffs` check).
+fn price_event(
+    s: &LogSettings,
+    t: &Tariffs,
+    pricer: &Pricer,
+    e: &BillingEvent,
+) -> Result<(MarketId, Quote)> {
+    let market = t.markets.market_at(e.country, e.date);
+    let quote = pricer.quote(e, market);
+    if s.strict {
+        strict(e, market, &quote, t)?;
+    }
+    Ok((market, quote))
 }
 
 /// Replays a read log and hands every event, its market and its price to `each`.
@@ -72,28 +190,14 @@ pub fn replay(
     mut each: impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
 ) -> Result<()> {
     let pricer = Pricer::new(&t.cards, &t.currency);
-    let mut result = Ok(());
-    engine::replay(
-        &log.messages,
-        &log.parties,
-        &s.engine,
-        Calendar::new(s.timezone),
-        |e| {
-            if result.is_err() {
-                return;
-            }
-            let market = t.markets.market_at(e.country, e.date);
-            let quote = pricer.quote(&e, market);
-            if s.strict {
-                if let Err(problem) = strict(&e, market, &quote, t) {
-                    result = Err(problem.into());
-                    return;
-                }
-            }
-            result = each(&e, market, &quote);
-        },
-    );
-    result
+    let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
+    for m in &log.messages {
+        if let Some(e) = engine.push(m, &log.parties) {
+            let (market, quote) = price_event(s, t, &pricer, &e)?;
+            each(&e, market, &quote)?;
+        }
+    }
+    Ok(())
 }
 
 /// `--strict-tariffs`: a substitute or a missing rate is an error naming what is missing.

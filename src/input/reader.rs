@@ -107,99 +107,160 @@ pub fn read_log_with_progress(
     markets: &MarketMap,
     mut progress: impl FnMut(u64),
 ) -> Result<Log, ReadError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(input);
-    let file = options.name.as_str();
-    let headers: Vec<String> = match reader.byte_headers() {
-        Ok(h) => h
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .collect(),
-        Err(e) => return Err(csv_error(e, file)),
-    };
-    if headers.iter().all(|h| h.trim().is_empty()) {
-        return Err(
-            BadInput::new(format!("{file}: the file is empty: no header row"))
-                .hint("a log starts with a header such as timestamp,direction,category,recipient")
-                .into(),
-        );
-    }
-    let columns = ColumnMap::resolve(&headers, &options.columns, file)?;
-    let supported_from = calendar.start_of_day_ms(SUPPORTED_FROM);
+    let mut reader = LogReader::new(input, options, calendar)?;
     let mut log = Log::default();
-    let mut record = csv::ByteRecord::new();
-    let mut cache = RowCache::default();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                if options.skip_invalid && !matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    log.stats.rows += 1;
-                    log.stats.skipped_invalid += 1;
-                    push_example(
-                        &mut log.stats,
-                        BadInput::new(format!("{file}, line {line}: {e}")),
-                    );
-                    continue;
-                }
-                return Err(csv_error(e, file));
-            }
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
-            continue; // a blank line
-        }
-        log.stats.rows += 1;
-        if log.stats.rows % PROGRESS_EVERY == 0 {
-            progress(log.stats.rows);
-        }
-        match parse_row(
-            &record,
-            &columns,
-            calendar,
-            markets,
-            &mut log.parties,
-            &mut cache,
-        ) {
-            Ok(m) if m.time < supported_from => {
-                let err = BadInput::new(
-                    "before 2022-02-01, the first date any supported pricing rule covers",
-                )
-                .at(location(file, line, &columns, Field::Timestamp, &record))
-                .hint("remove older rows or pass --skip-unsupported to skip and count them");
-                if !options.skip_unsupported {
-                    return Err(err.into());
-                }
-                log.stats.skipped_unsupported += 1;
-                push_example(&mut log.stats, err);
-            }
-            Ok(m) => {
-                if m.kind.is_business() {
-                    log.stats.business += 1;
-                } else {
-                    log.stats.inbound += 1;
-                }
-                log.messages.push(m);
-            }
-            Err(e) => {
-                let err = BadInput::new(e.what)
-                    .at(location(file, line, &columns, e.field, &record))
-                    .hint(e.hint);
-                if !options.skip_invalid {
-                    return Err(err.into());
-                }
-                log.stats.skipped_invalid += 1;
-                push_example(&mut log.stats, err);
-            }
+    while let Some(m) = reader.next(&mut log.parties, markets)? {
+        log.messages.push(m);
+        if reader.stats().rows % PROGRESS_EVERY == 0 {
+            progress(reader.stats().rows);
         }
     }
+    log.stats = reader.into_stats();
     // Stable: equal times keep file order.
     log.messages.sort_by_key(|m| m.time);
     Ok(log)
+}
+
+/// Reads a log row by row, in file order: the streaming form of [`read_log`]. Bad rows are
+/// errors, or skipped and counted with `--skip-invalid` / `--skip-unsupported`.
+pub struct LogReader<'a, R: Read> {
+    reader: csv::Reader<R>,
+    options: &'a InputOptions,
+    calendar: &'a Calendar,
+    columns: ColumnMap,
+    supported_from: i64,
+    record: csv::ByteRecord,
+    cache: RowCache,
+    stats: ReadStats,
+}
+
+impl<'a, R: Read> LogReader<'a, R> {
+    /// Reads and checks the header: a missing required column is an error before any row.
+    pub fn new(
+        input: R,
+        options: &'a InputOptions,
+        calendar: &'a Calendar,
+    ) -> Result<Self, ReadError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(input);
+        let file = options.name.as_str();
+        let headers: Vec<String> = match reader.byte_headers() {
+            Ok(h) => h
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect(),
+            Err(e) => return Err(csv_error(e, file)),
+        };
+        if headers.iter().all(|h| h.trim().is_empty()) {
+            return Err(
+                BadInput::new(format!("{file}: the file is empty: no header row"))
+                    .hint(
+                        "a log starts with a header such as timestamp,direction,category,recipient",
+                    )
+                    .into(),
+            );
+        }
+        let columns = ColumnMap::resolve(&headers, &options.columns, file)?;
+        Ok(LogReader {
+            reader,
+            options,
+            calendar,
+            columns,
+            supported_from: calendar.start_of_day_ms(SUPPORTED_FROM),
+            record: csv::ByteRecord::new(),
+            cache: RowCache::default(),
+            stats: ReadStats::default(),
+        })
+    }
+
+    pub fn stats(&self) -> &ReadStats {
+        &self.stats
+    }
+
+    pub fn into_stats(self) -> ReadStats {
+        self.stats
+    }
+
+    /// The next message in file order, or `None` at the end.
+    pub fn next(
+        &mut self,
+        parties: &mut Parties,
+        markets: &MarketMap,
+    ) -> Result<Option<Message>, ReadError> {
+        let file = self.options.name.as_str();
+        loop {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    if self.options.skip_invalid && !matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        self.stats.rows += 1;
+                        self.stats.skipped_invalid += 1;
+                        push_example(
+                            &mut self.stats,
+                            BadInput::new(format!("{file}, line {line}: {e}")),
+                        );
+                        continue;
+                    }
+                    return Err(csv_error(e, file));
+                }
+            }
+            let record = &self.record;
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+                continue; // a blank line
+            }
+            self.stats.rows += 1;
+            match parse_row(
+                record,
+                &self.columns,
+                self.calendar,
+                markets,
+                parties,
+                &mut self.cache,
+            ) {
+                Ok(m) if m.time < self.supported_from => {
+                    let err = BadInput::new(
+                        "before 2022-02-01, the first date any supported pricing rule covers",
+                    )
+                    .at(location(
+                        file,
+                        line,
+                        &self.columns,
+                        Field::Timestamp,
+                        record,
+                    ))
+                    .hint("remove older rows or pass --skip-unsupported to skip and count them");
+                    if !self.options.skip_unsupported {
+                        return Err(err.into());
+                    }
+                    self.stats.skipped_unsupported += 1;
+                    push_example(&mut self.stats, err);
+                }
+                Ok(m) => {
+                    if m.kind.is_business() {
+                        self.stats.business += 1;
+                    } else {
+                        self.stats.inbound += 1;
+                    }
+                    return Ok(Some(m));
+                }
+                Err(e) => {
+                    let err = BadInput::new(e.what)
+                        .at(location(file, line, &self.columns, e.field, record))
+                        .hint(e.hint);
+                    if !self.options.skip_invalid {
+                        return Err(err.into());
+                    }
+                    self.stats.skipped_invalid += 1;
+                    push_example(&mut self.stats, err);
+                }
+            }
+        }
+    }
 }
 
 fn push_example(stats: &mut ReadStats, e: BadInput) {
@@ -267,7 +328,9 @@ fn trim(s: &[u8]) -> &[u8] {
 }
 
 fn is_one_of(value: &[u8], names: &[&str]) -> bool {
-    names.iter().any(|n| value.eq_ignore_ascii_case(n.as_bytes()))
+    names
+        .iter()
+        .any(|n| value.eq_ignore_ascii_case(n.as_bytes()))
 }
 
 /// `value` lowercased into `buf` when it is short enough to be a keyword (keywords are at most
