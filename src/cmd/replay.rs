@@ -4,20 +4,19 @@
 use crate::settings::{LogSettings, Tariffs};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::cell::RefCell;
 use std::io::IsTerminal;
+use std::sync::mpsc;
 use waprice::calendar::Calendar;
 use waprice::engine;
 use waprice::error::BadInput;
 use waprice::event::BillingEvent;
 use waprice::input::order::Reorder;
-use waprice::input::reader::{
-    read_log_with_progress, Log, LogReader, ReadError, ReadStats, PROGRESS_EVERY,
-};
+use waprice::input::reader::{read_log_with_progress, Log, LogReader, ReadError, ReadStats};
 use waprice::input::source;
 use waprice::message::Message;
 use waprice::parties::Parties;
 use waprice::pricing::{Pricer, Quote};
+use waprice::tariff::market::CountryId;
 use waprice::tariff::market::MarketId;
 
 /// Inputs larger than this get a progress bar (when stderr is a terminal).
@@ -25,7 +24,7 @@ const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
 
 /// The opened input, decompressed, with its progress bar (if any).
 struct Opened {
-    input: Box<dyn std::io::Read>,
+    input: Box<dyn std::io::Read + Send>,
     bar: Option<ProgressBar>,
 }
 
@@ -112,7 +111,18 @@ pub fn stream(
     Ok(Streamed { stats: log.stats })
 }
 
-/// One streaming pass; `None` when a message comes out of time order.
+/// Messages handed from the reading thread to the replaying one, in file order, with the
+/// pairs first met in them (business number and customer country, in pair-id order).
+struct Batch {
+    messages: Vec<Message>,
+    new_pairs: Vec<(u32, CountryId)>,
+}
+
+const BATCH: usize = 8192;
+
+/// One streaming pass; `None` when a message comes out of time order. Reading (CSV parsing,
+/// values, interning) runs on its own thread and replaying (windows, prices, totals) on
+/// this one: the rules allow it because the reader hands messages over in file order.
 fn try_stream(
     s: &LogSettings,
     t: &Tariffs,
@@ -121,50 +131,108 @@ fn try_stream(
     let calendar = Calendar::new(s.timezone);
     let Opened { input, bar } = open(s)?;
     let mut reader = LogReader::new(input, &s.input, &calendar).map_err(|e| read_error(e, s))?;
-    let mut parties = Parties::default();
-    let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
-    let pricer = Pricer::new(&t.cards, &t.currency);
-    let mut order = Reorder::default();
-    let error: RefCell<Option<anyhow::Error>> = RefCell::new(None);
-    let mut release = |m: Message, parties: &Parties| {
-        if error.borrow().is_some() {
-            return;
-        }
-        if let Some(e) = engine.push(&m, parties) {
-            if let Err(err) =
-                price_event(s, t, &pricer, &e).and_then(|(market, quote)| each(&e, market, &quote))
-            {
-                *error.borrow_mut() = Some(err);
+    let (to_replay, batches) = mpsc::sync_channel::<Result<Batch, ReadError>>(4);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || {
+            let mut parties = Parties::default();
+            loop {
+                let known = parties.pair_count();
+                let mut messages = Vec::with_capacity(BATCH);
+                let mut failed = None;
+                while messages.len() < BATCH {
+                    match reader.next(&mut parties, &t.markets) {
+                        Ok(Some(m)) => messages.push(m),
+                        Ok(None) => break,
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                }
+                let done = messages.len() < BATCH || failed.is_some();
+                let new_pairs = (known..parties.pair_count())
+                    .map(|p| {
+                        let p = p as u32;
+                        (parties.pair_of(p).business, parties.customer_of(p).country)
+                    })
+                    .collect();
+                // A closed channel means the replaying side stopped (unsorted log or error).
+                if to_replay
+                    .send(Ok(Batch {
+                        messages,
+                        new_pairs,
+                    }))
+                    .is_err()
+                {
+                    return None;
+                }
+                if let Some(e) = failed {
+                    let _ = to_replay.send(Err(e));
+                    return None;
+                }
+                show_rows(&bar, reader.stats().rows);
+                if done {
+                    if let Some(bar) = &bar {
+                        bar.finish_and_clear();
+                    }
+                    return Some(reader.into_stats());
+                }
+            }
+        });
+        let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
+        let pricer = Pricer::new(&t.cards, &t.currency);
+        let mut order = Reorder::default();
+        let mut error: Option<anyhow::Error> = None;
+        for batch in &batches {
+            let batch = batch.map_err(|e| read_error(e, s))?;
+            for (business, country) in batch.new_pairs {
+                engine.add_pair(business, country);
+            }
+            let mut release = |m: Message| {
+                if error.is_none() {
+                    error = replay_one(s, t, &mut engine, &pricer, &m, each).err();
+                }
+            };
+            for m in batch.messages {
+                if order.push(m, &mut release).is_err() {
+                    return Ok(None);
+                }
+            }
+            if let Some(err) = error.take() {
+                return Err(err);
             }
         }
-    };
-    while let Some(m) = reader
-        .next(&mut parties, &t.markets)
-        .map_err(|e| read_error(e, s))?
-    {
-        if reader.stats().rows % PROGRESS_EVERY == 0 {
-            show_rows(&bar, reader.stats().rows);
-        }
-        if order.push(m, |m| release(m, &parties)).is_err() {
-            if let Some(bar) = bar {
-                bar.finish_and_clear();
+        order.finish(|m| {
+            if error.is_none() {
+                error = replay_one(s, t, &mut engine, &pricer, &m, each).err();
             }
-            return Ok(None);
-        }
-        if let Some(err) = error.borrow_mut().take() {
+        });
+        if let Some(err) = error {
             return Err(err);
         }
+        let stats = reading
+            .join()
+            .map_err(|_| anyhow::anyhow!("the reading thread failed"))?;
+        let stats = stats.ok_or_else(|| anyhow::anyhow!("the reading thread stopped early"))?;
+        report_skipped(s, &stats);
+        Ok(Some(Streamed { stats }))
+    })
+}
+
+/// Replays one message whose pair the engine knows, and hands its event on, priced.
+fn replay_one(
+    s: &LogSettings,
+    t: &Tariffs,
+    engine: &mut engine::Engine,
+    pricer: &Pricer,
+    m: &Message,
+    each: &mut impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
+) -> Result<()> {
+    if let Some(e) = engine.push_known(m) {
+        let (market, quote) = price_event(s, t, pricer, &e)?;
+        each(&e, market, &quote)?;
     }
-    order.finish(|m| release(m, &parties));
-    if let Some(err) = error.into_inner() {
-        return Err(err);
-    }
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    let stats = reader.into_stats();
-    report_skipped(s, &stats);
-    Ok(Some(Streamed { stats }))
+    Ok(())
 }
 
 /// The market and price of one event (and the `--strict-tariffs` check).

@@ -16,6 +16,7 @@ use crate::calendar::{Calendar, Month};
 use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;
+use crate::tariff::market::CountryId;
 use chrono::NaiveDate;
 use windows::PairState;
 
@@ -148,19 +149,29 @@ impl<'a> Engine<'a> {
     /// Replays one message; business messages produce exactly one event. `parties` must know
     /// the message's pair (pairs may be added between calls, as a streaming reader does).
     pub fn push(&mut self, m: &Message, parties: &Parties) -> Option<BillingEvent> {
-        let i = m.pair as usize;
-        if i >= self.pairs.len() {
-            let from = self.pairs.len() as u32;
-            self.pairs.extend((from..=m.pair).map(|p| {
-                let pair = parties.pair_of(p);
-                PairState {
-                    business: pair.business,
-                    country: parties.customer_of(p).country,
-                    ..PairState::default()
-                }
-            }));
+        while self.pairs.len() <= m.pair as usize {
+            let p = self.pairs.len() as u32;
+            self.add_pair(parties.pair_of(p).business, parties.customer_of(p).country);
         }
-        let st = &mut self.pairs[i];
+        self.push_known(m)
+    }
+
+    /// Makes the next pair id known: its business number and its customer's country.
+    pub fn add_pair(&mut self, business: u32, country: CountryId) {
+        self.pairs.push(PairState {
+            business,
+            country,
+            ..PairState::default()
+        });
+    }
+
+    pub fn pair_count(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// [`Engine::push`] for a message whose pair was added with [`Engine::add_pair`].
+    pub fn push_known(&mut self, m: &Message) -> Option<BillingEvent> {
+        let st = &mut self.pairs[m.pair as usize];
         if let Kind::Inbound { entry_point } = m.kind {
             st.inbound(m.time, entry_point);
             return None;

@@ -26,7 +26,11 @@ pub struct Reorder {
 impl Reorder {
     /// Takes the next message in file order and releases, in time order, those that no later
     /// message can precede any more.
-    pub fn push(&mut self, message: Message, mut release: impl FnMut(Message)) -> Result<(), OutOfOrder> {
+    pub fn push(
+        &mut self,
+        message: Message,
+        mut release: impl FnMut(Message),
+    ) -> Result<(), OutOfOrder> {
         if self.released.is_some_and(|r| message.time < r) {
             return Err(OutOfOrder);
         }
@@ -39,7 +43,11 @@ impl Reorder {
         }
         let latest = self.latest.map_or(message.time, |l| l.max(message.time));
         self.latest = Some(latest);
-        while self.window.front().is_some_and(|m| m.time <= latest - WINDOW_MS) {
+        while self
+            .window
+            .front()
+            .is_some_and(|m| m.time <= latest - WINDOW_MS)
+        {
             let m = self.window.pop_front().expect("front exists");
             self.released = Some(m.time);
             release(m);
