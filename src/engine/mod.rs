@@ -142,6 +142,12 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// A pair's windows as they stand after the messages pushed so far: which conversation
+    /// covered a message, and whether the service window was open (for reconcile).
+    pub fn pair_state(&self, pair: u32) -> &PairState {
+        &self.pairs[pair as usize]
+    }
+
     /// Replays one message; business messages produce exactly one event.
     pub fn push(&mut self, m: &Message) -> Option<BillingEvent> {
         let st = &mut self.pairs[m.pair as usize];
