@@ -2,4 +2,5 @@
 pub mod estimate;
 pub mod ledger;
 pub mod rates;
+pub mod reconcile;
 mod replay;

@@ -1,7 +1,7 @@
 //! The pipeline estimate and ledger share: open the log, read it, replay it through the
 //! engine, and price every event with the currency's cards.
 
-use crate::settings::{LogSettings, Tariffs};
+use crate::settings::{InputFormat, LogSettings, Tariffs};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -11,6 +11,7 @@ use waprice::error::BadInput;
 use waprice::event::BillingEvent;
 use waprice::input::reader::{read_log, Log, ReadError, ReadStats};
 use waprice::input::source;
+use waprice::input::webhooks::{self, WebhookLog};
 use waprice::pricing::{Pricer, Quote};
 use waprice::tariff::market::MarketId;
 
@@ -19,23 +20,12 @@ const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Reads the whole log (sorted by time), reporting skipped rows on stderr.
 pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
+    if s.format == InputFormat::MetaWebhooks {
+        return Ok(read_webhooks(s, t)?.log);
+    }
     let calendar = Calendar::new(s.timezone);
     let src = source::open(&s.path).with_context(|| format!("cannot open {}", s.input.name))?;
-    let bar = match src.size {
-        Some(size)
-            if s.progress && size >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal() =>
-        {
-            let bar = ProgressBar::new(size);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} reading {bytes}/{total_bytes} {bar:30} {binary_bytes_per_sec} {elapsed}",
-                )
-                .expect("valid template"),
-            );
-            Some(bar)
-        }
-        _ => None,
-    };
+    let bar = progress_bar(s, src.size);
     let raw = match &bar {
         Some(bar) => Box::new(bar.wrap_read(src.reader)),
         None => src.reader,
@@ -53,6 +43,81 @@ pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
     }
     report_skipped(s, &log.stats);
     Ok(log)
+}
+
+/// A progress bar on stderr for a large input, when stderr is a terminal.
+fn progress_bar(s: &LogSettings, size: Option<u64>) -> Option<ProgressBar> {
+    match size {
+        Some(size)
+            if s.progress && size >= PROGRESS_MIN_BYTES && std::io::stderr().is_terminal() =>
+        {
+            let bar = ProgressBar::new(size);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} reading {bytes}/{total_bytes} {bar:30} {binary_bytes_per_sec} {elapsed}",
+                )
+                .expect("valid template"),
+            );
+            Some(bar)
+        }
+        _ => None,
+    }
+}
+
+/// Reads Meta's webhooks (`--input meta-webhooks`, reconcile) into a log with Meta's verdict
+/// beside each business message; `--sent FILE` gives the templates' categories.
+pub fn read_webhooks(s: &LogSettings, t: &Tariffs) -> Result<WebhookLog> {
+    let calendar = Calendar::new(s.timezone);
+    let sent = match &s.sent {
+        None => None,
+        Some(path) => {
+            let src = source::open(path).with_context(|| format!("cannot open --sent {path}"))?;
+            let input = source::decompress(src.reader)
+                .with_context(|| format!("cannot read --sent {path}"))?;
+            match webhooks::read_sent(input, path, s.input.skip_invalid) {
+                Ok(sent) => Some(sent),
+                Err(ReadError::Bad(e)) => return Err(e.into()),
+                Err(ReadError::Io(e)) => {
+                    return Err(e).with_context(|| format!("cannot read --sent {path}"))
+                }
+            }
+        }
+    };
+    let src = source::open(&s.path).with_context(|| format!("cannot open {}", s.input.name))?;
+    let bar = progress_bar(s, src.size);
+    let raw = match &bar {
+        Some(bar) => Box::new(bar.wrap_read(src.reader)),
+        None => src.reader,
+    };
+    let input = source::decompress(raw).with_context(|| format!("cannot read {}", s.input.name))?;
+    let wl = match webhooks::read_webhooks(
+        std::io::BufReader::new(input),
+        &s.input,
+        sent.as_ref(),
+        &calendar,
+        &t.markets,
+    ) {
+        Ok(wl) => wl,
+        Err(ReadError::Bad(e)) => return Err(e.into()),
+        Err(ReadError::Io(e)) => {
+            return Err(e).with_context(|| format!("cannot read {}", s.input.name))
+        }
+    };
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    report_skipped(s, &wl.log.stats);
+    if let Some(sent) = &sent {
+        if sent.skipped_invalid > 0 {
+            eprintln!(
+                "waprice: --sent {}: skipped {} invalid rows of {}",
+                s.sent.as_deref().unwrap_or(""),
+                sent.skipped_invalid,
+                sent.rows
+            );
+        }
+    }
+    Ok(wl)
 }
 
 /// Replays a read log and hands every event, its market and its price to `each`.
