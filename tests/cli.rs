@@ -615,3 +615,4 @@ fn rates_by_calling_code_equals_rates_by_iso_code() {
     assert!(iso.contains("France,0.0712,0.0248,0.0248,"), "{iso}");
     fails_with(&["rates", "--country", "XX"], "", 2, &["unknown country"]);
 }
+#[path = "cli/reconcile.rs"] #[rustfmt::skip] mod reconcile;
