@@ -430,6 +430,15 @@ fn write_diff(
     Ok(())
 }
 
+/// "1 line", "2 lines", "3 statuses".
+fn count(n: u64, what: &str) -> String {
+    match (n, what.ends_with('s')) {
+        (1, _) => format!("1 {what}"),
+        (_, true) => format!("{n} {what}es"),
+        _ => format!("{n} {what}s"),
+    }
+}
+
 fn notes(
     s: &ReconcileSettings,
     wl: &WebhookLog,
@@ -442,12 +451,12 @@ fn notes(
     let st = &wl.stats;
     let mut notes = Vec::new();
     notes.push(format!(
-        "agreement: waprice and Meta agree on {} of {} messages Meta priced or failed ({}) and bill {} of {} units billed by either alike ({})",
+        "agreement: waprice and Meta agree on {} of {} messages Meta priced or failed ({}); of {} units billed by either side, {} are billed alike by both ({})",
         tot.agreeing,
         tot.compared,
         pct(tot.agreement()),
-        tot.billed_agreeing,
         tot.billed_waprice + tot.billed_meta - tot.billed_agreeing,
+        tot.billed_agreeing,
         pct(tot.billed_agreement()),
     ));
     if tot.messages > tot.compared {
@@ -526,11 +535,11 @@ fn notes(
     }
     let log = &wl.log.stats;
     notes.push(format!(
-        "read {} lines: {} statuses of {} business messages, {} inbound messages; {} repeated deliveries and {} other changes or notices ignored; {} skipped",
-        st.lines,
-        st.statuses,
-        log.business,
-        log.inbound,
+        "read {}: {} of {}, {}; {} repeated deliveries and {} other changes or notices ignored; {} skipped",
+        count(st.lines, "line"),
+        count(st.statuses, "status"),
+        count(log.business, "business message"),
+        count(log.inbound, "inbound message"),
         st.duplicates,
         st.ignored + st.ignored_statuses,
         log.skipped_invalid + log.skipped_unsupported
