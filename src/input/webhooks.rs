@@ -1111,8 +1111,8 @@ impl Reader<'_> {
                 let interned = match self.conversation_ids.get(cid) {
                     Some(&i) => i,
                     None => {
+                        // The map owns the id; `finish` moves it into the output.
                         self.conversation_ids.insert(cid.into(), next);
-                        self.out.conversation_ids.push(cid.into());
                         next
                     }
                 };
@@ -1144,7 +1144,8 @@ impl Reader<'_> {
                 let i = self.pending.len();
                 self.pending_ids.insert(id.into(), i as u32);
                 self.pending.push(Pending {
-                    id: id.into(),
+                    // The map owns the id until `finish` moves it here: one allocation per message.
+                    id: Box::default(),
                     pair,
                     customer: digits,
                     sent: None,
@@ -1199,7 +1200,15 @@ impl Reader<'_> {
         let supported_from = calendar.start_of_day_ms(SUPPORTED_FROM);
         let file = self.file;
         let mut business = Vec::with_capacity(self.pending.len());
-        let pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pending);
+        for (id, i) in self.pending_ids.drain() {
+            pending[i as usize].id = id;
+        }
+        let mut ids: Vec<Box<str>> = vec![Box::default(); self.conversation_ids.len()];
+        for (id, i) in self.conversation_ids.drain() {
+            ids[i as usize] = id;
+        }
+        self.out.conversation_ids = ids;
         let mut sent_matched = 0u64;
         for p in pending {
             let (outcome, at) = match (p.delivered.or(p.read), p.failed, p.sent) {
