@@ -42,6 +42,10 @@ pub enum Command {
     ///
     /// Example: waprice rates --country FR --currency EUR --date 2026-10-15
     Rates(RatesArgs),
+    /// Compare waprice's verdict on every message with the one Meta reported in its webhooks.
+    ///
+    /// Example: waprice reconcile --webhooks events.ndjson --sent sent.csv --diff disagreements.csv
+    Reconcile(ReconcileArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -49,6 +53,15 @@ pub enum FormatArg {
     Table,
     Csv,
     Json,
+}
+
+/// What a log file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// A message log, one CSV row per message.
+    Csv,
+    /// Meta's WhatsApp Cloud API webhook payloads, one JSON per line (NDJSON).
+    MetaWebhooks,
 }
 
 #[derive(Debug, Args)]
@@ -95,6 +108,12 @@ pub struct LogArgs {
     /// Fail instead of using a substitute rate or leaving units unpriced.
     #[arg(long)]
     pub strict_tariffs: bool,
+    /// What LOG is: csv (a message log) or meta-webhooks (Meta's webhook payloads, one JSON per line).
+    #[arg(long, value_enum, default_value = "csv", value_name = "FORMAT")]
+    pub input: InputFormatArg,
+    /// With --input meta-webhooks: a CSV of sent messages (id,category) giving each template's category.
+    #[arg(long, value_name = "FILE")]
+    pub sent: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -210,4 +229,50 @@ pub struct ForecastArgs {
     /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
     #[arg(long)]
     pub decimal_comma: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// Meta's webhook payloads, one JSON per line as Meta posts them (`-` for stdin; .gz read transparently).
+    #[arg(long, value_name = "FILE")]
+    pub webhooks: String,
+    /// A CSV of sent messages (id,category): each template's category as the business sent it,
+    /// instead of Meta's pricing.category.
+    #[arg(long, value_name = "FILE")]
+    pub sent: Option<String>,
+    /// Write every disagreement, with both verdicts, to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub diff: Option<String>,
+    /// Exit with code 1 when the share of messages on which waprice and Meta agree is below PCT.
+    #[arg(long, value_name = "PCT")]
+    pub fail_under: Option<String>,
+    /// Compare monthly totals with Meta's pricing_analytics or conversation_analytics JSON response.
+    #[arg(long, value_name = "FILE")]
+    pub analytics: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    #[command(flatten)]
+    pub tariff: TariffArgs,
+    /// The WABA's time zone (IANA name): months and rule dates start at its midnight.
+    #[arg(long, default_value = "UTC", value_name = "TZ")]
+    pub timezone: String,
+    /// The business's country (ISO code), for authentication-international rates; needs --auth-intl-since.
+    #[arg(long, value_name = "CC")]
+    pub business_country: Option<String>,
+    /// The date the business became eligible for authentication-international rates (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub auth_intl_since: Option<String>,
+    /// Free service messages per business number per month from 2026-10-01 (Meta publishes none; default 0).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub free_service_allowance: u32,
+    /// Skip bad payloads, statuses and messages (counted and reported) instead of failing.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Skip messages dated before 2022-02-01 (counted and reported) instead of failing.
+    #[arg(long)]
+    pub skip_unsupported: bool,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
 }

@@ -1,7 +1,10 @@
 //! Raw command-line arguments become validated settings before any work starts: every
 //! usage error (exit code 2) is found here, not halfway through a 10 GB log.
 
-use crate::cli::{EstimateArgs, FormatArg, LedgerArgs, LogArgs, RatesArgs, TariffArgs};
+use crate::cli::{
+    EstimateArgs, FormatArg, InputFormatArg, LedgerArgs, LogArgs, RatesArgs, ReconcileArgs,
+    TariffArgs,
+};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -27,10 +30,20 @@ pub struct Tariffs {
     pub currency: String,
 }
 
+/// What a log file is (`--input`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    Csv,
+    MetaWebhooks,
+}
+
 /// How to read a log and which rules apply (estimate and ledger).
 #[derive(Clone)]
 pub struct LogSettings {
     pub path: String,
+    pub format: InputFormat,
+    /// `--sent FILE` (meta-webhooks input only).
+    pub sent: Option<String>,
     pub input: InputOptions,
     pub timezone: Tz,
     pub engine: EngineConfig,
@@ -137,8 +150,26 @@ impl LogSettings {
             columns.push((field, header.trim().to_string()));
         }
         let (engine, auth_intl) = auth_intl(a, markets)?;
+        let format = match a.input {
+            InputFormatArg::Csv => InputFormat::Csv,
+            InputFormatArg::MetaWebhooks => InputFormat::MetaWebhooks,
+        };
+        if format == InputFormat::Csv && a.sent.is_some() {
+            return Err(BadInput::new("--sent goes with --input meta-webhooks")
+                .hint("a CSV log carries each template's category itself; --sent gives the categories Meta's webhooks lack")
+                .into());
+        }
+        if format == InputFormat::MetaWebhooks && !columns.is_empty() {
+            return Err(
+                BadInput::new("--column applies to CSV logs, not --input meta-webhooks")
+                    .hint("webhook payloads are read by Meta's field names")
+                    .into(),
+            );
+        }
         let path = a.log.clone();
         Ok(LogSettings {
+            format,
+            sent: a.sent.clone(),
             input: InputOptions {
                 name: if path == "-" {
                     "<stdin>".into()
@@ -284,6 +315,65 @@ fn auth_intl(a: &LogArgs, markets: &MarketMap) -> Result<(EngineConfig, Option<S
         },
         Some(note),
     ))
+}
+
+pub struct ReconcileSettings {
+    /// The webhooks, read as a meta-webhooks log.
+    pub log: LogSettings,
+    pub tariffs: Tariffs,
+    pub format: Format,
+    pub diff: Option<String>,
+    /// `--fail-under PCT`, 0 to 100.
+    pub fail_under: Option<Decimal>,
+    pub analytics: Option<String>,
+}
+
+impl ReconcileSettings {
+    pub fn from_args(a: &ReconcileArgs) -> Result<ReconcileSettings> {
+        let tariffs = Tariffs::from_args(&a.tariff)?;
+        let log_args = LogArgs {
+            log: a.webhooks.clone(),
+            timezone: a.timezone.clone(),
+            business_country: a.business_country.clone(),
+            auth_intl_since: a.auth_intl_since.clone(),
+            free_service_allowance: a.free_service_allowance,
+            skip_invalid: a.skip_invalid,
+            skip_unsupported: a.skip_unsupported,
+            columns: Vec::new(),
+            no_progress: a.no_progress,
+            strict_tariffs: false,
+            input: InputFormatArg::MetaWebhooks,
+            sent: a.sent.clone(),
+        };
+        let log = LogSettings::from_args(&log_args, &tariffs.markets)?;
+        let fail_under = match &a.fail_under {
+            None => None,
+            Some(p) => Some(
+                Decimal::from_str(p.trim().trim_end_matches('%'))
+                    .ok()
+                    .filter(|d| !d.is_sign_negative() && *d <= Decimal::ONE_HUNDRED)
+                    .ok_or_else(|| {
+                        BadInput::new(format!("--fail-under {p}: not a percentage"))
+                            .hint("give the least acceptable agreement from 0 to 100, like 99.5")
+                    })?,
+            ),
+        };
+        if a.diff.as_deref() == Some("-") {
+            return Err(
+                BadInput::new("--diff -: the report already goes to standard output")
+                    .hint("name a file, like --diff disagreements.csv")
+                    .into(),
+            );
+        }
+        Ok(ReconcileSettings {
+            log,
+            tariffs,
+            format: output_format(a.format),
+            diff: a.diff.clone(),
+            fail_under,
+            analytics: a.analytics.clone(),
+        })
+    }
 }
 
 impl RatesSettings {

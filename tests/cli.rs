@@ -1058,14 +1058,22 @@ fn streamed_files_and_sorted_in_memory_logs_give_the_same_bill() {
             .write_stdin(text.clone())
             .output()
             .unwrap();
-        assert_eq!(String::from_utf8(out.stdout).unwrap(), streamed, "{file} via stdin");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            streamed,
+            "{file} via stdin"
+        );
         // The same rows, last first, in a file: the streaming pass finds them out of order.
         let mut lines: Vec<&str> = text.lines().collect();
         lines[1..].reverse();
         let dir = tempfile::tempdir().unwrap();
         let reversed = dir.path().join("reversed.csv");
         std::fs::write(&reversed, lines.join("\n")).unwrap();
-        assert_eq!(estimate_csv(reversed.to_str().unwrap(), args), streamed, "{file} reversed");
+        assert_eq!(
+            estimate_csv(reversed.to_str().unwrap(), args),
+            streamed,
+            "{file} reversed"
+        );
     }
 }
 
@@ -1075,13 +1083,22 @@ fn a_bad_row_in_a_streamed_file_stops_with_its_line() {
     let path = dir.path().join("bad.csv");
     let mut text = String::from("timestamp,direction,category,recipient\n");
     for i in 0..20_000 {
-        text.push_str(&format!("2025-09-01T10:{:02}:{:02}Z,outbound,marketing,+33612345678\n", i / 60 % 60, i % 60));
+        text.push_str(&format!(
+            "2025-09-01T10:{:02}:{:02}Z,outbound,marketing,+33612345678\n",
+            i / 60 % 60,
+            i % 60
+        ));
     }
     text.push_str("2025-09-02T10:00:00Z,outbound,marketing,+33 not a number\n");
     std::fs::write(&path, text).unwrap();
-    let out = waprice().args(["estimate", path.to_str().unwrap()]).output().unwrap();
+    let out = waprice()
+        .args(["estimate", path.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 20002, column 'recipient'"), "{err}");
     assert!(out.stdout.is_empty(), "no partial estimate is printed");
 }
+#[path = "cli/reconcile.rs"]
+mod reconcile;

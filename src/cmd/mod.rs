@@ -3,4 +3,5 @@ pub mod estimate;
 pub mod forecast;
 pub mod ledger;
 pub mod rates;
+pub mod reconcile;
 mod replay;

@@ -1,7 +1,7 @@
 //! The pipeline estimate and ledger share: open the log, read it, replay it through the
 //! engine, and price every event with the currency's cards.
 
-use crate::settings::{LogSettings, Tariffs};
+use crate::settings::{InputFormat, LogSettings, Tariffs};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -13,6 +13,7 @@ use waprice::event::BillingEvent;
 use waprice::input::order::Reorder;
 use waprice::input::reader::{read_log_with_progress, Log, LogReader, ReadError, ReadStats};
 use waprice::input::source;
+use waprice::input::webhooks::{self, WebhookLog};
 use waprice::message::Message;
 use waprice::parties::Parties;
 use waprice::pricing::{Pricer, Quote};
@@ -72,6 +73,9 @@ fn read_error(e: ReadError, s: &LogSettings) -> anyhow::Error {
 
 /// Reads the whole log (sorted by time), reporting skipped rows on stderr.
 pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
+    if s.format == InputFormat::MetaWebhooks {
+        return Ok(read_webhooks(s, t)?.log);
+    }
     let calendar = Calendar::new(s.timezone);
     let Opened { input, bar } = open(s)?;
     let log = read_log_with_progress(input, &s.input, &calendar, &t.markets, |rows| {
@@ -83,6 +87,51 @@ pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
     }
     report_skipped(s, &log.stats);
     Ok(log)
+}
+
+/// Reads Meta's webhooks (`--input meta-webhooks`, reconcile) into a log with Meta's verdict
+/// beside each business message; `--sent FILE` gives the templates' categories.
+pub fn read_webhooks(s: &LogSettings, t: &Tariffs) -> Result<WebhookLog> {
+    let calendar = Calendar::new(s.timezone);
+    let sent = match &s.sent {
+        None => None,
+        Some(path) => {
+            let src = source::open(path).with_context(|| format!("cannot open --sent {path}"))?;
+            let input = source::decompress(src.reader)
+                .with_context(|| format!("cannot read --sent {path}"))?;
+            match webhooks::read_sent(input, path, s.input.skip_invalid) {
+                Ok(sent) => Some(sent),
+                Err(ReadError::Bad(e)) => return Err(e.into()),
+                Err(ReadError::Io(e)) => {
+                    return Err(e).with_context(|| format!("cannot read --sent {path}"))
+                }
+            }
+        }
+    };
+    let Opened { input, bar } = open(s)?;
+    let wl = webhooks::read_webhooks(
+        std::io::BufReader::new(input),
+        &s.input,
+        sent.as_ref(),
+        &calendar,
+        &t.markets,
+    )
+    .map_err(|e| read_error(e, s))?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    report_skipped(s, &wl.log.stats);
+    if let Some(sent) = &sent {
+        if sent.skipped_invalid > 0 {
+            eprintln!(
+                "waprice: --sent {}: skipped {} invalid rows of {}",
+                s.sent.as_deref().unwrap_or(""),
+                sent.skipped_invalid,
+                sent.rows
+            );
+        }
+    }
+    Ok(wl)
 }
 
 /// What a streamed replay leaves: the row accounting.
@@ -100,7 +149,7 @@ pub fn stream(
     mut reset: impl FnMut(),
     mut each: impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
 ) -> Result<Streamed> {
-    if s.path != "-" {
+    if s.path != "-" && s.format == InputFormat::Csv {
         if let Some(streamed) = try_stream(s, t, &mut each)? {
             return Ok(streamed);
         }

@@ -146,6 +146,12 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// A pair's windows as they stand after the messages pushed so far: which conversation
+    /// covered a message, and whether the service window was open (for reconcile).
+    pub fn pair_state(&self, pair: u32) -> &PairState {
+        &self.pairs[pair as usize]
+    }
+
     /// Replays one message; business messages produce exactly one event. `parties` must know
     /// the message's pair (pairs may be added between calls, as a streaming reader does).
     pub fn push(&mut self, m: &Message, parties: &Parties) -> Option<BillingEvent> {

@@ -5,3 +5,4 @@ pub mod phone;
 pub mod reader;
 pub mod source;
 pub mod time;
+pub mod webhooks;
