@@ -1005,8 +1005,21 @@ fn readme_examples_show_real_output() {
         let body_start = start + "```console\n".len();
         let end = body_start + rest[body_start..].find("\n```").expect("closed block");
         let block = &rest[body_start..end];
-        let (command, expected) = block.split_once('\n').unwrap_or((block, ""));
-        let command = command.trim_start_matches("$ ");
+        // The command may go on over lines ending in a backslash.
+        let mut command_end = 0;
+        while let Some(nl) = block[command_end..].find('\n') {
+            if !block[..command_end + nl].ends_with('\\') {
+                break;
+            }
+            command_end += nl + 1;
+        }
+        let split = block[command_end..]
+            .find('\n')
+            .map_or(block.len(), |nl| command_end + nl);
+        let written = &block[..split];
+        let expected = block.get(split + 1..).unwrap_or("");
+        let joined = written.replace("\\\n", " ");
+        let command = joined.trim_start_matches("$ ");
         let (command, head) = match command.split_once(" | head -") {
             Some((c, n)) => (c, Some(n.trim().parse::<usize>().unwrap())),
             None => (command, None),
@@ -1026,11 +1039,9 @@ fn readme_examples_show_real_output() {
         }
         let actual = actual.join("\n");
         updated.push_str(&rest[..body_start]);
-        updated.push_str(&format!(
-            "$ {}{}\n{actual}",
-            command,
-            head.map(|n| format!(" | head -{n}")).unwrap_or_default()
-        ));
+        updated.push_str(written);
+        updated.push('\n');
+        updated.push_str(&actual);
         if std::env::var_os("WAPRICE_BLESS").is_none() {
             assert_eq!(
                 actual, expected,
