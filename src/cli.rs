@@ -23,10 +23,29 @@ pub enum Command {
     ///
     /// Example: waprice ledger samples/support-2026-10-11.csv > ledger.csv
     Ledger(LedgerArgs),
+    /// Forecast a month's cost from volumes instead of a log, like Meta's pricing calculator.
+    ///
+    /// Example: waprice forecast --country FR --marketing 2000 --utility 500 --authentication 100 --service 300
+    Forecast(ForecastArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    ///
+    /// Example: waprice completions bash > /etc/bash_completion.d/waprice
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout.
+    ///
+    /// Example: waprice man > waprice.1 && man ./waprice.1
+    Man,
     /// Show the rates in force for a country, a market, or the whole card.
     ///
     /// Example: waprice rates --country FR --currency EUR --date 2026-10-15
     Rates(RatesArgs),
+    /// Compare waprice's verdict on every message with the one Meta reported in its webhooks.
+    ///
+    /// Example: waprice reconcile --webhooks events.ndjson --sent sent.csv --diff disagreements.csv
+    Reconcile(ReconcileArgs),
     /// List the rate cards (bundled and loaded), or check a new card against the ones before it.
     ///
     /// Example: waprice tariffs check "WhatsApp rate card EUR.csv"
@@ -38,6 +57,15 @@ pub enum FormatArg {
     Table,
     Csv,
     Json,
+}
+
+/// What a log file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// A message log, one CSV row per message.
+    Csv,
+    /// Meta's WhatsApp Cloud API webhook payloads, one JSON per line (NDJSON).
+    MetaWebhooks,
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +132,12 @@ pub struct LogArgs {
     /// Fail instead of using a substitute rate or leaving units unpriced.
     #[arg(long)]
     pub strict_tariffs: bool,
+    /// What LOG is: csv (a message log) or meta-webhooks (Meta's webhook payloads, one JSON per line).
+    #[arg(long, value_enum, default_value = "csv", value_name = "FORMAT")]
+    pub input: InputFormatArg,
+    /// With --input meta-webhooks: a CSV of sent messages (id,category) giving each template's category.
+    #[arg(long, value_name = "FILE")]
+    pub sent: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +151,9 @@ pub struct EstimateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
+    /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
+    #[arg(long)]
+    pub decimal_comma: bool,
     /// Long format per market and/or category: market, category or market,category; tier adds
     /// each unit's volume tier to market,category.
     #[arg(long, value_name = "DIMENSIONS")]
@@ -127,6 +164,16 @@ pub struct EstimateArgs {
     /// Monthly WhatsApp budget, overriding the agents rule (needed for currencies other than EUR and USD).
     #[arg(long, value_name = "AMOUNT")]
     pub budget: Option<String>,
+    /// What-if: re-price every message under the rules and rate cards in force on this date
+    /// (YYYY-MM-DD), keeping its time of day, windows and month; shown beside the actual bill.
+    #[arg(long, value_name = "DATE", conflicts_with = "by")]
+    pub as_of: Option<String>,
+    /// Under the table, no bar chart of cost against budget.
+    #[arg(long)]
+    pub no_chart: bool,
+    /// Draw the chart with ASCII characters only.
+    #[arg(long)]
+    pub ascii: bool,
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +184,9 @@ pub struct LedgerArgs {
     pub tariff: TariffArgs,
     #[command(flatten)]
     pub tiers: TierArgs,
+    /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
+    #[arg(long)]
+    pub decimal_comma: bool,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +205,105 @@ pub struct RatesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
+    /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
+    #[arg(long)]
+    pub decimal_comma: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Country (ISO code like FR or calling code like +33), optionally with its own volumes:
+    /// FR:marketing=2000,utility=500 (repeatable).
+    #[arg(long, value_name = "CC[:CATEGORY=N,...]")]
+    pub country: Vec<String>,
+    /// A CSV of volumes per country: header country,marketing,utility,authentication,service
+    /// (authentication_international and utility_in_window optional).
+    #[arg(long, value_name = "FILE")]
+    pub volumes: Option<String>,
+    /// Marketing templates a month (for every --country given without volumes).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub marketing: u64,
+    /// Utility templates a month.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub utility: u64,
+    /// Of the utility templates, how many are sent inside a customer service window (free before 2026-10-01).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub utility_in_window: u64,
+    /// Authentication templates a month.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub authentication: u64,
+    /// Authentication templates a month that pay the authentication-international rate.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub authentication_international: u64,
+    /// Free-form (service) messages a month (conversations before 2025-07-01).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub service: u64,
+    /// The date whose rules and cards apply (YYYY-MM-DD; default today, UTC; from 2023-06-01).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Free service messages a month from 2026-10-01 (Meta publishes none; default 0).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub free_service_allowance: u64,
+    /// Active Callbell agents (default 10).
+    #[arg(long, value_name = "N")]
+    pub agents: Option<u32>,
+    /// Monthly WhatsApp budget, overriding the agents rule.
+    #[arg(long, value_name = "AMOUNT")]
+    pub budget: Option<String>,
+    #[command(flatten)]
+    pub tariff: TariffArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
+    #[arg(long)]
+    pub decimal_comma: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// Meta's webhook payloads, one JSON per line as Meta posts them (`-` for stdin; .gz read transparently).
+    #[arg(long, value_name = "FILE")]
+    pub webhooks: String,
+    /// A CSV of sent messages (id,category): each template's category as the business sent it,
+    /// instead of Meta's pricing.category.
+    #[arg(long, value_name = "FILE")]
+    pub sent: Option<String>,
+    /// Write every disagreement, with both verdicts, to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub diff: Option<String>,
+    /// Exit with code 1 when the share of messages on which waprice and Meta agree is below PCT.
+    #[arg(long, value_name = "PCT")]
+    pub fail_under: Option<String>,
+    /// Compare monthly totals with Meta's pricing_analytics or conversation_analytics JSON response.
+    #[arg(long, value_name = "FILE")]
+    pub analytics: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    #[command(flatten)]
+    pub tariff: TariffArgs,
+    /// The WABA's time zone (IANA name): months and rule dates start at its midnight.
+    #[arg(long, default_value = "UTC", value_name = "TZ")]
+    pub timezone: String,
+    /// The business's country (ISO code), for authentication-international rates; needs --auth-intl-since.
+    #[arg(long, value_name = "CC")]
+    pub business_country: Option<String>,
+    /// The date the business became eligible for authentication-international rates (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub auth_intl_since: Option<String>,
+    /// Free service messages per business number per month from 2026-10-01 (Meta publishes none; default 0).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub free_service_allowance: u32,
+    /// Skip bad payloads, statuses and messages (counted and reported) instead of failing.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Skip messages dated before 2022-02-01 (counted and reported) instead of failing.
+    #[arg(long)]
+    pub skip_unsupported: bool,
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! saying what Meta counts and why.
 
 use crate::calendar::Month;
+use crate::tariff::market::CountryId;
 use chrono::NaiveDate;
 
 /// The pricing rule era a message falls in (spec sections 2, 3, 4, 6).
@@ -134,11 +135,15 @@ impl Pricing {
 pub struct BillingEvent {
     /// The message's billing time (ms since epoch, UTC); for a conversation, its opening.
     pub time: i64,
-    /// The local date in the WABA time zone and its month: what era, month and card apply.
+    /// The date whose rules, market map and rate cards apply: the local date in the WABA time
+    /// zone (or the `--as-of` date in a what-if).
     pub date: NaiveDate,
+    /// The calendar month the unit is counted in (always the message's own).
     pub month: Month,
     pub era: Era,
     pub pair: u32,
+    /// The customer's country: with `date`, it gives the market.
+    pub country: CountryId,
     pub category: UnitCategory,
     pub pricing: Pricing,
 }

@@ -5,7 +5,7 @@ mod cli;
 mod cmd;
 mod settings;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use std::process::ExitCode;
 use waprice::error::BadInput;
 
@@ -18,8 +18,22 @@ fn main() -> ExitCode {
         cli::Command::Ledger(a) => {
             settings::LedgerSettings::from_args(a).and_then(|s| cmd::ledger::run(&s))
         }
+        cli::Command::Forecast(a) => {
+            cmd::forecast::ForecastSettings::from_args(a).and_then(|s| cmd::forecast::run(&s))
+        }
+        cli::Command::Completions { shell } => {
+            let mut command = cli::Cli::command();
+            clap_complete::generate(*shell, &mut command, "waprice", &mut std::io::stdout());
+            Ok(())
+        }
+        cli::Command::Man => clap_mangen::Man::new(cli::Cli::command())
+            .render(&mut std::io::stdout())
+            .map_err(anyhow::Error::from),
         cli::Command::Rates(a) => {
             settings::RatesSettings::from_args(a).and_then(|s| cmd::rates::run(&s))
+        }
+        cli::Command::Reconcile(a) => {
+            settings::ReconcileSettings::from_args(a).and_then(|s| cmd::reconcile::run(&s))
         }
         cli::Command::Tariffs(a) => {
             settings::TariffsSettings::from_args(a).and_then(|s| cmd::tariffs::run(&s))
@@ -41,7 +55,12 @@ fn main() -> ExitCode {
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        let io = c.downcast_ref::<std::io::Error>().or_else(|| {
+            match c.downcast_ref::<csv::Error>()?.kind() {
+                csv::ErrorKind::Io(io) => Some(io),
+                _ => None,
+            }
+        });
+        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }

@@ -101,6 +101,26 @@ impl<'a> Pricer<'a> {
     }
 }
 
+/// A billed unit of `category` on `date`, counted as that date's rules count it: how `rates`
+/// and `forecast` ask the pricer what a unit would cost without a log.
+pub fn probe(date: NaiveDate, category: UnitCategory) -> BillingEvent {
+    let era = crate::engine::era::era_of(date);
+    BillingEvent {
+        time: 0,
+        date,
+        month: crate::calendar::Month::of(date),
+        era,
+        pair: 0,
+        country: crate::tariff::market::CountryId(0),
+        category,
+        pricing: if era.is_conversation_based() {
+            crate::event::Pricing::Conversation
+        } else {
+            crate::event::Pricing::Message
+        },
+    }
+}
+
 /// Prices events in time order with volume tiers (spec section 4): every charged utility or
 /// authentication message of eras C and D counts in its (market, month, category) counter,
 /// authentication-international in the authentication one, whether or not a table applies;
@@ -211,6 +231,7 @@ mod tests {
             month: Month::of(date),
             era,
             pair: 0,
+            country: crate::tariff::market::CountryId(0),
             category,
             pricing: Pricing::Message,
         }

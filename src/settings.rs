@@ -2,7 +2,8 @@
 //! usage error (exit code 2) is found here, not halfway through a 10 GB log.
 
 use crate::cli::{
-    EstimateArgs, FormatArg, LedgerArgs, LogArgs, RatesArgs, TariffArgs, TariffsAction, TariffsArgs,
+    EstimateArgs, FormatArg, InputFormatArg, LedgerArgs, LogArgs, RatesArgs, ReconcileArgs,
+    TariffArgs, TariffsAction, TariffsArgs,
 };
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -15,6 +16,8 @@ use waprice::engine::EngineConfig;
 use waprice::error::BadInput;
 use waprice::input::columns::Field;
 use waprice::input::reader::InputOptions;
+use waprice::render::csv::CsvStyle;
+use waprice::render::table::Chart;
 use waprice::render::Format;
 use waprice::report::By;
 use waprice::tariff::card::RateCards;
@@ -32,9 +35,20 @@ pub struct Tariffs {
     pub tiers: TierTables,
 }
 
+/// What a log file is (`--input`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    Csv,
+    MetaWebhooks,
+}
+
 /// How to read a log and which rules apply (estimate and ledger).
+#[derive(Clone)]
 pub struct LogSettings {
     pub path: String,
+    pub format: InputFormat,
+    /// `--sent FILE` (meta-webhooks input only).
+    pub sent: Option<String>,
     pub input: InputOptions,
     pub timezone: Tz,
     pub engine: EngineConfig,
@@ -48,18 +62,23 @@ pub struct EstimateSettings {
     pub log: LogSettings,
     pub tariffs: Tariffs,
     pub format: Format,
+    pub csv: CsvStyle,
     pub budget: Budget,
     pub by: Option<By>,
+    pub as_of: Option<NaiveDate>,
+    pub chart: Chart,
 }
 
 pub struct LedgerSettings {
     pub log: LogSettings,
     pub tariffs: Tariffs,
+    pub csv: CsvStyle,
 }
 
 pub struct RatesSettings {
     pub tariffs: Tariffs,
     pub format: Format,
+    pub csv: CsvStyle,
     pub date: NaiveDate,
     pub country: Option<String>,
     pub market: Option<String>,
@@ -157,6 +176,14 @@ impl Tariffs {
     }
 }
 
+/// `--decimal-comma` shapes CSV only: with another format it is a usage error, not ignored.
+fn csv_style(format: Format, decimal_comma: bool) -> Result<CsvStyle, BadInput> {
+    if decimal_comma && format != Format::Csv {
+        return Err(BadInput::new("--decimal-comma applies to CSV output").hint("add --format csv"));
+    }
+    Ok(CsvStyle { decimal_comma })
+}
+
 fn output_format(f: FormatArg) -> Format {
     match f {
         FormatArg::Table => Format::Table,
@@ -185,8 +212,26 @@ impl LogSettings {
             columns.push((field, header.trim().to_string()));
         }
         let (engine, auth_intl) = auth_intl(a, markets)?;
+        let format = match a.input {
+            InputFormatArg::Csv => InputFormat::Csv,
+            InputFormatArg::MetaWebhooks => InputFormat::MetaWebhooks,
+        };
+        if format == InputFormat::Csv && a.sent.is_some() {
+            return Err(BadInput::new("--sent goes with --input meta-webhooks")
+                .hint("a CSV log carries each template's category itself; --sent gives the categories Meta's webhooks lack")
+                .into());
+        }
+        if format == InputFormat::MetaWebhooks && !columns.is_empty() {
+            return Err(
+                BadInput::new("--column applies to CSV logs, not --input meta-webhooks")
+                    .hint("webhook payloads are read by Meta's field names")
+                    .into(),
+            );
+        }
         let path = a.log.clone();
         Ok(LogSettings {
+            format,
+            sent: a.sent.clone(),
             input: InputOptions {
                 name: if path == "-" {
                     "<stdin>".into()
@@ -214,43 +259,53 @@ impl LedgerSettings {
     pub fn from_args(a: &LedgerArgs) -> Result<LedgerSettings> {
         let tariffs = Tariffs::with_tiers(&a.tariff, &a.tiers.tiers)?;
         let log = LogSettings::from_args(&a.log, &tariffs.markets)?;
-        Ok(LedgerSettings { log, tariffs })
+        Ok(LedgerSettings {
+            log,
+            tariffs,
+            csv: CsvStyle {
+                decimal_comma: a.decimal_comma,
+            },
+        })
     }
+}
+
+/// Callbell's budget: `--budget AMOUNT`, else 50 EUR (54 USD) per started 10 `--agents`.
+pub fn budget(currency: &str, amount: Option<&str>, agents: Option<u32>) -> Result<Budget> {
+    let budget = match (amount, agents) {
+        (Some(amount), _) => {
+            let amount = Decimal::from_str(amount.trim())
+                .ok()
+                .filter(|d| !d.is_sign_negative())
+                .ok_or_else(|| {
+                    BadInput::new(format!("--budget {amount}: not an amount"))
+                        .hint("write it like 150 or 49.90")
+                })?;
+            Budget::explicit(amount)
+        }
+        (None, Some(0)) => {
+            return Err(
+                BadInput::new("--agents 0: a Callbell plan has at least one agent")
+                    .hint("for no included budget, pass --budget 0")
+                    .into(),
+            )
+        }
+        (None, agents) => Budget::for_agents(currency, agents.unwrap_or(10), agents.is_none())
+            .ok_or_else(|| {
+                BadInput::new(format!(
+                    "Callbell's included budget is defined in EUR and USD, not {}",
+                    currency
+                ))
+                .hint("pass the monthly budget in that currency with --budget AMOUNT")
+            })?,
+    };
+    Ok(budget)
 }
 
 impl EstimateSettings {
     pub fn from_args(a: &EstimateArgs) -> Result<EstimateSettings> {
         let tariffs = Tariffs::with_tiers(&a.tariff, &a.tiers.tiers)?;
         let log = LogSettings::from_args(&a.log, &tariffs.markets)?;
-        let budget = match (&a.budget, a.agents) {
-            (Some(amount), _) => {
-                let amount = Decimal::from_str(amount.trim())
-                    .ok()
-                    .filter(|d| !d.is_sign_negative())
-                    .ok_or_else(|| {
-                        BadInput::new(format!("--budget {amount}: not an amount"))
-                            .hint("write it like 150 or 49.90")
-                    })?;
-                Budget::explicit(amount)
-            }
-            (None, Some(0)) => {
-                return Err(
-                    BadInput::new("--agents 0: a Callbell plan has at least one agent")
-                        .hint("for no included budget, pass --budget 0")
-                        .into(),
-                )
-            }
-            (None, agents) => {
-                Budget::for_agents(&tariffs.currency, agents.unwrap_or(10), agents.is_none())
-                    .ok_or_else(|| {
-                        BadInput::new(format!(
-                            "Callbell's included budget is defined in EUR and USD, not {}",
-                            tariffs.currency
-                        ))
-                        .hint("pass the monthly budget in that currency with --budget AMOUNT")
-                    })?
-            }
-        };
+        let budget = budget(&tariffs.currency, a.budget.as_deref(), a.agents)?;
         let by = match a
             .by
             .as_deref()
@@ -268,12 +323,20 @@ impl EstimateSettings {
                     .into())
             }
         };
+        let format = output_format(a.format);
         Ok(EstimateSettings {
             log,
             tariffs,
-            format: output_format(a.format),
+            format,
+            csv: csv_style(format, a.decimal_comma)?,
             budget,
             by,
+            as_of: a.as_of.as_deref().map(|d| date(d, "--as-of")).transpose()?,
+            chart: match (a.no_chart, a.ascii) {
+                (true, _) => Chart::None,
+                (false, true) => Chart::Ascii,
+                (false, false) => Chart::Unicode,
+            },
         })
     }
 }
@@ -384,6 +447,66 @@ fn auth_intl_from(
     from
 }
 
+pub struct ReconcileSettings {
+    /// The webhooks, read as a meta-webhooks log.
+    pub log: LogSettings,
+    pub tariffs: Tariffs,
+    pub format: Format,
+    pub diff: Option<String>,
+    /// `--fail-under PCT`, 0 to 100.
+    pub fail_under: Option<Decimal>,
+    pub analytics: Option<String>,
+}
+
+impl ReconcileSettings {
+    pub fn from_args(a: &ReconcileArgs) -> Result<ReconcileSettings> {
+        let tariffs = Tariffs::from_args(&a.tariff)?;
+        let log_args = LogArgs {
+            log: a.webhooks.clone(),
+            timezone: a.timezone.clone(),
+            business_country: a.business_country.clone(),
+            auth_intl_since: a.auth_intl_since.clone(),
+            free_service_allowance: a.free_service_allowance,
+            skip_invalid: a.skip_invalid,
+            skip_unsupported: a.skip_unsupported,
+            auth_intl_except: Vec::new(),
+            columns: Vec::new(),
+            no_progress: a.no_progress,
+            strict_tariffs: false,
+            input: InputFormatArg::MetaWebhooks,
+            sent: a.sent.clone(),
+        };
+        let log = LogSettings::from_args(&log_args, &tariffs.markets)?;
+        let fail_under = match &a.fail_under {
+            None => None,
+            Some(p) => Some(
+                Decimal::from_str(p.trim().trim_end_matches('%'))
+                    .ok()
+                    .filter(|d| !d.is_sign_negative() && *d <= Decimal::ONE_HUNDRED)
+                    .ok_or_else(|| {
+                        BadInput::new(format!("--fail-under {p}: not a percentage"))
+                            .hint("give the least acceptable agreement from 0 to 100, like 99.5")
+                    })?,
+            ),
+        };
+        if a.diff.as_deref() == Some("-") {
+            return Err(
+                BadInput::new("--diff -: the report already goes to standard output")
+                    .hint("name a file, like --diff disagreements.csv")
+                    .into(),
+            );
+        }
+        Ok(ReconcileSettings {
+            log,
+            tariffs,
+            format: output_format(a.format),
+            diff: a.diff.clone(),
+            fail_under,
+            analytics: a.analytics.clone(),
+        })
+    }
+}
+
 impl RatesSettings {
     pub fn from_args(a: &RatesArgs) -> Result<RatesSettings> {
         let tariffs = Tariffs::from_args(&a.tariff)?;
@@ -391,9 +514,11 @@ impl RatesSettings {
             Some(d) => date(d, "--date")?,
             None => chrono::Utc::now().date_naive(),
         };
+        let format = output_format(a.format);
         Ok(RatesSettings {
             tariffs,
-            format: output_format(a.format),
+            format,
+            csv: csv_style(format, a.decimal_comma)?,
             date,
             country: a.country.clone(),
             market: a.market.clone(),

@@ -618,3 +618,501 @@ fn rates_by_calling_code_equals_rates_by_iso_code() {
     assert!(iso.contains("France,0.0712,0.0248,0.0248,"), "{iso}");
     fails_with(&["rates", "--country", "XX"], "", 2, &["unknown country"]);
 }
+
+// ---- Ledger, decimal comma, what-if, forecast, chart, completions (issue 3) -----------
+
+const SAMPLES: [(&str, &[&str]); 3] = [
+    (
+        "samples/fr-shop-2024-03.csv",
+        &["--timezone", "Europe/Paris"],
+    ),
+    ("samples/campaign-2025-06-07.csv", &["--currency", "USD"]),
+    (
+        "samples/support-2026-10-11.csv",
+        &["--timezone", "Europe/Paris"],
+    ),
+];
+
+fn parse_csv(text: &str, delimiter: u8) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            headers
+                .iter()
+                .zip(rec.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+fn dec(s: &str) -> rust_decimal::Decimal {
+    s.parse().unwrap_or_else(|_| panic!("not a decimal: {s:?}"))
+}
+
+#[test]
+fn ledger_sums_to_the_estimate_on_every_sample() {
+    use std::collections::BTreeMap;
+    for (file, args) in SAMPLES {
+        let ledger = stdout(&[&["ledger", file][..], args].concat());
+        let estimate = estimate_csv(file, args);
+        let mut cost: BTreeMap<String, rust_decimal::Decimal> = BTreeMap::new();
+        let mut units: BTreeMap<String, u64> = BTreeMap::new();
+        for row in parse_csv(&ledger, b',') {
+            let pricing = row["pricing"].as_str();
+            if pricing == "rejected" || pricing == "undelivered" {
+                assert_eq!(row["rate"], "", "{file}: a non-unit has no rate");
+                continue;
+            }
+            *units.entry(row["month"].clone()).or_default() += 1;
+            if !row["rate"].is_empty() {
+                *cost.entry(row["month"].clone()).or_default() += dec(&row["rate"]);
+            }
+        }
+        let months = parse_csv(&estimate, b',');
+        assert!(!months.is_empty(), "{file}");
+        for m in &months {
+            let month = &m["month"];
+            assert_eq!(
+                cost[month],
+                dec(&m["cost"]),
+                "{file} {month}: ledger rates sum to the cost"
+            );
+            let estimated: u64 =
+                m["billable"].parse::<u64>().unwrap() + m["free"].parse::<u64>().unwrap();
+            assert_eq!(
+                units[month], estimated,
+                "{file} {month}: one ledger row per unit"
+            );
+        }
+        assert_eq!(units.len(), months.len(), "{file}: same months");
+    }
+}
+
+#[test]
+fn ledger_says_why_each_unit_costs_what_it_costs() {
+    let ledger = stdout(&[
+        "ledger",
+        &data("mixed.csv"),
+        "--currency",
+        "USD",
+        "--timezone",
+        "Europe/Paris",
+    ]);
+    pinned("mixed.ledger.csv", &ledger);
+    let rows = parse_csv(&ledger, b',');
+    let pricing: Vec<&str> = rows.iter().map(|r| r["pricing"].as_str()).collect();
+    for expected in [
+        "conversation",
+        "message",
+        "switch_over",
+        "free_entry_point",
+        "rejected",
+        "undelivered",
+    ] {
+        assert!(pricing.contains(&expected), "{expected} in {pricing:?}");
+    }
+    assert_eq!(rows[0]["time"], "2024-03-04T10:00:00+01:00");
+    assert_eq!(rows[0]["recipient"], "+33612345678");
+}
+
+#[test]
+fn decimal_comma_csv_parses_back_to_the_same_numbers() {
+    for (file, args) in SAMPLES {
+        let plain = parse_csv(&estimate_csv(file, args), b',');
+        let comma = parse_csv(
+            &estimate_csv(file, &[args, &["--decimal-comma"][..]].concat()),
+            b';',
+        );
+        assert_eq!(plain.len(), comma.len());
+        for (p, c) in plain.iter().zip(&comma) {
+            for field in ["cost", "budget", "overage"] {
+                assert!(!c[field].contains('.'), "{field}: {}", c[field]);
+                assert_eq!(
+                    dec(&p[field]),
+                    dec(&c[field].replace(',', ".")),
+                    "{file} {field}"
+                );
+            }
+            assert_eq!(p["billable"], c["billable"]);
+        }
+    }
+    let ledger = stdout(&[
+        "ledger",
+        &data("mixed.csv"),
+        "--currency",
+        "USD",
+        "--decimal-comma",
+    ]);
+    assert!(ledger
+        .starts_with("time;business;recipient;market;category;pricing;tier;rate;currency;month\n"));
+    assert!(ledger.contains(";0,1432;USD;"), "{ledger}");
+    let rates = stdout(&[
+        "rates",
+        "--country",
+        "FR",
+        "--date",
+        "2026-10-15",
+        "--format",
+        "csv",
+        "--decimal-comma",
+    ]);
+    assert!(rates.contains("France;0,0712;0,0248;"), "{rates}");
+    fails_with(
+        &["estimate", &data("mixed.csv"), "--decimal-comma"],
+        "",
+        2,
+        &["--decimal-comma applies to CSV"],
+    );
+}
+
+#[test]
+fn as_of_reprices_a_2024_log_per_message() {
+    let file = "samples/fr-shop-2024-03.csv";
+    let out = estimate_csv(
+        file,
+        &["--timezone", "Europe/Paris", "--as-of", "2025-09-01"],
+    );
+    let rows = parse_csv(&out, b',');
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    // Under per-message pricing every delivered, accepted business message is a unit.
+    let ledger = parse_csv(
+        &stdout(&["ledger", file, "--timezone", "Europe/Paris"]),
+        b',',
+    );
+    let rejected = ledger.iter().filter(|r| r["pricing"] == "rejected").count() as u64;
+    let text = std::fs::read_to_string(file).unwrap();
+    let delivered_out = parse_csv(&text, b',')
+        .iter()
+        .filter(|r| r["direction"] == "outbound" && r["status"] != "failed")
+        .count() as u64;
+    let units: u64 =
+        row["as_of_billable"].parse::<u64>().unwrap() + row["as_of_free"].parse::<u64>().unwrap();
+    assert_eq!(units, delivered_out - rejected);
+    // The actual side is the plain estimate.
+    let actual = &parse_csv(&estimate_csv(file, &["--timezone", "Europe/Paris"]), b',')[0];
+    assert_eq!(row["actual_billable"], actual["billable"]);
+    assert_eq!(dec(&row["actual_cost"]), dec(&actual["cost"]));
+    assert_eq!(
+        dec(&row["difference"]),
+        dec(&row["as_of_cost"]) - dec(&row["actual_cost"])
+    );
+    pinned(
+        "fr-shop.as-of.table.txt",
+        &stdout(&[
+            "estimate",
+            file,
+            "--timezone",
+            "Europe/Paris",
+            "--as-of",
+            "2025-09-01",
+        ]),
+    );
+}
+
+#[test]
+fn forecast_matches_hand_computed_totals_for_two_countries() {
+    // EUR card in force on 2026-10-15: France 2026-07-01 (marketing 0.0712, utility and
+    // authentication 0.0248; no service rate from 2026-10-01, so service at the utility rate);
+    // Germany 2026-07-01 (marketing 0.1131, utility 0.0456).
+    let out = stdout(&[
+        "forecast",
+        "--country",
+        "FR",
+        "--marketing",
+        "2000",
+        "--utility",
+        "500",
+        "--authentication",
+        "100",
+        "--service",
+        "300",
+        "--country",
+        "DE:marketing=100,utility=10",
+        "--date",
+        "2026-10-15",
+        "--format",
+        "csv",
+    ]);
+    let rows = parse_csv(&out, b',');
+    let cost = |country: &str, category: &str| {
+        dec(&rows
+            .iter()
+            .find(|r| r["country"] == country && r["category"] == category)
+            .unwrap()["cost"])
+    };
+    assert_eq!(cost("FR", "marketing"), dec("142.40"));
+    assert_eq!(cost("FR", "utility"), dec("12.40"));
+    assert_eq!(cost("FR", "authentication"), dec("2.48"));
+    assert_eq!(cost("FR", "service"), dec("7.44"));
+    assert_eq!(cost("DE", "marketing"), dec("11.31"));
+    assert_eq!(cost("DE", "utility"), dec("0.456"));
+    assert_eq!(cost("", "total"), dec("176.486"));
+    assert_eq!(cost("", "budget"), dec("50"));
+    assert_eq!(cost("", "overage"), dec("126.486"));
+    // Era C: in-window utility and service are free.
+    let c = parse_csv(
+        &stdout(&[
+            "forecast",
+            "--country",
+            "FR",
+            "--utility",
+            "10",
+            "--utility-in-window",
+            "4",
+            "--service",
+            "7",
+            "--date",
+            "2025-09-01",
+            "--format",
+            "csv",
+        ]),
+        b',',
+    );
+    let utility = c.iter().find(|r| r["category"] == "utility").unwrap();
+    assert_eq!(
+        (utility["free"].as_str(), utility["billable"].as_str()),
+        ("4", "6")
+    );
+    let service = c.iter().find(|r| r["category"] == "service").unwrap();
+    assert_eq!(
+        (
+            service["free"].as_str(),
+            service["billable"].as_str(),
+            service["cost"].as_str()
+        ),
+        ("7", "0", "0")
+    );
+    pinned(
+        "forecast.table.txt",
+        &stdout(&[
+            "forecast",
+            "--country",
+            "FR",
+            "--marketing",
+            "2000",
+            "--utility",
+            "500",
+            "--date",
+            "2026-10-15",
+        ]),
+    );
+    fails_with(&["forecast", "--marketing", "10"], "", 2, &["--country"]);
+    fails_with(
+        &["forecast", "--country", "FR:marketing=lots"],
+        "",
+        2,
+        &["cannot read 'marketing=lots'"],
+    );
+}
+
+#[test]
+fn chart_under_the_table_degrades_to_ascii() {
+    let unicode = stdout(&[
+        "estimate",
+        "samples/support-2026-10-11.csv",
+        "--timezone",
+        "Europe/Paris",
+    ]);
+    assert!(
+        unicode.contains("cost per month, │ = budget 50.00 EUR"),
+        "{unicode}"
+    );
+    assert!(unicode.contains("2026-10 ███"), "{unicode}");
+    let ascii = stdout(&[
+        "estimate",
+        "samples/support-2026-10-11.csv",
+        "--timezone",
+        "Europe/Paris",
+        "--ascii",
+    ]);
+    assert!(ascii.contains("2026-10 ###"), "{ascii}");
+    let chart: Vec<&str> = ascii
+        .lines()
+        .filter(|l| l.starts_with("2026-1") && l.contains('#'))
+        .collect();
+    assert_eq!(chart.len(), 2);
+    assert!(chart.iter().all(|l| l.is_ascii()), "{chart:?}");
+    let none = stdout(&["estimate", "samples/support-2026-10-11.csv", "--no-chart"]);
+    assert!(!none.contains("cost per month"));
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_command_definitions() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = stdout(&["completions", shell]);
+        assert!(
+            out.contains("forecast") && out.contains("decimal-comma"),
+            "{shell}"
+        );
+    }
+    let man = stdout(&["man"]);
+    assert!(man.contains(".TH waprice 1"), "{man}");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_success() {
+    let bin = assert_cmd::cargo::cargo_bin("waprice");
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -o pipefail; '{}' ledger samples/support-2026-10-11.csv | head -1",
+            bin.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+// ---- README: every console example is the binary's real output -----------------------
+
+/// Splits a command line on spaces, keeping "double quoted" words together.
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for ch in line.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[test]
+fn readme_examples_show_real_output() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let mut updated = String::new();
+    let mut checked = 0;
+    let mut rest = readme.as_str();
+    while let Some(start) = rest.find("```console\n$ ") {
+        let body_start = start + "```console\n".len();
+        let end = body_start + rest[body_start..].find("\n```").expect("closed block");
+        let block = &rest[body_start..end];
+        // The command may go on over lines ending in a backslash.
+        let mut command_end = 0;
+        while let Some(nl) = block[command_end..].find('\n') {
+            if !block[..command_end + nl].ends_with('\\') {
+                break;
+            }
+            command_end += nl + 1;
+        }
+        let split = block[command_end..]
+            .find('\n')
+            .map_or(block.len(), |nl| command_end + nl);
+        let written = &block[..split];
+        let expected = block.get(split + 1..).unwrap_or("");
+        let joined = written.replace("\\\n", " ");
+        let command = joined.trim_start_matches("$ ");
+        let (command, head) = match command.split_once(" | head -") {
+            Some((c, n)) => (c, Some(n.trim().parse::<usize>().unwrap())),
+            None => (command, None),
+        };
+        let args = words(
+            command
+                .strip_prefix("cargo run --release -- ")
+                .or_else(|| command.strip_prefix("waprice "))
+                .unwrap(),
+        );
+        let out = waprice().args(&args).output().unwrap();
+        assert!(out.status.success(), "README example failed: {command}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut actual: Vec<&str> = text.lines().collect();
+        if let Some(n) = head {
+            actual.truncate(n);
+        }
+        let actual = actual.join("\n");
+        updated.push_str(&rest[..body_start]);
+        updated.push_str(written);
+        updated.push('\n');
+        updated.push_str(&actual);
+        if std::env::var_os("WAPRICE_BLESS").is_none() {
+            assert_eq!(
+                actual, expected,
+                "README output of `{command}` is stale (WAPRICE_BLESS=1 updates it)"
+            );
+        }
+        checked += 1;
+        rest = &rest[end..];
+    }
+    updated.push_str(rest);
+    if std::env::var_os("WAPRICE_BLESS").is_some() {
+        std::fs::write("README.md", updated).unwrap();
+    }
+    assert!(checked >= 6, "only {checked} README examples found");
+}
+
+#[test]
+fn streamed_files_and_sorted_in_memory_logs_give_the_same_bill() {
+    // A file in time order is streamed; stdin and unsorted files are read whole and sorted.
+    for (file, args) in SAMPLES {
+        let streamed = estimate_csv(file, args);
+        let text = std::fs::read_to_string(file).unwrap();
+        let out = waprice()
+            .args([&["estimate", "-", "--format", "csv"][..], args].concat())
+            .write_stdin(text.clone())
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            streamed,
+            "{file} via stdin"
+        );
+        // The same rows, last first, in a file: the streaming pass finds them out of order.
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[1..].reverse();
+        let dir = tempfile::tempdir().unwrap();
+        let reversed = dir.path().join("reversed.csv");
+        std::fs::write(&reversed, lines.join("\n")).unwrap();
+        assert_eq!(
+            estimate_csv(reversed.to_str().unwrap(), args),
+            streamed,
+            "{file} reversed"
+        );
+    }
+}
+
+#[test]
+fn a_bad_row_in_a_streamed_file_stops_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.csv");
+    let mut text = String::from("timestamp,direction,category,recipient\n");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "2025-09-01T10:{:02}:{:02}Z,outbound,marketing,+33612345678\n",
+            i / 60 % 60,
+            i % 60
+        ));
+    }
+    text.push_str("2025-09-02T10:00:00Z,outbound,marketing,+33 not a number\n");
+    std::fs::write(&path, text).unwrap();
+    let out = waprice()
+        .args(["estimate", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 20002, column 'recipient'"), "{err}");
+    assert!(out.stdout.is_empty(), "no partial estimate is printed");
+}
+#[path = "cli/reconcile.rs"]
+mod reconcile;

@@ -1,27 +1,89 @@
-//! `waprice estimate LOG`: the month-by-month bill against the Callbell budget.
+//! `waprice estimate LOG`: the month-by-month bill against the Callbell budget, and with
+//! `--as-of DATE` the same log re-priced under the rules and cards of that date.
 
 use super::replay;
-use crate::settings::EstimateSettings;
+use crate::settings::{EstimateSettings, LogSettings};
 use anyhow::Result;
+use std::cell::RefCell;
 use std::io::Write;
+use waprice::event::BillingEvent;
+use waprice::input::reader::Log;
 use waprice::pricing::Quote;
 use waprice::render::{self, Format};
 use waprice::report::notes::{notes, tier_notes, NoteContext};
 use waprice::report::{Report, Tally};
 
 pub fn run(s: &EstimateSettings) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if let Some(as_of) = s.as_of {
+        // Two replays of the same log: read it once.
+        let log = replay::read(&s.log, &s.tariffs)?;
+        let actual = report(s, &s.log, &Source::Read(&log), None)?;
+        let what_if_settings = LogSettings {
+            engine: waprice::engine::EngineConfig {
+                as_of: Some(as_of),
+                ..s.log.engine.clone()
+            },
+            ..s.log.clone()
+        };
+        let what_if = report(s, &what_if_settings, &Source::Read(&log), s.by)?;
+        let compare = render::what_if::Comparison {
+            actual: &actual,
+            what_if: &what_if,
+            as_of,
+        };
+        match s.format {
+            Format::Table => render::what_if::table(&compare, &mut out)?,
+            Format::Csv => render::what_if::csv(&compare, s.csv, &mut out)?,
+            Format::Json => render::what_if::json(&compare, &mut out)?,
+        }
+    } else {
+        let actual = report(s, &s.log, &Source::Stream, None)?;
+        match s.format {
+            Format::Table => render::table::estimate(&actual, s.chart, &mut out)?,
+            Format::Csv => render::csv::estimate(&actual, s.csv, &mut out)?,
+            Format::Json => render::json::estimate(&actual, &mut out)?,
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Where the messages come from: a log already read, or the file streamed.
+enum Source<'a> {
+    Read(&'a Log),
+    Stream,
+}
+
+/// Replays and prices the log under `ls` and builds the report with its notes.
+fn report(
+    s: &EstimateSettings,
+    ls: &LogSettings,
+    source: &Source,
+    by: Option<waprice::report::By>,
+) -> Result<Report> {
     let t = &s.tariffs;
-    let log = replay::read(&s.log, t)?;
-    let mut tally = Tally::default();
-    replay::replay(&s.log, t, &log, |e, market, quote| {
+    let tally = RefCell::new(Tally::default());
+    let each = |e: &BillingEvent, market, quote: &Quote| {
         let card_date = match quote {
             Quote::Priced(r) => Some(t.cards.row(r.row).effective_from),
             _ => None,
         };
-        tally.add(e, market, quote, card_date);
+        tally.borrow_mut().add(e, market, quote, card_date);
         Ok(())
-    })?;
-
+    };
+    let stats = match source {
+        Source::Read(log) => {
+            replay::replay(ls, t, log, each)?;
+            log.stats.clone()
+        }
+        Source::Stream => {
+            replay::stream(ls, t, || *tally.borrow_mut() = Tally::default(), each)?.stats
+        }
+    };
+    let mut tally = tally.into_inner();
+    tally.finish();
     let market_name = |m| t.markets.market_name(m).to_string();
     let card_source = |date: chrono::NaiveDate| {
         let mut sources: Vec<&str> = t
@@ -43,17 +105,17 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
     };
     let cx = NoteContext {
         currency: &t.currency,
-        timezone: s.log.timezone.name(),
+        timezone: ls.timezone.name(),
         budget: &s.budget,
-        free_service_allowance: s.log.engine.free_service_allowance,
-        auth_intl: s.log.auth_intl.clone(),
+        free_service_allowance: ls.engine.free_service_allowance,
+        auth_intl: ls.auth_intl.clone(),
         market_name: &market_name,
         card_source: &card_source,
-        skipped_invalid: log.stats.skipped_invalid,
-        skipped_unsupported: log.stats.skipped_unsupported,
-        rows: log.stats.rows,
-        inbound: log.stats.inbound,
-        strict: s.log.strict,
+        skipped_invalid: stats.skipped_invalid,
+        skipped_unsupported: stats.skipped_unsupported,
+        rows: stats.rows,
+        inbound: stats.inbound,
+        strict: ls.strict,
     };
     let mut notes = notes(&tally, &cx);
     // Volume tiers go with the rate notes, before the events that are not units.
@@ -63,14 +125,17 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
         .unwrap_or(notes.len());
     let tiers = tier_notes(&tally, t.tiers.has_currency(&t.currency), &market_name);
     notes.splice(at..at, tiers);
-    let report = Report::build(&tally, &t.currency, &s.budget, s.by, market_name, notes);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    match s.format {
-        Format::Table => render::table::estimate(&report, &mut out)?,
-        Format::Csv => render::csv::estimate(&report, &mut out)?,
-        Format::Json => render::json::estimate(&report, &mut out)?,
-    }
-    out.flush()?;
-    Ok(())
+    let by = if ls.engine.as_of.is_some() {
+        None
+    } else {
+        by.or(s.by)
+    };
+    Ok(Report::build(
+        &tally,
+        &t.currency,
+        &s.budget,
+        by,
+        market_name,
+        notes,
+    ))
 }

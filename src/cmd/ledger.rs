@@ -11,7 +11,6 @@ use chrono::{DateTime, Offset, SecondsFormat, TimeZone};
 
 use waprice::event::Pricing;
 use waprice::pricing::Quote;
-use waprice::render::exact;
 
 pub const HEADER: [&str; 10] = [
     "time",
@@ -31,7 +30,7 @@ pub fn run(s: &LedgerSettings) -> Result<()> {
     let log = replay::read(&s.log, t)?;
     let tz = s.log.timezone;
     let stdout = std::io::stdout();
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(stdout.lock()));
+    let mut w = s.csv.writer(std::io::BufWriter::new(stdout.lock()));
     w.write_record(HEADER)?;
     let mut recipient = String::new();
     replay::replay(&s.log, t, &log, |e, market, quote| {
@@ -57,7 +56,7 @@ pub fn run(s: &LedgerSettings) -> Result<()> {
         let rate = match (e.pricing.is_unit(), quote) {
             (false, _) => String::new(),
             (true, Quote::Unpriced(_)) => String::new(),
-            (true, q) => q.value().map(exact).unwrap_or_default(),
+            (true, q) => q.value().map(|d| s.csv.decimal(d)).unwrap_or_default(),
         };
         w.write_record([
             time.as_bytes(),

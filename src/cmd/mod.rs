@@ -1,6 +1,8 @@
 //! One file per subcommand: each wires input -> engine -> pricing -> report -> render.
 pub mod estimate;
+pub mod forecast;
 pub mod ledger;
 pub mod rates;
+pub mod reconcile;
 mod replay;
 pub mod tariffs;

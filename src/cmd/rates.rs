@@ -11,11 +11,10 @@ use chrono::NaiveDate;
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use serde_json::json;
 use std::io::Write;
-use waprice::calendar::Month;
 use waprice::engine::era::{era_of, FREE_SERVICE_FROM};
 use waprice::error::BadInput;
-use waprice::event::{BillingEvent, Era, Pricing, UnitCategory};
-use waprice::pricing::{Pricer, Quote};
+use waprice::event::{Era, UnitCategory};
+use waprice::pricing::{probe, Pricer, Quote};
 use waprice::render::{exact, Format};
 use waprice::tariff::card::{Column, RateCards};
 use waprice::tariff::market::MarketId;
@@ -104,11 +103,11 @@ pub fn run(s: &RatesSettings) -> Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     match s.format {
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
+            let mut w = s.csv.writer(&mut out);
             w.write_record(HEADER)?;
             for l in &lines {
                 let mut row = vec![l.market.clone()];
-                row.extend(l.cells.iter().cloned());
+                row.extend(l.cells.iter().map(|c| s.csv.number(c.clone())));
                 row.extend([
                     t.currency.clone(),
                     l.effective_from.to_string(),
@@ -245,24 +244,10 @@ fn line(
             row.effective_from
         ));
     }
-    let era = era_of(date);
     let pricer = Pricer::new(cards, currency);
     let mut cells = vec![String::new(); Column::ALL.len()];
     for (column, category) in columns_in_force(date) {
-        let pricing = if era.is_conversation_based() {
-            Pricing::Conversation
-        } else {
-            Pricing::Message
-        };
-        let event = BillingEvent {
-            time: 0,
-            date,
-            month: Month::of(date),
-            era,
-            pair: 0,
-            category,
-            pricing,
-        };
+        let event = probe(date, category);
         let quote = pricer.quote(&event, market);
         if let Quote::Unpriced(_) = quote {
             notes.push(format!("{name} {}: no {currency} rate at any date (unpriced; supply one with --tariff FILE)", column.name()));

@@ -16,6 +16,7 @@ use crate::calendar::{Calendar, Month};
 use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;
+use crate::tariff::market::CountryId;
 use chrono::NaiveDate;
 use windows::PairState;
 
@@ -31,6 +32,9 @@ pub struct EngineConfig {
     /// template to that country pays the authentication-international rate, or `None`.
     /// Empty when authentication-international is off (spec section 5).
     pub auth_intl_from: Vec<Option<NaiveDate>>,
+    /// What-if (`--as-of`): apply the rules and cards in force on this date to every message,
+    /// keeping its time, its windows and its month.
+    pub as_of: Option<NaiveDate>,
 }
 
 /// A business message as the era rules see it.
@@ -122,9 +126,10 @@ impl Counters {
     }
 }
 
-/// Replays messages one at a time; they must come in time order.
+/// Replays messages one at a time; they must come in time order. The engine keeps what it
+/// needs of each pair (business number, customer country) beside its windows, so the hot
+/// loop touches one compact state per message.
 pub struct Engine<'a> {
-    parties: &'a Parties,
     config: &'a EngineConfig,
     calendar: Calendar,
     pairs: Vec<PairState>,
@@ -132,38 +137,64 @@ pub struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    pub fn new(parties: &'a Parties, config: &'a EngineConfig, calendar: Calendar) -> Engine<'a> {
+    pub fn new(config: &'a EngineConfig, calendar: Calendar) -> Engine<'a> {
         Engine {
-            parties,
             config,
             calendar,
-            pairs: vec![PairState::default(); parties.pair_count()],
+            pairs: Vec::new(),
             counters: Counters::new(config.free_service_allowance),
         }
     }
 
-    /// Replays one message; business messages produce exactly one event.
-    pub fn push(&mut self, m: &Message) -> Option<BillingEvent> {
+    /// A pair's windows as they stand after the messages pushed so far: which conversation
+    /// covered a message, and whether the service window was open (for reconcile).
+    pub fn pair_state(&self, pair: u32) -> &PairState {
+        &self.pairs[pair as usize]
+    }
+
+    /// Replays one message; business messages produce exactly one event. `parties` must know
+    /// the message's pair (pairs may be added between calls, as a streaming reader does).
+    pub fn push(&mut self, m: &Message, parties: &Parties) -> Option<BillingEvent> {
+        while self.pairs.len() <= m.pair as usize {
+            let p = self.pairs.len() as u32;
+            self.add_pair(parties.pair_of(p).business, parties.customer_of(p).country);
+        }
+        self.push_known(m)
+    }
+
+    /// Makes the next pair id known: its business number and its customer's country.
+    pub fn add_pair(&mut self, business: u32, country: CountryId) {
+        self.pairs.push(PairState {
+            business,
+            country,
+            ..PairState::default()
+        });
+    }
+
+    pub fn pair_count(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// [`Engine::push`] for a message whose pair was added with [`Engine::add_pair`].
+    pub fn push_known(&mut self, m: &Message) -> Option<BillingEvent> {
         let st = &mut self.pairs[m.pair as usize];
         if let Kind::Inbound { entry_point } = m.kind {
             st.inbound(m.time, entry_point);
             return None;
         }
-        let date = self.calendar.local_date(m.time);
+        let actual = self.calendar.local_date(m.time);
+        let date = self.config.as_of.unwrap_or(actual);
         let era = era::era_of(date);
-        let pair = self.parties.pair_of(m.pair);
+        let country = st.country;
         let auth_intl = matches!(m.kind, Kind::Template(TemplateCategory::Authentication))
-            && {
-                let country = self.parties.customer_of(m.pair).country;
-                matches!(self.config.auth_intl_from.get(country.0 as usize), Some(Some(from)) if date >= *from)
-            };
+            && matches!(self.config.auth_intl_from.get(country.0 as usize), Some(Some(from)) if date >= *from);
         let bm = BusinessMessage {
             t: m.time,
             date,
-            month: Month::of(date),
+            month: Month::of(actual),
             era,
             kind: m.kind,
-            business: pair.business,
+            business: st.business,
             auth_intl,
         };
         let (category, pricing) = decide(st, &bm, &mut self.counters, m.delivered);
@@ -173,6 +204,7 @@ impl<'a> Engine<'a> {
             month: bm.month,
             era,
             pair: m.pair,
+            country,
             category,
             pricing,
         })
@@ -224,9 +256,9 @@ pub fn replay(
     calendar: Calendar,
     mut sink: impl FnMut(BillingEvent),
 ) {
-    let mut engine = Engine::new(parties, config, calendar);
+    let mut engine = Engine::new(config, calendar);
     for m in messages {
-        if let Some(event) = engine.push(m) {
+        if let Some(event) = engine.push(m, parties) {
             sink(event);
         }
     }

@@ -1,12 +1,42 @@
-//! CSV output: the estimate's monthly rows or the `--by` long format.
+//! CSV output: the estimate's monthly rows or the `--by` long format, in the plain style
+//! (`,` between fields, `.` in numbers) or for comma-decimal spreadsheets (`--decimal-comma`:
+//! `;` between fields, `,` in numbers), which French or German Excel opens as numbers.
 
 use super::{exact, BREAKDOWN_HEADER, BREAKDOWN_TIER_HEADER, ESTIMATE_HEADER};
 use crate::event::UnitCategory;
 use crate::report::{By, Report};
+use rust_decimal::Decimal;
 use std::io::Write;
 
-pub fn estimate(report: &Report, out: impl Write) -> std::io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CsvStyle {
+    pub decimal_comma: bool,
+}
+
+impl CsvStyle {
+    pub fn writer<W: Write>(self, out: W) -> ::csv::Writer<W> {
+        ::csv::WriterBuilder::new()
+            .delimiter(if self.decimal_comma { b';' } else { b',' })
+            .from_writer(out)
+    }
+
+    /// A decimal at full precision in this style.
+    pub fn decimal(self, d: Decimal) -> String {
+        self.number(exact(d))
+    }
+
+    /// A number already written with a `.` decimal point, in this style.
+    pub fn number(self, s: String) -> String {
+        if self.decimal_comma {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    }
+}
+
+pub fn estimate(report: &Report, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
+    let mut w = style.writer(out);
     match &report.breakdown {
         None => {
             w.write_record(ESTIMATE_HEADER)?;
@@ -22,9 +52,9 @@ pub fn estimate(report: &Report, out: impl Write) -> std::io::Result<()> {
                     t.free.to_string(),
                     t.billable_total().to_string(),
                     t.unpriced.to_string(),
-                    exact(t.cost),
-                    exact(m.budget.budget),
-                    exact(m.budget.overage),
+                    style.decimal(t.cost),
+                    style.decimal(m.budget.budget),
+                    style.decimal(m.budget.overage),
                     report.currency.clone(),
                 ]);
                 w.write_record(&row)?;
@@ -40,7 +70,7 @@ pub fn estimate(report: &Report, out: impl Write) -> std::io::Result<()> {
                     l.tier.map(|t| t.to_string()).unwrap_or_default(),
                     l.billable.to_string(),
                     l.free.to_string(),
-                    exact(l.cost),
+                    style.decimal(l.cost),
                     report.currency.clone(),
                 ])?;
             }
@@ -54,7 +84,7 @@ pub fn estimate(report: &Report, out: impl Write) -> std::io::Result<()> {
                     l.category.map(|c| c.name().to_string()).unwrap_or_default(),
                     l.billable.to_string(),
                     l.free.to_string(),
-                    exact(l.cost),
+                    style.decimal(l.cost),
                     report.currency.clone(),
                 ])?;
             }

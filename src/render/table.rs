@@ -38,12 +38,28 @@ fn cost(t: &Totals) -> String {
     }
 }
 
-pub fn estimate(report: &Report, mut out: impl Write) -> std::io::Result<()> {
+/// The bar chart under the monthly table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chart {
+    None,
+    Unicode,
+    Ascii,
+}
+
+/// Width of the chart's bars, in characters.
+const CHART_WIDTH: u32 = 40;
+
+pub fn estimate(report: &Report, chart: Chart, mut out: impl Write) -> std::io::Result<()> {
     let table = match &report.breakdown {
         None => monthly(report),
         Some(_) => breakdown(report),
     };
     writeln!(out, "{table}")?;
+    if report.breakdown.is_none() && chart != Chart::None && !report.months.is_empty() {
+        for line in bars(report, chart == Chart::Ascii) {
+            writeln!(out, "{line}")?;
+        }
+    }
     if !report.notes.is_empty() {
         writeln!(out, "notes:")?;
         for n in &report.notes {
@@ -148,4 +164,66 @@ fn breakdown(report: &Report) -> Table {
         t.add_row(row);
     }
     t
+}
+
+/// One bar per month, cost against the budget line, on a fixed scale: the largest of the
+/// month costs and the budget spans the full width. Unicode bars use eighth blocks.
+pub fn bars(report: &Report, ascii: bool) -> Vec<String> {
+    let budget = report
+        .months
+        .first()
+        .map_or(Decimal::ZERO, |m| m.budget.budget);
+    let max = report
+        .months
+        .iter()
+        .map(|m| m.totals.cost)
+        .fold(budget, Decimal::max);
+    let eighths = |d: Decimal| -> u32 {
+        if max.is_zero() {
+            return 0;
+        }
+        let e = (d * Decimal::from(CHART_WIDTH * 8) / max).round();
+        u32::try_from(e.mantissa() / 10i128.pow(e.scale()))
+            .unwrap_or(0)
+            .min(CHART_WIDTH * 8)
+    };
+    let marker = (!budget.is_zero()).then(|| (eighths(budget) / 8).min(CHART_WIDTH - 1));
+    let (full, mark, partial): (char, char, &[char]) = if ascii {
+        ('#', '|', &[' ', ' ', ' ', ' ', '#', '#', '#', '#'])
+    } else {
+        ('█', '│', &[' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'])
+    };
+    let mut lines = vec![format!(
+        "cost per month, {} = budget {} {}",
+        mark,
+        money(budget),
+        report.currency
+    )];
+    for m in &report.months {
+        let e = eighths(m.totals.cost);
+        let bar: String = (0..CHART_WIDTH)
+            .map(|i| {
+                let c = if i < e / 8 {
+                    full
+                } else if i == e / 8 {
+                    partial[(e % 8) as usize]
+                } else {
+                    ' '
+                };
+                if Some(i) == marker {
+                    mark
+                } else {
+                    c
+                }
+            })
+            .collect();
+        lines.push(format!(
+            "{} {} {} {}",
+            m.month,
+            bar,
+            cost(&m.totals),
+            report.currency
+        ));
+    }
+    lines
 }

@@ -6,12 +6,13 @@ pub mod notes;
 use crate::budget::{Budget, BudgetLine};
 use crate::calendar::Month;
 use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
-use crate::pricing::{Quote, Rate};
+use crate::pricing::Quote;
 use crate::tariff::card::Column;
 use crate::tariff::market::MarketId;
 use crate::tariff::tier::TierBand;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Counts and cost of one month, or one (month, market, category) cell.
@@ -44,9 +45,37 @@ impl Totals {
 /// Where a rate came from, for the notes: (market, column, card date).
 pub type RateKey = (MarketId, Column, NaiveDate);
 
-/// Everything the engine and pricer said, summed.
+/// What one event contributes, as a compact hashable key: events with the same key are
+/// counted together and summed once at the end, so adding an event costs one hash lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct EventKey {
+    month: Month,
+    market: MarketId,
+    category: UnitCategory,
+    pricing: Pricing,
+    era: Era,
+    quote: QuoteKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum QuoteKey {
+    Free,
+    Priced {
+        value: Decimal,
+        column: Column,
+        card: Option<NaiveDate>,
+        substitute: bool,
+        service_at_utility: bool,
+        tier: Option<TierBand>,
+    },
+    Unpriced(Column),
+}
+
+/// Everything the engine and pricer said, summed. [`Tally::add`] only counts; the public
+/// maps are filled by [`Tally::finish`].
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
+    counts: FxHashMap<EventKey, u64>,
     pub months: BTreeMap<Month, Totals>,
     pub cells: BTreeMap<(Month, MarketId, UnitCategory), Totals>,
     pub eras: BTreeMap<Month, BTreeSet<Era>>,
@@ -69,70 +98,107 @@ impl Tally {
         quote: &Quote,
         card_date: Option<NaiveDate>,
     ) {
-        *self
-            .verdicts
-            .entry(e.pricing)
-            .or_default()
-            .entry(e.month)
-            .or_default() += 1;
-        if !e.pricing.is_unit() {
-            return;
-        }
-        self.eras.entry(e.month).or_default().insert(e.era);
-        let mut t = Totals::default();
-        if e.pricing.is_billed() {
-            t.billable[e.category.index()] = 1;
-        } else {
-            t.free = 1;
-        }
-        match quote {
-            Quote::Free => {}
-            Quote::Priced(rate) => {
-                t.cost = rate.value;
-                if let Some(date) = card_date {
-                    self.cards.entry(e.month).or_default().insert(date);
-                    if rate.substitute {
+        let quote = match quote {
+            Quote::Free => QuoteKey::Free,
+            Quote::Priced(r) => QuoteKey::Priced {
+                value: r.value,
+                column: r.column,
+                card: card_date,
+                substitute: r.substitute,
+                service_at_utility: r.service_at_utility,
+                tier: r.tier,
+            },
+            Quote::Unpriced(c) => QuoteKey::Unpriced(*c),
+        };
+        let key = EventKey {
+            month: e.month,
+            market,
+            category: e.category,
+            pricing: e.pricing,
+            era: e.era,
+            quote,
+        };
+        *self.counts.entry(key).or_default() += 1;
+    }
+
+    /// Sums the counted events into the public maps (idempotent).
+    pub fn finish(&mut self) {
+        let counts = std::mem::take(&mut self.counts);
+        let mut keys: Vec<(&EventKey, &u64)> = counts.iter().collect();
+        keys.sort_by_key(|(k, _)| (k.month, k.market, k.category, k.pricing));
+        for (k, &n) in keys {
+            *self
+                .verdicts
+                .entry(k.pricing)
+                .or_default()
+                .entry(k.month)
+                .or_default() += n;
+            if !k.pricing.is_unit() {
+                continue;
+            }
+            self.eras.entry(k.month).or_default().insert(k.era);
+            let mut t = Totals::default();
+            if k.pricing.is_billed() {
+                t.billable[k.category.index()] = n;
+            } else {
+                t.free = n;
+            }
+            match k.quote {
+                QuoteKey::Free => {}
+                QuoteKey::Priced {
+                    value,
+                    column,
+                    card,
+                    substitute,
+                    service_at_utility,
+                    tier: _,
+                } => {
+                    t.cost = value * Decimal::from(n);
+                    if let Some(date) = card {
+                        self.cards.entry(k.month).or_default().insert(date);
+                        if substitute {
+                            *self
+                                .substitutes
+                                .entry((k.market, column, date))
+                                .or_default()
+                                .entry(k.month)
+                                .or_default() += n;
+                        }
+                    }
+                    if service_at_utility {
                         *self
-                            .substitutes
-                            .entry((market, rate.column, date))
+                            .service_at_utility
+                            .entry(k.market)
                             .or_default()
-                            .entry(e.month)
-                            .or_default() += 1;
+                            .entry(k.month)
+                            .or_default() += n;
                     }
                 }
-                if rate.service_at_utility {
+                QuoteKey::Unpriced(column) => {
+                    t.unpriced = n;
                     *self
-                        .service_at_utility
-                        .entry(market)
+                        .unpriced
+                        .entry((k.market, column))
                         .or_default()
-                        .entry(e.month)
-                        .or_default() += 1;
+                        .entry(k.month)
+                        .or_default() += n;
                 }
             }
-            Quote::Unpriced(column) => {
-                t.unpriced = 1;
-                *self
-                    .unpriced
-                    .entry((market, *column))
+            self.months.entry(k.month).or_default().add(&t);
+            if let QuoteKey::Priced {
+                tier: Some(tier), ..
+            } = k.quote
+            {
+                self.tiers
+                    .entry((k.month, k.market, k.category, tier))
                     .or_default()
-                    .entry(e.month)
-                    .or_default() += 1;
+                    .add(&t);
             }
-        }
-        self.months.entry(e.month).or_default().add(&t);
-        if let Quote::Priced(Rate {
-            tier: Some(tier), ..
-        }) = quote
-        {
-            self.tiers
-                .entry((e.month, market, e.category, *tier))
+            self.cells
+                .entry((k.month, k.market, k.category))
                 .or_default()
                 .add(&t);
         }
-        self.cells
-            .entry((e.month, market, e.category))
-            .or_default()
-            .add(&t);
     }
 
     pub fn count(&self, pricing: Pricing) -> u64 {
