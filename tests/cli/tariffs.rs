@@ -350,6 +350,30 @@ fn tiers_are_marginal_and_auth_intl_continues_the_authentication_count() {
 }
 
 #[test]
+fn tier_counts_do_not_depend_on_row_order() {
+    // A log in reverse order is read whole and sorted (streaming gives up on it): the tier
+    // counters start again with the sorted replay, so the bill is the same.
+    let text = std::fs::read_to_string(data(INDIA)).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[1..].reverse();
+    let tiers = card("tiers-synthetic.csv");
+    let mut args = vec!["estimate", "-", "--format", "csv", "--tiers", &tiers];
+    args.extend_from_slice(&ELIGIBLE);
+    let out = waprice()
+        .args(&args)
+        .write_stdin(lines.join("\n"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        rows(&[
+            "2026-08,1,4,4,5,0,0,0,1,14,0,0.1327,50,0,EUR",
+            "2026-09,0,0,0,1,0,0,0,0,1,0,0.0252,50,0,EUR"
+        ])
+    );
+}
+
+#[test]
 fn estimate_by_tier_breaks_each_market_and_category_down_per_tier() {
     let mut args: Vec<&str> = ELIGIBLE.to_vec();
     let tiers = card("tiers-synthetic.meta.csv");
