@@ -5,9 +5,6 @@ use predicates::prelude::*;
 use std::io::Write;
 use std::path::Path;
 
-#[path = "cli/tariffs.rs"]
-mod tariffs;
-
 const HEADER: &str = "month,marketing,utility,authentication,authentication_international,service,user_initiated,business_initiated,free,billable,unpriced,cost,budget,overage,currency\n";
 
 fn waprice() -> Command {
@@ -1116,3 +1113,5 @@ fn a_bad_row_in_a_streamed_file_stops_with_its_line() {
 }
 #[path = "cli/reconcile.rs"]
 mod reconcile;
+#[path = "cli/tariffs.rs"]
+mod tariffs;
