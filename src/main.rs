@@ -35,6 +35,9 @@ fn main() -> ExitCode {
         cli::Command::Reconcile(a) => {
             settings::ReconcileSettings::from_args(a).and_then(|s| cmd::reconcile::run(&s))
         }
+        cli::Command::Tariffs(a) => {
+            settings::TariffsSettings::from_args(a).and_then(|s| cmd::tariffs::run(&s))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,7 +10,7 @@ use waprice::event::BillingEvent;
 use waprice::input::reader::Log;
 use waprice::pricing::Quote;
 use waprice::render::{self, Format};
-use waprice::report::notes::{notes, NoteContext};
+use waprice::report::notes::{notes, tier_notes, NoteContext};
 use waprice::report::{Report, Tally};
 
 pub fn run(s: &EstimateSettings) -> Result<()> {
@@ -117,7 +117,14 @@ fn report(
         inbound: stats.inbound,
         strict: ls.strict,
     };
-    let notes = notes(&tally, &cx);
+    let mut notes = notes(&tally, &cx);
+    // Volume tiers go with the rate notes, before the events that are not units.
+    let at = notes
+        .iter()
+        .position(|n| n.starts_with("not units:"))
+        .unwrap_or(notes.len());
+    let tiers = tier_notes(&tally, t.tiers.has_currency(&t.currency), &market_name);
+    notes.splice(at..at, tiers);
     let by = if ls.engine.as_of.is_some() {
         None
     } else {

@@ -5,3 +5,4 @@ pub mod ledger;
 pub mod rates;
 pub mod reconcile;
 mod replay;
+pub mod tariffs;

@@ -16,7 +16,7 @@ use waprice::input::source;
 use waprice::input::webhooks::{self, WebhookLog};
 use waprice::message::Message;
 use waprice::parties::Parties;
-use waprice::pricing::{Pricer, Quote};
+use waprice::pricing::{Quote, TieredPricer};
 use waprice::tariff::market::CountryId;
 use waprice::tariff::market::MarketId;
 
@@ -229,7 +229,8 @@ fn try_stream(
             }
         });
         let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
-        let pricer = Pricer::new(&t.cards, &t.currency);
+        // Messages are released in time order, so the volume-tier counters run through each month.
+        let mut pricer = TieredPricer::new(&t.cards, &t.tiers, &t.currency);
         let mut order = Reorder::default();
         let mut error: Option<anyhow::Error> = None;
         for batch in &batches {
@@ -239,7 +240,7 @@ fn try_stream(
             }
             let mut release = |m: Message| {
                 if error.is_none() {
-                    error = replay_one(s, t, &mut engine, &pricer, &m, each).err();
+                    error = replay_one(s, t, &mut engine, &mut pricer, &m, each).err();
                 }
             };
             for m in batch.messages {
@@ -253,7 +254,7 @@ fn try_stream(
         }
         order.finish(|m| {
             if error.is_none() {
-                error = replay_one(s, t, &mut engine, &pricer, &m, each).err();
+                error = replay_one(s, t, &mut engine, &mut pricer, &m, each).err();
             }
         });
         if let Some(err) = error {
@@ -273,7 +274,7 @@ fn replay_one(
     s: &LogSettings,
     t: &Tariffs,
     engine: &mut engine::Engine,
-    pricer: &Pricer,
+    pricer: &mut TieredPricer,
     m: &Message,
     each: &mut impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
 ) -> Result<()> {
@@ -288,7 +289,7 @@ fn replay_one(
 fn price_event(
     s: &LogSettings,
     t: &Tariffs,
-    pricer: &Pricer,
+    pricer: &mut TieredPricer,
     e: &BillingEvent,
 ) -> Result<(MarketId, Quote)> {
     let market = t.markets.market_at(e.country, e.date);
@@ -306,11 +307,12 @@ pub fn replay(
     log: &Log,
     mut each: impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
 ) -> Result<()> {
-    let pricer = Pricer::new(&t.cards, &t.currency);
+    // Events come in time order, so the volume-tier counters run through each month.
+    let mut pricer = TieredPricer::new(&t.cards, &t.tiers, &t.currency);
     let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
     for m in &log.messages {
         if let Some(e) = engine.push(m, &log.parties) {
-            let (market, quote) = price_event(s, t, &pricer, &e)?;
+            let (market, quote) = price_event(s, t, &mut pricer, &e)?;
             each(&e, market, &quote)?;
         }
     }

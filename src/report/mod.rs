@@ -9,6 +9,7 @@ use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
 use crate::pricing::Quote;
 use crate::tariff::card::Column;
 use crate::tariff::market::MarketId;
+use crate::tariff::tier::TierBand;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
@@ -65,6 +66,7 @@ enum QuoteKey {
         card: Option<NaiveDate>,
         substitute: bool,
         service_at_utility: bool,
+        tier: Option<TierBand>,
     },
     Unpriced(Column),
 }
@@ -84,6 +86,8 @@ pub struct Tally {
     pub service_at_utility: BTreeMap<MarketId, BTreeMap<Month, u64>>,
     /// Events per pricing verdict (units and non-units), per month.
     pub verdicts: BTreeMap<Pricing, BTreeMap<Month, u64>>,
+    /// Units priced with a volume-tier table, per (month, market, category, tier).
+    pub tiers: BTreeMap<(Month, MarketId, UnitCategory, TierBand), Totals>,
 }
 
 impl Tally {
@@ -102,6 +106,7 @@ impl Tally {
                 card: card_date,
                 substitute: r.substitute,
                 service_at_utility: r.service_at_utility,
+                tier: r.tier,
             },
             Quote::Unpriced(c) => QuoteKey::Unpriced(*c),
         };
@@ -146,6 +151,7 @@ impl Tally {
                     card,
                     substitute,
                     service_at_utility,
+                    tier: _,
                 } => {
                     t.cost = value * Decimal::from(n);
                     if let Some(date) = card {
@@ -179,6 +185,15 @@ impl Tally {
                 }
             }
             self.months.entry(k.month).or_default().add(&t);
+            if let QuoteKey::Priced {
+                tier: Some(tier), ..
+            } = k.quote
+            {
+                self.tiers
+                    .entry((k.month, k.market, k.category, tier))
+                    .or_default()
+                    .add(&t);
+            }
             self.cells
                 .entry((k.month, k.market, k.category))
                 .or_default()
@@ -217,6 +232,8 @@ pub struct BreakdownLine {
     pub free: u64,
     pub unpriced: u64,
     pub cost: Decimal,
+    /// With `--by tier`: the unit's volume tier (`None`: no tier table priced it).
+    pub tier: Option<TierBand>,
 }
 
 /// `--by`: the dimensions of the long format.
@@ -225,6 +242,8 @@ pub enum By {
     Market,
     Category,
     MarketCategory,
+    /// Per market, category and volume tier.
+    Tier,
 }
 
 /// What the renderers print.
@@ -237,6 +256,8 @@ pub struct Report {
     pub overage_total: Decimal,
     pub breakdown: Option<Vec<BreakdownLine>>,
     pub notes: Vec<String>,
+    /// The `--by` the breakdown was made for.
+    pub by: Option<By>,
 }
 
 impl Report {
@@ -260,7 +281,7 @@ impl Report {
             .collect();
         let budget_total = months.iter().map(|m| m.budget.budget).sum();
         let overage_total = months.iter().map(|m| m.budget.overage).sum();
-        let breakdown = by.map(|by| {
+        let breakdown = by.filter(|&by| by != By::Tier).map(|by| {
             let mut lines: BTreeMap<(Month, Option<String>, Option<UnitCategory>), BreakdownLine> =
                 BTreeMap::new();
             for (&(month, market, category), t) in &tally.cells {
@@ -277,6 +298,7 @@ impl Report {
                         free: 0,
                         unpriced: 0,
                         cost: Decimal::ZERO,
+                        tier: None,
                     });
                 line.billable += t.billable_total();
                 line.free += t.free;
@@ -285,6 +307,8 @@ impl Report {
             }
             lines.into_values().collect()
         });
+        // `--by tier` has lines of its own: per market, category and tier.
+        let breakdown = breakdown.or_else(|| by.map(|_| tier_breakdown(tally, &market_name)));
         Report {
             currency: currency.to_string(),
             months,
@@ -293,6 +317,58 @@ impl Report {
             overage_total,
             breakdown,
             notes,
+            by,
         }
     }
+}
+
+/// `--by tier`: per (month, market, category), one line per tier that priced units, and one
+/// line without a tier for the rest (free units, and charged ones no tier table priced).
+fn tier_breakdown(tally: &Tally, market_name: &impl Fn(MarketId) -> String) -> Vec<BreakdownLine> {
+    let line = |month, market, category, t: &Totals, tier| BreakdownLine {
+        month,
+        market: Some(market_name(market)),
+        category: Some(category),
+        billable: t.billable_total(),
+        free: t.free,
+        unpriced: t.unpriced,
+        cost: t.cost,
+        tier,
+    };
+    let mut lines = Vec::new();
+    for (&(month, market, category), cell) in &tally.cells {
+        let lowest = TierBand {
+            first: 0,
+            last: None,
+        };
+        let tiered: Vec<(TierBand, &Totals)> = tally
+            .tiers
+            .range((month, market, category, lowest)..)
+            .take_while(|(k, _)| (k.0, k.1, k.2) == (month, market, category))
+            .map(|(k, t)| (k.3, t))
+            .collect();
+        let mut rest = cell.clone();
+        for (_, t) in &tiered {
+            for (a, b) in rest.billable.iter_mut().zip(t.billable) {
+                *a -= b;
+            }
+            rest.free -= t.free;
+            rest.unpriced -= t.unpriced;
+            rest.cost -= t.cost;
+        }
+        if rest.cost.is_zero() {
+            // 0.0036 - 0.0036 is 0.0000: a free remainder costs plain 0, like other free lines.
+            rest.cost = Decimal::ZERO;
+        }
+        if rest.units() > 0 {
+            lines.push(line(month, market, category, &rest, None));
+        }
+        for (tier, t) in tiered {
+            lines.push(line(month, market, category, t, Some(tier)));
+        }
+    }
+    lines.sort_by(|a, b| {
+        (a.month, &a.market, a.category, a.tier).cmp(&(b.month, &b.market, b.category, b.tier))
+    });
+    lines
 }
