@@ -95,12 +95,9 @@ pub struct TierArgs {
     pub tiers: Vec<String>,
 }
 
-/// How to read a log and which rules apply: shared by estimate and ledger.
-#[derive(Debug, Args)]
-pub struct LogArgs {
-    /// The message log (CSV with a header; `-` for stdin; .gz read transparently).
-    #[arg(value_name = "LOG")]
-    pub log: String,
+/// Which rules apply and how strictly input is read: shared by every command that replays.
+#[derive(Debug, Clone, Args)]
+pub struct RuleArgs {
     /// The WABA's time zone (IANA name): months and rule dates start at its midnight.
     #[arg(long, default_value = "UTC", value_name = "TZ")]
     pub timezone: String,
@@ -117,18 +114,28 @@ pub struct LogArgs {
     /// Free service messages per business number per month from 2026-10-01 (Meta publishes none; default 0).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub free_service_allowance: u32,
-    /// Skip rows with bad values (counted and reported) instead of failing.
+    /// Skip rows (or payloads) with bad values, counted and reported, instead of failing.
     #[arg(long)]
     pub skip_invalid: bool,
-    /// Skip rows dated before 2022-02-01 (counted and reported) instead of failing.
+    /// Skip messages dated before 2022-02-01, counted and reported, instead of failing.
     #[arg(long)]
     pub skip_unsupported: bool,
-    /// Map a column to another header, e.g. --column timestamp="Date Sent" (repeatable).
-    #[arg(long = "column", value_name = "NAME=HEADER")]
-    pub columns: Vec<String>,
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+}
+
+/// How to read a log and which rules apply: shared by estimate and ledger.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The message log (CSV with a header; `-` for stdin; .gz read transparently).
+    #[arg(value_name = "LOG")]
+    pub log: String,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Map a column to another header, e.g. --column timestamp="Date Sent" (repeatable).
+    #[arg(long = "column", value_name = "NAME=HEADER")]
+    pub columns: Vec<String>,
     /// Fail instead of using a substitute rate or leaving units unpriced.
     #[arg(long)]
     pub strict_tariffs: bool,
@@ -283,27 +290,8 @@ pub struct ReconcileArgs {
     pub format: FormatArg,
     #[command(flatten)]
     pub tariff: TariffArgs,
-    /// The WABA's time zone (IANA name): months and rule dates start at its midnight.
-    #[arg(long, default_value = "UTC", value_name = "TZ")]
-    pub timezone: String,
-    /// The business's country (ISO code), for authentication-international rates; needs --auth-intl-since.
-    #[arg(long, value_name = "CC")]
-    pub business_country: Option<String>,
-    /// The date the business became eligible for authentication-international rates (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub auth_intl_since: Option<String>,
-    /// Free service messages per business number per month from 2026-10-01 (Meta publishes none; default 0).
-    #[arg(long, default_value_t = 0, value_name = "N")]
-    pub free_service_allowance: u32,
-    /// Skip bad payloads, statuses and messages (counted and reported) instead of failing.
-    #[arg(long)]
-    pub skip_invalid: bool,
-    /// Skip messages dated before 2022-02-01 (counted and reported) instead of failing.
-    #[arg(long)]
-    pub skip_unsupported: bool,
-    /// Never show a progress bar.
-    #[arg(long)]
-    pub no_progress: bool,
+    #[command(flatten)]
+    pub rules: RuleArgs,
 }
 
 #[derive(Debug, Args)]

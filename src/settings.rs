@@ -194,9 +194,12 @@ fn output_format(f: FormatArg) -> Format {
 
 impl LogSettings {
     pub fn from_args(a: &LogArgs, markets: &MarketMap) -> Result<LogSettings> {
-        let timezone = Tz::from_str(a.timezone.trim()).map_err(|_| {
-            BadInput::new(format!("--timezone {}: not an IANA time zone", a.timezone))
-                .hint("use a name such as UTC, Europe/Paris or America/Sao_Paulo")
+        let timezone = Tz::from_str(a.rules.timezone.trim()).map_err(|_| {
+            BadInput::new(format!(
+                "--timezone {}: not an IANA time zone",
+                a.rules.timezone
+            ))
+            .hint("use a name such as UTC, Europe/Paris or America/Sao_Paulo")
         })?;
         let mut columns = Vec::new();
         for c in &a.columns {
@@ -239,17 +242,17 @@ impl LogSettings {
                     path.clone()
                 },
                 columns,
-                skip_invalid: a.skip_invalid,
-                skip_unsupported: a.skip_unsupported,
+                skip_invalid: a.rules.skip_invalid,
+                skip_unsupported: a.rules.skip_unsupported,
             },
             path,
             timezone,
             engine: EngineConfig {
-                free_service_allowance: a.free_service_allowance,
+                free_service_allowance: a.rules.free_service_allowance,
                 ..engine
             },
             strict: a.strict_tariffs,
-            progress: !a.no_progress,
+            progress: !a.rules.no_progress,
             auth_intl,
         })
     }
@@ -351,8 +354,8 @@ fn is_tier_breakdown(s: &str) -> bool {
 /// Authentication-international needs both flags (spec section 5); `--auth-intl-except`
 /// gives some customer countries their own start date, as Meta's eligibility email does.
 fn auth_intl(a: &LogArgs, markets: &MarketMap) -> Result<(EngineConfig, Option<String>)> {
-    let (country, since) = match (&a.business_country, &a.auth_intl_since) {
-        (None, None) if a.auth_intl_except.is_empty() => {
+    let (country, since) = match (&a.rules.business_country, &a.rules.auth_intl_since) {
+        (None, None) if a.rules.auth_intl_except.is_empty() => {
             return Ok((EngineConfig::default(), None))
         }
         (Some(c), Some(s)) => (c, date(s, "--auth-intl-since")?),
@@ -374,7 +377,7 @@ fn auth_intl(a: &LogArgs, markets: &MarketMap) -> Result<(EngineConfig, Option<S
     let with_rate: Vec<&str> = AUTH_INTL_START.iter().map(|(iso, _)| *iso).collect();
     let mut exceptions: Vec<(CountryId, NaiveDate)> = Vec::new();
     let mut note = format!("{}, eligible since {since}", markets.iso(home));
-    for x in &a.auth_intl_except {
+    for x in &a.rules.auth_intl_except {
         let (cc, d) = x.split_once('=').ok_or_else(|| {
             BadInput::new(format!("--auth-intl-except {x}: expected CC=DATE"))
                 .hint("for example --auth-intl-except IN=2025-03-15")
@@ -463,15 +466,8 @@ impl ReconcileSettings {
         let tariffs = Tariffs::from_args(&a.tariff)?;
         let log_args = LogArgs {
             log: a.webhooks.clone(),
-            timezone: a.timezone.clone(),
-            business_country: a.business_country.clone(),
-            auth_intl_since: a.auth_intl_since.clone(),
-            free_service_allowance: a.free_service_allowance,
-            skip_invalid: a.skip_invalid,
-            skip_unsupported: a.skip_unsupported,
-            auth_intl_except: Vec::new(),
+            rules: a.rules.clone(),
             columns: Vec::new(),
-            no_progress: a.no_progress,
             strict_tariffs: false,
             input: InputFormatArg::MetaWebhooks,
             sent: a.sent.clone(),
