@@ -184,6 +184,21 @@ fn csv_style(format: Format, decimal_comma: bool) -> Result<CsvStyle, BadInput> 
     Ok(CsvStyle { decimal_comma })
 }
 
+/// `--country`: an ISO code (FR) or a calling code (+33, 33).
+pub fn country_arg(markets: &MarketMap, code: &str) -> Result<CountryId, BadInput> {
+    let code = code.trim();
+    let found = if code.starts_with('+') || code.chars().all(|c| c.is_ascii_digit()) {
+        markets.country_by_calling_code(code)
+    } else {
+        markets.country_by_iso(code)
+    };
+    found.ok_or_else(|| {
+        BadInput::new(format!("--country {code}: unknown country")).hint(
+            "use an ISO code (FR) or a calling code (+33); countries on none of Meta's lists pay the market Other",
+        )
+    })
+}
+
 fn output_format(f: FormatArg) -> Format {
     match f {
         FormatArg::Table => Format::Table,

@@ -141,16 +141,7 @@ impl ForecastSettings {
 }
 
 fn country(t: &Tariffs, code: &str) -> Result<CountryId, BadInput> {
-    let code = code.trim();
-    let found = if code.starts_with('+') || code.chars().all(|c| c.is_ascii_digit()) {
-        t.markets.country_by_calling_code(code)
-    } else {
-        t.markets.country_by_iso(code)
-    };
-    found.ok_or_else(|| {
-        BadInput::new(format!("--country {code}: unknown country"))
-            .hint("use an ISO code (FR) or a calling code (+33)")
-    })
+    crate::settings::country_arg(&t.markets, code)
 }
 
 fn set(v: &mut Volumes, name: &str, n: u64) -> bool {

@@ -44,16 +44,7 @@ pub fn run(s: &RatesSettings) -> Result<()> {
     let t = &s.tariffs;
     let mut notes = Vec::new();
     let markets: Vec<MarketId> = if let Some(c) = &s.country {
-        let code = c.trim();
-        let country = if code.starts_with('+') || code.chars().all(|ch| ch.is_ascii_digit()) {
-            t.markets.country_by_calling_code(code)
-        } else {
-            t.markets.country_by_iso(code)
-        }
-        .ok_or_else(|| {
-            BadInput::new(format!("--country {c}: unknown country"))
-                .hint("use an ISO code (FR) or a calling code (+33); countries on none of Meta's lists pay --market Other")
-        })?;
+        let country = crate::settings::country_arg(&t.markets, c)?;
         let market = t.markets.market_at(country, s.date);
         notes.push(format!(
             "{} ({}, +{}) is in the market {} on {}",

@@ -312,19 +312,7 @@ fn field<'r>(record: &'r csv::ByteRecord, columns: &ColumnMap, f: Field) -> &'r 
     columns
         .index(f)
         .and_then(|i| record.get(i))
-        .map_or(&[][..], trim)
-}
-
-fn trim(s: &[u8]) -> &[u8] {
-    let start = s
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(s.len());
-    let end = s
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(start, |e| e + 1);
-    &s[start..end]
+        .map_or(&[][..], <[u8]>::trim_ascii)
 }
 
 fn is_one_of(value: &[u8], names: &[&str]) -> bool {

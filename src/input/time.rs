@@ -43,7 +43,7 @@ const MAX_SECONDS_DIGITS: usize = 11;
 
 /// Parses a timestamp to milliseconds since the Unix epoch.
 pub fn parse_timestamp(s: &[u8], cal: &Calendar) -> Result<i64, TimeError> {
-    let s = trim(s);
+    let s = s.trim_ascii();
     if s.is_empty() {
         return Err(TimeError::Format);
     }
@@ -141,18 +141,6 @@ fn days_in_month(year: u32, month: u32) -> u32 {
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
-}
-
-fn trim(s: &[u8]) -> &[u8] {
-    let start = s
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(s.len());
-    let end = s
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(start, |e| e + 1);
-    &s[start..end]
 }
 
 fn digits(s: &[u8]) -> u64 {
