@@ -11,13 +11,14 @@ use waprice::engine;
 use waprice::error::BadInput;
 use waprice::event::BillingEvent;
 use waprice::input::order::Reorder;
-use waprice::input::reader::{read_log_with_progress, Log, LogReader, ReadError, ReadStats};
+use waprice::input::reader::{
+    read_log_with_progress, Log, LogReader, RawMessage, ReadError, ReadStats,
+};
 use waprice::input::source;
 use waprice::input::webhooks::{self, WebhookLog};
 use waprice::message::Message;
 use waprice::parties::Parties;
 use waprice::pricing::{Quote, TieredPricer};
-use waprice::tariff::market::CountryId;
 use waprice::tariff::market::MarketId;
 
 /// Inputs larger than this get a progress bar (when stderr is a terminal).
@@ -160,18 +161,14 @@ pub fn stream(
     Ok(Streamed { stats: log.stats })
 }
 
-/// Messages handed from the reading thread to the replaying one, in file order, with the
-/// pairs first met in them (business number and customer country, in pair-id order).
-struct Batch {
-    messages: Vec<Message>,
-    new_pairs: Vec<(u32, CountryId)>,
-}
+/// Messages handed from the reading thread to the replaying one, in file order.
+type Batch = Vec<RawMessage>;
 
 const BATCH: usize = 8192;
 
 /// One streaming pass; `None` when a message comes out of time order. Reading (CSV parsing,
-/// values, interning) runs on its own thread and replaying (windows, prices, totals) on
-/// this one: the rules allow it because the reader hands messages over in file order.
+/// values, numbers, countries) runs on its own thread; interning customers and replaying
+/// (windows, prices, totals) on this one, which balances the two threads' work.
 fn try_stream(
     s: &LogSettings,
     t: &Tariffs,
@@ -183,13 +180,12 @@ fn try_stream(
     let (to_replay, batches) = mpsc::sync_channel::<Result<Batch, ReadError>>(4);
     std::thread::scope(|scope| {
         let reading = scope.spawn(move || {
-            let mut parties = Parties::default();
+            let mut businesses = Parties::default();
             loop {
-                let known = parties.pair_count();
                 let mut messages = Vec::with_capacity(BATCH);
                 let mut failed = None;
                 while messages.len() < BATCH {
-                    match reader.next(&mut parties, &t.markets) {
+                    match reader.next_raw(&mut businesses, &t.markets) {
                         Ok(Some(m)) => messages.push(m),
                         Ok(None) => break,
                         Err(e) => {
@@ -199,20 +195,8 @@ fn try_stream(
                     }
                 }
                 let done = messages.len() < BATCH || failed.is_some();
-                let new_pairs = (known..parties.pair_count())
-                    .map(|p| {
-                        let p = p as u32;
-                        (parties.pair_of(p).business, parties.customer_of(p).country)
-                    })
-                    .collect();
                 // A closed channel means the replaying side stopped (unsorted log or error).
-                if to_replay
-                    .send(Ok(Batch {
-                        messages,
-                        new_pairs,
-                    }))
-                    .is_err()
-                {
+                if to_replay.send(Ok(messages)).is_err() {
                     return None;
                 }
                 if let Some(e) = failed {
@@ -233,17 +217,25 @@ fn try_stream(
         let mut pricer = TieredPricer::new(&t.cards, &t.tiers, &t.currency);
         let mut order = Reorder::default();
         let mut error: Option<anyhow::Error> = None;
+        let mut parties = Parties::default();
         for batch in &batches {
             let batch = batch.map_err(|e| read_error(e, s))?;
-            for (business, country) in batch.new_pairs {
-                engine.add_pair(business, country);
-            }
+            let messages: Vec<Message> = batch
+                .into_iter()
+                .map(|raw| {
+                    let m = raw.intern(&mut parties);
+                    if m.pair as usize == engine.pair_count() {
+                        engine.add_pair(raw.business, raw.country);
+                    }
+                    m
+                })
+                .collect();
             let mut release = |m: Message| {
                 if error.is_none() {
                     error = replay_one(s, t, &mut engine, &mut pricer, &m, each).err();
                 }
             };
-            for m in batch.messages {
+            for m in messages {
                 if order.push(m, &mut release).is_err() {
                     return Ok(None);
                 }

@@ -11,7 +11,7 @@ use crate::engine::era::SUPPORTED_FROM;
 use crate::error::{BadInput, Location};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;
-use crate::tariff::market::MarketMap;
+use crate::tariff::market::{CountryId, MarketMap};
 use std::io::Read;
 
 /// How to read one log.
@@ -183,12 +183,24 @@ impl<'a, R: Read> LogReader<'a, R> {
         self.stats
     }
 
-    /// The next message in file order, or `None` at the end.
+    /// The next message in file order, or `None` at the end, its pair interned in `parties`.
     pub fn next(
         &mut self,
         parties: &mut Parties,
         markets: &MarketMap,
     ) -> Result<Option<Message>, ReadError> {
+        Ok(self
+            .next_raw(parties, markets)?
+            .map(|raw| raw.intern(parties)))
+    }
+
+    /// The next message in file order with its customer not yet interned (businesses are
+    /// interned in `businesses`): what a reading thread hands to a replaying one.
+    pub fn next_raw(
+        &mut self,
+        businesses: &mut Parties,
+        markets: &MarketMap,
+    ) -> Result<Option<RawMessage>, ReadError> {
         let file = self.options.name.as_str();
         loop {
             match self.reader.read_byte_record(&mut self.record) {
@@ -219,7 +231,7 @@ impl<'a, R: Read> LogReader<'a, R> {
                 &self.columns,
                 self.calendar,
                 markets,
-                parties,
+                businesses,
                 &mut self.cache,
             ) {
                 Ok(m) if m.time < self.supported_from => {
@@ -336,9 +348,9 @@ fn parse_row(
     columns: &ColumnMap,
     calendar: &Calendar,
     markets: &MarketMap,
-    parties: &mut Parties,
+    businesses: &mut Parties,
     cache: &mut RowCache,
-) -> Result<Message, RowError> {
+) -> Result<RawMessage, RowError> {
     if record.len() < columns.header_count() {
         let missing = Field::ALL
             .into_iter()
@@ -436,24 +448,53 @@ fn parse_row(
     } else {
         let id = match phone::normalise(raw_business) {
             Ok(n) if !raw_business.is_empty() => {
-                parties.business(write_digits(n, &mut cache.digits))
+                businesses.business(write_digits(n, &mut cache.digits))
             }
-            _ => parties.business(raw_business),
+            _ => businesses.business(raw_business),
         };
         cache.raw_business.clear();
         cache.raw_business.extend_from_slice(raw_business);
         cache.business = Some(id);
         id
     };
-    let pair = parties
-        .intern(business, number, |n| markets.country_of(n))
+    let country = markets
+        .country_of(number)
         .map_err(|e: PhoneError| bad(Field::Recipient, e.to_string(), e.hint()))?;
-    Ok(Message {
+    Ok(RawMessage {
         time,
-        pair,
+        number,
+        business,
+        country,
         kind,
         delivered,
     })
+}
+
+/// A message read and checked, before its customer is interned: the customer's number and
+/// country, and the business's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawMessage {
+    pub time: i64,
+    pub number: u64,
+    pub business: u32,
+    pub country: CountryId,
+    pub kind: Kind,
+    pub delivered: bool,
+}
+
+impl RawMessage {
+    /// The message with its (business, customer) pair interned.
+    pub fn intern(self, parties: &mut Parties) -> Message {
+        let pair = parties.intern(self.business, self.number, |_| {
+            Ok::<_, std::convert::Infallible>(self.country)
+        });
+        Message {
+            time: self.time,
+            pair: pair.unwrap_or_else(|never| match never {}),
+            kind: self.kind,
+            delivered: self.delivered,
+        }
+    }
 }
 
 /// Per-reader scratch space: consecutive rows mostly name the same business, so its raw
