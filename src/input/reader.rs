@@ -327,12 +327,6 @@ fn field<'r>(record: &'r csv::ByteRecord, columns: &ColumnMap, f: Field) -> &'r 
         .map_or(&[][..], <[u8]>::trim_ascii)
 }
 
-fn is_one_of(value: &[u8], names: &[&str]) -> bool {
-    names
-        .iter()
-        .any(|n| value.eq_ignore_ascii_case(n.as_bytes()))
-}
-
 /// `value` lowercased into `buf` when it is short enough to be a keyword (keywords are at most
 /// 16 bytes), so that it can be matched against byte-string patterns in one `match`.
 fn keyword<'b>(value: &[u8], buf: &'b mut [u8; 16]) -> Option<&'b [u8]> {
@@ -381,17 +375,16 @@ fn parse_row(
         }
     };
     let kind = if inbound {
-        let ep = field(record, columns, Field::EntryPoint);
-        let entry_point = if ep.is_empty() || is_one_of(ep, &["false", "no", "0", "none"]) {
-            false
-        } else if is_one_of(ep, &["ctwa", "page_cta", "true", "yes", "1"]) {
-            true
-        } else {
-            return Err(bad(
-                Field::EntryPoint,
-                "unknown entry point value",
-                "use ctwa, page_cta, true, yes or 1 for a Click-to-WhatsApp ad or Page button; empty, false, no or 0 otherwise",
-            ));
+        let entry_point = match keyword(field(record, columns, Field::EntryPoint), &mut kw) {
+            Some(b"" | b"false" | b"no" | b"0" | b"none") => false,
+            Some(b"ctwa" | b"page_cta" | b"true" | b"yes" | b"1") => true,
+            _ => {
+                return Err(bad(
+                    Field::EntryPoint,
+                    "unknown entry point value",
+                    "use ctwa, page_cta, true, yes or 1 for a Click-to-WhatsApp ad or Page button; empty, false, no or 0 otherwise",
+                ))
+            }
         };
         Kind::Inbound { entry_point }
     } else {
