@@ -1115,3 +1115,41 @@ fn a_bad_row_in_a_streamed_file_stops_with_its_line() {
 mod reconcile;
 #[path = "cli/tariffs.rs"]
 mod tariffs;
+
+#[test]
+fn a_large_unsorted_file_falls_back_to_sorting_without_hanging() {
+    // More rows than the streaming reader's channel holds, so the reading thread is blocked
+    // on a full channel when the replaying side finds the disorder and gives up.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unsorted.csv");
+    let mut text = String::from("timestamp,direction,category,recipient\n");
+    for i in (0..120_000u64).rev() {
+        let (d, s) = (1 + i / 86_400 % 28, i % 86_400);
+        text.push_str(&format!(
+            "2025-09-{d:02}T{:02}:{:02}:{:02}Z,outbound,marketing,+33 6 {}\n",
+            s / 3600,
+            s / 60 % 60,
+            s % 60,
+            10_000_000 + i % 5_000
+        ));
+    }
+    std::fs::write(&path, &text).unwrap();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("waprice"));
+    let mut child = cmd
+        .args(["estimate", path.to_str().unwrap(), "--format", "csv"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "estimate hung on an unsorted file"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\n2025-09,120000,"), "{text}");
+}

@@ -179,6 +179,9 @@ fn try_stream(
     let mut reader = LogReader::new(input, &s.input, &calendar).map_err(|e| read_error(e, s))?;
     let (to_replay, batches) = mpsc::sync_channel::<Result<Batch, ReadError>>(4);
     std::thread::scope(|scope| {
+        // Owned by this closure, so that returning early (an unsorted log, an error) drops the
+        // receiver and unblocks the reading thread before the scope waits for it.
+        let batches = batches;
         let reading = scope.spawn(move || {
             let mut businesses = Parties::default();
             loop {
