@@ -1012,7 +1012,10 @@ fn readme_examples_show_real_output() {
             None => (command, None),
         };
         let args = words(
-            command.strip_prefix("cargo run --release -- ").or_else(|| command.strip_prefix("waprice ")).unwrap(),
+            command
+                .strip_prefix("cargo run --release -- ")
+                .or_else(|| command.strip_prefix("waprice "))
+                .unwrap(),
         );
         let out = waprice().args(&args).output().unwrap();
         assert!(out.status.success(), "README example failed: {command}");
@@ -1023,9 +1026,16 @@ fn readme_examples_show_real_output() {
         }
         let actual = actual.join("\n");
         updated.push_str(&rest[..body_start]);
-        updated.push_str(&format!("$ {}{}\n{actual}", command, head.map(|n| format!(" | head -{n}")).unwrap_or_default()));
+        updated.push_str(&format!(
+            "$ {}{}\n{actual}",
+            command,
+            head.map(|n| format!(" | head -{n}")).unwrap_or_default()
+        ));
         if std::env::var_os("WAPRICE_BLESS").is_none() {
-            assert_eq!(actual, expected, "README output of `{command}` is stale (WAPRICE_BLESS=1 updates it)");
+            assert_eq!(
+                actual, expected,
+                "README output of `{command}` is stale (WAPRICE_BLESS=1 updates it)"
+            );
         }
         checked += 1;
         rest = &rest[end..];
