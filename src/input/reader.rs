@@ -157,6 +157,25 @@ pub fn read_log_with_progress(
         if log.stats.rows % PROGRESS_EVERY == 0 {
             progress(log.stats.rows);
         }
+        if record.len() > columns.header_count() {
+            // An unquoted comma shifts every later field one column right, so an empty field
+            // could land in `category` (a marketing template read as free-form): never guess.
+            let extra = String::from_utf8_lossy(&record[columns.header_count()]);
+            let err = BadInput::new(format!(
+                "{file}, line {line}: row has {} fields but the header has {} (field {} is '{}')",
+                record.len(),
+                columns.header_count(),
+                columns.header_count() + 1,
+                extra.chars().take(80).collect::<String>()
+            ))
+            .hint("a field holding a comma must be enclosed in double quotes; otherwise the fields after it shift into the wrong columns");
+            if !options.skip_invalid {
+                return Err(err.into());
+            }
+            log.stats.skipped_invalid += 1;
+            push_example(&mut log.stats, err);
+            continue;
+        }
         match parse_row(
             &record,
             &columns,
