@@ -1046,3 +1046,5 @@ fn readme_examples_show_real_output() {
     }
     assert!(checked >= 6, "only {checked} README examples found");
 }
+#[path = "cli/robustness.rs"]
+mod robustness;
