@@ -1,6 +1,7 @@
 //! Reading message logs: columns, values, timestamps, phone numbers.
 pub mod columns;
 pub mod phone;
+pub mod quotes;
 pub mod reader;
 pub mod source;
 pub mod time;

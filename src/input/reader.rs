@@ -157,6 +157,14 @@ pub fn read_log_with_progress(
         if log.stats.rows % PROGRESS_EVERY == 0 {
             progress(log.stats.rows);
         }
+        if let Some(rows) = super::quotes::swallowed_rows(&record, columns.header_count()) {
+            return Err(BadInput::new(format!(
+                "{file}, line {line}: a quoted field holds {rows} line{} like rows of the log: a quote is probably never closed",
+                if rows == 1 { "" } else { "s" }
+            ))
+            .hint("close the quote (a quote inside a quoted field is written twice: \"\"); waprice stops here, even with --skip-invalid, rather than lose the rows inside")
+            .into());
+        }
         if record.len() > columns.header_count() {
             // An unquoted comma shifts every later field one column right, so an empty field
             // could land in `category` (a marketing template read as free-form): never guess.
@@ -185,10 +193,18 @@ pub fn read_log_with_progress(
             &mut number_buf,
         ) {
             Ok(m) if m.time < supported_from => {
+                // The billing time came from delivered_at when a business message has one.
+                let column = if m.kind.is_business()
+                    && !field(&record, &columns, Field::DeliveredAt).is_empty()
+                {
+                    Field::DeliveredAt
+                } else {
+                    Field::Timestamp
+                };
                 let err = BadInput::new(
                     "before 2022-02-01, the first date any supported pricing rule covers",
                 )
-                .at(location(file, line, &columns, Field::Timestamp, &record))
+                .at(location(file, line, &columns, column, &record))
                 .hint("remove older rows or pass --skip-unsupported to skip and count them");
                 if !options.skip_unsupported {
                     return Err(err.into());
