@@ -2,6 +2,8 @@
 //! pricer, the tally and its notes, and the three renderers. Whatever the input, nothing may
 //! panic: bad input must come back as a `ReadError`.
 //!
+//! The same bytes with CRLF line endings must give the same estimate.
+//!
 //! The first byte chooses the options (skip flags, time zone, what-if date, service
 //! allowance, currency); the rest is the log.
 #![no_main]
@@ -55,8 +57,25 @@ fuzz_target!(|data: &[u8]| {
         skip_invalid: flags & 1 != 0,
         skip_unsupported: flags & 2 != 0,
     };
-    let Ok(log) = read_log(log, &options, &calendar, &t.markets) else {
-        return;
+    let read = read_log(log, &options, &calendar, &t.markets);
+    // The same bytes with CRLF line endings (every LF preceded by a CR) must read the same:
+    // same success or failure, and the same estimate.
+    let crlf: Vec<u8> = log.iter().fold(Vec::new(), |mut v, &b| {
+        if b == b'\n' {
+            v.push(b'\r');
+        }
+        v.push(b);
+        v
+    });
+    let read_crlf = read_log(&crlf[..], &options, &calendar, &t.markets);
+    let (log, log_crlf) = match (read, read_crlf) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(_), Err(_)) => return,
+        (a, b) => panic!(
+            "LF and CRLF read differently: {:?} vs {:?}",
+            a.map(|l| l.stats),
+            b.map(|l| l.stats)
+        ),
     };
     let as_of = match flags >> 5 & 3 {
         1 => NaiveDate::from_ymd_opt(2022, 3, 1),
@@ -67,6 +86,16 @@ fuzz_target!(|data: &[u8]| {
     let allowance = if flags & 0x10 != 0 { 2 } else { 0 };
     let actual = report(t, &log, zone, currency, allowance, None);
     let mut out = Vec::new();
+    let mut out_crlf = Vec::new();
+    render::json::estimate(&actual, &mut out).unwrap();
+    let actual_crlf = report(t, &log_crlf, zone, currency, allowance, None);
+    render::json::estimate(&actual_crlf, &mut out_crlf).unwrap();
+    assert!(
+        out == out_crlf,
+        "LF and CRLF give different estimates:\n{}\n{}",
+        String::from_utf8_lossy(&out),
+        String::from_utf8_lossy(&out_crlf)
+    );
     match as_of {
         None => {
             render::table::estimate(&actual, render::table::Chart::Unicode, &mut out).unwrap();
