@@ -1023,3 +1023,25 @@ proptest! {
         );
     }
 }
+
+#[test]
+fn control_characters_in_a_bad_value_are_escaped_in_the_error() {
+    // A log could carry terminal escape sequences; the error shows them, inert, on one line.
+    let out = waprice()
+        .args(["estimate", "-"])
+        .write_stdin(
+            "timestamp,direction,category,recipient\n\
+             2025-09-01T10:00:00Z,\x1b[2J\x1b[31mout,marketing,+33612345678\n",
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr.starts_with(
+            "error: <stdin>, line 2, column 'direction': unknown direction (value '\\u{1b}[2J\\u{1b}[31mout')\n  hint: "
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\x1b'), "{stderr}");
+}
