@@ -596,7 +596,20 @@ struct GenLog {
     rows: Vec<Row>,
     with_business: bool,
     currency: &'static str,
+    /// `--timezone`: where months and rule dates start.
+    zone: &'static str,
+    /// `--free-service-allowance` (era D, per business number and month).
+    allowance: &'static str,
 }
+
+/// Zones with DST, without, and with offsets off the hour.
+const ZONES: [&str; 5] = [
+    "UTC",
+    "Europe/Paris",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Pacific/Chatham",
+];
 
 fn what() -> impl Strategy<Value = What> {
     prop_oneof![
@@ -622,28 +635,34 @@ fn gen_log(max_rows: usize) -> impl Strategy<Value = GenLog> {
         ),
         any::<bool>(),
         prop::sample::select(&["EUR", "USD"][..]),
+        prop::sample::select(&ZONES[..]),
+        prop::sample::select(&["0", "0", "1", "3"][..]),
     )
-        .prop_map(|(start, customers, cells, with_business, currency)| {
-            let mut t = start;
-            let rows = cells
-                .into_iter()
-                .map(|(gap, what, customer, business, delivered)| {
-                    t += gap;
-                    Row {
-                        t,
-                        what,
-                        customer: customer % customers,
-                        business: if with_business { business } else { 0 },
-                        delivered,
-                    }
-                })
-                .collect();
-            GenLog {
-                rows,
-                with_business,
-                currency,
-            }
-        })
+        .prop_map(
+            |(start, customers, cells, with_business, currency, zone, allowance)| {
+                let mut t = start;
+                let rows = cells
+                    .into_iter()
+                    .map(|(gap, what, customer, business, delivered)| {
+                        t += gap;
+                        Row {
+                            t,
+                            what,
+                            customer: customer % customers,
+                            business: if with_business { business } else { 0 },
+                            delivered,
+                        }
+                    })
+                    .collect();
+                GenLog {
+                    rows,
+                    with_business,
+                    currency,
+                    zone,
+                    allowance,
+                }
+            },
+        )
 }
 
 /// How a row's number and time are written: every style means the same number and instant.
@@ -668,20 +687,46 @@ fn phone(digits: &str, style: u8) -> String {
     }
 }
 
-fn time(t: i64, style: u8) -> String {
+fn time(t: i64, style: u8, zone: &str) -> String {
+    use chrono::TimeZone;
     let utc = chrono::DateTime::from_timestamp(t, 0).unwrap();
+    let tz: chrono_tz::Tz = zone.parse().unwrap();
+    let local = utc.with_timezone(&tz).naive_local();
+    // A local time that clocks going back show twice reads as the earlier instant (README):
+    // write those with an offset instead.
+    let style = match tz.from_local_datetime(&local) {
+        chrono::LocalResult::Single(_) => style,
+        _ => 0,
+    };
     match style % 5 {
         0 => utc.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         1 => utc
             .with_timezone(&chrono::FixedOffset::east_opt(5 * 3600 + 1800).unwrap())
             .to_rfc3339(),
-        2 => utc.format("%Y-%m-%d %H:%M:%S").to_string(), // local time in --timezone UTC
+        2 => local.format("%Y-%m-%d %H:%M:%S").to_string(), // local time in --timezone
         3 => t.to_string(),
         _ => (t * 1000).to_string(),
     }
 }
 
 impl GenLog {
+    /// The options every command on this log runs with.
+    fn options(&self) -> [&'static str; 6] {
+        [
+            "--currency",
+            self.currency,
+            "--timezone",
+            self.zone,
+            "--free-service-allowance",
+            self.allowance,
+        ]
+    }
+
+    /// `command -` with this log's options and `extra`.
+    fn args(&self, command: &'static str, extra: &[&'static str]) -> Vec<&'static str> {
+        [&[command, "-"][..], &self.options(), extra].concat()
+    }
+
     /// The log as CSV, each row written in the style `style(row index)` gives.
     fn csv_styled(&self, style: impl Fn(usize) -> Style) -> String {
         let mut out = String::from("timestamp,direction,category,recipient,entry_point,status");
@@ -706,7 +751,7 @@ impl GenLog {
             let status = if r.delivered { "delivered" } else { "failed" };
             out.push_str(&format!(
                 "{},{direction},{category},\"{}\",{entry_point},{status}",
-                time(r.t, s.time),
+                time(r.t, s.time, self.zone),
                 phone(CUSTOMERS[r.customer], s.phone)
             ));
             if self.with_business {
@@ -748,21 +793,15 @@ fn run(args: &[&str], log: &str) -> String {
 }
 
 fn estimate_json(log: &GenLog, text: &str) -> String {
-    run(
-        &[
-            "estimate",
-            "-",
-            "--format",
-            "json",
-            "--currency",
-            log.currency,
-        ],
-        text,
-    )
+    run(&log.args("estimate", &["--format", "json"]), text)
+}
+
+fn estimate_csv_of(log: &GenLog, text: &str) -> String {
+    run(&log.args("estimate", &["--format", "csv"]), text)
 }
 
 fn ledger(log: &GenLog, text: &str) -> String {
-    run(&["ledger", "-", "--currency", log.currency], text)
+    run(&log.args("ledger", &[]), text)
 }
 
 /// Per month, every additive column of `estimate --format csv`.
@@ -891,12 +930,12 @@ proptest! {
     /// Splitting a log by customer and summing the parts' estimates gives the whole, month by
     /// month. Valid because windows never cross customers and these logs (under 40 rows) are
     /// far below the only counters shared across customers: the 1,000 free conversations a
-    /// month of eras A and B (the era D allowance is 0 by default, so never taken).
+    /// month of eras A and B. The era D allowance (per business number) is shared too, so it
+    /// is 0 here.
     #[test]
     fn splitting_by_customer_and_summing_gives_the_whole(log in gen_log(40)) {
-        let csv_of = |l: &GenLog| {
-            run(&["estimate", "-", "--format", "csv", "--currency", l.currency], &l.csv())
-        };
+        let log = GenLog { allowance: "0", ..log };
+        let csv_of = |l: &GenLog| estimate_csv_of(l, &l.csv());
         let whole = month_sums(&csv_of(&log));
         let mut sum: BTreeMap<String, BTreeMap<String, Decimal>> = BTreeMap::new();
         for customer in 0..CUSTOMERS.len() {
@@ -922,7 +961,7 @@ proptest! {
     #[test]
     fn units_cost_ledger_and_row_accounting_agree(log in gen_log(60)) {
         let text = log.csv();
-        let estimate = run(&["estimate", "-", "--format", "csv", "--currency", log.currency], &text);
+        let estimate = estimate_csv_of(&log, &text);
         let months = month_sums(&estimate);
         let zero = Decimal::ZERO;
         let total = |col: &str| months.values().map(|m| m[col]).sum::<Decimal>();
@@ -1008,13 +1047,8 @@ proptest! {
         }
         let dirty = lines.join("\n");
         let skip = ["--skip-invalid", "--skip-unsupported"];
-        let args = |format: &'static str| {
-            [&["estimate", "-", "--format", format, "--currency", log.currency][..], &skip].concat()
-        };
-        prop_assert_eq!(
-            run(&args("csv"), &dirty),
-            run(&["estimate", "-", "--format", "csv", "--currency", log.currency], &clean)
-        );
+        let args = |format: &'static str| log.args("estimate", &[&["--format", format][..], &skip].concat());
+        prop_assert_eq!(run(&args("csv"), &dirty), estimate_csv_of(&log, &clean));
         let note = row_note(&run(&args("json"), &dirty));
         let clean_note = row_note(&estimate_json(&log, &clean));
         prop_assert_eq!(note.read, clean_note.read + junk.len() as u64);
