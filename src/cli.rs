@@ -42,6 +42,14 @@ pub enum Command {
     ///
     /// Example: waprice rates --country FR --currency EUR --date 2026-10-15
     Rates(RatesArgs),
+    /// Compare waprice's verdict on every message with the one Meta reported in its webhooks.
+    ///
+    /// Example: waprice reconcile --webhooks events.ndjson --sent sent.csv --diff disagreements.csv
+    Reconcile(ReconcileArgs),
+    /// List the rate cards (bundled and loaded), or check a new card against the ones before it.
+    ///
+    /// Example: waprice tariffs check "WhatsApp rate card EUR.csv"
+    Tariffs(TariffsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -51,23 +59,45 @@ pub enum FormatArg {
     Json,
 }
 
+/// What a log file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    /// A message log, one CSV row per message.
+    Csv,
+    /// Meta's WhatsApp Cloud API webhook payloads, one JSON per line (NDJSON).
+    MetaWebhooks,
+}
+
 #[derive(Debug, Args)]
 pub struct TariffArgs {
     /// Billing currency of the rate cards (ISO code).
     #[arg(long, default_value = "EUR", value_name = "CODE")]
     pub currency: String,
-    /// Extra rate card in the layout of tariffs/rate-cards.csv (repeatable); its rows replace
-    /// bundled rows with the same currency, date and market.
+    /// Extra rate card (repeatable): Meta's CSV exactly as downloaded, or the layout of
+    /// tariffs/rate-cards.csv; its rows replace bundled rows with the same currency, date and market.
     #[arg(long = "tariff", value_name = "FILE")]
     pub tariffs: Vec<String>,
+    /// Effective date of a --tariff in Meta's layout (YYYY-MM-DD), instead of its title line.
+    #[arg(long, value_name = "DATE")]
+    pub tariff_date: Option<String>,
+    /// Currency of a --tariff in Meta's layout (EUR, USD, $US…), instead of its title line.
+    #[arg(long, value_name = "CODE")]
+    pub tariff_currency: Option<String>,
 }
 
-/// How to read a log and which rules apply: shared by estimate and ledger.
+/// Volume tiers: shared by estimate and ledger.
 #[derive(Debug, Args)]
-pub struct LogArgs {
-    /// The message log (CSV with a header; `-` for stdin; .gz read transparently).
-    #[arg(value_name = "LOG")]
-    pub log: String,
+pub struct TierArgs {
+    /// Volume-tier table (repeatable): Meta's tier CSV, or waprice's layout
+    /// (currency,effective_from,market,category,threshold,rate). None is bundled: without one,
+    /// utility and authentication pay list rates.
+    #[arg(long = "tiers", value_name = "FILE")]
+    pub tiers: Vec<String>,
+}
+
+/// Which rules apply and how strictly input is read: shared by every command that replays.
+#[derive(Debug, Clone, Args)]
+pub struct RuleArgs {
     /// The WABA's time zone (IANA name): months and rule dates start at its midnight.
     #[arg(long, default_value = "UTC", value_name = "TZ")]
     pub timezone: String,
@@ -77,24 +107,44 @@ pub struct LogArgs {
     /// The date the business became eligible for authentication-international rates (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub auth_intl_since: Option<String>,
+    /// A customer country whose authentication-international start date differs, as Meta's
+    /// eligibility email gives it, e.g. --auth-intl-except IN=2025-03-15 (repeatable).
+    #[arg(long = "auth-intl-except", value_name = "CC=DATE")]
+    pub auth_intl_except: Vec<String>,
     /// Free service messages per business number per month from 2026-10-01 (Meta publishes none; default 0).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub free_service_allowance: u32,
-    /// Skip rows with bad values (counted and reported) instead of failing.
+    /// Skip rows (or payloads) with bad values, counted and reported, instead of failing.
     #[arg(long)]
     pub skip_invalid: bool,
-    /// Skip rows dated before 2022-02-01 (counted and reported) instead of failing.
+    /// Skip messages dated before 2022-02-01, counted and reported, instead of failing.
     #[arg(long)]
     pub skip_unsupported: bool,
-    /// Map a column to another header, e.g. --column timestamp="Date Sent" (repeatable).
-    #[arg(long = "column", value_name = "NAME=HEADER")]
-    pub columns: Vec<String>,
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+}
+
+/// How to read a log and which rules apply: shared by estimate and ledger.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The message log (CSV with a header; `-` for stdin; .gz read transparently).
+    #[arg(value_name = "LOG")]
+    pub log: String,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Map a column to another header, e.g. --column timestamp="Date Sent" (repeatable).
+    #[arg(long = "column", value_name = "NAME=HEADER")]
+    pub columns: Vec<String>,
     /// Fail instead of using a substitute rate or leaving units unpriced.
     #[arg(long)]
     pub strict_tariffs: bool,
+    /// What LOG is: csv (a message log) or meta-webhooks (Meta's webhook payloads, one JSON per line).
+    #[arg(long, value_enum, default_value = "csv", value_name = "FORMAT")]
+    pub input: InputFormatArg,
+    /// With --input meta-webhooks: a CSV of sent messages (id,category) giving each template's category.
+    #[arg(long, value_name = "FILE")]
+    pub sent: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -103,13 +153,16 @@ pub struct EstimateArgs {
     pub log: LogArgs,
     #[command(flatten)]
     pub tariff: TariffArgs,
+    #[command(flatten)]
+    pub tiers: TierArgs,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
     /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
     #[arg(long)]
     pub decimal_comma: bool,
-    /// Long format per market and/or category: market, category or market,category.
+    /// Long format per market and/or category: market, category or market,category; tier adds
+    /// each unit's volume tier to market,category.
     #[arg(long, value_name = "DIMENSIONS")]
     pub by: Option<String>,
     /// Active Callbell agents: the budget is 50 EUR (54 USD) a month per started 10 agents.
@@ -136,6 +189,8 @@ pub struct LedgerArgs {
     pub log: LogArgs,
     #[command(flatten)]
     pub tariff: TariffArgs,
+    #[command(flatten)]
+    pub tiers: TierArgs,
     /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
     #[arg(long)]
     pub decimal_comma: bool,
@@ -210,4 +265,84 @@ pub struct ForecastArgs {
     /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
     #[arg(long)]
     pub decimal_comma: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// Meta's webhook payloads, one JSON per line as Meta posts them (`-` for stdin; .gz read transparently).
+    #[arg(long, value_name = "FILE")]
+    pub webhooks: String,
+    /// A CSV of sent messages (id,category): each template's category as the business sent it,
+    /// instead of Meta's pricing.category.
+    #[arg(long, value_name = "FILE")]
+    pub sent: Option<String>,
+    /// Write every disagreement, with both verdicts, to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub diff: Option<String>,
+    /// Exit with code 1 when the share of messages on which waprice and Meta agree is below PCT.
+    #[arg(long, value_name = "PCT")]
+    pub fail_under: Option<String>,
+    /// Compare monthly totals with Meta's pricing_analytics or conversation_analytics JSON response.
+    #[arg(long, value_name = "FILE")]
+    pub analytics: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    #[command(flatten)]
+    pub tariff: TariffArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TariffsArgs {
+    #[command(subcommand)]
+    pub action: Option<TariffsAction>,
+    /// Only the cards of this currency (ISO code).
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
+    /// A card to list with the bundled ones (repeatable): Meta's CSV or waprice's layout.
+    #[arg(long = "tariff", value_name = "FILE")]
+    pub tariffs: Vec<String>,
+    /// A volume-tier table to list (repeatable).
+    #[arg(long = "tiers", value_name = "FILE")]
+    pub tiers: Vec<String>,
+    /// Effective date of a file in Meta's layout (YYYY-MM-DD), instead of its title line.
+    #[arg(long, value_name = "DATE")]
+    pub tariff_date: Option<String>,
+    /// Currency of a file in Meta's layout, instead of its title line.
+    #[arg(long, value_name = "CODE")]
+    pub tariff_currency: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TariffsAction {
+    /// Validate a card and show what it changes against the rates in force the day before it:
+    /// markets added, rates up and down.
+    ///
+    /// Example: waprice tariffs check rate-card-eur-2026-10.csv --format csv
+    Check(TariffsCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TariffsCheckArgs {
+    /// The card to check: Meta's CSV as downloaded, or waprice's layout (a tier table is
+    /// validated too).
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// Another card to compare against besides the bundled ones (repeatable).
+    #[arg(long = "tariff", value_name = "FILE")]
+    pub tariffs: Vec<String>,
+    /// Effective date of FILE in Meta's layout (YYYY-MM-DD), instead of its title line.
+    #[arg(long, value_name = "DATE")]
+    pub tariff_date: Option<String>,
+    /// Currency of FILE in Meta's layout, instead of its title line.
+    #[arg(long, value_name = "CODE")]
+    pub tariff_currency: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
 }

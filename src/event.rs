@@ -2,6 +2,7 @@
 //! saying what Meta counts and why.
 
 use crate::calendar::Month;
+use crate::tariff::market::CountryId;
 use chrono::NaiveDate;
 
 /// The pricing rule era a message falls in (spec sections 2, 3, 4, 6).
@@ -141,6 +142,8 @@ pub struct BillingEvent {
     pub month: Month,
     pub era: Era,
     pub pair: u32,
+    /// The customer's country: with `date`, it gives the market.
+    pub country: CountryId,
     pub category: UnitCategory,
     pub pricing: Pricing,
 }

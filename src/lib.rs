@@ -14,6 +14,7 @@ pub mod input;
 pub mod message;
 pub mod parties;
 pub mod pricing;
+pub mod reconcile;
 pub mod render;
 pub mod report;
 pub mod tariff;

@@ -32,6 +32,12 @@ fn main() -> ExitCode {
         cli::Command::Rates(a) => {
             settings::RatesSettings::from_args(a).and_then(|s| cmd::rates::run(&s))
         }
+        cli::Command::Reconcile(a) => {
+            settings::ReconcileSettings::from_args(a).and_then(|s| cmd::reconcile::run(&s))
+        }
+        cli::Command::Tariffs(a) => {
+            settings::TariffsSettings::from_args(a).and_then(|s| cmd::tariffs::run(&s))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,9 +5,10 @@
 //! unpriced. A rate is never invented and never silently zero.
 
 use crate::engine::era::{ERA_C_FROM, ERA_D_FROM, FREE_SERVICE_FROM};
-use crate::event::{BillingEvent, Era, UnitCategory};
+use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
 use crate::tariff::card::{Column, DatedRate, RateCards};
 use crate::tariff::market::MarketId;
+use crate::tariff::tier::{Counter, TierBand, TierCounters, TierTables};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -23,6 +24,9 @@ pub struct Rate {
     pub substitute: bool,
     /// An era D service message priced at the utility rate because no card has its service rate.
     pub service_at_utility: bool,
+    /// The volume tier of a charged utility or authentication message, when a tier table
+    /// for its market and category is in force (see [`TieredPricer`]).
+    pub tier: Option<TierBand>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +79,7 @@ impl<'a> Pricer<'a> {
                             column: Column::Utility,
                             substitute,
                             service_at_utility: true,
+                            tier: None,
                         }),
                         None => Quote::Unpriced(column),
                     };
@@ -89,9 +94,83 @@ impl<'a> Pricer<'a> {
                 column,
                 substitute,
                 service_at_utility: false,
+                tier: None,
             }),
             None => Quote::Unpriced(column),
         }
+    }
+}
+
+/// A billed unit of `category` on `date`, counted as that date's rules count it: how `rates`
+/// and `forecast` ask the pricer what a unit would cost without a log.
+pub fn probe(date: NaiveDate, category: UnitCategory) -> BillingEvent {
+    let era = crate::engine::era::era_of(date);
+    BillingEvent {
+        time: 0,
+        date,
+        month: crate::calendar::Month::of(date),
+        era,
+        pair: 0,
+        country: crate::tariff::market::CountryId(0),
+        category,
+        pricing: if era.is_conversation_based() {
+            crate::event::Pricing::Conversation
+        } else {
+            crate::event::Pricing::Message
+        },
+    }
+}
+
+/// Prices events in time order with volume tiers (spec section 4): every charged utility or
+/// authentication message of eras C and D counts in its (market, month, category) counter,
+/// authentication-international in the authentication one, whether or not a table applies;
+/// where a table is in force, the message pays the rate of the tier its number falls in
+/// (the card's list rate below the first threshold). A message whose list rate is unknown
+/// stays unpriced: a tier table refines a card, it does not replace one.
+pub struct TieredPricer<'a> {
+    pricer: Pricer<'a>,
+    tiers: &'a TierTables,
+    counters: TierCounters,
+}
+
+impl<'a> TieredPricer<'a> {
+    pub fn new(cards: &'a RateCards, tiers: &'a TierTables, currency: &'a str) -> TieredPricer<'a> {
+        TieredPricer {
+            pricer: Pricer::new(cards, currency),
+            tiers,
+            counters: TierCounters::default(),
+        }
+    }
+
+    /// Events must come in time order (the counters run through each month).
+    pub fn quote(&mut self, e: &BillingEvent, market: MarketId) -> Quote {
+        let quote = self.pricer.quote(e, market);
+        // Without tier tables the counters could change nothing.
+        if self.tiers.is_empty() || e.pricing != Pricing::Message || e.era.is_conversation_based() {
+            return quote;
+        }
+        let column = column_of(e.category);
+        let Some(counter) = Counter::of(column) else {
+            return quote;
+        };
+        let n = self.counters.next(market, e.month, counter);
+        let Quote::Priced(mut rate) = quote else {
+            return quote;
+        };
+        let Some(table) = self
+            .tiers
+            .in_force(self.pricer.currency, market, column, e.date)
+        else {
+            return quote;
+        };
+        let (band, value) = table.band(n);
+        rate.tier = Some(band);
+        if let Some(value) = value {
+            // The tier's own rate, from a table in force on the event's date.
+            rate.value = value;
+            rate.substitute = false;
+        }
+        Quote::Priced(rate)
     }
 }
 
@@ -136,7 +215,7 @@ fn crosses_switch(card: NaiveDate, era: Era) -> bool {
 mod tests {
     use super::*;
     use crate::calendar::Month;
-    use crate::event::Pricing;
+    use crate::engine::era;
     use crate::tariff::card::{parse, RateCards};
     use crate::tariff::market::MarketMap;
 
@@ -152,6 +231,7 @@ mod tests {
             month: Month::of(date),
             era,
             pair: 0,
+            country: crate::tariff::market::CountryId(0),
             category,
             pricing: Pricing::Message,
         }
@@ -268,5 +348,98 @@ mod tests {
             usd.quote(&event("2025-08-01", Era::C, UnitCategory::Marketing), fr),
             Quote::Unpriced(Column::Marketing)
         );
+    }
+    #[test]
+    fn tiers_are_marginal_per_month_and_auth_intl_keeps_the_authentication_count() {
+        let m = MarketMap::bundled();
+        let cards = RateCards::from_rows(
+            parse(
+                "currency,effective_from,market,marketing,utility,authentication,authentication_international\n\
+                 USD,2025-07-01,India,0.0107,0.0014,0.0014,0.0280\n",
+                "c.csv",
+                &m,
+            )
+            .unwrap(),
+        );
+        // Synthetic thresholds A < B < C = 3 < 5 < 8.
+        let tiers = TierTables::from_tables(
+            crate::tariff::tier::parse(
+                "currency,effective_from,market,category,threshold,rate\n\
+                 USD,2025-07-01,India,authentication,3,0.0012\n\
+                 USD,2025-07-01,India,authentication,5,0.0010\n\
+                 USD,2025-07-01,India,authentication,8,0.0008\n\
+                 USD,2025-07-01,India,authentication_international,3,0.0250\n\
+                 USD,2025-07-01,India,authentication_international,5,0.0200\n\
+                 USD,2025-07-01,India,authentication_international,8,0.0150\n",
+                "t.csv",
+                &m,
+            )
+            .unwrap(),
+        );
+        let india = m.market_by_name("India").unwrap();
+        let mut p = TieredPricer::new(&cards, &tiers, "USD");
+        let mut quote = |date: &str, category, pricing| {
+            let mut e = event(date, era::era_of(d(date)), category);
+            e.pricing = pricing;
+            match p.quote(&e, india) {
+                Quote::Priced(r) => (r.value.to_string(), r.tier.map(|t| t.to_string())),
+                Quote::Free => ("free".into(), None),
+                other => panic!("{other:?}"),
+            }
+        };
+        let (a, ai) = (
+            UnitCategory::Authentication,
+            UnitCategory::AuthenticationInternational,
+        );
+        let msg = Pricing::Message;
+        let got: Vec<_> = [
+            ("2025-09-01", a, msg),
+            ("2025-09-02", a, msg),
+            // Free messages and marketing do not count.
+            (
+                "2025-09-02",
+                UnitCategory::Utility,
+                Pricing::FreeCustomerService,
+            ),
+            ("2025-09-02", UnitCategory::Marketing, msg),
+            ("2025-09-03", a, msg),
+            ("2025-09-04", a, msg),
+            // Eligible from here: authentication-international continues the count at 5.
+            ("2025-09-15", ai, msg),
+            ("2025-09-16", ai, msg),
+            ("2025-09-17", ai, msg),
+            ("2025-09-18", ai, msg),
+            ("2025-09-19", ai, msg),
+            // A new month starts again at the list rate.
+            ("2025-10-01", ai, msg),
+        ]
+        .into_iter()
+        .map(|(date, c, pricing)| quote(date, c, pricing))
+        .collect();
+        let s = |v: &str, t: Option<&str>| (v.to_string(), t.map(str::to_string));
+        assert_eq!(
+            got,
+            vec![
+                s("0.0014", Some("1:3")),
+                s("0.0014", Some("1:3")),
+                s("free", None),
+                s("0.0107", None),
+                s("0.0014", Some("1:3")),
+                s("0.0012", Some("4:5")),
+                s("0.0250", Some("4:5")),
+                s("0.0200", Some("6:8")),
+                s("0.0200", Some("6:8")),
+                s("0.0200", Some("6:8")),
+                s("0.0150", Some("9+")),
+                s("0.0280", Some("1:3")),
+            ]
+        );
+        // Conversations (era B) never count or carry a tier.
+        let mut p = TieredPricer::new(&cards, &tiers, "USD");
+        let e = event("2025-06-10", Era::B, a);
+        assert!(matches!(
+            p.quote(&e, india),
+            Quote::Priced(Rate { tier: None, .. })
+        ));
     }
 }

@@ -1,7 +1,10 @@
 //! Raw command-line arguments become validated settings before any work starts: every
 //! usage error (exit code 2) is found here, not halfway through a 10 GB log.
 
-use crate::cli::{EstimateArgs, FormatArg, LedgerArgs, LogArgs, RatesArgs, TariffArgs};
+use crate::cli::{
+    EstimateArgs, FormatArg, InputFormatArg, LedgerArgs, LogArgs, RatesArgs, ReconcileArgs,
+    TariffArgs, TariffsAction, TariffsArgs,
+};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -18,19 +21,34 @@ use waprice::render::table::Chart;
 use waprice::render::Format;
 use waprice::report::By;
 use waprice::tariff::card::RateCards;
-use waprice::tariff::market::MarketMap;
+use waprice::tariff::files;
+use waprice::tariff::market::{CountryId, MarketMap};
+use waprice::tariff::meta_csv::{currency_code, Overrides};
+use waprice::tariff::tier::TierTables;
 
 /// What every subcommand that prices needs: markets, cards and the currency.
 pub struct Tariffs {
     pub markets: MarketMap,
     pub cards: RateCards,
     pub currency: String,
+    /// Volume-tier tables from `--tiers` (none are bundled).
+    pub tiers: TierTables,
+}
+
+/// What a log file is (`--input`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    Csv,
+    MetaWebhooks,
 }
 
 /// How to read a log and which rules apply (estimate and ledger).
 #[derive(Clone)]
 pub struct LogSettings {
     pub path: String,
+    pub format: InputFormat,
+    /// `--sent FILE` (meta-webhooks input only).
+    pub sent: Option<String>,
     pub input: InputOptions,
     pub timezone: Tz,
     pub engine: EngineConfig,
@@ -72,16 +90,62 @@ fn date(s: &str, option: &str) -> Result<NaiveDate, BadInput> {
     })
 }
 
+/// `--tariff-date` and `--tariff-currency`.
+fn overrides(date_arg: &Option<String>, currency: &Option<String>) -> Result<Overrides> {
+    Ok(Overrides {
+        date: date_arg
+            .as_deref()
+            .map(|d| date(d, "--tariff-date"))
+            .transpose()?,
+        currency: currency
+            .as_deref()
+            .map(|c| {
+                currency_code(c).ok_or_else(|| {
+                    BadInput::new(format!("--tariff-currency {c}: not a currency"))
+                        .hint("use an ISO code such as EUR or USD ($US, US$, € are understood too)")
+                })
+            })
+            .transpose()?,
+    })
+}
+
+/// The overrides describe a file in Meta's layout; given without one, they would do nothing.
+fn overrides_used(ov: &Overrides, meta_files: usize) -> Result<(), BadInput> {
+    if (ov.date.is_some() || ov.currency.is_some()) && meta_files == 0 {
+        return Err(BadInput::new(
+            "--tariff-date and --tariff-currency describe a file in Meta's CSV layout, and none was loaded",
+        )
+        .hint("files in waprice's layout carry currency and effective_from on every row"));
+    }
+    Ok(())
+}
+
+/// Reads the files named by an option: (path, text).
+fn read_files(paths: &[String], option: &str) -> Result<Vec<(String, String)>> {
+    paths
+        .iter()
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {option} {path}"))
+                .map(|text| (path.clone(), text))
+        })
+        .collect()
+}
+
 impl Tariffs {
     pub fn from_args(a: &TariffArgs) -> Result<Tariffs> {
+        Tariffs::with_tiers(a, &[])
+    }
+
+    /// Cards (bundled and `--tariff`) and `--tiers` tables, in any layout.
+    pub fn with_tiers(a: &TariffArgs, tier_files: &[String]) -> Result<Tariffs> {
         let markets = MarketMap::bundled();
-        let mut extra = Vec::new();
-        for path in &a.tariffs {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read --tariff {path}"))?;
-            extra.push((path.clone(), text));
-        }
-        let cards = RateCards::load(&markets, &extra)?;
+        let ov = overrides(&a.tariff_date, &a.tariff_currency)?;
+        let (cards, meta_cards) =
+            files::load_cards(&markets, &read_files(&a.tariffs, "--tariff")?, &ov)?;
+        let (tiers, meta_tiers) =
+            files::load_tiers(&markets, &read_files(tier_files, "--tiers")?, &ov)?;
+        overrides_used(&ov, meta_cards + meta_tiers)?;
         let currency = a.currency.trim().to_ascii_uppercase();
         if !cards.has_currency(&currency) {
             return Err(
@@ -93,10 +157,21 @@ impl Tariffs {
                     .into(),
             );
         }
+        if !tiers.is_empty() && !tiers.has_currency(&currency) {
+            let mut have: Vec<&str> = tiers.tables().iter().map(|t| t.currency.as_str()).collect();
+            have.dedup();
+            return Err(BadInput::new(format!(
+                "no volume-tier table in {currency}: the --tiers files are in {}",
+                have.join(", ")
+            ))
+            .hint("tiers apply to cards of their own currency; pass --currency to match")
+            .into());
+        }
         Ok(Tariffs {
             markets,
             cards,
             currency,
+            tiers,
         })
     }
 }
@@ -109,6 +184,21 @@ fn csv_style(format: Format, decimal_comma: bool) -> Result<CsvStyle, BadInput> 
     Ok(CsvStyle { decimal_comma })
 }
 
+/// `--country`: an ISO code (FR) or a calling code (+33, 33).
+pub fn country_arg(markets: &MarketMap, code: &str) -> Result<CountryId, BadInput> {
+    let code = code.trim();
+    let found = if code.starts_with('+') || code.chars().all(|c| c.is_ascii_digit()) {
+        markets.country_by_calling_code(code)
+    } else {
+        markets.country_by_iso(code)
+    };
+    found.ok_or_else(|| {
+        BadInput::new(format!("--country {code}: unknown country")).hint(
+            "use an ISO code (FR) or a calling code (+33); countries on none of Meta's lists pay the market Other",
+        )
+    })
+}
+
 fn output_format(f: FormatArg) -> Format {
     match f {
         FormatArg::Table => Format::Table,
@@ -119,9 +209,12 @@ fn output_format(f: FormatArg) -> Format {
 
 impl LogSettings {
     pub fn from_args(a: &LogArgs, markets: &MarketMap) -> Result<LogSettings> {
-        let timezone = Tz::from_str(a.timezone.trim()).map_err(|_| {
-            BadInput::new(format!("--timezone {}: not an IANA time zone", a.timezone))
-                .hint("use a name such as UTC, Europe/Paris or America/Sao_Paulo")
+        let timezone = Tz::from_str(a.rules.timezone.trim()).map_err(|_| {
+            BadInput::new(format!(
+                "--timezone {}: not an IANA time zone",
+                a.rules.timezone
+            ))
+            .hint("use a name such as UTC, Europe/Paris or America/Sao_Paulo")
         })?;
         let mut columns = Vec::new();
         for c in &a.columns {
@@ -137,8 +230,26 @@ impl LogSettings {
             columns.push((field, header.trim().to_string()));
         }
         let (engine, auth_intl) = auth_intl(a, markets)?;
+        let format = match a.input {
+            InputFormatArg::Csv => InputFormat::Csv,
+            InputFormatArg::MetaWebhooks => InputFormat::MetaWebhooks,
+        };
+        if format == InputFormat::Csv && a.sent.is_some() {
+            return Err(BadInput::new("--sent goes with --input meta-webhooks")
+                .hint("a CSV log carries each template's category itself; --sent gives the categories Meta's webhooks lack")
+                .into());
+        }
+        if format == InputFormat::MetaWebhooks && !columns.is_empty() {
+            return Err(
+                BadInput::new("--column applies to CSV logs, not --input meta-webhooks")
+                    .hint("webhook payloads are read by Meta's field names")
+                    .into(),
+            );
+        }
         let path = a.log.clone();
         Ok(LogSettings {
+            format,
+            sent: a.sent.clone(),
             input: InputOptions {
                 name: if path == "-" {
                     "<stdin>".into()
@@ -146,17 +257,17 @@ impl LogSettings {
                     path.clone()
                 },
                 columns,
-                skip_invalid: a.skip_invalid,
-                skip_unsupported: a.skip_unsupported,
+                skip_invalid: a.rules.skip_invalid,
+                skip_unsupported: a.rules.skip_unsupported,
             },
             path,
             timezone,
             engine: EngineConfig {
-                free_service_allowance: a.free_service_allowance,
+                free_service_allowance: a.rules.free_service_allowance,
                 ..engine
             },
             strict: a.strict_tariffs,
-            progress: !a.no_progress,
+            progress: !a.rules.no_progress,
             auth_intl,
         })
     }
@@ -164,7 +275,7 @@ impl LogSettings {
 
 impl LedgerSettings {
     pub fn from_args(a: &LedgerArgs) -> Result<LedgerSettings> {
-        let tariffs = Tariffs::from_args(&a.tariff)?;
+        let tariffs = Tariffs::with_tiers(&a.tariff, &a.tiers.tiers)?;
         let log = LogSettings::from_args(&a.log, &tariffs.markets)?;
         Ok(LedgerSettings {
             log,
@@ -210,7 +321,7 @@ pub fn budget(currency: &str, amount: Option<&str>, agents: Option<u32>) -> Resu
 
 impl EstimateSettings {
     pub fn from_args(a: &EstimateArgs) -> Result<EstimateSettings> {
-        let tariffs = Tariffs::from_args(&a.tariff)?;
+        let tariffs = Tariffs::with_tiers(&a.tariff, &a.tiers.tiers)?;
         let log = LogSettings::from_args(&a.log, &tariffs.markets)?;
         let budget = budget(&tariffs.currency, a.budget.as_deref(), a.agents)?;
         let by = match a
@@ -222,9 +333,11 @@ impl EstimateSettings {
             Some(s) if s == "market" => Some(By::Market),
             Some(s) if s == "category" => Some(By::Category),
             Some(s) if s == "market,category" || s == "category,market" => Some(By::MarketCategory),
+            // A tier only means something inside its market and category.
+            Some(s) if is_tier_breakdown(&s) => Some(By::Tier),
             Some(s) => {
                 return Err(BadInput::new(format!("--by {s}: unknown breakdown"))
-                    .hint("use --by market, --by category or --by market,category")
+                    .hint("use --by market, --by category, --by market,category or --by tier (which is per market and category)")
                     .into())
             }
         };
@@ -246,13 +359,26 @@ impl EstimateSettings {
     }
 }
 
-/// Authentication-international needs both flags (spec section 5): the per-country first
-/// date is the later of the country's start and the business's eligibility, and never for
-/// the business's own country.
+/// `--by tier`, alone or with both market and category, in any order.
+fn is_tier_breakdown(s: &str) -> bool {
+    let mut dims: Vec<&str> = s.split(',').collect();
+    dims.sort_unstable();
+    dims == ["tier"] || dims == ["category", "market", "tier"]
+}
+
+/// Authentication-international needs both flags (spec section 5); `--auth-intl-except`
+/// gives some customer countries their own start date, as Meta's eligibility email does.
 fn auth_intl(a: &LogArgs, markets: &MarketMap) -> Result<(EngineConfig, Option<String>)> {
-    let (country, since) = match (&a.business_country, &a.auth_intl_since) {
-        (None, None) => return Ok((EngineConfig::default(), None)),
+    let (country, since) = match (&a.rules.business_country, &a.rules.auth_intl_since) {
+        (None, None) if a.rules.auth_intl_except.is_empty() => {
+            return Ok((EngineConfig::default(), None))
+        }
         (Some(c), Some(s)) => (c, date(s, "--auth-intl-since")?),
+        (None, None) => {
+            return Err(BadInput::new("--auth-intl-except needs --business-country and --auth-intl-since")
+                .hint("it changes the start date of some countries for a business that is eligible")
+                .into())
+        }
         _ => {
             return Err(BadInput::new("--business-country and --auth-intl-since go together")
                 .hint("authentication-international applies only when the business says it is eligible: pass both")
@@ -263,27 +389,133 @@ fn auth_intl(a: &LogArgs, markets: &MarketMap) -> Result<(EngineConfig, Option<S
         BadInput::new(format!("--business-country {country}: unknown country"))
             .hint("use an ISO 3166 code such as FR, US, IN")
     })?;
+    let with_rate: Vec<&str> = AUTH_INTL_START.iter().map(|(iso, _)| *iso).collect();
+    let mut exceptions: Vec<(CountryId, NaiveDate)> = Vec::new();
+    let mut note = format!("{}, eligible since {since}", markets.iso(home));
+    for x in &a.rules.auth_intl_except {
+        let (cc, d) = x.split_once('=').ok_or_else(|| {
+            BadInput::new(format!("--auth-intl-except {x}: expected CC=DATE"))
+                .hint("for example --auth-intl-except IN=2025-03-15")
+        })?;
+        let d = date(d, "--auth-intl-except")?;
+        let c = markets.country_by_iso(cc.trim()).ok_or_else(|| {
+            BadInput::new(format!("--auth-intl-except {x}: unknown country '{cc}'"))
+                .hint("use an ISO 3166 code such as IN")
+        })?;
+        let iso = markets.iso(c);
+        let Some((_, start)) = AUTH_INTL_START.iter().find(|(i, _)| *i == iso) else {
+            return Err(BadInput::new(format!(
+                "--auth-intl-except {x}: {iso} has no authentication-international rate"
+            ))
+            .hint(format!("countries with one: {}", with_rate.join(", ")))
+            .into());
+        };
+        if c == home {
+            return Err(BadInput::new(format!(
+                "--auth-intl-except {x}: {iso} is the business's own country, which always pays the domestic authentication rate"
+            ))
+            .into());
+        }
+        if exceptions.iter().any(|(e, _)| *e == c) {
+            return Err(BadInput::new(format!("--auth-intl-except: {iso} is given twice")).into());
+        }
+        exceptions.push((c, d));
+        note.push_str(&if d < *start {
+            format!("; {iso} from {start} (its start date; --auth-intl-except said {d})")
+        } else {
+            format!("; {iso} from {d} (--auth-intl-except)")
+        });
+    }
+    Ok((
+        EngineConfig {
+            auth_intl_from: auth_intl_from(markets, home, since, &exceptions),
+            ..EngineConfig::default()
+        },
+        Some(note),
+    ))
+}
+
+/// Per customer country (indexed by `CountryId`): the first date an authentication template
+/// pays the authentication-international rate, the later of the country's start date (spec
+/// section 5) and the business's own start for it (`since`, or the country's exception);
+/// never for the business's own country.
+fn auth_intl_from(
+    markets: &MarketMap,
+    home: CountryId,
+    since: NaiveDate,
+    exceptions: &[(CountryId, NaiveDate)],
+) -> Vec<Option<NaiveDate>> {
     let mut from = Vec::new();
     for (iso, start) in AUTH_INTL_START {
         if let Some(c) = markets.country_by_iso(iso) {
             if c == home {
                 continue;
             }
+            let own = exceptions
+                .iter()
+                .find(|(e, _)| *e == c)
+                .map_or(since, |(_, d)| *d);
             let i = c.0 as usize;
             if from.len() <= i {
                 from.resize(i + 1, None);
             }
-            from[i] = Some(start.max(since));
+            from[i] = Some(start.max(own));
         }
     }
-    let note = format!("{}, eligible since {since}", markets.iso(home));
-    Ok((
-        EngineConfig {
-            auth_intl_from: from,
-            ..EngineConfig::default()
-        },
-        Some(note),
-    ))
+    from
+}
+
+pub struct ReconcileSettings {
+    /// The webhooks, read as a meta-webhooks log.
+    pub log: LogSettings,
+    pub tariffs: Tariffs,
+    pub format: Format,
+    pub diff: Option<String>,
+    /// `--fail-under PCT`, 0 to 100.
+    pub fail_under: Option<Decimal>,
+    pub analytics: Option<String>,
+}
+
+impl ReconcileSettings {
+    pub fn from_args(a: &ReconcileArgs) -> Result<ReconcileSettings> {
+        let tariffs = Tariffs::from_args(&a.tariff)?;
+        let log_args = LogArgs {
+            log: a.webhooks.clone(),
+            rules: a.rules.clone(),
+            columns: Vec::new(),
+            strict_tariffs: false,
+            input: InputFormatArg::MetaWebhooks,
+            sent: a.sent.clone(),
+        };
+        let log = LogSettings::from_args(&log_args, &tariffs.markets)?;
+        let fail_under = match &a.fail_under {
+            None => None,
+            Some(p) => Some(
+                Decimal::from_str(p.trim().trim_end_matches('%'))
+                    .ok()
+                    .filter(|d| !d.is_sign_negative() && *d <= Decimal::ONE_HUNDRED)
+                    .ok_or_else(|| {
+                        BadInput::new(format!("--fail-under {p}: not a percentage"))
+                            .hint("give the least acceptable agreement from 0 to 100, like 99.5")
+                    })?,
+            ),
+        };
+        if a.diff.as_deref() == Some("-") {
+            return Err(
+                BadInput::new("--diff -: the report already goes to standard output")
+                    .hint("name a file, like --diff disagreements.csv")
+                    .into(),
+            );
+        }
+        Ok(ReconcileSettings {
+            log,
+            tariffs,
+            format: output_format(a.format),
+            diff: a.diff.clone(),
+            fail_under,
+            analytics: a.analytics.clone(),
+        })
+    }
 }
 
 impl RatesSettings {
@@ -302,5 +534,143 @@ impl RatesSettings {
             country: a.country.clone(),
             market: a.market.clone(),
         })
+    }
+}
+
+/// `waprice tariffs`: list the cards and tier tables.
+pub struct TariffsListSettings {
+    pub markets: MarketMap,
+    pub cards: RateCards,
+    pub tiers: TierTables,
+    /// Only this currency's cards.
+    pub currency: Option<String>,
+    pub format: Format,
+}
+
+/// `waprice tariffs check FILE`: the file, and the cards to compare it with.
+pub struct TariffsCheckSettings {
+    pub markets: MarketMap,
+    /// Bundled cards and `--tariff` files (FILE not included).
+    pub baseline: RateCards,
+    pub path: String,
+    pub text: String,
+    pub overrides: Overrides,
+    pub format: Format,
+}
+
+pub enum TariffsSettings {
+    List(TariffsListSettings),
+    Check(TariffsCheckSettings),
+}
+
+impl TariffsSettings {
+    pub fn from_args(a: &TariffsArgs) -> Result<TariffsSettings> {
+        let markets = MarketMap::bundled();
+        match &a.action {
+            None => {
+                let ov = overrides(&a.tariff_date, &a.tariff_currency)?;
+                let (cards, meta_cards) =
+                    files::load_cards(&markets, &read_files(&a.tariffs, "--tariff")?, &ov)?;
+                let (tiers, meta_tiers) =
+                    files::load_tiers(&markets, &read_files(&a.tiers, "--tiers")?, &ov)?;
+                overrides_used(&ov, meta_cards + meta_tiers)?;
+                let currency = match &a.currency {
+                    None => None,
+                    Some(c) => {
+                        let code = currency_code(c).unwrap_or_else(|| c.trim().to_uppercase());
+                        if !cards.has_currency(&code) && !tiers.has_currency(&code) {
+                            return Err(BadInput::new(format!("no rate card in currency '{c}'"))
+                                .hint(format!(
+                                    "cards are bundled for {}; load one for another currency with --tariff FILE",
+                                    cards.currencies().join(", ")
+                                ))
+                                .into());
+                        }
+                        Some(code)
+                    }
+                };
+                Ok(TariffsSettings::List(TariffsListSettings {
+                    markets,
+                    cards,
+                    tiers,
+                    currency,
+                    format: output_format(a.format),
+                }))
+            }
+            Some(TariffsAction::Check(c)) => {
+                let ov = overrides(&c.tariff_date, &c.tariff_currency)?;
+                let (baseline, _) =
+                    files::load_cards(&markets, &read_files(&c.tariffs, "--tariff")?, &ov)?;
+                let text = std::fs::read_to_string(&c.file)
+                    .with_context(|| format!("cannot read {}", c.file))?;
+                let layout = files::detect(&text, &c.file)?;
+                overrides_used(&ov, usize::from(layout.is_meta()))?;
+                Ok(TariffsSettings::Check(TariffsCheckSettings {
+                    markets,
+                    baseline,
+                    path: c.file.clone(),
+                    text,
+                    overrides: ov,
+                    format: output_format(c.format),
+                }))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// Spec section 5: the start date of each country with an authentication-international
+    /// rate, never before the business's own eligibility, never for its own country.
+    #[test]
+    fn auth_intl_start_dates_per_country() {
+        let m = MarketMap::bundled();
+        let c = |iso: &str| m.country_by_iso(iso).unwrap();
+        let at =
+            |from: &[Option<NaiveDate>], iso: &str| from.get(c(iso).0 as usize).copied().flatten();
+        let from = auth_intl_from(&m, c("FR"), d("2024-01-01"), &[]);
+        assert_eq!(at(&from, "ID"), Some(d("2024-06-01")));
+        assert_eq!(at(&from, "IN"), Some(d("2024-07-01")));
+        for iso in ["EG", "MY", "NG", "PK", "SA", "ZA", "AE"] {
+            assert_eq!(at(&from, iso), Some(d("2025-02-01")), "{iso}");
+        }
+        for iso in ["BD", "IQ", "NP", "LK", "KZ", "KW", "MA", "OM", "UA"] {
+            assert_eq!(at(&from, iso), Some(d("2026-10-01")), "{iso}");
+        }
+        for iso in ["FR", "DE", "BR", "US"] {
+            assert_eq!(at(&from, iso), None, "{iso}");
+        }
+        // Eligible later: that date for every country already started.
+        let from = auth_intl_from(&m, c("FR"), d("2025-03-15"), &[]);
+        assert_eq!(at(&from, "ID"), Some(d("2025-03-15")));
+        assert_eq!(at(&from, "EG"), Some(d("2025-03-15")));
+        assert_eq!(at(&from, "KZ"), Some(d("2026-10-01")));
+        // A business in India pays India's domestic rate, and the international one elsewhere.
+        let from = auth_intl_from(&m, c("IN"), d("2024-01-01"), &[]);
+        assert_eq!(at(&from, "IN"), None);
+        assert_eq!(at(&from, "ID"), Some(d("2024-06-01")));
+        // Exceptions: one country later, one said earlier than the country's own start.
+        let from = auth_intl_from(
+            &m,
+            c("FR"),
+            d("2024-01-01"),
+            &[(c("IN"), d("2025-05-01")), (c("EG"), d("2024-09-01"))],
+        );
+        assert_eq!(at(&from, "IN"), Some(d("2025-05-01")));
+        assert_eq!(at(&from, "EG"), Some(d("2025-02-01")));
+        assert_eq!(at(&from, "ID"), Some(d("2024-06-01")));
+    }
+
+    #[test]
+    fn tier_breakdowns() {
+        assert!(is_tier_breakdown("tier"));
+        assert!(is_tier_breakdown("tier,market,category"));
+        assert!(!is_tier_breakdown("market,tier"));
     }
 }

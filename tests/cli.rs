@@ -1005,8 +1005,21 @@ fn readme_examples_show_real_output() {
         let body_start = start + "```console\n".len();
         let end = body_start + rest[body_start..].find("\n```").expect("closed block");
         let block = &rest[body_start..end];
-        let (command, expected) = block.split_once('\n').unwrap_or((block, ""));
-        let command = command.trim_start_matches("$ ");
+        // The command may go on over lines ending in a backslash.
+        let mut command_end = 0;
+        while let Some(nl) = block[command_end..].find('\n') {
+            if !block[..command_end + nl].ends_with('\\') {
+                break;
+            }
+            command_end += nl + 1;
+        }
+        let split = block[command_end..]
+            .find('\n')
+            .map_or(block.len(), |nl| command_end + nl);
+        let written = &block[..split];
+        let expected = block.get(split + 1..).unwrap_or("");
+        let joined = written.replace("\\\n", " ");
+        let command = joined.trim_start_matches("$ ");
         let (command, head) = match command.split_once(" | head -") {
             Some((c, n)) => (c, Some(n.trim().parse::<usize>().unwrap())),
             None => (command, None),
@@ -1026,11 +1039,9 @@ fn readme_examples_show_real_output() {
         }
         let actual = actual.join("\n");
         updated.push_str(&rest[..body_start]);
-        updated.push_str(&format!(
-            "$ {}{}\n{actual}",
-            command,
-            head.map(|n| format!(" | head -{n}")).unwrap_or_default()
-        ));
+        updated.push_str(written);
+        updated.push('\n');
+        updated.push_str(&actual);
         if std::env::var_os("WAPRICE_BLESS").is_none() {
             assert_eq!(
                 actual, expected,
@@ -1046,5 +1057,63 @@ fn readme_examples_show_real_output() {
     }
     assert!(checked >= 6, "only {checked} README examples found");
 }
+
+#[test]
+fn streamed_files_and_sorted_in_memory_logs_give_the_same_bill() {
+    // A file in time order is streamed; stdin and unsorted files are read whole and sorted.
+    for (file, args) in SAMPLES {
+        let streamed = estimate_csv(file, args);
+        let text = std::fs::read_to_string(file).unwrap();
+        let out = waprice()
+            .args([&["estimate", "-", "--format", "csv"][..], args].concat())
+            .write_stdin(text.clone())
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            streamed,
+            "{file} via stdin"
+        );
+        // The same rows, last first, in a file: the streaming pass finds them out of order.
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[1..].reverse();
+        let dir = tempfile::tempdir().unwrap();
+        let reversed = dir.path().join("reversed.csv");
+        std::fs::write(&reversed, lines.join("\n")).unwrap();
+        assert_eq!(
+            estimate_csv(reversed.to_str().unwrap(), args),
+            streamed,
+            "{file} reversed"
+        );
+    }
+}
+
+#[test]
+fn a_bad_row_in_a_streamed_file_stops_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.csv");
+    let mut text = String::from("timestamp,direction,category,recipient\n");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "2025-09-01T10:{:02}:{:02}Z,outbound,marketing,+33612345678\n",
+            i / 60 % 60,
+            i % 60
+        ));
+    }
+    text.push_str("2025-09-02T10:00:00Z,outbound,marketing,+33 not a number\n");
+    std::fs::write(&path, text).unwrap();
+    let out = waprice()
+        .args(["estimate", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 20002, column 'recipient'"), "{err}");
+    assert!(out.stdout.is_empty(), "no partial estimate is printed");
+}
+#[path = "cli/reconcile.rs"]
+mod reconcile;
 #[path = "cli/robustness.rs"]
 mod robustness;
+#[path = "cli/tariffs.rs"]
+mod tariffs;

@@ -4,19 +4,22 @@
 use super::replay;
 use crate::settings::{EstimateSettings, LogSettings};
 use anyhow::Result;
+use std::cell::RefCell;
 use std::io::Write;
+use waprice::event::BillingEvent;
 use waprice::input::reader::Log;
 use waprice::pricing::Quote;
 use waprice::render::{self, Format};
-use waprice::report::notes::{notes, NoteContext};
+use waprice::report::notes::{notes, tier_notes, NoteContext};
 use waprice::report::{Report, Tally};
 
 pub fn run(s: &EstimateSettings) -> Result<()> {
-    let log = replay::read(&s.log, &s.tariffs)?;
-    let actual = report(s, &s.log, &log, None)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if let Some(as_of) = s.as_of {
+        // Two replays of the same log: read it once.
+        let log = replay::read(&s.log, &s.tariffs)?;
+        let actual = report(s, &s.log, &Source::Read(&log), None)?;
         let what_if_settings = LogSettings {
             engine: waprice::engine::EngineConfig {
                 as_of: Some(as_of),
@@ -24,7 +27,7 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
             },
             ..s.log.clone()
         };
-        let what_if = report(s, &what_if_settings, &log, s.by)?;
+        let what_if = report(s, &what_if_settings, &Source::Read(&log), s.by)?;
         let compare = render::what_if::Comparison {
             actual: &actual,
             what_if: &what_if,
@@ -36,6 +39,7 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
             Format::Json => render::what_if::json(&compare, &mut out)?,
         }
     } else {
+        let actual = report(s, &s.log, &Source::Stream, None)?;
         match s.format {
             Format::Table => render::table::estimate(&actual, s.chart, &mut out)?,
             Format::Csv => render::csv::estimate(&actual, s.csv, &mut out)?,
@@ -46,23 +50,40 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
     Ok(())
 }
 
+/// Where the messages come from: a log already read, or the file streamed.
+enum Source<'a> {
+    Read(&'a Log),
+    Stream,
+}
+
 /// Replays and prices the log under `ls` and builds the report with its notes.
 fn report(
     s: &EstimateSettings,
     ls: &LogSettings,
-    log: &Log,
+    source: &Source,
     by: Option<waprice::report::By>,
 ) -> Result<Report> {
     let t = &s.tariffs;
-    let mut tally = Tally::default();
-    replay::replay(ls, t, log, |e, market, quote| {
+    let tally = RefCell::new(Tally::default());
+    let each = |e: &BillingEvent, market, quote: &Quote| {
         let card_date = match quote {
             Quote::Priced(r) => Some(t.cards.row(r.row).effective_from),
             _ => None,
         };
-        tally.add(e, market, quote, card_date);
+        tally.borrow_mut().add(e, market, quote, card_date);
         Ok(())
-    })?;
+    };
+    let stats = match source {
+        Source::Read(log) => {
+            replay::replay(ls, t, log, each)?;
+            log.stats.clone()
+        }
+        Source::Stream => {
+            replay::stream(ls, t, || *tally.borrow_mut() = Tally::default(), each)?.stats
+        }
+    };
+    let mut tally = tally.into_inner();
+    tally.finish();
     let market_name = |m| t.markets.market_name(m).to_string();
     let card_source = |date: chrono::NaiveDate| {
         let mut sources: Vec<&str> = t
@@ -90,13 +111,20 @@ fn report(
         auth_intl: ls.auth_intl.clone(),
         market_name: &market_name,
         card_source: &card_source,
-        skipped_invalid: log.stats.skipped_invalid,
-        skipped_unsupported: log.stats.skipped_unsupported,
-        rows: log.stats.rows,
-        inbound: log.stats.inbound,
+        skipped_invalid: stats.skipped_invalid,
+        skipped_unsupported: stats.skipped_unsupported,
+        rows: stats.rows,
+        inbound: stats.inbound,
         strict: ls.strict,
     };
-    let notes = notes(&tally, &cx);
+    let mut notes = notes(&tally, &cx);
+    // Volume tiers go with the rate notes, before the events that are not units.
+    let at = notes
+        .iter()
+        .position(|n| n.starts_with("not units:"))
+        .unwrap_or(notes.len());
+    let tiers = tier_notes(&tally, t.tiers.has_currency(&t.currency), &market_name);
+    notes.splice(at..at, tiers);
     let by = if ls.engine.as_of.is_some() {
         None
     } else {

@@ -17,8 +17,8 @@ use waprice::budget::Budget;
 use waprice::calendar::Month;
 use waprice::engine::era::{era_of, ERA_B_FROM, FREE_SERVICE_FROM, FREE_TIER_CONVERSATIONS};
 use waprice::error::BadInput;
-use waprice::event::{BillingEvent, Era, Pricing, UnitCategory};
-use waprice::pricing::{Pricer, Quote};
+use waprice::event::{Era, UnitCategory};
+use waprice::pricing::{probe, Pricer, Quote};
 use waprice::render::csv::CsvStyle;
 use waprice::render::{exact, money, Format};
 use waprice::tariff::market::CountryId;
@@ -141,16 +141,7 @@ impl ForecastSettings {
 }
 
 fn country(t: &Tariffs, code: &str) -> Result<CountryId, BadInput> {
-    let code = code.trim();
-    let found = if code.starts_with('+') || code.chars().all(|c| c.is_ascii_digit()) {
-        t.markets.country_by_calling_code(code)
-    } else {
-        t.markets.country_by_iso(code)
-    };
-    found.ok_or_else(|| {
-        BadInput::new(format!("--country {code}: unknown country"))
-            .hint("use an ISO code (FR) or a calling code (+33)")
-    })
+    crate::settings::country_arg(&t.markets, code)
 }
 
 fn set(v: &mut Volumes, name: &str, n: u64) -> bool {
@@ -282,20 +273,7 @@ pub fn run(s: &ForecastSettings) -> Result<()> {
                 continue;
             }
             let billable = volume - free;
-            let pricing = if era.is_conversation_based() {
-                Pricing::Conversation
-            } else {
-                Pricing::Message
-            };
-            let event = BillingEvent {
-                time: 0,
-                date: s.date,
-                month: Month::of(s.date),
-                era,
-                pair: 0,
-                category,
-                pricing,
-            };
+            let event = probe(s.date, category);
             let (rate, cost) = if billable == 0 {
                 (Some(Decimal::ZERO), Decimal::ZERO)
             } else {

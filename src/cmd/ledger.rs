@@ -1,7 +1,8 @@
 //! `waprice ledger LOG`: one CSV row per unit (billed or free) and per message that is not a
 //! unit because it was rejected or not delivered, in time order. Messages that rode on an
 //! open conversation are not rows: the conversation they rode on is. Summing `rate` per
-//! month gives estimate's `cost`.
+//! month gives estimate's `cost`. `tier` is a charged message's volume tier (`first:last`)
+//! when a `--tiers` table priced it.
 
 use super::replay;
 use crate::settings::LedgerSettings;
@@ -48,6 +49,10 @@ pub fn run(s: &LedgerSettings) -> Result<()> {
         recipient.clear();
         recipient.push('+');
         recipient.push_str(&customer.number.to_string());
+        let tier = match quote {
+            Quote::Priced(r) => r.tier.map(|b| b.to_string()).unwrap_or_default(),
+            _ => String::new(),
+        };
         let rate = match (e.pricing.is_unit(), quote) {
             (false, _) => String::new(),
             (true, Quote::Unpriced(_)) => String::new(),
@@ -60,7 +65,7 @@ pub fn run(s: &LedgerSettings) -> Result<()> {
             t.markets.market_name(market).as_bytes(),
             e.category.name().as_bytes(),
             e.pricing.name().as_bytes(),
-            b"",
+            tier.as_bytes(),
             rate.as_bytes(),
             t.currency.as_bytes(),
             e.month.to_string().as_bytes(),

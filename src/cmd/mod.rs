@@ -3,4 +3,6 @@ pub mod estimate;
 pub mod forecast;
 pub mod ledger;
 pub mod rates;
+pub mod reconcile;
 mod replay;
+pub mod tariffs;

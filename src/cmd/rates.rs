@@ -11,11 +11,10 @@ use chrono::NaiveDate;
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use serde_json::json;
 use std::io::Write;
-use waprice::calendar::Month;
 use waprice::engine::era::{era_of, FREE_SERVICE_FROM};
 use waprice::error::BadInput;
-use waprice::event::{BillingEvent, Era, Pricing, UnitCategory};
-use waprice::pricing::{Pricer, Quote};
+use waprice::event::{Era, UnitCategory};
+use waprice::pricing::{probe, Pricer, Quote};
 use waprice::render::{exact, Format};
 use waprice::tariff::card::{Column, RateCards};
 use waprice::tariff::market::MarketId;
@@ -45,16 +44,7 @@ pub fn run(s: &RatesSettings) -> Result<()> {
     let t = &s.tariffs;
     let mut notes = Vec::new();
     let markets: Vec<MarketId> = if let Some(c) = &s.country {
-        let code = c.trim();
-        let country = if code.starts_with('+') || code.chars().all(|ch| ch.is_ascii_digit()) {
-            t.markets.country_by_calling_code(code)
-        } else {
-            t.markets.country_by_iso(code)
-        }
-        .ok_or_else(|| {
-            BadInput::new(format!("--country {c}: unknown country"))
-                .hint("use an ISO code (FR) or a calling code (+33); countries on none of Meta's lists pay --market Other")
-        })?;
+        let country = crate::settings::country_arg(&t.markets, c)?;
         let market = t.markets.market_at(country, s.date);
         notes.push(format!(
             "{} ({}, +{}) is in the market {} on {}",
@@ -245,24 +235,10 @@ fn line(
             row.effective_from
         ));
     }
-    let era = era_of(date);
     let pricer = Pricer::new(cards, currency);
     let mut cells = vec![String::new(); Column::ALL.len()];
     for (column, category) in columns_in_force(date) {
-        let pricing = if era.is_conversation_based() {
-            Pricing::Conversation
-        } else {
-            Pricing::Message
-        };
-        let event = BillingEvent {
-            time: 0,
-            date,
-            month: Month::of(date),
-            era,
-            pair: 0,
-            category,
-            pricing,
-        };
+        let event = probe(date, category);
         let quote = pricer.quote(&event, market);
         if let Quote::Unpriced(_) = quote {
             notes.push(format!("{name} {}: no {currency} rate at any date (unpriced; supply one with --tariff FILE)", column.name()));

@@ -1,25 +1,36 @@
 //! The pipeline estimate and ledger share: open the log, read it, replay it through the
 //! engine, and price every event with the currency's cards.
 
-use crate::settings::{LogSettings, Tariffs};
+use crate::settings::{InputFormat, LogSettings, Tariffs};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
+use std::sync::mpsc;
 use waprice::calendar::Calendar;
 use waprice::engine;
 use waprice::error::BadInput;
 use waprice::event::BillingEvent;
-use waprice::input::reader::{read_log_with_progress, Log, ReadError, ReadStats};
+use waprice::input::order::Reorder;
+use waprice::input::reader::{
+    read_log_with_progress, Log, LogReader, RawMessage, ReadError, ReadStats,
+};
 use waprice::input::source;
-use waprice::pricing::{Pricer, Quote};
+use waprice::input::webhooks::{self, WebhookLog};
+use waprice::message::Message;
+use waprice::parties::Parties;
+use waprice::pricing::{Quote, TieredPricer};
 use waprice::tariff::market::MarketId;
 
 /// Inputs larger than this get a progress bar (when stderr is a terminal).
 const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
 
-/// Reads the whole log (sorted by time), reporting skipped rows on stderr.
-pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
-    let calendar = Calendar::new(s.timezone);
+/// The opened input, decompressed, with its progress bar (if any).
+struct Opened {
+    input: Box<dyn std::io::Read + Send>,
+    bar: Option<ProgressBar>,
+}
+
+fn open(s: &LogSettings) -> Result<Opened> {
     let src = source::open(&s.path).with_context(|| format!("cannot open {}", s.input.name))?;
     let bar = match src.size {
         Some(size)
@@ -44,24 +55,241 @@ pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
         None => src.reader,
     };
     let input = source::decompress(raw).with_context(|| format!("cannot read {}", s.input.name))?;
-    let on_rows = |rows: u64| {
-        if let Some(bar) = &bar {
-            let secs = bar.elapsed().as_secs_f64().max(0.001);
-            bar.set_message(format!("{rows} rows, {:.0} rows/s", rows as f64 / secs));
-        }
-    };
-    let log = match read_log_with_progress(input, &s.input, &calendar, &t.markets, on_rows) {
-        Ok(log) => log,
-        Err(ReadError::Bad(e)) => return Err(e.into()),
-        Err(ReadError::Io(e)) => {
-            return Err(e).with_context(|| format!("cannot read {}", s.input.name))
-        }
-    };
+    Ok(Opened { input, bar })
+}
+
+fn show_rows(bar: &Option<ProgressBar>, rows: u64) {
+    if let Some(bar) = bar {
+        let secs = bar.elapsed().as_secs_f64().max(0.001);
+        bar.set_message(format!("{rows} rows, {:.0} rows/s", rows as f64 / secs));
+    }
+}
+
+fn read_error(e: ReadError, s: &LogSettings) -> anyhow::Error {
+    match e {
+        ReadError::Bad(e) => e.into(),
+        ReadError::Io(e) => anyhow::Error::new(e).context(format!("cannot read {}", s.input.name)),
+    }
+}
+
+/// Reads the whole log (sorted by time), reporting skipped rows on stderr.
+pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
+    if s.format == InputFormat::MetaWebhooks {
+        return Ok(read_webhooks(s, t)?.log);
+    }
+    let calendar = Calendar::new(s.timezone);
+    let Opened { input, bar } = open(s)?;
+    let log = read_log_with_progress(input, &s.input, &calendar, &t.markets, |rows| {
+        show_rows(&bar, rows)
+    })
+    .map_err(|e| read_error(e, s))?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     report_skipped(s, &log.stats);
     Ok(log)
+}
+
+/// Reads Meta's webhooks (`--input meta-webhooks`, reconcile) into a log with Meta's verdict
+/// beside each business message; `--sent FILE` gives the templates' categories.
+pub fn read_webhooks(s: &LogSettings, t: &Tariffs) -> Result<WebhookLog> {
+    let calendar = Calendar::new(s.timezone);
+    let sent = match &s.sent {
+        None => None,
+        Some(path) => {
+            let src = source::open(path).with_context(|| format!("cannot open --sent {path}"))?;
+            let input = source::decompress(src.reader)
+                .with_context(|| format!("cannot read --sent {path}"))?;
+            match webhooks::read_sent(input, path, s.input.skip_invalid) {
+                Ok(sent) => Some(sent),
+                Err(ReadError::Bad(e)) => return Err(e.into()),
+                Err(ReadError::Io(e)) => {
+                    return Err(e).with_context(|| format!("cannot read --sent {path}"))
+                }
+            }
+        }
+    };
+    let Opened { input, bar } = open(s)?;
+    let wl = webhooks::read_webhooks(
+        std::io::BufReader::new(input),
+        &s.input,
+        sent.as_ref(),
+        &calendar,
+        &t.markets,
+    )
+    .map_err(|e| read_error(e, s))?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    report_skipped(s, &wl.log.stats);
+    if let Some(sent) = &sent {
+        if sent.skipped_invalid > 0 {
+            eprintln!(
+                "waprice: --sent {}: skipped {} invalid rows of {}",
+                s.sent.as_deref().unwrap_or(""),
+                sent.skipped_invalid,
+                sent.rows
+            );
+        }
+    }
+    Ok(wl)
+}
+
+/// What a streamed replay leaves: the row accounting.
+pub struct Streamed {
+    pub stats: ReadStats,
+}
+
+/// Reads, replays and prices the log in one pass when it is in time order (within
+/// [`waprice::input::order::WINDOW_MS`]), so memory grows with customers, not rows. When it is not (or it is
+/// standard input, which cannot be read twice), the log is read whole and sorted instead;
+/// `reset` is called first so that `each` can forget what it was given.
+pub fn stream(
+    s: &LogSettings,
+    t: &Tariffs,
+    mut reset: impl FnMut(),
+    mut each: impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
+) -> Result<Streamed> {
+    if s.path != "-" && s.format == InputFormat::Csv {
+        if let Some(streamed) = try_stream(s, t, &mut each)? {
+            return Ok(streamed);
+        }
+        reset();
+    }
+    let log = read(s, t)?;
+    replay(s, t, &log, each)?;
+    Ok(Streamed { stats: log.stats })
+}
+
+/// Messages handed from the reading thread to the replaying one, in file order.
+type Batch = Vec<RawMessage>;
+
+const BATCH: usize = 8192;
+
+/// One streaming pass; `None` when a message comes out of time order. Reading (CSV parsing,
+/// values, numbers, countries) runs on its own thread; interning customers and replaying
+/// (windows, prices, totals) on this one, which balances the two threads' work.
+fn try_stream(
+    s: &LogSettings,
+    t: &Tariffs,
+    each: &mut impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
+) -> Result<Option<Streamed>> {
+    let calendar = Calendar::new(s.timezone);
+    let Opened { input, bar } = open(s)?;
+    let mut reader = LogReader::new(input, &s.input, &calendar).map_err(|e| read_error(e, s))?;
+    let (to_replay, batches) = mpsc::sync_channel::<Result<Batch, ReadError>>(4);
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || {
+            let mut businesses = Parties::default();
+            loop {
+                let mut messages = Vec::with_capacity(BATCH);
+                let mut failed = None;
+                while messages.len() < BATCH {
+                    match reader.next_raw(&mut businesses, &t.markets) {
+                        Ok(Some(m)) => messages.push(m),
+                        Ok(None) => break,
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                }
+                let done = messages.len() < BATCH || failed.is_some();
+                // A closed channel means the replaying side stopped (unsorted log or error).
+                if to_replay.send(Ok(messages)).is_err() {
+                    return None;
+                }
+                if let Some(e) = failed {
+                    let _ = to_replay.send(Err(e));
+                    return None;
+                }
+                show_rows(&bar, reader.stats().rows);
+                if done {
+                    if let Some(bar) = &bar {
+                        bar.finish_and_clear();
+                    }
+                    return Some(reader.into_stats());
+                }
+            }
+        });
+        let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
+        // Messages are released in time order, so the volume-tier counters run through each month.
+        let mut pricer = TieredPricer::new(&t.cards, &t.tiers, &t.currency);
+        let mut order = Reorder::default();
+        let mut error: Option<anyhow::Error> = None;
+        let mut parties = Parties::default();
+        for batch in &batches {
+            let batch = batch.map_err(|e| read_error(e, s))?;
+            let messages: Vec<Message> = batch
+                .into_iter()
+                .map(|raw| {
+                    let m = raw.intern(&mut parties);
+                    if m.pair as usize == engine.pair_count() {
+                        engine.add_pair(raw.business, raw.country);
+                    }
+                    m
+                })
+                .collect();
+            let mut release = |m: Message| {
+                if error.is_none() {
+                    error = replay_one(s, t, &mut engine, &mut pricer, &m, each).err();
+                }
+            };
+            for m in messages {
+                if order.push(m, &mut release).is_err() {
+                    return Ok(None);
+                }
+            }
+            if let Some(err) = error.take() {
+                return Err(err);
+            }
+        }
+        order.finish(|m| {
+            if error.is_none() {
+                error = replay_one(s, t, &mut engine, &mut pricer, &m, each).err();
+            }
+        });
+        if let Some(err) = error {
+            return Err(err);
+        }
+        let stats = reading
+            .join()
+            .map_err(|_| anyhow::anyhow!("the reading thread failed"))?;
+        let stats = stats.ok_or_else(|| anyhow::anyhow!("the reading thread stopped early"))?;
+        report_skipped(s, &stats);
+        Ok(Some(Streamed { stats }))
+    })
+}
+
+/// Replays one message whose pair the engine knows, and hands its event on, priced.
+fn replay_one(
+    s: &LogSettings,
+    t: &Tariffs,
+    engine: &mut engine::Engine,
+    pricer: &mut TieredPricer,
+    m: &Message,
+    each: &mut impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
+) -> Result<()> {
+    if let Some(e) = engine.push_known(m) {
+        let (market, quote) = price_event(s, t, pricer, &e)?;
+        each(&e, market, &quote)?;
+    }
+    Ok(())
+}
+
+/// The market and price of one event (and the `--strict-tariffs` check).
+fn price_event(
+    s: &LogSettings,
+    t: &Tariffs,
+    pricer: &mut TieredPricer,
+    e: &BillingEvent,
+) -> Result<(MarketId, Quote)> {
+    let market = t.markets.market_at(e.country, e.date);
+    let quote = pricer.quote(e, market);
+    if s.strict {
+        strict(e, market, &quote, t)?;
+    }
+    Ok((market, quote))
 }
 
 /// Replays a read log and hands every event, its market and its price to `each`.
@@ -71,31 +299,16 @@ pub fn replay(
     log: &Log,
     mut each: impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
 ) -> Result<()> {
-    let pricer = Pricer::new(&t.cards, &t.currency);
-    let mut result = Ok(());
-    engine::replay(
-        &log.messages,
-        &log.parties,
-        &s.engine,
-        Calendar::new(s.timezone),
-        |e| {
-            if result.is_err() {
-                return;
-            }
-            let market = t
-                .markets
-                .market_at(log.parties.customer_of(e.pair).country, e.date);
-            let quote = pricer.quote(&e, market);
-            if s.strict {
-                if let Err(problem) = strict(&e, market, &quote, t) {
-                    result = Err(problem.into());
-                    return;
-                }
-            }
-            result = each(&e, market, &quote);
-        },
-    );
-    result
+    // Events come in time order, so the volume-tier counters run through each month.
+    let mut pricer = TieredPricer::new(&t.cards, &t.tiers, &t.currency);
+    let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
+    for m in &log.messages {
+        if let Some(e) = engine.push(m, &log.parties) {
+            let (market, quote) = price_event(s, t, &mut pricer, &e)?;
+            each(&e, market, &quote)?;
+        }
+    }
+    Ok(())
 }
 
 /// `--strict-tariffs`: a substitute or a missing rate is an error naming what is missing.

@@ -16,6 +16,7 @@ use crate::calendar::{Calendar, Month};
 use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;
+use crate::tariff::market::CountryId;
 use chrono::NaiveDate;
 use windows::PairState;
 
@@ -125,9 +126,10 @@ impl Counters {
     }
 }
 
-/// Replays messages one at a time; they must come in time order.
+/// Replays messages one at a time; they must come in time order. The engine keeps what it
+/// needs of each pair (business number, customer country) beside its windows, so the hot
+/// loop touches one compact state per message.
 pub struct Engine<'a> {
-    parties: &'a Parties,
     config: &'a EngineConfig,
     calendar: Calendar,
     pairs: Vec<PairState>,
@@ -135,18 +137,46 @@ pub struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    pub fn new(parties: &'a Parties, config: &'a EngineConfig, calendar: Calendar) -> Engine<'a> {
+    pub fn new(config: &'a EngineConfig, calendar: Calendar) -> Engine<'a> {
         Engine {
-            parties,
             config,
             calendar,
-            pairs: vec![PairState::default(); parties.pair_count()],
+            pairs: Vec::new(),
             counters: Counters::new(config.free_service_allowance),
         }
     }
 
-    /// Replays one message; business messages produce exactly one event.
-    pub fn push(&mut self, m: &Message) -> Option<BillingEvent> {
+    /// A pair's windows as they stand after the messages pushed so far: which conversation
+    /// covered a message, and whether the service window was open (for reconcile).
+    pub fn pair_state(&self, pair: u32) -> &PairState {
+        &self.pairs[pair as usize]
+    }
+
+    /// Replays one message; business messages produce exactly one event. `parties` must know
+    /// the message's pair (pairs may be added between calls, as a streaming reader does).
+    pub fn push(&mut self, m: &Message, parties: &Parties) -> Option<BillingEvent> {
+        while self.pairs.len() <= m.pair as usize {
+            let p = self.pairs.len() as u32;
+            self.add_pair(parties.pair_of(p).business, parties.customer_of(p).country);
+        }
+        self.push_known(m)
+    }
+
+    /// Makes the next pair id known: its business number and its customer's country.
+    pub fn add_pair(&mut self, business: u32, country: CountryId) {
+        self.pairs.push(PairState {
+            business,
+            country,
+            ..PairState::default()
+        });
+    }
+
+    pub fn pair_count(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// [`Engine::push`] for a message whose pair was added with [`Engine::add_pair`].
+    pub fn push_known(&mut self, m: &Message) -> Option<BillingEvent> {
         let st = &mut self.pairs[m.pair as usize];
         if let Kind::Inbound { entry_point } = m.kind {
             st.inbound(m.time, entry_point);
@@ -155,19 +185,16 @@ impl<'a> Engine<'a> {
         let actual = self.calendar.local_date(m.time);
         let date = self.config.as_of.unwrap_or(actual);
         let era = era::era_of(date);
-        let pair = self.parties.pair_of(m.pair);
+        let country = st.country;
         let auth_intl = matches!(m.kind, Kind::Template(TemplateCategory::Authentication))
-            && {
-                let country = self.parties.customer_of(m.pair).country;
-                matches!(self.config.auth_intl_from.get(country.0 as usize), Some(Some(from)) if date >= *from)
-            };
+            && matches!(self.config.auth_intl_from.get(country.0 as usize), Some(Some(from)) if date >= *from);
         let bm = BusinessMessage {
             t: m.time,
             date,
             month: Month::of(actual),
             era,
             kind: m.kind,
-            business: pair.business,
+            business: st.business,
             auth_intl,
         };
         let (category, pricing) = decide(st, &bm, &mut self.counters, m.delivered);
@@ -177,6 +204,7 @@ impl<'a> Engine<'a> {
             month: bm.month,
             era,
             pair: m.pair,
+            country,
             category,
             pricing,
         })
@@ -228,9 +256,9 @@ pub fn replay(
     calendar: Calendar,
     mut sink: impl FnMut(BillingEvent),
 ) {
-    let mut engine = Engine::new(parties, config, calendar);
+    let mut engine = Engine::new(config, calendar);
     for m in messages {
-        if let Some(event) = engine.push(m) {
+        if let Some(event) = engine.push(m, parties) {
             sink(event);
         }
     }

@@ -3,6 +3,7 @@
 
 use crate::calendar::MS_PER_DAY;
 use crate::event::Era;
+use crate::tariff::market::CountryId;
 
 pub const CLOSED: i64 = i64::MIN;
 pub const DAY: i64 = MS_PER_DAY;
@@ -28,6 +29,10 @@ pub struct PairState {
     pub conversation_until: [i64; 4],
     /// The era of the pair's last business message: conversations do not cross eras.
     pub era: Era,
+    /// The pair's business number (for the per-number service allowance).
+    pub business: u32,
+    /// The customer's country (for its market and authentication-international).
+    pub country: CountryId,
 }
 
 impl Default for PairState {
@@ -38,6 +43,8 @@ impl Default for PairState {
             fep_until: CLOSED,
             conversation_until: [CLOSED; 4],
             era: Era::A,
+            business: 0,
+            country: CountryId(0),
         }
     }
 }

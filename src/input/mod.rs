@@ -1,7 +1,9 @@
 //! Reading message logs: columns, values, timestamps, phone numbers.
 pub mod columns;
+pub mod order;
 pub mod phone;
 pub mod quotes;
 pub mod reader;
 pub mod source;
 pub mod time;
+pub mod webhooks;

@@ -11,7 +11,7 @@ use crate::engine::era::SUPPORTED_FROM;
 use crate::error::{BadInput, Location};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;
-use crate::tariff::market::MarketMap;
+use crate::tariff::market::{CountryId, MarketMap};
 use std::io::Read;
 
 /// How to read one log.
@@ -107,134 +107,201 @@ pub fn read_log_with_progress(
     markets: &MarketMap,
     mut progress: impl FnMut(u64),
 ) -> Result<Log, ReadError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(input);
-    let file = options.name.as_str();
-    let headers: Vec<String> = match reader.byte_headers() {
-        Ok(h) => h
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .collect(),
-        Err(e) => return Err(csv_error(e, file)),
-    };
-    if headers.iter().all(|h| h.trim().is_empty()) {
-        return Err(
-            BadInput::new(format!("{file}: the file is empty: no header row"))
-                .hint("a log starts with a header such as timestamp,direction,category,recipient")
-                .into(),
-        );
-    }
-    let columns = ColumnMap::resolve(&headers, &options.columns, file)?;
-    let supported_from = calendar.start_of_day_ms(SUPPORTED_FROM);
+    let mut reader = LogReader::new(input, options, calendar)?;
     let mut log = Log::default();
-    let mut record = csv::ByteRecord::new();
-    let mut number_buf = [0u8; 20];
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                if options.skip_invalid && !matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    log.stats.rows += 1;
-                    log.stats.skipped_invalid += 1;
-                    push_example(
-                        &mut log.stats,
-                        BadInput::new(format!("{file}, line {line}: {e}")),
-                    );
-                    continue;
-                }
-                return Err(csv_error(e, file));
-            }
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
-            continue; // a blank line
-        }
-        log.stats.rows += 1;
-        if log.stats.rows % PROGRESS_EVERY == 0 {
-            progress(log.stats.rows);
-        }
-        if let Some(rows) = super::quotes::swallowed_rows(&record, columns.header_count()) {
-            return Err(BadInput::new(format!(
-                "{file}, line {line}: a quoted field holds {rows} line{} like rows of the log: a quote is probably never closed",
-                if rows == 1 { "" } else { "s" }
-            ))
-            .hint("close the quote (a quote inside a quoted field is written twice: \"\"); waprice stops here, even with --skip-invalid, rather than lose the rows inside")
-            .into());
-        }
-        if record.len() > columns.header_count() {
-            // An unquoted comma shifts every later field one column right, so an empty field
-            // could land in `category` (a marketing template read as free-form): never guess.
-            let extra = String::from_utf8_lossy(&record[columns.header_count()]);
-            let err = BadInput::new(format!(
-                "{file}, line {line}: row has {} fields but the header has {} (field {} is '{}')",
-                record.len(),
-                columns.header_count(),
-                columns.header_count() + 1,
-                extra.chars().take(80).collect::<String>()
-            ))
-            .hint("a field holding a comma must be enclosed in double quotes; otherwise the fields after it shift into the wrong columns");
-            if !options.skip_invalid {
-                return Err(err.into());
-            }
-            log.stats.skipped_invalid += 1;
-            push_example(&mut log.stats, err);
-            continue;
-        }
-        match parse_row(
-            &record,
-            &columns,
-            calendar,
-            markets,
-            &mut log.parties,
-            &mut number_buf,
-        ) {
-            Ok(m) if m.time < supported_from => {
-                // The billing time came from delivered_at when a business message has one.
-                let column = if m.kind.is_business()
-                    && !field(&record, &columns, Field::DeliveredAt).is_empty()
-                {
-                    Field::DeliveredAt
-                } else {
-                    Field::Timestamp
-                };
-                let err = BadInput::new(
-                    "before 2022-02-01, the first date any supported pricing rule covers",
-                )
-                .at(location(file, line, &columns, column, &record))
-                .hint("remove older rows or pass --skip-unsupported to skip and count them");
-                if !options.skip_unsupported {
-                    return Err(err.into());
-                }
-                log.stats.skipped_unsupported += 1;
-                push_example(&mut log.stats, err);
-            }
-            Ok(m) => {
-                if m.kind.is_business() {
-                    log.stats.business += 1;
-                } else {
-                    log.stats.inbound += 1;
-                }
-                log.messages.push(m);
-            }
-            Err(e) => {
-                let err = BadInput::new(e.what)
-                    .at(location(file, line, &columns, e.field, &record))
-                    .hint(e.hint);
-                if !options.skip_invalid {
-                    return Err(err.into());
-                }
-                log.stats.skipped_invalid += 1;
-                push_example(&mut log.stats, err);
-            }
+    while let Some(m) = reader.next(&mut log.parties, markets)? {
+        log.messages.push(m);
+        if reader.stats().rows % PROGRESS_EVERY == 0 {
+            progress(reader.stats().rows);
         }
     }
+    log.stats = reader.into_stats();
     // Stable: equal times keep file order.
     log.messages.sort_by_key(|m| m.time);
     Ok(log)
+}
+
+/// Reads a log row by row, in file order: the streaming form of [`read_log`]. Bad rows are
+/// errors, or skipped and counted with `--skip-invalid` / `--skip-unsupported`.
+pub struct LogReader<'a, R: Read> {
+    reader: csv::Reader<R>,
+    options: &'a InputOptions,
+    calendar: &'a Calendar,
+    columns: ColumnMap,
+    supported_from: i64,
+    record: csv::ByteRecord,
+    cache: RowCache,
+    stats: ReadStats,
+}
+
+impl<'a, R: Read> LogReader<'a, R> {
+    /// Reads and checks the header: a missing required column is an error before any row.
+    pub fn new(
+        input: R,
+        options: &'a InputOptions,
+        calendar: &'a Calendar,
+    ) -> Result<Self, ReadError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(input);
+        let file = options.name.as_str();
+        let headers: Vec<String> = match reader.byte_headers() {
+            Ok(h) => h
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect(),
+            Err(e) => return Err(csv_error(e, file)),
+        };
+        if headers.iter().all(|h| h.trim().is_empty()) {
+            return Err(
+                BadInput::new(format!("{file}: the file is empty: no header row"))
+                    .hint(
+                        "a log starts with a header such as timestamp,direction,category,recipient",
+                    )
+                    .into(),
+            );
+        }
+        let columns = ColumnMap::resolve(&headers, &options.columns, file)?;
+        Ok(LogReader {
+            reader,
+            options,
+            calendar,
+            columns,
+            supported_from: calendar.start_of_day_ms(SUPPORTED_FROM),
+            record: csv::ByteRecord::new(),
+            cache: RowCache::default(),
+            stats: ReadStats::default(),
+        })
+    }
+
+    pub fn stats(&self) -> &ReadStats {
+        &self.stats
+    }
+
+    pub fn into_stats(self) -> ReadStats {
+        self.stats
+    }
+
+    /// The next message in file order, or `None` at the end, its pair interned in `parties`.
+    pub fn next(
+        &mut self,
+        parties: &mut Parties,
+        markets: &MarketMap,
+    ) -> Result<Option<Message>, ReadError> {
+        Ok(self
+            .next_raw(parties, markets)?
+            .map(|raw| raw.intern(parties)))
+    }
+
+    /// The next message in file order with its customer not yet interned (businesses are
+    /// interned in `businesses`): what a reading thread hands to a replaying one.
+    pub fn next_raw(
+        &mut self,
+        businesses: &mut Parties,
+        markets: &MarketMap,
+    ) -> Result<Option<RawMessage>, ReadError> {
+        let file = self.options.name.as_str();
+        loop {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => return Ok(None),
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    if self.options.skip_invalid && !matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        self.stats.rows += 1;
+                        self.stats.skipped_invalid += 1;
+                        push_example(
+                            &mut self.stats,
+                            BadInput::new(format!("{file}, line {line}: {e}")),
+                        );
+                        continue;
+                    }
+                    return Err(csv_error(e, file));
+                }
+            }
+            let record = &self.record;
+            let line = record.position().map_or(0, |p| p.line());
+            if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+                continue; // a blank line
+            }
+            self.stats.rows += 1;
+            let header_count = self.columns.header_count();
+            if let Some(rows) = super::quotes::swallowed_rows(record, header_count) {
+                return Err(BadInput::new(format!(
+                    "{file}, line {line}: a quoted field holds {rows} line{} like rows of the log: a quote is probably never closed",
+                    if rows == 1 { "" } else { "s" }
+                ))
+                .hint("close the quote (a quote inside a quoted field is written twice: \"\"); waprice stops here, even with --skip-invalid, rather than lose the rows inside")
+                .into());
+            }
+            if record.len() > header_count {
+                // An unquoted comma shifts every later field one column right, so an empty
+                // field could land in `category` (a marketing template read as free-form).
+                let extra = String::from_utf8_lossy(&record[header_count]);
+                let err = BadInput::new(format!(
+                    "{file}, line {line}: row has {} fields but the header has {header_count} (field {} is '{}')",
+                    record.len(),
+                    header_count + 1,
+                    extra.chars().take(80).collect::<String>()
+                ))
+                .hint("a field holding a comma must be enclosed in double quotes; otherwise the fields after it shift into the wrong columns");
+                if !self.options.skip_invalid {
+                    return Err(err.into());
+                }
+                self.stats.skipped_invalid += 1;
+                push_example(&mut self.stats, err);
+                continue;
+            }
+            match parse_row(
+                record,
+                &self.columns,
+                self.calendar,
+                markets,
+                businesses,
+                &mut self.cache,
+            ) {
+                Ok(m) if m.time < self.supported_from => {
+                    // The billing time came from delivered_at when a business message has one.
+                    let column = if m.kind.is_business()
+                        && !field(record, &self.columns, Field::DeliveredAt).is_empty()
+                    {
+                        Field::DeliveredAt
+                    } else {
+                        Field::Timestamp
+                    };
+                    let err = BadInput::new(
+                        "before 2022-02-01, the first date any supported pricing rule covers",
+                    )
+                    .at(location(file, line, &self.columns, column, record))
+                    .hint("remove older rows or pass --skip-unsupported to skip and count them");
+                    if !self.options.skip_unsupported {
+                        return Err(err.into());
+                    }
+                    self.stats.skipped_unsupported += 1;
+                    push_example(&mut self.stats, err);
+                }
+                Ok(m) => {
+                    if m.kind.is_business() {
+                        self.stats.business += 1;
+                    } else {
+                        self.stats.inbound += 1;
+                    }
+                    return Ok(Some(m));
+                }
+                Err(e) => {
+                    let err = BadInput::new(e.what)
+                        .at(location(file, line, &self.columns, e.field, record))
+                        .hint(e.hint);
+                    if !self.options.skip_invalid {
+                        return Err(err.into());
+                    }
+                    self.stats.skipped_invalid += 1;
+                    push_example(&mut self.stats, err);
+                }
+            }
+        }
+    }
 }
 
 fn push_example(stats: &mut ReadStats, e: BadInput) {
@@ -286,19 +353,7 @@ fn field<'r>(record: &'r csv::ByteRecord, columns: &ColumnMap, f: Field) -> &'r 
     columns
         .index(f)
         .and_then(|i| record.get(i))
-        .map_or(&[][..], trim)
-}
-
-fn trim(s: &[u8]) -> &[u8] {
-    let start = s
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(s.len());
-    let end = s
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(start, |e| e + 1);
-    &s[start..end]
+        .map_or(&[][..], <[u8]>::trim_ascii)
 }
 
 fn is_one_of(value: &[u8], names: &[&str]) -> bool {
@@ -307,14 +362,24 @@ fn is_one_of(value: &[u8], names: &[&str]) -> bool {
         .any(|n| value.eq_ignore_ascii_case(n.as_bytes()))
 }
 
+/// `value` lowercased into `buf` when it is short enough to be a keyword (keywords are at most
+/// 16 bytes), so that it can be matched against byte-string patterns in one `match`.
+fn keyword<'b>(value: &[u8], buf: &'b mut [u8; 16]) -> Option<&'b [u8]> {
+    let out = buf.get_mut(..value.len())?;
+    for (o, v) in out.iter_mut().zip(value) {
+        *o = v.to_ascii_lowercase();
+    }
+    Some(out)
+}
+
 fn parse_row(
     record: &csv::ByteRecord,
     columns: &ColumnMap,
     calendar: &Calendar,
     markets: &MarketMap,
-    parties: &mut Parties,
-    number_buf: &mut [u8; 20],
-) -> Result<Message, RowError> {
+    businesses: &mut Parties,
+    cache: &mut RowCache,
+) -> Result<RawMessage, RowError> {
     if record.len() < columns.header_count() {
         let missing = Field::ALL
             .into_iter()
@@ -332,31 +397,17 @@ fn parse_row(
             ));
         }
     }
-    let direction = field(record, columns, Field::Direction);
-    let inbound = if is_one_of(
-        direction,
-        &["inbound", "in", "incoming", "received", "user", "customer"],
-    ) {
-        true
-    } else if is_one_of(
-        direction,
-        &[
-            "outbound",
-            "out",
-            "outgoing",
-            "sent",
-            "business",
-            "outbound-api",
-            "outbound-reply",
-        ],
-    ) {
-        false
-    } else {
-        return Err(bad(
-            Field::Direction,
-            "unknown direction",
-            "use inbound (in, incoming, received, user, customer) or outbound (out, outgoing, sent, business, outbound-api, outbound-reply)",
-        ));
+    let mut kw = [0u8; 16];
+    let inbound = match keyword(field(record, columns, Field::Direction), &mut kw) {
+        Some(b"inbound" | b"in" | b"incoming" | b"received" | b"user" | b"customer") => true,
+        Some(b"outbound" | b"out" | b"outgoing" | b"sent" | b"business" | b"outbound-api" | b"outbound-reply") => false,
+        _ => {
+            return Err(bad(
+                Field::Direction,
+                "unknown direction",
+                "use inbound (in, incoming, received, user, customer) or outbound (out, outgoing, sent, business, outbound-api, outbound-reply)",
+            ))
+        }
     };
     let kind = if inbound {
         let ep = field(record, columns, Field::EntryPoint);
@@ -373,34 +424,32 @@ fn parse_row(
         };
         Kind::Inbound { entry_point }
     } else {
-        let c = field(record, columns, Field::Category);
-        if is_one_of(c, &["marketing", "marketing_lite"]) {
-            Kind::Template(TemplateCategory::Marketing)
-        } else if is_one_of(c, &["utility"]) {
-            Kind::Template(TemplateCategory::Utility)
-        } else if is_one_of(c, &["authentication"]) {
-            Kind::Template(TemplateCategory::Authentication)
-        } else if c.is_empty() || is_one_of(c, &["service", "text", "free_form", "session"]) {
-            Kind::FreeForm
-        } else {
-            return Err(bad(
-                Field::Category,
-                "unknown category",
-                "templates are marketing, marketing_lite, utility or authentication; free-form messages are empty, service, text, free_form or session",
-            ));
+        match keyword(field(record, columns, Field::Category), &mut kw) {
+            Some(b"marketing" | b"marketing_lite") => Kind::Template(TemplateCategory::Marketing),
+            Some(b"utility") => Kind::Template(TemplateCategory::Utility),
+            Some(b"authentication") => Kind::Template(TemplateCategory::Authentication),
+            Some(b"" | b"service" | b"text" | b"free_form" | b"session") => Kind::FreeForm,
+            _ => {
+                return Err(bad(
+                    Field::Category,
+                    "unknown category",
+                    "templates are marketing, marketing_lite, utility or authentication; free-form messages are empty, service, text, free_form or session",
+                ))
+            }
         }
     };
     let mut delivered = true;
     if !inbound {
-        let status = field(record, columns, Field::Status);
-        if is_one_of(status, &["failed", "undelivered", "rejected"]) {
-            delivered = false;
-        } else if !(status.is_empty() || is_one_of(status, &["delivered", "read", "sent"])) {
-            return Err(bad(
-                Field::Status,
-                "unknown status",
-                "use delivered, read or sent (delivered), failed, undelivered or rejected (not delivered), or leave it empty",
-            ));
+        match keyword(field(record, columns, Field::Status), &mut kw) {
+            Some(b"" | b"delivered" | b"read" | b"sent") => {}
+            Some(b"failed" | b"undelivered" | b"rejected") => delivered = false,
+            _ => {
+                return Err(bad(
+                    Field::Status,
+                    "unknown status",
+                    "use delivered, read or sent (delivered), failed, undelivered or rejected (not delivered), or leave it empty",
+                ))
+            }
         }
     }
     let time_of = |f: Field| -> Result<i64, RowError> {
@@ -419,21 +468,71 @@ fn parse_row(
     }
     let number = phone::normalise(field(record, columns, Field::Recipient))
         .map_err(|e| bad(Field::Recipient, e.to_string(), e.hint()))?;
-    let customer = parties
-        .customer(number, |n| markets.country_of(n))
-        .map_err(|e: PhoneError| bad(Field::Recipient, e.to_string(), e.hint()))?;
     let raw_business = field(record, columns, Field::Business);
-    let business = match phone::normalise(raw_business) {
-        Ok(n) if !raw_business.is_empty() => parties.business(write_digits(n, number_buf)),
-        _ => parties.business(raw_business),
+    let business = if let Some(id) = cache
+        .business
+        .filter(|_| raw_business == cache.raw_business.as_slice())
+    {
+        id
+    } else {
+        let id = match phone::normalise(raw_business) {
+            Ok(n) if !raw_business.is_empty() => {
+                businesses.business(write_digits(n, &mut cache.digits))
+            }
+            _ => businesses.business(raw_business),
+        };
+        cache.raw_business.clear();
+        cache.raw_business.extend_from_slice(raw_business);
+        cache.business = Some(id);
+        id
     };
-    let pair = parties.pair(business, customer);
-    Ok(Message {
+    let country = markets
+        .country_of(number)
+        .map_err(|e: PhoneError| bad(Field::Recipient, e.to_string(), e.hint()))?;
+    Ok(RawMessage {
         time,
-        pair,
+        number,
+        business,
+        country,
         kind,
         delivered,
     })
+}
+
+/// A message read and checked, before its customer is interned: the customer's number and
+/// country, and the business's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawMessage {
+    pub time: i64,
+    pub number: u64,
+    pub business: u32,
+    pub country: CountryId,
+    pub kind: Kind,
+    pub delivered: bool,
+}
+
+impl RawMessage {
+    /// The message with its (business, customer) pair interned.
+    pub fn intern(self, parties: &mut Parties) -> Message {
+        let pair = parties.intern(self.business, self.number, |_| {
+            Ok::<_, std::convert::Infallible>(self.country)
+        });
+        Message {
+            time: self.time,
+            pair: pair.unwrap_or_else(|never| match never {}),
+            kind: self.kind,
+            delivered: self.delivered,
+        }
+    }
+}
+
+/// Per-reader scratch space: consecutive rows mostly name the same business, so its raw
+/// bytes and id are remembered and the lookup skipped.
+#[derive(Default)]
+struct RowCache {
+    raw_business: Vec<u8>,
+    business: Option<u32>,
+    digits: [u8; 20],
 }
 
 /// `+` and the decimal digits of `n`, written into `buf` without allocating.

@@ -6,15 +6,15 @@ use std::io::{self, BufRead, BufReader, Read};
 
 /// An opened input and its size in bytes when known (for progress).
 pub struct Source {
-    pub reader: Box<dyn Read>,
+    pub reader: Box<dyn Read + Send>,
     pub size: Option<u64>,
     pub name: String,
 }
 
 /// Opens `path` ("-" = stdin). Gzip input (by magic bytes, whatever the name) is decompressed.
 pub fn open(path: &str) -> io::Result<Source> {
-    let (raw, size, name): (Box<dyn Read>, Option<u64>, String) = if path == "-" {
-        (Box::new(io::stdin().lock()), None, "<stdin>".to_string())
+    let (raw, size, name): (Box<dyn Read + Send>, Option<u64>, String) = if path == "-" {
+        (Box::new(io::stdin()), None, "<stdin>".to_string())
     } else {
         let file = File::open(path)?;
         let size = file.metadata().ok().map(|m| m.len());
@@ -28,7 +28,7 @@ pub fn open(path: &str) -> io::Result<Source> {
 }
 
 /// Wraps a reader so that gzip data is decompressed transparently.
-pub fn decompress(reader: Box<dyn Read>) -> io::Result<Box<dyn Read>> {
+pub fn decompress(reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
     let mut buffered = BufReader::with_capacity(256 * 1024, reader);
     let magic = buffered.fill_buf()?;
     if magic.starts_with(&[0x1f, 0x8b]) {

@@ -43,7 +43,7 @@ const MAX_SECONDS_DIGITS: usize = 11;
 
 /// Parses a timestamp to milliseconds since the Unix epoch.
 pub fn parse_timestamp(s: &[u8], cal: &Calendar) -> Result<i64, TimeError> {
-    let s = trim(s);
+    let s = s.trim_ascii();
     if s.is_empty() {
         return Err(TimeError::Format);
     }
@@ -101,7 +101,7 @@ pub fn parse_timestamp(s: &[u8], cal: &Calendar) -> Result<i64, TimeError> {
     if !(1..=12).contains(&month) || day == 0 || hour > 23 || minute > 59 || second > 59 {
         return Err(TimeError::Range);
     }
-    if NaiveDate::from_ymd_opt(year as i32, month, day).is_none() {
+    if day > days_in_month(year, month) {
         return Err(TimeError::Range);
     }
     let local_ms = days_from_civil(i64::from(year), month, day) * MS_PER_DAY
@@ -134,16 +134,13 @@ pub fn parse_timestamp(s: &[u8], cal: &Calendar) -> Result<i64, TimeError> {
     Ok(local_ms - offset_ms)
 }
 
-fn trim(s: &[u8]) -> &[u8] {
-    let start = s
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(s.len());
-    let end = s
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(start, |e| e + 1);
-    &s[start..end]
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 fn digits(s: &[u8]) -> u64 {

@@ -2,9 +2,9 @@
 //! (`,` between fields, `.` in numbers) or for comma-decimal spreadsheets (`--decimal-comma`:
 //! `;` between fields, `,` in numbers), which French or German Excel opens as numbers.
 
-use super::{exact, BREAKDOWN_HEADER, ESTIMATE_HEADER};
+use super::{exact, BREAKDOWN_HEADER, BREAKDOWN_TIER_HEADER, ESTIMATE_HEADER};
 use crate::event::UnitCategory;
-use crate::report::Report;
+use crate::report::{By, Report};
 use rust_decimal::Decimal;
 use std::io::Write;
 
@@ -58,6 +58,21 @@ pub fn estimate(report: &Report, style: CsvStyle, out: impl Write) -> std::io::R
                     report.currency.clone(),
                 ]);
                 w.write_record(&row)?;
+            }
+        }
+        Some(lines) if report.by == Some(By::Tier) => {
+            w.write_record(BREAKDOWN_TIER_HEADER)?;
+            for l in lines {
+                w.write_record([
+                    l.month.to_string(),
+                    l.market.clone().unwrap_or_default(),
+                    l.category.map(|c| c.name().to_string()).unwrap_or_default(),
+                    l.tier.map(|t| t.to_string()).unwrap_or_default(),
+                    l.billable.to_string(),
+                    l.free.to_string(),
+                    style.decimal(l.cost),
+                    report.currency.clone(),
+                ])?;
             }
         }
         Some(lines) => {

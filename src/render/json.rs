@@ -3,7 +3,7 @@
 
 use super::exact;
 use crate::event::UnitCategory;
-use crate::report::Report;
+use crate::report::{By, Report};
 use serde_json::{json, Map, Value};
 use std::io::Write;
 
@@ -46,7 +46,7 @@ pub fn estimate(report: &Report, mut out: impl Write) -> std::io::Result<()> {
             let rows: Vec<Value> = lines
                 .iter()
                 .map(|l| {
-                    json!({
+                    let mut row = json!({
                         "month": l.month.to_string(),
                         "market": l.market,
                         "category": l.category.map(|c| c.name()),
@@ -54,7 +54,11 @@ pub fn estimate(report: &Report, mut out: impl Write) -> std::io::Result<()> {
                         "free": l.free,
                         "cost": exact(l.cost),
                         "currency": report.currency,
-                    })
+                    });
+                    if report.by == Some(By::Tier) {
+                        row["tier"] = json!(l.tier.map(|t| t.to_string()));
+                    }
+                    row
                 })
                 .collect();
             doc.insert("rows".into(), Value::Array(rows));

@@ -39,6 +39,11 @@ pub const BREAKDOWN_HEADER: [&str; 7] = [
     "month", "market", "category", "billable", "free", "cost", "currency",
 ];
 
+/// The long format's header for `--by tier`: the fixed one plus the unit's volume tier.
+pub const BREAKDOWN_TIER_HEADER: [&str; 8] = [
+    "month", "market", "category", "tier", "billable", "free", "cost", "currency",
+];
+
 /// Money for people: two decimals, half away from zero.
 pub fn money(d: Decimal) -> String {
     format!(

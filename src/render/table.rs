@@ -3,7 +3,7 @@
 
 use super::money;
 use crate::event::UnitCategory;
-use crate::report::{Report, Totals};
+use crate::report::{By, Report, Totals};
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use rust_decimal::Decimal;
 use std::io::Write;
@@ -135,12 +135,23 @@ fn monthly(report: &Report) -> Table {
 
 fn breakdown(report: &Report) -> Table {
     let mut t = new_table();
-    t.set_header(["month", "market", "category", "billable", "free", "cost"]);
+    let tiers = report.by == Some(By::Tier);
+    let mut header = vec!["month", "market", "category"];
+    if tiers {
+        header.push("tier");
+    }
+    header.extend(["billable", "free", "cost"]);
+    t.set_header(header);
     for l in report.breakdown.iter().flatten() {
-        t.add_row(vec![
+        let mut row = vec![
             Cell::new(l.month),
             Cell::new(l.market.as_deref().unwrap_or("")),
             Cell::new(l.category.map_or("", |c| c.name())),
+        ];
+        if tiers {
+            row.push(Cell::new(l.tier.map(|b| b.to_string()).unwrap_or_default()));
+        }
+        row.extend([
             right(l.billable),
             right(l.free),
             right(format!(
@@ -150,6 +161,7 @@ fn breakdown(report: &Report) -> Table {
                 report.currency
             )),
         ]);
+        t.add_row(row);
     }
     t
 }

@@ -9,8 +9,10 @@ use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
 use crate::pricing::Quote;
 use crate::tariff::card::Column;
 use crate::tariff::market::MarketId;
+use crate::tariff::tier::TierBand;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Counts and cost of one month, or one (month, market, category) cell.
@@ -43,9 +45,37 @@ impl Totals {
 /// Where a rate came from, for the notes: (market, column, card date).
 pub type RateKey = (MarketId, Column, NaiveDate);
 
-/// Everything the engine and pricer said, summed.
+/// What one event contributes, as a compact hashable key: events with the same key are
+/// counted together and summed once at the end, so adding an event costs one hash lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct EventKey {
+    month: Month,
+    market: MarketId,
+    category: UnitCategory,
+    pricing: Pricing,
+    era: Era,
+    quote: QuoteKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum QuoteKey {
+    Free,
+    Priced {
+        value: Decimal,
+        column: Column,
+        card: Option<NaiveDate>,
+        substitute: bool,
+        service_at_utility: bool,
+        tier: Option<TierBand>,
+    },
+    Unpriced(Column),
+}
+
+/// Everything the engine and pricer said, summed. [`Tally::add`] only counts; the public
+/// maps are filled by [`Tally::finish`].
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
+    counts: FxHashMap<EventKey, u64>,
     pub months: BTreeMap<Month, Totals>,
     pub cells: BTreeMap<(Month, MarketId, UnitCategory), Totals>,
     pub eras: BTreeMap<Month, BTreeSet<Era>>,
@@ -56,6 +86,8 @@ pub struct Tally {
     pub service_at_utility: BTreeMap<MarketId, BTreeMap<Month, u64>>,
     /// Events per pricing verdict (units and non-units), per month.
     pub verdicts: BTreeMap<Pricing, BTreeMap<Month, u64>>,
+    /// Units priced with a volume-tier table, per (month, market, category, tier).
+    pub tiers: BTreeMap<(Month, MarketId, UnitCategory, TierBand), Totals>,
 }
 
 impl Tally {
@@ -66,61 +98,107 @@ impl Tally {
         quote: &Quote,
         card_date: Option<NaiveDate>,
     ) {
-        *self
-            .verdicts
-            .entry(e.pricing)
-            .or_default()
-            .entry(e.month)
-            .or_default() += 1;
-        if !e.pricing.is_unit() {
-            return;
-        }
-        self.eras.entry(e.month).or_default().insert(e.era);
-        let mut t = Totals::default();
-        if e.pricing.is_billed() {
-            t.billable[e.category.index()] = 1;
-        } else {
-            t.free = 1;
-        }
-        match quote {
-            Quote::Free => {}
-            Quote::Priced(rate) => {
-                t.cost = rate.value;
-                if let Some(date) = card_date {
-                    self.cards.entry(e.month).or_default().insert(date);
-                    if rate.substitute {
+        let quote = match quote {
+            Quote::Free => QuoteKey::Free,
+            Quote::Priced(r) => QuoteKey::Priced {
+                value: r.value,
+                column: r.column,
+                card: card_date,
+                substitute: r.substitute,
+                service_at_utility: r.service_at_utility,
+                tier: r.tier,
+            },
+            Quote::Unpriced(c) => QuoteKey::Unpriced(*c),
+        };
+        let key = EventKey {
+            month: e.month,
+            market,
+            category: e.category,
+            pricing: e.pricing,
+            era: e.era,
+            quote,
+        };
+        *self.counts.entry(key).or_default() += 1;
+    }
+
+    /// Sums the counted events into the public maps (idempotent).
+    pub fn finish(&mut self) {
+        let counts = std::mem::take(&mut self.counts);
+        let mut keys: Vec<(&EventKey, &u64)> = counts.iter().collect();
+        keys.sort_by_key(|(k, _)| (k.month, k.market, k.category, k.pricing));
+        for (k, &n) in keys {
+            *self
+                .verdicts
+                .entry(k.pricing)
+                .or_default()
+                .entry(k.month)
+                .or_default() += n;
+            if !k.pricing.is_unit() {
+                continue;
+            }
+            self.eras.entry(k.month).or_default().insert(k.era);
+            let mut t = Totals::default();
+            if k.pricing.is_billed() {
+                t.billable[k.category.index()] = n;
+            } else {
+                t.free = n;
+            }
+            match k.quote {
+                QuoteKey::Free => {}
+                QuoteKey::Priced {
+                    value,
+                    column,
+                    card,
+                    substitute,
+                    service_at_utility,
+                    tier: _,
+                } => {
+                    t.cost = value * Decimal::from(n);
+                    if let Some(date) = card {
+                        self.cards.entry(k.month).or_default().insert(date);
+                        if substitute {
+                            *self
+                                .substitutes
+                                .entry((k.market, column, date))
+                                .or_default()
+                                .entry(k.month)
+                                .or_default() += n;
+                        }
+                    }
+                    if service_at_utility {
                         *self
-                            .substitutes
-                            .entry((market, rate.column, date))
+                            .service_at_utility
+                            .entry(k.market)
                             .or_default()
-                            .entry(e.month)
-                            .or_default() += 1;
+                            .entry(k.month)
+                            .or_default() += n;
                     }
                 }
-                if rate.service_at_utility {
+                QuoteKey::Unpriced(column) => {
+                    t.unpriced = n;
                     *self
-                        .service_at_utility
-                        .entry(market)
+                        .unpriced
+                        .entry((k.market, column))
                         .or_default()
-                        .entry(e.month)
-                        .or_default() += 1;
+                        .entry(k.month)
+                        .or_default() += n;
                 }
             }
-            Quote::Unpriced(column) => {
-                t.unpriced = 1;
-                *self
-                    .unpriced
-                    .entry((market, *column))
+            self.months.entry(k.month).or_default().add(&t);
+            if let QuoteKey::Priced {
+                tier: Some(tier), ..
+            } = k.quote
+            {
+                self.tiers
+                    .entry((k.month, k.market, k.category, tier))
                     .or_default()
-                    .entry(e.month)
-                    .or_default() += 1;
+                    .add(&t);
             }
+            self.cells
+                .entry((k.month, k.market, k.category))
+                .or_default()
+                .add(&t);
         }
-        self.months.entry(e.month).or_default().add(&t);
-        self.cells
-            .entry((e.month, market, e.category))
-            .or_default()
-            .add(&t);
     }
 
     pub fn count(&self, pricing: Pricing) -> u64 {
@@ -154,6 +232,8 @@ pub struct BreakdownLine {
     pub free: u64,
     pub unpriced: u64,
     pub cost: Decimal,
+    /// With `--by tier`: the unit's volume tier (`None`: no tier table priced it).
+    pub tier: Option<TierBand>,
 }
 
 /// `--by`: the dimensions of the long format.
@@ -162,6 +242,8 @@ pub enum By {
     Market,
     Category,
     MarketCategory,
+    /// Per market, category and volume tier.
+    Tier,
 }
 
 /// What the renderers print.
@@ -174,6 +256,8 @@ pub struct Report {
     pub overage_total: Decimal,
     pub breakdown: Option<Vec<BreakdownLine>>,
     pub notes: Vec<String>,
+    /// The `--by` the breakdown was made for.
+    pub by: Option<By>,
 }
 
 impl Report {
@@ -197,7 +281,7 @@ impl Report {
             .collect();
         let budget_total = months.iter().map(|m| m.budget.budget).sum();
         let overage_total = months.iter().map(|m| m.budget.overage).sum();
-        let breakdown = by.map(|by| {
+        let breakdown = by.filter(|&by| by != By::Tier).map(|by| {
             let mut lines: BTreeMap<(Month, Option<String>, Option<UnitCategory>), BreakdownLine> =
                 BTreeMap::new();
             for (&(month, market, category), t) in &tally.cells {
@@ -214,6 +298,7 @@ impl Report {
                         free: 0,
                         unpriced: 0,
                         cost: Decimal::ZERO,
+                        tier: None,
                     });
                 line.billable += t.billable_total();
                 line.free += t.free;
@@ -222,6 +307,8 @@ impl Report {
             }
             lines.into_values().collect()
         });
+        // `--by tier` has lines of its own: per market, category and tier.
+        let breakdown = breakdown.or_else(|| by.map(|_| tier_breakdown(tally, &market_name)));
         Report {
             currency: currency.to_string(),
             months,
@@ -230,6 +317,58 @@ impl Report {
             overage_total,
             breakdown,
             notes,
+            by,
         }
     }
+}
+
+/// `--by tier`: per (month, market, category), one line per tier that priced units, and one
+/// line without a tier for the rest (free units, and charged ones no tier table priced).
+fn tier_breakdown(tally: &Tally, market_name: &impl Fn(MarketId) -> String) -> Vec<BreakdownLine> {
+    let line = |month, market, category, t: &Totals, tier| BreakdownLine {
+        month,
+        market: Some(market_name(market)),
+        category: Some(category),
+        billable: t.billable_total(),
+        free: t.free,
+        unpriced: t.unpriced,
+        cost: t.cost,
+        tier,
+    };
+    let mut lines = Vec::new();
+    for (&(month, market, category), cell) in &tally.cells {
+        let lowest = TierBand {
+            first: 0,
+            last: None,
+        };
+        let tiered: Vec<(TierBand, &Totals)> = tally
+            .tiers
+            .range((month, market, category, lowest)..)
+            .take_while(|(k, _)| (k.0, k.1, k.2) == (month, market, category))
+            .map(|(k, t)| (k.3, t))
+            .collect();
+        let mut rest = cell.clone();
+        for (_, t) in &tiered {
+            for (a, b) in rest.billable.iter_mut().zip(t.billable) {
+                *a -= b;
+            }
+            rest.free -= t.free;
+            rest.unpriced -= t.unpriced;
+            rest.cost -= t.cost;
+        }
+        if rest.cost.is_zero() {
+            // 0.0036 - 0.0036 is 0.0000: a free remainder costs plain 0, like other free lines.
+            rest.cost = Decimal::ZERO;
+        }
+        if rest.units() > 0 {
+            lines.push(line(month, market, category, &rest, None));
+        }
+        for (tier, t) in tiered {
+            lines.push(line(month, market, category, t, Some(tier)));
+        }
+    }
+    lines.sort_by(|a, b| {
+        (a.month, &a.market, a.category, a.tier).cmp(&(b.month, &b.market, b.category, b.tier))
+    });
+    lines
 }

@@ -4,7 +4,8 @@
 use super::Tally;
 use crate::budget::{Budget, BudgetBasis};
 use crate::calendar::Month;
-use crate::event::{Era, Pricing};
+use crate::engine::era::ERA_C_FROM;
+use crate::event::{Era, Pricing, UnitCategory};
 use crate::tariff::market::MarketId;
 use std::collections::BTreeMap;
 
@@ -200,6 +201,72 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
     ));
     if cx.strict {
         notes.push("--strict-tariffs: no substitute or unpriced rate was used".to_string());
+    }
+    notes
+}
+
+/// What volume tiers did (spec section 4): per market, category and month, how many charged
+/// messages each tier priced; and how many charged utility and authentication messages of
+/// eras C and D paid list rates because no tier table applied to them.
+pub fn tier_notes(
+    t: &Tally,
+    tables_loaded: bool,
+    market_name: &dyn Fn(MarketId) -> String,
+) -> Vec<String> {
+    let tiered_categories = [
+        UnitCategory::Utility,
+        UnitCategory::Authentication,
+        UnitCategory::AuthenticationInternational,
+    ];
+    let per_message = Month::of(ERA_C_FROM);
+    let mut list_rate: BTreeMap<(MarketId, UnitCategory), u64> = BTreeMap::new();
+    for (&(month, market, category), cell) in &t.cells {
+        if month >= per_message && tiered_categories.contains(&category) {
+            let tiered: u64 = t
+                .tiers
+                .iter()
+                .filter(|(k, _)| (k.0, k.1, k.2) == (month, market, category))
+                .map(|(_, v)| v.billable_total())
+                .sum();
+            let n = cell.billable_total() - tiered;
+            if n > 0 {
+                *list_rate.entry((market, category)).or_default() += n;
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    if !tables_loaded {
+        let n: u64 = list_rate.values().sum();
+        if n > 0 {
+            notes.push(format!(
+                "volume tiers: none loaded, so {n} charged utility and authentication message{} paid list rates (waprice bundles no tier table: no public source publishes Meta's; load Meta's volume-tier CSV with --tiers FILE)",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        return notes;
+    }
+    let mut by_group: BTreeMap<(MarketId, UnitCategory, Month), Vec<String>> = BTreeMap::new();
+    for (&(month, market, category, tier), v) in &t.tiers {
+        by_group
+            .entry((market, category, month))
+            .or_default()
+            .push(format!("{} in tier {tier}", v.billable_total()));
+    }
+    for ((market, category, month), parts) in by_group {
+        notes.push(format!(
+            "volume tiers: {} {} in {month}: {}",
+            market_name(market),
+            category.name(),
+            parts.join(", ")
+        ));
+    }
+    for ((market, category), n) in list_rate {
+        notes.push(format!(
+            "volume tiers: no tier table for {} {} in force, so {n} charged message{} paid the list rate",
+            market_name(market),
+            category.name(),
+            if n == 1 { "" } else { "s" }
+        ));
     }
     notes
 }

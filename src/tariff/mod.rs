@@ -1,3 +1,6 @@
 //! Tariff data: the country -> market map and the rate cards, bundled and user-supplied.
 pub mod card;
+pub mod files;
 pub mod market;
+pub mod meta_csv;
+pub mod tier;

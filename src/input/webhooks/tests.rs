@@ -1,0 +1,391 @@
+use super::*;
+use crate::calendar::Calendar;
+use chrono_tz::Tz;
+use serde_json::{json, Value};
+
+const FR: &str = "33612345678";
+/// 2025-09-08T10:00:00Z
+const T: i64 = 1_757_325_600;
+
+fn envelope(value: Value) -> String {
+    let mut value = value;
+    value["messaging_product"] = json!("whatsapp");
+    value["metadata"] = json!({"display_phone_number": "33186760000", "phone_number_id": "1065"});
+    json!({"object": "whatsapp_business_account",
+           "entry": [{"id": "1022", "changes": [{"value": value, "field": "messages"}]}]})
+    .to_string()
+}
+
+fn inbound(id: &str, secs: i64, referral: bool) -> String {
+    let mut m = json!({"from": FR, "id": id, "timestamp": secs.to_string(), "type": "text",
+                       "text": {"body": "hi"}});
+    if referral {
+        m["referral"] = json!({"source_type": "ad", "source_id": "1", "ctwa_clid": "x"});
+    }
+    envelope(json!({"contacts": [{"wa_id": FR}], "messages": [m]}))
+}
+
+fn status(
+    id: &str,
+    st: &str,
+    secs: i64,
+    pricing: Option<Value>,
+    conversation: Option<Value>,
+) -> String {
+    let mut s = json!({"id": id, "status": st, "timestamp": secs.to_string(), "recipient_id": FR});
+    if let Some(p) = pricing {
+        s["pricing"] = p;
+    }
+    if let Some(c) = conversation {
+        s["conversation"] = c;
+    }
+    envelope(json!({"statuses": [s]}))
+}
+
+fn pmp(kind: &str, category: &str) -> Option<Value> {
+    Some(
+        json!({"billable": kind == "regular", "pricing_model": "PMP", "type": kind, "category": category}),
+    )
+}
+
+fn options(skip_invalid: bool) -> InputOptions {
+    InputOptions {
+        name: "hooks.ndjson".into(),
+        skip_invalid,
+        ..InputOptions::default()
+    }
+}
+
+fn read_with(
+    lines: &[String],
+    o: &InputOptions,
+    sent: Option<&SentCategories>,
+) -> Result<WebhookLog, ReadError> {
+    let text = lines.join("\n");
+    read_webhooks(
+        text.as_bytes(),
+        o,
+        sent,
+        &Calendar::new(Tz::UTC),
+        &MarketMap::bundled(),
+    )
+}
+
+fn read(lines: &[String]) -> WebhookLog {
+    read_with(lines, &options(false), None).unwrap()
+}
+
+fn error(lines: &[String]) -> String {
+    match read_with(lines, &options(false), None) {
+        Err(ReadError::Bad(e)) => e.to_string(),
+        other => panic!(
+            "expected bad input, got {:?}",
+            other.map(|w| w.log.messages)
+        ),
+    }
+}
+
+#[test]
+fn statuses_of_one_id_become_one_business_message_at_its_delivery_time() {
+    let conv = json!({"id": "c1", "expiration_timestamp": (T + 86_400).to_string(), "origin": {"type": "utility"}});
+    let w = read(&[
+        inbound("wamid.in", T - 3600, true),
+        status(
+            "wamid.b",
+            "sent",
+            T - 5,
+            pmp("free_customer_service", "utility"),
+            Some(conv),
+        ),
+        status(
+            "wamid.b",
+            "delivered",
+            T,
+            pmp("free_customer_service", "utility"),
+            None,
+        ),
+        status("wamid.b", "read", T + 60, None, None),
+    ]);
+    assert_eq!(w.log.messages.len(), 2);
+    let (inb, biz) = (w.log.messages[0], w.log.messages[1]);
+    assert_eq!(inb.kind, Kind::Inbound { entry_point: true });
+    assert_eq!(
+        biz.time,
+        T * 1000,
+        "billed at the delivered status, not sent or read"
+    );
+    assert_eq!(biz.kind, Kind::Template(TemplateCategory::Utility));
+    assert!(biz.delivered);
+    assert_eq!(
+        w.log
+            .parties
+            .business_name(w.log.parties.pair_of(biz.pair).business),
+        b"+33186760000"
+    );
+    let v = w.meta[1].as_ref().unwrap();
+    assert!(w.meta[0].is_none());
+    assert_eq!(&*v.id, "wamid.b");
+    assert_eq!(v.outcome, Outcome::Delivered);
+    let p = v.pricing.unwrap();
+    assert_eq!(
+        (p.model, p.kind, p.category, p.billable),
+        (
+            Some(PricingModel::Pmp),
+            Some(PricingType::FreeCustomerService),
+            Some(MetaCategory::Utility),
+            Some(false)
+        )
+    );
+    let c = v.conversation.unwrap();
+    assert_eq!(&*w.conversation_ids[c.id as usize], "c1");
+    assert_eq!(c.origin, Some(MetaCategory::Utility));
+    assert_eq!(c.expiration, Some((T + 86_400) * 1000));
+    assert_eq!(
+        (w.log.stats.rows, w.log.stats.inbound, w.log.stats.business),
+        (2, 1, 1)
+    );
+    assert_eq!(w.stats.statuses, 3);
+}
+
+#[test]
+fn failed_messages_are_not_delivered_and_keep_their_error_code() {
+    let failed = envelope(json!({"statuses": [{"id": "wamid.f", "status": "failed",
+        "timestamp": T.to_string(), "recipient_id": FR,
+        "errors": [{"code": 131047, "title": "Re-engagement message"}]}]}));
+    let w = read(&[failed]);
+    let m = w.log.messages[0];
+    assert!(!m.delivered);
+    assert_eq!(
+        m.kind,
+        Kind::FreeForm,
+        "131047 is only ever a free-form message"
+    );
+    let v = w.meta[0].as_ref().unwrap();
+    assert_eq!(
+        v.outcome,
+        Outcome::Failed {
+            code: Some(131_047)
+        }
+    );
+    assert_eq!(v.category_source, CategorySource::Failure);
+}
+
+#[test]
+fn retried_deliveries_are_counted_once_and_read_alone_means_delivered() {
+    let line = inbound("wamid.in", T, false);
+    let w = read(&[
+        line.clone(),
+        line,
+        status(
+            "wamid.r",
+            "read",
+            T + 10,
+            pmp("free_customer_service", "service"),
+            None,
+        ),
+        status(
+            "wamid.r",
+            "read",
+            T + 10,
+            pmp("free_customer_service", "service"),
+            None,
+        ),
+    ]);
+    assert_eq!(w.log.messages.len(), 2);
+    assert_eq!(w.stats.duplicates, 2);
+    assert_eq!(w.meta[1].as_ref().unwrap().outcome, Outcome::Delivered);
+    assert_eq!(w.log.messages[1].kind, Kind::FreeForm);
+}
+
+#[test]
+fn sent_file_categories_win_and_recategorised_templates_are_counted() {
+    let sent = read_sent(
+        "id,template,category\nwamid.a,order,utility\nwamid.gone,x,marketing\n".as_bytes(),
+        "sent.csv",
+        false,
+    )
+    .unwrap();
+    let w = read_with(
+        &[status(
+            "wamid.a",
+            "delivered",
+            T,
+            pmp("regular", "marketing"),
+            None,
+        )],
+        &options(false),
+        Some(&sent),
+    )
+    .unwrap();
+    assert_eq!(
+        w.log.messages[0].kind,
+        Kind::Template(TemplateCategory::Utility)
+    );
+    assert_eq!(
+        w.meta[0].as_ref().unwrap().category_source,
+        CategorySource::Sent
+    );
+    assert_eq!(w.stats.recategorised, 1);
+    assert_eq!(w.stats.sent_without_status, 1);
+}
+
+#[test]
+fn conversation_categories_are_resolved_by_the_service_window() {
+    // referral_conversion says nothing about the message: free-form when the customer wrote
+    // in the last 24h, else a template (Meta delivered it).
+    let fep = || {
+        Some(json!({"billable": false, "pricing_model": "CBP", "category": "referral_conversion"}))
+    };
+    let w = read(&[
+        inbound("wamid.in", T, true),
+        status("wamid.1", "delivered", T + 3600, fep(), None),
+        status("wamid.2", "delivered", T + 86_400, fep(), None),
+    ]);
+    assert_eq!(w.log.messages[1].kind, Kind::FreeForm);
+    assert_eq!(
+        w.log.messages[2].kind,
+        Kind::Template(TemplateCategory::Marketing)
+    );
+    assert_eq!(w.stats.categories_inferred, 2);
+}
+
+#[test]
+fn equal_times_keep_file_order() {
+    let w = read(&[
+        inbound("wamid.in", T, false),
+        status(
+            "wamid.b",
+            "delivered",
+            T,
+            pmp("free_customer_service", "service"),
+            None,
+        ),
+    ]);
+    assert!(matches!(w.log.messages[0].kind, Kind::Inbound { .. }));
+    let w = read(&[
+        status(
+            "wamid.b",
+            "delivered",
+            T,
+            pmp("free_customer_service", "service"),
+            None,
+        ),
+        inbound("wamid.in", T, false),
+    ]);
+    assert!(matches!(w.log.messages[1].kind, Kind::Inbound { .. }));
+}
+
+#[test]
+fn errors_name_file_line_field_and_value_with_a_hint() {
+    let ok = inbound("wamid.in", T, false);
+    let e = error(&[
+        ok.clone(),
+        status("wamid.b", "delivered", T, pmp("regular", "promo"), None),
+    ]);
+    assert!(
+        e.contains("hooks.ndjson, line 2, field 'entry[0].changes[0].value.statuses[0].pricing.category': unknown category (value 'promo')"),
+        "{e}"
+    );
+    assert!(e.contains("hint:"), "{e}");
+    let e = error(&[ok.clone(), ok.replace(&format!("\"{T}\""), "\"yesterday\"")]);
+    assert!(
+        e.contains(
+            "line 2, field 'entry[0].changes[0].value.messages[0].timestamp': not Unix seconds"
+        ),
+        "{e}"
+    );
+    let e = error(&[ok.replace(FR, "12345")]);
+    assert!(e.contains("messages[0].from"), "{e}");
+    let e = error(&["{\"entry\": [".into()]);
+    assert!(
+        e.contains("line 1: not a webhook payload in Meta's shape"),
+        "{e}"
+    );
+    let e = error(&[status("wamid.b", "bounced", T, None, None)]);
+    assert!(
+        e.contains("statuses[0].status': unknown status (value 'bounced')"),
+        "{e}"
+    );
+    let e = error(&[json!({"object": "page", "entry": []}).to_string()]);
+    assert!(e.contains("field 'object'"), "{e}");
+}
+
+#[test]
+fn skip_invalid_skips_and_counts_each_bad_entry() {
+    let ok = inbound("wamid.in", T, false);
+    let lines = [
+        ok.clone(),
+        "not json".to_string(),
+        status("wamid.b", "delivered", T, pmp("regular", "promo"), None),
+        status(
+            "wamid.c",
+            "delivered",
+            T + 1,
+            pmp("regular", "marketing"),
+            None,
+        ),
+    ];
+    let w = read_with(&lines, &options(true), None).unwrap();
+    assert_eq!(w.log.stats.skipped_invalid, 2);
+    assert_eq!(w.log.messages.len(), 2);
+    assert_eq!(w.log.stats.rows, 4, "rows = inbound + business + skipped");
+    assert_eq!(w.log.stats.skipped_examples.len(), 2);
+}
+
+#[test]
+fn before_2022_02_01_needs_skip_unsupported() {
+    let old = status(
+        "wamid.old",
+        "delivered",
+        1_640_995_200,
+        pmp("regular", "marketing"),
+        None,
+    );
+    let e = error(std::slice::from_ref(&old));
+    assert!(e.contains("before 2022-02-01"), "{e}");
+    let o = InputOptions {
+        skip_unsupported: true,
+        ..options(false)
+    };
+    let w = read_with(&[old], &o, None).unwrap();
+    assert_eq!(w.log.stats.skipped_unsupported, 1);
+    assert!(w.log.messages.is_empty());
+}
+
+#[test]
+fn other_fields_and_system_messages_are_ignored() {
+    let other = json!({"object": "whatsapp_business_account", "entry": [{"changes": [
+        {"field": "message_template_status_update", "value": {"event": "APPROVED"}}]}]})
+    .to_string();
+    let system = envelope(
+        json!({"messages": [{"from": FR, "id": "wamid.s", "timestamp": T.to_string(),
+        "type": "system", "system": {"body": "changed number"}}]}),
+    );
+    let w = read(&[other, system]);
+    assert!(w.log.messages.is_empty());
+    assert_eq!(w.stats.ignored, 2);
+}
+
+#[test]
+fn sent_file_needs_its_columns_and_known_categories() {
+    let e = read_sent("wamid,kind\nx,utility\n".as_bytes(), "s.csv", false).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("needs a message id column and a category column"),
+        "{e}"
+    );
+    let e = read_sent("id,category\nwamid.a,promo\n".as_bytes(), "s.csv", false).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("s.csv, line 2, column 'category': unknown category"),
+        "{e}"
+    );
+    let s = read_sent(
+        "id,category\nwamid.a,promo\nwamid.b,\n".as_bytes(),
+        "s.csv",
+        true,
+    )
+    .unwrap();
+    assert_eq!((s.len(), s.skipped_invalid), (1, 1));
+    assert_eq!(s.get("wamid.b"), Some(Kind::FreeForm));
+}
