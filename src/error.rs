@@ -45,18 +45,55 @@ impl BadInput {
 impl fmt::Display for BadInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.at {
-            Some(at) => write!(
+            Some(at) => printable(
                 f,
-                "{}, line {}, column '{}': {} (value '{}')",
-                at.file, at.line, at.column, self.what, at.value
+                &format!(
+                    "{}, line {}, column '{}': {} (value '{}')",
+                    at.file, at.line, at.column, self.what, at.value
+                ),
             )?,
-            None => write!(f, "{}", self.what)?,
+            None => printable(f, &self.what)?,
         }
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+            f.write_str("\n  hint: ")?;
+            printable(f, hint)?;
         }
         Ok(())
     }
 }
 
+/// Writes `s` with control characters escaped (`\n`, `\u{1b}`): a value read from a file can
+/// neither break the one-line error nor send escape sequences to the user's terminal.
+fn printable(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    for c in s.chars() {
+        if c.is_control() {
+            write!(f, "{}", c.escape_default())?;
+        } else {
+            fmt::Write::write_char(f, c)?;
+        }
+    }
+    Ok(())
+}
+
 impl std::error::Error for BadInput {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_from_a_file_are_escaped() {
+        let e = BadInput::new("unknown direction")
+            .at(Location {
+                file: "log.csv".into(),
+                line: 3,
+                column: "dir".into(),
+                value: "out\u{1b}[31mbound\nnext\u{7f}".into(),
+            })
+            .hint("use inbound or outbound");
+        assert_eq!(
+            e.to_string(),
+            "log.csv, line 3, column 'dir': unknown direction (value 'out\\u{1b}[31mbound\\nnext\\u{7f}')\n  hint: use inbound or outbound"
+        );
+    }
+}

@@ -1113,6 +1113,8 @@ fn a_bad_row_in_a_streamed_file_stops_with_its_line() {
 }
 #[path = "cli/reconcile.rs"]
 mod reconcile;
+#[path = "cli/robustness.rs"]
+mod robustness;
 #[path = "cli/tariffs.rs"]
 mod tariffs;
 

@@ -109,18 +109,49 @@ impl ColumnMap {
             }
             index[i] = field.aliases().iter().find_map(|alias| find(alias));
         }
+        // Two columns with the header a field resolved to: waprice will not guess which one
+        // to bill from (using the first would silently ignore the other's values).
+        for (i, field) in Field::ALL.into_iter().enumerate() {
+            let Some(at) = index[i] else { continue };
+            if let Some(other) =
+                (0..clean.len()).find(|&j| j != at && clean[j].eq_ignore_ascii_case(&clean[at]))
+            {
+                let (a, b) = (at.min(other), at.max(other));
+                return Err(BadInput::new(format!(
+                    "{file}: the header has two columns named '{}' (columns {} and {}), so which one holds the {} is ambiguous (line 1, the header)",
+                    clean[at],
+                    a + 1,
+                    b + 1,
+                    field.name()
+                ))
+                .hint("rename or remove one of them; waprice never guesses which column to bill from"));
+            }
+        }
         let missing: Vec<Field> = Field::ALL
             .into_iter()
             .filter(|f| f.required() && index[*f as usize].is_none())
             .collect();
         if let Some(first) = missing.first() {
             let names: Vec<&str> = missing.iter().map(|f| f.name()).collect();
-            return Err(BadInput::new(format!(
+            let err = BadInput::new(format!(
                 "{file}: missing required column{} {} (line 1, the header)",
                 if missing.len() > 1 { "s" } else { "" },
                 names.join(", ")
-            ))
-            .hint(format!(
+            ));
+            // Two exports that look like CSV to a person but are not comma-separated UTF-8.
+            if clean.iter().any(|h| h.contains('\0')) {
+                return Err(err.hint(
+                    "the file looks like UTF-16 (a spreadsheet's \"Unicode text\"); save it as \"CSV UTF-8 (comma delimited)\"",
+                ));
+            }
+            if let [only] = clean.as_slice() {
+                if let Some(sep) = [';', '\t', '|'].into_iter().find(|c| only.contains(*c)) {
+                    return Err(err.hint(format!(
+                        "the header is one column holding {sep:?}: waprice reads comma-separated CSV; save the file as \"CSV (comma delimited)\""
+                    )));
+                }
+            }
+            return Err(err.hint(format!(
                 "name it {} or map another header with --column {}=HEADER; the header's columns are: {}",
                 first.aliases().join(" / "),
                 first.name(),
@@ -211,6 +242,67 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("no column 'When'"), "{err}");
+    }
+
+    #[test]
+    fn a_duplicated_header_that_is_read_is_an_error_naming_both_columns() {
+        let err = ColumnMap::resolve(
+            &h(&[
+                "timestamp",
+                "direction",
+                "category",
+                "recipient",
+                "Recipient ",
+            ]),
+            &[],
+            "log.csv",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("log.csv: the header has two columns named 'recipient' (columns 4 and 5)"),
+            "{err}"
+        );
+        assert!(err.contains("hint: rename or remove one"), "{err}");
+        // Also when the duplicated header is the one --column picked.
+        let err = ColumnMap::resolve(
+            &h(&["When", "direction", "category", "recipient", "when"]),
+            &[(Field::Timestamp, "When".into())],
+            "f",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("two columns named 'When' (columns 1 and 5)"),
+            "{err}"
+        );
+        // Duplicates among the columns waprice does not read are harmless.
+        let m = ColumnMap::resolve(
+            &h(&[
+                "note",
+                "timestamp",
+                "direction",
+                "category",
+                "recipient",
+                "note",
+            ]),
+            &[],
+            "f",
+        )
+        .unwrap();
+        assert_eq!(m.index(Field::Timestamp), Some(1));
+    }
+
+    #[test]
+    fn semicolon_and_utf16_headers_get_a_hint_about_the_export() {
+        let err = ColumnMap::resolve(&h(&["timestamp;direction;category;recipient"]), &[], "f")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("one column holding ';'"), "{err}");
+        let err = ColumnMap::resolve(&h(&["\u{fffd}\u{fffd}t\0i\0m\0e\0"]), &[], "f")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("looks like UTF-16"), "{err}");
     }
 
     #[test]

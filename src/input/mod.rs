@@ -2,6 +2,7 @@
 pub mod columns;
 pub mod order;
 pub mod phone;
+pub mod quotes;
 pub mod reader;
 pub mod source;
 pub mod time;

@@ -226,6 +226,33 @@ impl<'a, R: Read> LogReader<'a, R> {
                 continue; // a blank line
             }
             self.stats.rows += 1;
+            let header_count = self.columns.header_count();
+            if let Some(rows) = super::quotes::swallowed_rows(record, header_count) {
+                return Err(BadInput::new(format!(
+                    "{file}, line {line}: a quoted field holds {rows} line{} like rows of the log: a quote is probably never closed",
+                    if rows == 1 { "" } else { "s" }
+                ))
+                .hint("close the quote (a quote inside a quoted field is written twice: \"\"); waprice stops here, even with --skip-invalid, rather than lose the rows inside")
+                .into());
+            }
+            if record.len() > header_count {
+                // An unquoted comma shifts every later field one column right, so an empty
+                // field could land in `category` (a marketing template read as free-form).
+                let extra = String::from_utf8_lossy(&record[header_count]);
+                let err = BadInput::new(format!(
+                    "{file}, line {line}: row has {} fields but the header has {header_count} (field {} is '{}')",
+                    record.len(),
+                    header_count + 1,
+                    extra.chars().take(80).collect::<String>()
+                ))
+                .hint("a field holding a comma must be enclosed in double quotes; otherwise the fields after it shift into the wrong columns");
+                if !self.options.skip_invalid {
+                    return Err(err.into());
+                }
+                self.stats.skipped_invalid += 1;
+                push_example(&mut self.stats, err);
+                continue;
+            }
             match parse_row(
                 record,
                 &self.columns,
@@ -235,16 +262,18 @@ impl<'a, R: Read> LogReader<'a, R> {
                 &mut self.cache,
             ) {
                 Ok(m) if m.time < self.supported_from => {
+                    // The billing time came from delivered_at when a business message has one.
+                    let column = if m.kind.is_business()
+                        && !field(record, &self.columns, Field::DeliveredAt).is_empty()
+                    {
+                        Field::DeliveredAt
+                    } else {
+                        Field::Timestamp
+                    };
                     let err = BadInput::new(
                         "before 2022-02-01, the first date any supported pricing rule covers",
                     )
-                    .at(location(
-                        file,
-                        line,
-                        &self.columns,
-                        Field::Timestamp,
-                        record,
-                    ))
+                    .at(location(file, line, &self.columns, column, record))
                     .hint("remove older rows or pass --skip-unsupported to skip and count them");
                     if !self.options.skip_unsupported {
                         return Err(err.into());

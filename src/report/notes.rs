@@ -69,6 +69,14 @@ fn sum(m: &BTreeMap<Month, u64>) -> u64 {
 
 pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
     let mut notes = Vec::new();
+    if cx.rows == 0 {
+        // A header and nothing else: a valid log of a period without traffic, or an export that
+        // went wrong; either way the user must see that the zero comes from no rows at all.
+        notes.push(
+            "empty log: the file has a header but no rows, so there is nothing to bill; check the export if traffic was expected"
+                .to_string(),
+        );
+    }
     // Eras per month, grouped.
     let mut by_era: BTreeMap<Era, Vec<Month>> = BTreeMap::new();
     for (&month, eras) in &t.eras {

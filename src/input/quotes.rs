@@ -1,0 +1,61 @@
+//! Spotting a quote that is never closed.
+//!
+//! The CSV parser reads everything after an opening quote as one field until the next quote
+//! (or the end of the file), so an unclosed quote silently turns the rows after it into the
+//! text of one field: when that field is in a column waprice does not read, those rows are
+//! lost without any error. A field that holds a line break followed by a line with as many
+//! commas as a row of the log is taken for such swallowed rows: reading stops with an error,
+//! even under `--skip-invalid`, because where the rows start and end is no longer known.
+
+/// When a field of `record` looks like it swallowed rows of a log whose header has
+/// `header_count` columns: how many of its lines look like rows.
+pub fn swallowed_rows(record: &csv::ByteRecord, header_count: usize) -> Option<usize> {
+    let row_commas = header_count.saturating_sub(1).max(1);
+    // Fast path: most records hold no line break at all.
+    memchr::memchr2(b'\n', b'\r', record.as_slice())?;
+    let rows: usize = record
+        .iter()
+        .map(|field| {
+            field
+                .split(|&b| b == b'\n' || b == b'\r')
+                .skip(1)
+                .filter(|line| line.iter().filter(|&&b| b == b',').count() >= row_commas)
+                .count()
+        })
+        .sum();
+    (rows > 0).then_some(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(fields: &[&str]) -> csv::ByteRecord {
+        csv::ByteRecord::from(fields.to_vec())
+    }
+
+    #[test]
+    fn rows_inside_a_field_are_spotted() {
+        let r = record(&[
+            "2025-09-01T10:00:00Z",
+            "inbound",
+            "",
+            "+33612345678",
+            "hello\n2025-09-01T10:05:00Z,outbound,utility,+33612345678,ok\r\n2025-09-02T10:00:00Z,outbound,marketing,+33612345678,ok\n",
+        ]);
+        assert_eq!(swallowed_rows(&r, 5), Some(2));
+    }
+
+    #[test]
+    fn ordinary_multi_line_text_is_not_rows() {
+        let r = record(&[
+            "2025-09-01T10:00:00Z",
+            "inbound",
+            "",
+            "+33612345678",
+            "hello, I would like\nto order, please\r\nthanks",
+        ]);
+        assert_eq!(swallowed_rows(&r, 5), None);
+        assert_eq!(swallowed_rows(&record(&["a", "b"]), 2), None);
+    }
+}
