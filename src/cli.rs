@@ -68,6 +68,17 @@ pub enum InputFormatArg {
     MetaWebhooks,
 }
 
+/// How to print: shared by the commands that print tables, CSV or JSON.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+    /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
+    #[arg(long)]
+    pub decimal_comma: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct TariffArgs {
     /// Billing currency of the rate cards (ISO code).
@@ -155,12 +166,8 @@ pub struct EstimateArgs {
     pub tariff: TariffArgs,
     #[command(flatten)]
     pub tiers: TierArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: FormatArg,
-    /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
-    #[arg(long)]
-    pub decimal_comma: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Long format per market and/or category: market, category or market,category; tier adds
     /// each unit's volume tier to market,category.
     #[arg(long, value_name = "DIMENSIONS")]
@@ -209,12 +216,8 @@ pub struct RatesArgs {
     pub date: Option<String>,
     #[command(flatten)]
     pub tariff: TariffArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: FormatArg,
-    /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
-    #[arg(long)]
-    pub decimal_comma: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -259,12 +262,8 @@ pub struct ForecastArgs {
     pub budget: Option<String>,
     #[command(flatten)]
     pub tariff: TariffArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: FormatArg,
-    /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
-    #[arg(long)]
-    pub decimal_comma: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]

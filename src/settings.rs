@@ -2,8 +2,8 @@
 //! usage error (exit code 2) is found here, not halfway through a 10 GB log.
 
 use crate::cli::{
-    EstimateArgs, FormatArg, InputFormatArg, LedgerArgs, LogArgs, RatesArgs, ReconcileArgs,
-    TariffArgs, TariffsAction, TariffsArgs,
+    EstimateArgs, FormatArg, InputFormatArg, LedgerArgs, LogArgs, OutputArgs, RatesArgs,
+    ReconcileArgs, TariffArgs, TariffsAction, TariffsArgs,
 };
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -176,6 +176,12 @@ impl Tariffs {
     }
 }
 
+/// `--format` and `--decimal-comma`, checked together.
+pub fn output(o: &OutputArgs) -> Result<(Format, CsvStyle), BadInput> {
+    let format = output_format(o.format);
+    Ok((format, csv_style(format, o.decimal_comma)?))
+}
+
 /// `--decimal-comma` shapes CSV only: with another format it is a usage error, not ignored.
 fn csv_style(format: Format, decimal_comma: bool) -> Result<CsvStyle, BadInput> {
     if decimal_comma && format != Format::Csv {
@@ -341,12 +347,12 @@ impl EstimateSettings {
                     .into())
             }
         };
-        let format = output_format(a.format);
+        let (format, csv) = output(&a.output)?;
         Ok(EstimateSettings {
             log,
             tariffs,
             format,
-            csv: csv_style(format, a.decimal_comma)?,
+            csv,
             budget,
             by,
             as_of: a.as_of.as_deref().map(|d| date(d, "--as-of")).transpose()?,
@@ -525,11 +531,11 @@ impl RatesSettings {
             Some(d) => date(d, "--date")?,
             None => chrono::Utc::now().date_naive(),
         };
-        let format = output_format(a.format);
+        let (format, csv) = output(&a.output)?;
         Ok(RatesSettings {
             tariffs,
             format,
-            csv: csv_style(format, a.decimal_comma)?,
+            csv,
             date,
             country: a.country.clone(),
             market: a.market.clone(),

@@ -116,16 +116,7 @@ impl ForecastSettings {
                 );
             }
         }
-        let format = match a.format {
-            crate::cli::FormatArg::Table => Format::Table,
-            crate::cli::FormatArg::Csv => Format::Csv,
-            crate::cli::FormatArg::Json => Format::Json,
-        };
-        if a.decimal_comma && format != Format::Csv {
-            return Err(BadInput::new("--decimal-comma applies to CSV output")
-                .hint("add --format csv")
-                .into());
-        }
+        let (format, csv) = crate::settings::output(&a.output)?;
         Ok(ForecastSettings {
             budget: budget(&tariffs.currency, a.budget.as_deref(), a.agents)?,
             tariffs,
@@ -133,9 +124,7 @@ impl ForecastSettings {
             countries,
             allowance: a.free_service_allowance,
             format,
-            csv: CsvStyle {
-                decimal_comma: a.decimal_comma,
-            },
+            csv,
         })
     }
 }
