@@ -113,6 +113,7 @@ impl PhoneError {
 /// `33612345678`.
 pub fn normalise(raw: &[u8]) -> Result<u64, PhoneError> {
     const PREFIX: &[u8] = b"whatsapp:";
+    let raw = without_float_fraction(raw);
     let mut i = 0;
     while i < raw.len() && raw[i].is_ascii_whitespace() {
         i += 1;
@@ -171,6 +172,28 @@ pub fn normalise(raw: &[u8]) -> Result<u64, PhoneError> {
     Ok(value)
 }
 
+/// A number a spreadsheet wrote as a float (`33612345678.0`): the digits before the point.
+/// Dots elsewhere are separators (`06.12.34.56.78`), but one point followed only by zeros after
+/// a run of digits is a float's fraction; read as a separator it would add a digit and make
+/// another customer of the same person.
+fn without_float_fraction(raw: &[u8]) -> &[u8] {
+    let t = raw.trim_ascii();
+    let Some(dot) = t.iter().position(|&b| b == b'.') else {
+        return raw;
+    };
+    let (int, frac) = (&t[..dot], &t[dot + 1..]);
+    let digits = int.strip_prefix(b"+").unwrap_or(int);
+    if !digits.is_empty()
+        && digits.iter().all(u8::is_ascii_digit)
+        && !frac.is_empty()
+        && frac.iter().all(|&b| b == b'0')
+    {
+        int
+    } else {
+        raw
+    }
+}
+
 /// Number of decimal digits of a normalised number (for prefix matching); 1 for 0.
 pub fn digit_count(n: u64) -> u32 {
     n.checked_ilog10().map_or(1, |l| l + 1)
@@ -182,6 +205,15 @@ mod tests {
 
     fn n(s: &str) -> Result<u64, PhoneError> {
         normalise(s.as_bytes())
+    }
+
+    #[test]
+    fn a_number_written_as_a_float_is_the_same_customer() {
+        assert_eq!(n("33612345678.0"), Ok(33_612_345_678));
+        assert_eq!(n(" +33612345678.00 "), Ok(33_612_345_678));
+        // Dots as separators still are separators.
+        assert_eq!(n("+33 6.12.34.56.78"), Ok(33_612_345_678));
+        assert_eq!(n("3361234567.8"), Ok(33_612_345_678));
     }
 
     #[test]
