@@ -13,6 +13,7 @@ pub mod event;
 pub mod input;
 pub mod message;
 pub mod parties;
+pub mod prefetch;
 pub mod pricing;
 pub mod reconcile;
 pub mod render;

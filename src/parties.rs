@@ -1,11 +1,14 @@
 //! Interned businesses, customers and (business, customer) pairs.
 //!
-//! A customer is its number's digits packed in a u64 (at most 15 digits), so interning
-//! allocates nothing per row; its country is resolved once, when first seen. Most customers
-//! talk to one business number, so a customer remembers its first pair and only further
-//! pairs go through a map. Keys are integers hashed with Fx, not SipHash: this is the
-//! hottest lookup of a run and the input is not adversarial to a local tool.
+//! A customer is its number's digits packed in a u64 (at most 15 digits, so under 2^50),
+//! so interning allocates nothing per row; its country is resolved once, when first seen.
+//! The hot path of a replay is one lookup per row from (business, number) straight to the
+//! pair, in an open-addressing table that can be prefetched a few rows ahead: with a
+//! million customers nearly every lookup misses the CPU cache, and overlapping those misses
+//! is most of the speed (BENCHMARKS.md). Keys are integers hashed by one multiplication, not
+//! SipHash: the input is not adversarial to a local tool.
 
+use crate::prefetch::prefetch;
 use crate::tariff::market::CountryId;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -13,8 +16,6 @@ use rustc_hash::FxHashMap as HashMap;
 pub struct Customer {
     pub number: u64,
     pub country: CountryId,
-    /// The pair this customer formed first (`u32::MAX` before any).
-    first_pair: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,23 +24,16 @@ pub struct Pair {
     pub customer: u32,
 }
 
-/// What the number map holds: the customer and its first pair, so that the common case
-/// (a customer talking to the business it talked to before) is one lookup.
-#[derive(Debug, Clone, Copy)]
-struct Slot {
-    customer: u32,
-    first_business: u32,
-    first_pair: u32,
-}
-
 #[derive(Debug, Default, Clone)]
 pub struct Parties {
     businesses: Vec<Box<[u8]>>,
     business_ids: HashMap<Box<[u8]>, u32>,
     customers: Vec<Customer>,
-    customer_ids: HashMap<u64, Slot>,
+    customer_ids: HashMap<u64, u32>,
     pairs: Vec<Pair>,
-    pair_ids: HashMap<u64, u32>,
+    pair_ids: PairTable,
+    /// Pairs whose key does not fit the table's packing (more than 16,384 businesses).
+    wide_pair_ids: HashMap<(u32, u64), u32>,
 }
 
 impl Parties {
@@ -60,85 +54,50 @@ impl Parties {
         number: u64,
         country_of: impl FnOnce(u64) -> Result<CountryId, E>,
     ) -> Result<u32, E> {
-        if let Some(slot) = self.customer_ids.get(&number) {
-            return Ok(slot.customer);
+        if let Some(&id) = self.customer_ids.get(&number) {
+            return Ok(id);
         }
         let country = country_of(number)?;
         let id = self.customers.len() as u32;
-        self.customers.push(Customer {
-            number,
-            country,
-            first_pair: u32::MAX,
-        });
-        self.customer_ids.insert(
-            number,
-            Slot {
-                customer: id,
-                first_business: u32::MAX,
-                first_pair: u32::MAX,
-            },
-        );
+        self.customers.push(Customer { number, country });
+        self.customer_ids.insert(number, id);
         Ok(id)
     }
 
     /// The pair of a business and a customer's number, interning the customer (and resolving
-    /// its country) when new. The hot path of reading: one hash lookup per row.
+    /// its country) when new. One table lookup when the pair is known.
     pub fn intern<E>(
         &mut self,
         business: u32,
         number: u64,
         country_of: impl FnOnce(u64) -> Result<CountryId, E>,
     ) -> Result<u32, E> {
-        use std::collections::hash_map::Entry;
-        let customer = match self.customer_ids.entry(number) {
-            Entry::Occupied(o) => {
-                let slot = *o.get();
-                if slot.first_business == business {
-                    return Ok(slot.first_pair);
-                }
-                slot.customer
-            }
-            Entry::Vacant(v) => {
-                let country = country_of(number)?;
-                let customer = self.customers.len() as u32;
-                let pair = self.pairs.len() as u32;
-                self.customers.push(Customer {
-                    number,
-                    country,
-                    first_pair: pair,
-                });
-                self.pairs.push(Pair { business, customer });
-                v.insert(Slot {
-                    customer,
-                    first_business: business,
-                    first_pair: pair,
-                });
+        if let Some(key) = pair_key(business, number) {
+            if let Some(pair) = self.pair_ids.get(key) {
                 return Ok(pair);
             }
-        };
+        }
+        let customer = self.customer(number, country_of)?;
         Ok(self.pair(business, customer))
     }
 
+    /// Asks the CPU for the table slot [`Parties::intern`] will read for this pair.
+    #[inline]
+    pub fn prefetch(&self, business: u32, number: u64) {
+        if let Some(key) = pair_key(business, number) {
+            self.pair_ids.prefetch(key);
+        }
+    }
+
     pub fn pair(&mut self, business: u32, customer: u32) -> u32 {
-        let first = self.customers[customer as usize].first_pair;
-        if first != u32::MAX && self.pairs[first as usize].business == business {
-            return first;
-        }
-        let key = (u64::from(business) << 32) | u64::from(customer);
-        if let Some(&id) = self.pair_ids.get(&key) {
-            return id;
-        }
-        let id = self.pairs.len() as u32;
-        self.pairs.push(Pair { business, customer });
-        if first == u32::MAX {
-            let c = &mut self.customers[customer as usize];
-            c.first_pair = id;
-            if let Some(slot) = self.customer_ids.get_mut(&c.number) {
-                slot.first_business = business;
-                slot.first_pair = id;
-            }
-        } else {
-            self.pair_ids.insert(key, id);
+        let number = self.customers[customer as usize].number;
+        let next = self.pairs.len() as u32;
+        let id = match pair_key(business, number) {
+            Some(key) => self.pair_ids.get_or_insert(key, next),
+            None => *self.wide_pair_ids.entry((business, number)).or_insert(next),
+        };
+        if id == next {
+            self.pairs.push(Pair { business, customer });
         }
         id
     }
@@ -160,5 +119,180 @@ impl Parties {
     }
     pub fn customer_count(&self) -> usize {
         self.customers.len()
+    }
+}
+
+/// Numbers have at most 15 digits, so they fit in 50 bits; the business id takes the rest.
+const NUMBER_BITS: u32 = 50;
+
+/// (business, number) packed in one u64, when both fit.
+#[inline]
+fn pair_key(business: u32, number: u64) -> Option<u64> {
+    (number >> NUMBER_BITS == 0 && u64::from(business) < 1 << (64 - NUMBER_BITS))
+        .then(|| (u64::from(business) << NUMBER_BITS) | number)
+}
+
+/// An open-addressing (linear probing) map from packed pair keys to pair ids, kept at most
+/// half full. `pair == EMPTY` marks a free slot.
+#[derive(Debug, Clone)]
+struct PairTable {
+    slots: Vec<Slot>,
+    /// 64 minus log2(slots.len()): a key's home slot is the top bits of its hash.
+    shift: u32,
+    len: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    key: u64,
+    pair: u32,
+}
+
+const EMPTY: u32 = u32::MAX;
+const MIN_SLOTS_LOG2: u32 = 10;
+
+impl Default for PairTable {
+    fn default() -> Self {
+        PairTable {
+            slots: vec![
+                Slot {
+                    key: 0,
+                    pair: EMPTY
+                };
+                1 << MIN_SLOTS_LOG2
+            ],
+            shift: 64 - MIN_SLOTS_LOG2,
+            len: 0,
+        }
+    }
+}
+
+impl PairTable {
+    #[inline]
+    fn home(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn prefetch(&self, key: u64) {
+        prefetch(self.slots.as_ptr().wrapping_add(self.home(key)));
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            let slot = self.slots[i];
+            if slot.pair == EMPTY {
+                return None;
+            }
+            if slot.key == key {
+                return Some(slot.pair);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The pair of `key`, inserting `pair` for it when absent.
+    fn get_or_insert(&mut self, key: u64, pair: u32) -> u32 {
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.pair == EMPTY {
+                *slot = Slot { key, pair };
+                self.len += 1;
+                return pair;
+            }
+            if slot.key == key {
+                return slot.pair;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let doubled = vec![
+            Slot {
+                key: 0,
+                pair: EMPTY
+            };
+            self.slots.len() * 2
+        ];
+        let old = std::mem::replace(&mut self.slots, doubled);
+        self.shift -= 1;
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|s| s.pair != EMPTY) {
+            let mut i = self.home(slot.key);
+            while self.slots[i].pair != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = slot;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fr(_: u64) -> Result<CountryId, ()> {
+        Ok(CountryId(1))
+    }
+
+    #[test]
+    fn a_pair_is_interned_once_per_business_and_customer() {
+        let mut p = Parties::default();
+        let (b1, b2) = (p.business(b"+1"), p.business(b"+2"));
+        let a = p.intern(b1, 33_612_345_678, fr).unwrap();
+        let b = p.intern(b2, 33_612_345_678, fr).unwrap();
+        let c = p.intern(b1, 33_612_345_679, fr).unwrap();
+        assert_eq!((a, b, c), (0, 1, 2));
+        assert_eq!(p.intern(b1, 33_612_345_678, fr), Ok(a));
+        assert_eq!(p.intern(b2, 33_612_345_678, fr), Ok(b));
+        assert_eq!(p.customer_count(), 2, "one customer, two businesses");
+        assert_eq!(p.pair_of(b).customer, p.pair_of(a).customer);
+    }
+
+    #[test]
+    fn many_pairs_survive_the_table_growing() {
+        let mut p = Parties::default();
+        let b = p.business(b"");
+        for i in 0..100_000u64 {
+            assert_eq!(p.intern(b, 1_000_000_000 + i * 7919, fr), Ok(i as u32));
+        }
+        for i in 0..100_000u64 {
+            assert_eq!(p.intern(b, 1_000_000_000 + i * 7919, fr), Ok(i as u32));
+            assert_eq!(p.customer_of(i as u32).number, 1_000_000_000 + i * 7919);
+        }
+    }
+
+    #[test]
+    fn business_ids_past_the_packing_use_the_wide_map() {
+        let mut p = Parties::default();
+        for i in 0..(1u32 << 14) + 3 {
+            p.business(i.to_string().as_bytes());
+        }
+        let wide = (1u32 << 14) + 2;
+        let x = p.intern(wide, 33_612_345_678, fr).unwrap();
+        let y = p.intern(0, 33_612_345_678, fr).unwrap();
+        assert_ne!(x, y);
+        assert_eq!(p.intern(wide, 33_612_345_678, fr), Ok(x));
+        assert_eq!(p.pair_of(x).business, wide);
+    }
+
+    #[test]
+    fn a_new_customer_whose_country_fails_interns_nothing() {
+        let mut p = Parties::default();
+        let b = p.business(b"");
+        assert_eq!(
+            p.intern(b, 80_012_345_678, |_| Err::<CountryId, _>("global")),
+            Err("global")
+        );
+        assert_eq!((p.customer_count(), p.pair_count()), (0, 0));
     }
 }

@@ -12,7 +12,7 @@ use waprice::error::BadInput;
 use waprice::event::BillingEvent;
 use waprice::input::order::Reorder;
 use waprice::input::reader::{
-    read_log_with_progress, Log, LogReader, RawMessage, ReadError, ReadStats,
+    intern_all, read_log_with_progress, Log, LogReader, RawMessage, ReadError, ReadStats,
 };
 use waprice::input::source;
 use waprice::input::webhooks::{self, WebhookLog};
@@ -230,22 +230,24 @@ fn try_stream(
         for batch in &batches {
             let mut batch = batch.map_err(|e| read_error(e, s))?;
             messages.clear();
-            for raw in &batch {
-                let m = raw.intern(&mut parties);
+            intern_all(&batch, &mut parties, |raw, m| {
                 if m.pair as usize == engine.pair_count() {
                     engine.add_pair(raw.business, raw.country);
                 }
                 messages.push(m);
-            }
+            });
             batch.clear();
             let _ = give_back.send(batch);
-            let mut release = |m: Message| {
-                if error.is_none() {
-                    error = replay_one(s, t, &mut engine, &mut pricer, &m, each).err();
-                }
-            };
             for &m in &messages {
-                if order.push(m, &mut release).is_err() {
+                // The look-back holds the message a while before replaying it: time enough
+                // for its pair's windows to arrive in cache.
+                engine.prefetch(m.pair);
+                let release = |m: Message| {
+                    if error.is_none() {
+                        error = replay_one(s, t, &mut engine, &mut pricer, &m, each).err();
+                    }
+                };
+                if order.push(m, release).is_err() {
                     return Ok(None);
                 }
             }
@@ -311,7 +313,10 @@ pub fn replay(
     // Events come in time order, so the volume-tier counters run through each month.
     let mut pricer = TieredPricer::new(&t.cards, &t.tiers, &t.currency);
     let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
-    for m in &log.messages {
+    for (i, m) in log.messages.iter().enumerate() {
+        if let Some(ahead) = log.messages.get(i + engine::PREFETCH_AHEAD) {
+            engine.prefetch(ahead.pair);
+        }
         if let Some(e) = engine.push(m, &log.parties) {
             let (market, quote) = price_event(s, t, &mut pricer, &e)?;
             each(&e, market, &quote)?;

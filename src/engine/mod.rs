@@ -175,6 +175,12 @@ impl<'a> Engine<'a> {
         self.pairs.len()
     }
 
+    /// Asks the CPU for a pair's windows ahead of [`Engine::push_known`] (a hint only).
+    #[inline]
+    pub fn prefetch(&self, pair: u32) {
+        crate::prefetch::prefetch(self.pairs.as_ptr().wrapping_add(pair as usize));
+    }
+
     /// [`Engine::push`] for a message whose pair was added with [`Engine::add_pair`].
     pub fn push_known(&mut self, m: &Message) -> Option<BillingEvent> {
         let st = &mut self.pairs[m.pair as usize];
@@ -247,6 +253,9 @@ fn decide(
     }
 }
 
+/// How many messages ahead a replay of a read log prefetches pairs' windows.
+pub const PREFETCH_AHEAD: usize = 16;
+
 /// Replays a whole log in time order. `messages` must be sorted by time (stably, so equal
 /// times keep file order).
 pub fn replay(
@@ -257,7 +266,10 @@ pub fn replay(
     mut sink: impl FnMut(BillingEvent),
 ) {
     let mut engine = Engine::new(config, calendar);
-    for m in messages {
+    for (i, m) in messages.iter().enumerate() {
+        if let Some(ahead) = messages.get(i + PREFETCH_AHEAD) {
+            engine.prefetch(ahead.pair);
+        }
         if let Some(event) = engine.push(m, parties) {
             sink(event);
         }

@@ -17,7 +17,9 @@ pub const AUTHENTICATION: usize = 2;
 pub const SERVICE: usize = 3;
 pub const ANY: usize = 0;
 
+/// One cache line per pair: the replay touches one per message.
 #[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
 pub struct PairState {
     /// Customer service window: end of the 24h after the customer's last message.
     pub csw_until: i64,

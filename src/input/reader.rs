@@ -462,22 +462,24 @@ fn parse_row(
     let number = phone::normalise(field(record, columns, Field::Recipient))
         .map_err(|e| bad(Field::Recipient, e.to_string(), e.hint()))?;
     let raw_business = field(record, columns, Field::Business);
-    let business = if let Some(id) = cache
-        .business
-        .filter(|_| raw_business == cache.raw_business.as_slice())
-    {
-        id
-    } else {
-        let id = match phone::normalise(raw_business) {
-            Ok(n) if !raw_business.is_empty() => {
-                businesses.business(write_digits(n, &mut cache.digits))
+    let business = match cache.businesses.iter().find(|(raw, _)| raw == raw_business) {
+        Some(&(_, id)) => id,
+        None => {
+            let id = match phone::normalise(raw_business) {
+                Ok(n) if !raw_business.is_empty() => {
+                    businesses.business(write_digits(n, &mut cache.digits))
+                }
+                _ => businesses.business(raw_business),
+            };
+            let entry = (raw_business.to_vec(), id);
+            if cache.businesses.len() < BUSINESS_CACHE {
+                cache.businesses.push(entry);
+            } else {
+                cache.businesses[cache.next_out] = entry;
+                cache.next_out = (cache.next_out + 1) % BUSINESS_CACHE;
             }
-            _ => businesses.business(raw_business),
-        };
-        cache.raw_business.clear();
-        cache.raw_business.extend_from_slice(raw_business);
-        cache.business = Some(id);
-        id
+            id
+        }
     };
     let country = markets
         .country_of(number)
@@ -519,12 +521,34 @@ impl RawMessage {
     }
 }
 
-/// Per-reader scratch space: consecutive rows mostly name the same business, so its raw
-/// bytes and id are remembered and the lookup skipped.
+/// How many rows ahead [`intern_all`] prefetches: enough for the cache misses to overlap.
+const PREFETCH_AHEAD: usize = 16;
+
+/// Interns a batch of messages in order, prefetching the pair table a few rows ahead, and
+/// hands each with its interned form to `each`.
+pub fn intern_all(
+    raws: &[RawMessage],
+    parties: &mut Parties,
+    mut each: impl FnMut(&RawMessage, Message),
+) {
+    for (i, raw) in raws.iter().enumerate() {
+        if let Some(next) = raws.get(i + PREFETCH_AHEAD) {
+            parties.prefetch(next.business, next.number);
+        }
+        each(raw, raw.intern(parties));
+    }
+}
+
+/// How many business cells (as written) a reader remembers.
+const BUSINESS_CACHE: usize = 8;
+
+/// Per-reader scratch space: a log names a handful of business numbers, so the last few
+/// raw cells and their ids are remembered and normalising and hashing them skipped.
 #[derive(Default)]
 struct RowCache {
-    raw_business: Vec<u8>,
-    business: Option<u32>,
+    businesses: Vec<(Vec<u8>, u32)>,
+    /// The entry a new business replaces once the cache is full (round robin).
+    next_out: usize,
     digits: [u8; 20],
 }
 
