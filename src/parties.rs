@@ -1,7 +1,8 @@
 //! Interned businesses, customers and (business, customer) pairs.
 //!
 //! A customer is its number's digits packed in a u64 (at most 15 digits, so under 2^50),
-//! so interning allocates nothing per row; its country is resolved once, when first seen.
+//! so interning allocates nothing per row; its country is resolved once per pair, when the
+//! pair is first seen, and kept with the pair (customers need no table of their own).
 //! The hot path of a replay is one lookup per row from (business, number) straight to the
 //! pair, in an open-addressing table that can be prefetched a few rows ahead: with a
 //! million customers nearly every lookup misses the CPU cache, and overlapping those misses
@@ -18,18 +19,17 @@ pub struct Customer {
     pub country: CountryId,
 }
 
+/// A (business, customer) pair: the scope of every window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pair {
     pub business: u32,
-    pub customer: u32,
+    pub customer: Customer,
 }
 
 #[derive(Debug, Default, Clone)]
 pub struct Parties {
     businesses: Vec<Box<[u8]>>,
     business_ids: HashMap<Box<[u8]>, u32>,
-    customers: Vec<Customer>,
-    customer_ids: HashMap<u64, u32>,
     pairs: Vec<Pair>,
     pair_ids: PairTable,
     /// Pairs whose key does not fit the table's packing (more than 16,384 businesses).
@@ -48,37 +48,43 @@ impl Parties {
         id
     }
 
-    /// The customer id for a number, resolving its country with `country_of` only when new.
-    pub fn customer<E>(
-        &mut self,
-        number: u64,
-        country_of: impl FnOnce(u64) -> Result<CountryId, E>,
-    ) -> Result<u32, E> {
-        if let Some(&id) = self.customer_ids.get(&number) {
-            return Ok(id);
-        }
-        let country = country_of(number)?;
-        let id = self.customers.len() as u32;
-        self.customers.push(Customer { number, country });
-        self.customer_ids.insert(number, id);
-        Ok(id)
-    }
-
-    /// The pair of a business and a customer's number, interning the customer (and resolving
-    /// its country) when new. One table lookup when the pair is known.
+    /// The pair of a business and a customer's number, resolving the customer's country with
+    /// `country_of` only when the pair is new. One table lookup when the pair is known.
     pub fn intern<E>(
         &mut self,
         business: u32,
         number: u64,
         country_of: impl FnOnce(u64) -> Result<CountryId, E>,
     ) -> Result<u32, E> {
-        if let Some(key) = pair_key(business, number) {
-            if let Some(pair) = self.pair_ids.get(key) {
-                return Ok(pair);
+        let next = self.pairs.len() as u32;
+        let id = match pair_key(business, number) {
+            Some(key) => {
+                if let Some(pair) = self.pair_ids.get(key) {
+                    return Ok(pair);
+                }
+                let country = country_of(number)?;
+                self.pair_ids.insert(key, next);
+                self.new_pair(business, number, country)
             }
-        }
-        let customer = self.customer(number, country_of)?;
-        Ok(self.pair(business, customer))
+            None => match self.wide_pair_ids.get(&(business, number)) {
+                Some(&pair) => pair,
+                None => {
+                    let country = country_of(number)?;
+                    self.wide_pair_ids.insert((business, number), next);
+                    self.new_pair(business, number, country)
+                }
+            },
+        };
+        Ok(id)
+    }
+
+    fn new_pair(&mut self, business: u32, number: u64, country: CountryId) -> u32 {
+        let id = self.pairs.len() as u32;
+        self.pairs.push(Pair {
+            business,
+            customer: Customer { number, country },
+        });
+        id
     }
 
     /// Asks the CPU for the table slot [`Parties::intern`] will read for this pair.
@@ -89,24 +95,11 @@ impl Parties {
         }
     }
 
-    pub fn pair(&mut self, business: u32, customer: u32) -> u32 {
-        let number = self.customers[customer as usize].number;
-        let next = self.pairs.len() as u32;
-        let id = match pair_key(business, number) {
-            Some(key) => self.pair_ids.get_or_insert(key, next),
-            None => *self.wide_pair_ids.entry((business, number)).or_insert(next),
-        };
-        if id == next {
-            self.pairs.push(Pair { business, customer });
-        }
-        id
-    }
-
     pub fn pair_of(&self, pair: u32) -> Pair {
         self.pairs[pair as usize]
     }
     pub fn customer_of(&self, pair: u32) -> Customer {
-        self.customers[self.pairs[pair as usize].customer as usize]
+        self.pairs[pair as usize].customer
     }
     pub fn business_name(&self, business: u32) -> &[u8] {
         &self.businesses[business as usize]
@@ -117,8 +110,12 @@ impl Parties {
     pub fn business_count(&self) -> usize {
         self.businesses.len()
     }
+    /// Distinct customer numbers (counted, not kept: nothing on the hot path needs it).
     pub fn customer_count(&self) -> usize {
-        self.customers.len()
+        let mut numbers: Vec<u64> = self.pairs.iter().map(|p| p.customer.number).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbers.len()
     }
 }
 
@@ -194,25 +191,19 @@ impl PairTable {
         }
     }
 
-    /// The pair of `key`, inserting `pair` for it when absent.
-    fn get_or_insert(&mut self, key: u64, pair: u32) -> u32 {
+    /// Inserts a key known to be absent.
+    fn insert(&mut self, key: u64, pair: u32) {
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
         }
         let mask = self.slots.len() - 1;
         let mut i = self.home(key);
-        loop {
-            let slot = &mut self.slots[i];
-            if slot.pair == EMPTY {
-                *slot = Slot { key, pair };
-                self.len += 1;
-                return pair;
-            }
-            if slot.key == key {
-                return slot.pair;
-            }
+        while self.slots[i].pair != EMPTY {
+            debug_assert!(self.slots[i].key != key, "inserted twice");
             i = (i + 1) & mask;
         }
+        self.slots[i] = Slot { key, pair };
+        self.len += 1;
     }
 
     fn grow(&mut self) {
@@ -254,8 +245,13 @@ mod tests {
         assert_eq!((a, b, c), (0, 1, 2));
         assert_eq!(p.intern(b1, 33_612_345_678, fr), Ok(a));
         assert_eq!(p.intern(b2, 33_612_345_678, fr), Ok(b));
-        assert_eq!(p.customer_count(), 2, "one customer, two businesses");
+        assert_eq!(
+            p.customer_count(),
+            2,
+            "one customer with two businesses, and another"
+        );
         assert_eq!(p.pair_of(b).customer, p.pair_of(a).customer);
+        assert_eq!(p.pair_of(b).business, b2);
     }
 
     #[test]

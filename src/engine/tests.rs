@@ -51,10 +51,13 @@ fn replay_rows(
                 Row::Free(h) => (h, Kind::FreeForm, true),
                 Row::Failed(h, c) => (h, Kind::Template(c), false),
             };
-            let c = parties
-                .customer(33_600_000_000 + u64::from(p), |_| Ok::<_, ()>(CountryId(0)))
+            let pair = parties
+                .intern(
+                    if p == 3 { b2 } else { b },
+                    33_600_000_000 + u64::from(p),
+                    |_| Ok::<_, ()>(CountryId(0)),
+                )
                 .unwrap();
-            let pair = parties.pair(if p == 3 { b2 } else { b }, c);
             Message {
                 time: t0 + t,
                 pair,

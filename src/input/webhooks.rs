@@ -997,10 +997,9 @@ impl Reader<'_> {
     ) -> Result<u32, FieldError> {
         let markets = self.markets;
         let parties = &mut self.out.log.parties;
-        let customer = parties
-            .customer(digits, |n| markets.country_of(n))
-            .map_err(|e| bad(path, field, v.as_ref(), e.to_string(), e.hint()))?;
-        Ok(parties.pair(business, customer))
+        parties
+            .intern(business, digits, |n| markets.country_of(n))
+            .map_err(|e| bad(path, field, v.as_ref(), e.to_string(), e.hint()))
     }
 
     fn inbound(
