@@ -15,7 +15,7 @@ use std::ops::Range;
 use chrono::NaiveDate;
 
 use crate::error::{BadInput, Location};
-use crate::input::phone::{digit_count, PhoneError};
+use crate::input::phone::{digit_count, PhoneError, MIN_DIGITS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CountryId(pub u16);
@@ -112,6 +112,11 @@ const POW10: [u64; 20] = {
 const CODE_SLOTS: usize = 1000;
 const NO_CODE: u16 = u16::MAX;
 const NO_COUNTRY: u16 = u16::MAX;
+/// Four leading digits: 1000..=9999.
+const LEAD_FIRST: u64 = 1000;
+const LEADS: usize = 9000;
+const LEAD_SLOW: u16 = u16::MAX;
+const LEAD_UNASSIGNED: u16 = u16::MAX - 1;
 /// Longest prefix accepted (a national number has at most 14 digits).
 const MAX_PREFIX_DIGITS: usize = 14;
 
@@ -150,6 +155,10 @@ pub struct MarketMap {
     codes: Vec<Code>,
     /// Calling code -> index into `codes`, or `NO_CODE`.
     slots: Box<[u16]>,
+    /// The first four digits of a number (1000..=9999, less 1000) -> its country when they
+    /// decide it, `LEAD_UNASSIGNED`, or `LEAD_SLOW` when a longer prefix may apply: one
+    /// division and one load per row instead of a walk through codes and prefixes.
+    by_lead: Box<[u16]>,
     /// `(a - 'A') * 26 + (b - 'A')` -> country, or `NO_COUNTRY`.
     by_iso: Box<[u16]>,
 }
@@ -468,6 +477,7 @@ impl MarketMap {
             prefixes: Vec::new(),
             codes: Vec::with_capacity(per_code.len()),
             slots: vec![NO_CODE; CODE_SLOTS].into_boxed_slice(),
+            by_lead: Box::default(),
             by_iso,
         };
         let mut synthetic_timeline: Option<(u32, u32)> = None;
@@ -522,7 +532,38 @@ impl MarketMap {
                 prefixes: (start, map.prefixes.len() as u32),
             });
         }
+        map.by_lead = (LEAD_FIRST..LEAD_FIRST + LEADS as u64)
+            .map(|lead| map.lead_country(lead))
+            .collect();
         Ok(map)
+    }
+
+    /// What the four leading digits `lead` of any number of at least 7 digits say of its
+    /// country (for `by_lead`), by the same walk as [`MarketMap::country_of_slow`].
+    fn lead_country(&self, lead: u64) -> u16 {
+        for len in (1..=3u32).rev() {
+            let known = 4 - len;
+            let code = lead / POW10[known as usize];
+            let slot = self.slots[code as usize];
+            if slot == NO_CODE {
+                continue;
+            }
+            let code = &self.codes[usize::from(slot)];
+            let national = lead % POW10[known as usize];
+            let (start, end) = code.prefixes;
+            // Longest prefixes first, as the walk tries them.
+            for p in &self.prefixes[start as usize..end as usize] {
+                if p.len > known {
+                    if p.value / POW10[(p.len - known) as usize] == national {
+                        return LEAD_SLOW; // the next digits decide
+                    }
+                } else if national / POW10[(known - p.len) as usize] == p.value {
+                    return p.country.0;
+                }
+            }
+            return code.default.0;
+        }
+        LEAD_UNASSIGNED
     }
 
     /// The map bundled at build time (`tariffs/markets.csv`).
@@ -537,6 +578,19 @@ impl MarketMap {
     /// synthetic "Unlisted (+N)" country for an assigned code markets.csv does not list).
     /// Global and unassigned codes are [`PhoneError::UnassignedCode`].
     pub fn country_of(&self, digits: u64) -> Result<CountryId, PhoneError> {
+        if digits >= POW10[MIN_DIGITS - 1] {
+            let lead = digits / POW10[digit_count(digits) as usize - 4];
+            match self.by_lead[(lead - LEAD_FIRST) as usize] {
+                LEAD_SLOW => {}
+                LEAD_UNASSIGNED => return Err(PhoneError::UnassignedCode),
+                country => return Ok(CountryId(country)),
+            }
+        }
+        self.country_of_slow(digits)
+    }
+
+    /// [`MarketMap::country_of`] by walking codes and prefixes.
+    fn country_of_slow(&self, digits: u64) -> Result<CountryId, PhoneError> {
         let n = digit_count(digits) as usize;
         for len in (1..=3usize).rev() {
             if n <= len {
@@ -679,8 +733,9 @@ fn fold(s: &str) -> impl Iterator<Item = char> + '_ {
 
 fn checked_id(k: usize, what: &str) -> u16 {
     match u16::try_from(k) {
-        Ok(id) if id != u16::MAX => id,
-        _ => panic!("more than {} {what} in a market map", u16::MAX - 1),
+        // The top two values are markers (`NO_CODE`, `LEAD_SLOW`, `LEAD_UNASSIGNED`).
+        Ok(id) if id < LEAD_UNASSIGNED => id,
+        _ => panic!("more than {} {what} in a market map", LEAD_UNASSIGNED),
     }
 }
 
@@ -1103,6 +1158,36 @@ mod tests {
         assert_eq!(lookup(&m, "+39 06 698 12345", d), pair("VA", "Other"));
         assert_eq!(lookup(&m, "+39 06 123 45678", d), pair("IT", "Italy"));
         assert_eq!(lookup(&m, "+39 6698 123456", d), pair("IT", "Italy"));
+    }
+
+    /// The four-digit lead table answers exactly as the walk through codes and prefixes, for
+    /// every lead and number length, on the bundled map and on maps with long and zero prefixes.
+    #[test]
+    fn the_lead_table_agrees_with_the_walk() {
+        let maps = [
+            map(),
+            parse("RU,Russia,7,,Russia,,\nKZ,Kazakhstan,7,6 7,Kazakhstan,,\nXB,Fake77,7,77,Fake Market,,\nXC,Fake7701,7,7701 77021,Other,,\n").unwrap(),
+            parse("IT,Italy,39,,Italy,,\nVA,Vatican,39,06698,Other,,\n").unwrap(),
+        ];
+        for m in &maps {
+            for lead in 1000..10_000u64 {
+                for len in MIN_DIGITS..=15 {
+                    let scale = POW10[len - 4];
+                    for tail in [0, scale / 7, scale / 3, scale - 1] {
+                        let n = lead * scale + tail;
+                        assert_eq!(m.country_of(n), m.country_of_slow(n), "{n}");
+                    }
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lead_table_agrees_on_any_number(n in 1_000_000u64..1_000_000_000_000_000) {
+            let m = map();
+            proptest::prop_assert_eq!(m.country_of(n), m.country_of_slow(n));
+        }
     }
 
     #[test]
