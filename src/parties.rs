@@ -87,6 +87,14 @@ impl Parties {
         id
     }
 
+    /// Takes the businesses of `other` (a reading thread's table), for parties whose business
+    /// ids came from it and which interned none of their own.
+    pub fn adopt_businesses(&mut self, other: Parties) {
+        debug_assert!(self.businesses.is_empty(), "business ids would clash");
+        self.businesses = other.businesses;
+        self.business_ids = other.business_ids;
+    }
+
     /// Asks the CPU for the table slot [`Parties::intern`] will read for this pair.
     #[inline]
     pub fn prefetch(&self, business: u32, number: u64) {

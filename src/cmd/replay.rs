@@ -10,10 +10,8 @@ use waprice::calendar::Calendar;
 use waprice::engine;
 use waprice::error::BadInput;
 use waprice::event::BillingEvent;
-use waprice::input::order::Reorder;
-use waprice::input::reader::{
-    intern_all, read_log_with_progress, Log, LogReader, RawMessage, ReadError, ReadStats,
-};
+use waprice::input::order::{sort_by_time, Reorder};
+use waprice::input::reader::{intern_all, Log, LogReader, RawMessage, ReadError, ReadStats};
 use waprice::input::source;
 use waprice::input::webhooks::{self, WebhookLog};
 use waprice::message::Message;
@@ -72,20 +70,21 @@ fn read_error(e: ReadError, s: &LogSettings) -> anyhow::Error {
     }
 }
 
-/// Reads the whole log (sorted by time), reporting skipped rows on stderr.
+/// Reads the whole log (sorted by time), reporting skipped rows on stderr. Parsing runs on
+/// its own thread while this one interns and collects; the sort uses both cores.
 pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
     if s.format == InputFormat::MetaWebhooks {
         return Ok(read_webhooks(s, t)?.log);
     }
-    let calendar = Calendar::new(s.timezone);
-    let Opened { input, bar } = open(s)?;
-    let log = read_log_with_progress(input, &s.input, &calendar, &t.markets, |rows| {
-        show_rows(&bar, rows)
-    })
-    .map_err(|e| read_error(e, s))?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    let mut log = Log::default();
+    let read = read_batches(s, t, |batch| {
+        intern_all(batch, &mut log.parties, |_, m| log.messages.push(m));
+        Ok(true)
+    })?;
+    let (stats, businesses) = read.ok_or_else(|| anyhow::anyhow!("the reading stopped early"))?;
+    log.parties.adopt_businesses(businesses);
+    log.stats = stats;
+    sort_by_time(&mut log.messages);
     report_skipped(s, &log.stats);
     Ok(log)
 }
@@ -166,14 +165,15 @@ type Batch = Vec<RawMessage>;
 
 const BATCH: usize = 8192;
 
-/// One streaming pass; `None` when a message comes out of time order. Reading (CSV parsing,
-/// values, numbers, countries) runs on its own thread; interning customers and replaying
-/// (windows, prices, totals) on this one, which balances the two threads' work.
-fn try_stream(
+/// Reads the log on a thread of its own (CSV parsing, values, numbers, countries) and hands
+/// each batch of messages, in file order, to `consume` on this thread. `consume` returning
+/// false stops the reading. At the end of the file: the row accounting, and the businesses
+/// the reader interned (`RawMessage::business` ids).
+fn read_batches(
     s: &LogSettings,
     t: &Tariffs,
-    each: &mut impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
-) -> Result<Option<Streamed>> {
+    mut consume: impl FnMut(&[RawMessage]) -> Result<bool>,
+) -> Result<Option<(ReadStats, Parties)>> {
     let calendar = Calendar::new(s.timezone);
     let Opened { input, bar } = open(s)?;
     let mut reader = LogReader::new(input, &s.input, &calendar).map_err(|e| read_error(e, s))?;
@@ -203,7 +203,7 @@ fn try_stream(
                     }
                 }
                 let done = messages.len() < BATCH || failed.is_some();
-                // A closed channel means the replaying side stopped (unsorted log or error).
+                // A closed channel means the consuming side stopped (unsorted log or error).
                 if to_replay.send(Ok(messages)).is_err() {
                     return None;
                 }
@@ -216,60 +216,81 @@ fn try_stream(
                     if let Some(bar) = &bar {
                         bar.finish_and_clear();
                     }
-                    return Some(reader.into_stats());
+                    return Some((reader.into_stats(), businesses));
                 }
             }
         });
-        let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
-        // Messages are released in time order, so the volume-tier counters run through each month.
-        let mut pricer = TieredPricer::new(&t.cards, &t.tiers, &t.currency);
-        let mut order = Reorder::default();
-        let mut error: Option<anyhow::Error> = None;
-        let mut parties = Parties::default();
-        let mut messages: Vec<Message> = Vec::with_capacity(BATCH);
         for batch in &batches {
             let mut batch = batch.map_err(|e| read_error(e, s))?;
-            messages.clear();
-            intern_all(&batch, &mut parties, |raw, m| {
-                if m.pair as usize == engine.pair_count() {
-                    engine.add_pair(raw.business, raw.country);
-                }
-                messages.push(m);
-            });
+            if !consume(&batch)? {
+                return Ok(None);
+            }
             batch.clear();
             let _ = give_back.send(batch);
-            for &m in &messages {
-                // The look-back holds the message a while before replaying it: time enough
-                // for its pair's windows to arrive in cache.
-                engine.prefetch(m.pair);
-                let release = |m: Message| {
-                    if error.is_none() {
-                        error = replay_one(s, t, &mut engine, &mut pricer, &m, each).err();
-                    }
-                };
-                if order.push(m, release).is_err() {
-                    return Ok(None);
-                }
-            }
-            if let Some(err) = error.take() {
-                return Err(err);
-            }
         }
-        order.finish(|m| {
-            if error.is_none() {
-                error = replay_one(s, t, &mut engine, &mut pricer, &m, each).err();
-            }
-        });
-        if let Some(err) = error {
-            return Err(err);
-        }
-        let stats = reading
+        let read = reading
             .join()
             .map_err(|_| anyhow::anyhow!("the reading thread failed"))?;
-        let stats = stats.ok_or_else(|| anyhow::anyhow!("the reading thread stopped early"))?;
-        report_skipped(s, &stats);
-        Ok(Some(Streamed { stats }))
+        Ok(Some(read.ok_or_else(|| {
+            anyhow::anyhow!("the reading thread stopped early")
+        })?))
     })
+}
+
+/// One streaming pass; `None` when a message comes out of time order. Interning customers
+/// and replaying (windows, prices, totals) run on this thread, reading on another, which
+/// balances the two threads' work.
+fn try_stream(
+    s: &LogSettings,
+    t: &Tariffs,
+    each: &mut impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
+) -> Result<Option<Streamed>> {
+    let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
+    // Messages are released in time order, so the volume-tier counters run through each month.
+    let mut pricer = TieredPricer::new(&t.cards, &t.tiers, &t.currency);
+    let mut order = Reorder::default();
+    let mut error: Option<anyhow::Error> = None;
+    let mut parties = Parties::default();
+    let mut messages: Vec<Message> = Vec::with_capacity(BATCH);
+    let read = read_batches(s, t, |batch| {
+        messages.clear();
+        intern_all(batch, &mut parties, |raw, m| {
+            if m.pair as usize == engine.pair_count() {
+                engine.add_pair(raw.business, raw.country);
+            }
+            messages.push(m);
+        });
+        for &m in &messages {
+            // The look-back holds the message a while before replaying it: time enough for
+            // its pair's windows to arrive in cache.
+            engine.prefetch(m.pair);
+            let release = |m: Message| {
+                if error.is_none() {
+                    error = replay_one(s, t, &mut engine, &mut pricer, &m, each).err();
+                }
+            };
+            if order.push(m, release).is_err() {
+                return Ok(false);
+            }
+        }
+        match error.take() {
+            Some(err) => Err(err),
+            None => Ok(true),
+        }
+    })?;
+    let Some((stats, _)) = read else {
+        return Ok(None);
+    };
+    order.finish(|m| {
+        if error.is_none() {
+            error = replay_one(s, t, &mut engine, &mut pricer, &m, each).err();
+        }
+    });
+    if let Some(err) = error {
+        return Err(err);
+    }
+    report_skipped(s, &stats);
+    Ok(Some(Streamed { stats }))
 }
 
 /// Replays one message whose pair the engine knows, and hands its event on, priced.
