@@ -5,5 +5,6 @@ pub mod phone;
 pub mod quotes;
 pub mod reader;
 pub mod source;
+pub mod split;
 pub mod time;
 pub mod webhooks;

@@ -7,9 +7,11 @@
 //! commas as a row of the log is taken for such swallowed rows: reading stops with an error,
 //! even under `--skip-invalid`, because where the rows start and end is no longer known.
 
+use super::split::Row;
+
 /// When a field of `record` looks like it swallowed rows of a log whose header has
 /// `header_count` columns: how many of its lines look like rows.
-pub fn swallowed_rows(record: &csv::ByteRecord, header_count: usize) -> Option<usize> {
+pub fn swallowed_rows(record: &Row, header_count: usize) -> Option<usize> {
     let row_commas = header_count.saturating_sub(1).max(1);
     // Fast path: most records hold no line break at all.
     memchr::memchr2(b'\n', b'\r', record.as_slice())?;
@@ -30,8 +32,8 @@ pub fn swallowed_rows(record: &csv::ByteRecord, header_count: usize) -> Option<u
 mod tests {
     use super::*;
 
-    fn record(fields: &[&str]) -> csv::ByteRecord {
-        csv::ByteRecord::from(fields.to_vec())
+    fn record(fields: &[&str]) -> Row {
+        Row::from_fields(fields)
     }
 
     #[test]

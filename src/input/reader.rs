@@ -1,10 +1,11 @@
 //! Reads a message log (CSV) into compact, time-ordered [`Message`]s.
 //!
-//! One reused `ByteRecord`, no String per row: values are matched as bytes, customers are
-//! interned by their digits, and a customer's country is resolved once.
+//! One reused [`Row`] ([`super::split`]), no String per row: values are matched as bytes,
+//! customers are interned by their digits, and a customer's country is resolved once per pair.
 
 use super::columns::{ColumnMap, Field};
 use super::phone::{self, PhoneError};
+use super::split::{Records, Row};
 use super::time::{parse_timestamp, TimeError};
 use crate::calendar::Calendar;
 use crate::engine::era::SUPPORTED_FROM;
@@ -124,12 +125,12 @@ pub fn read_log_with_progress(
 /// Reads a log row by row, in file order: the streaming form of [`read_log`]. Bad rows are
 /// errors, or skipped and counted with `--skip-invalid` / `--skip-unsupported`.
 pub struct LogReader<'a, R: Read> {
-    reader: csv::Reader<R>,
+    reader: Records<R>,
     options: &'a InputOptions,
     calendar: &'a Calendar,
     columns: ColumnMap,
     supported_from: i64,
-    record: csv::ByteRecord,
+    record: Row,
     cache: RowCache,
     stats: ReadStats,
 }
@@ -141,18 +142,14 @@ impl<'a, R: Read> LogReader<'a, R> {
         options: &'a InputOptions,
         calendar: &'a Calendar,
     ) -> Result<Self, ReadError> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(input);
+        let mut reader = Records::new(input);
         let file = options.name.as_str();
-        let headers: Vec<String> = match reader.byte_headers() {
-            Ok(h) => h
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect(),
-            Err(e) => return Err(csv_error(e, file)),
-        };
+        let mut header = Row::default();
+        reader.read(&mut header).map_err(ReadError::Io)?;
+        let headers: Vec<String> = header
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect();
         if headers.iter().all(|h| h.trim().is_empty()) {
             return Err(
                 BadInput::new(format!("{file}: the file is empty: no header row"))
@@ -169,7 +166,7 @@ impl<'a, R: Read> LogReader<'a, R> {
             calendar,
             columns,
             supported_from: calendar.start_of_day_ms(SUPPORTED_FROM),
-            record: csv::ByteRecord::new(),
+            record: Row::default(),
             cache: RowCache::default(),
             stats: ReadStats::default(),
         })
@@ -203,25 +200,12 @@ impl<'a, R: Read> LogReader<'a, R> {
     ) -> Result<Option<RawMessage>, ReadError> {
         let file = self.options.name.as_str();
         loop {
-            match self.reader.read_byte_record(&mut self.record) {
-                Ok(true) => {}
-                Ok(false) => return Ok(None),
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    if self.options.skip_invalid && !matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                        self.stats.rows += 1;
-                        self.stats.skipped_invalid += 1;
-                        push_example(
-                            &mut self.stats,
-                            BadInput::new(format!("{file}, line {line}: {e}")),
-                        );
-                        continue;
-                    }
-                    return Err(csv_error(e, file));
-                }
+            // Only reading itself can fail here: any bytes split into some record.
+            if !self.reader.read(&mut self.record).map_err(ReadError::Io)? {
+                return Ok(None);
             }
             let record = &self.record;
-            let line = record.position().map_or(0, |p| p.line());
+            let line = record.line();
             if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
                 continue; // a blank line
             }
@@ -310,24 +294,7 @@ fn push_example(stats: &mut ReadStats, e: BadInput) {
     }
 }
 
-fn csv_error(e: csv::Error, file: &str) -> ReadError {
-    let line = e.position().map_or(0, |p| p.line());
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => ReadError::Io(io),
-        other => ReadError::Bad(
-            BadInput::new(format!("{file}, line {line}: not readable as CSV: {other:?}"))
-                .hint("check quoting: a field with commas, quotes or line breaks must be enclosed in double quotes"),
-        ),
-    }
-}
-
-fn location(
-    file: &str,
-    line: u64,
-    columns: &ColumnMap,
-    field: Field,
-    record: &csv::ByteRecord,
-) -> Location {
+fn location(file: &str, line: u64, columns: &ColumnMap, field: Field, record: &Row) -> Location {
     let value = columns
         .index(field)
         .and_then(|i| record.get(i))
@@ -349,7 +316,7 @@ fn location(
     }
 }
 
-fn field<'r>(record: &'r csv::ByteRecord, columns: &ColumnMap, f: Field) -> &'r [u8] {
+fn field<'r>(record: &'r Row, columns: &ColumnMap, f: Field) -> &'r [u8] {
     columns
         .index(f)
         .and_then(|i| record.get(i))
@@ -367,7 +334,7 @@ fn keyword<'b>(value: &[u8], buf: &'b mut [u8; 16]) -> Option<&'b [u8]> {
 }
 
 fn parse_row(
-    record: &csv::ByteRecord,
+    record: &Row,
     columns: &ColumnMap,
     calendar: &Calendar,
     markets: &MarketMap,

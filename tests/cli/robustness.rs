@@ -47,6 +47,22 @@ const CORPUS: &[Case] = &[
         rows: BILL,
         stderr: &[],
     },
+    // Errors name the physical line: \r\n and a lone \r are one line break each, and
+    // empty lines count (the csv crate said line 2 for line 6 here).
+    Case {
+        file: "crlf-blank-lines-bad-row.csv",
+        args: &[],
+        code: 2,
+        rows: "",
+        stderr: &["crlf-blank-lines-bad-row.csv, line 6, column 'direction': unknown direction (value 'bogus')"],
+    },
+    Case {
+        file: "cr-only-bad-row.csv",
+        args: &[],
+        code: 2,
+        rows: "",
+        stderr: &["cr-only-bad-row.csv, line 3, column 'direction': unknown direction (value 'bogus')"],
+    },
     Case {
         file: "quoted-commas-newlines.csv",
         args: &[],
