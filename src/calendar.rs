@@ -48,6 +48,8 @@ pub struct Calendar {
     utc: bool,
     cached_block: i64,
     cached_offset_ms: i64,
+    /// The last day asked for (days since the Unix epoch) and its date.
+    cached_day: (i32, NaiveDate),
 }
 
 impl Calendar {
@@ -57,6 +59,8 @@ impl Calendar {
             utc: tz == Tz::UTC,
             cached_block: i64::MIN,
             cached_offset_ms: 0,
+            // No day: local dates of times before 2100 are far from i32::MIN.
+            cached_day: (i32::MIN, NaiveDate::MIN),
         }
     }
 
@@ -90,7 +94,13 @@ impl Calendar {
     pub fn local_date(&mut self, t_ms: i64) -> NaiveDate {
         let local = t_ms + self.offset_ms(t_ms);
         let days = local.div_euclid(MS_PER_DAY) as i32;
-        NaiveDate::from_num_days_from_ce_opt(days + UNIX_EPOCH_CE_DAYS).unwrap_or(NaiveDate::MAX)
+        // Messages come in time order: most fall on the day of the one before.
+        if days != self.cached_day.0 {
+            let date = NaiveDate::from_num_days_from_ce_opt(days + UNIX_EPOCH_CE_DAYS)
+                .unwrap_or(NaiveDate::MAX);
+            self.cached_day = (days, date);
+        }
+        self.cached_day.1
     }
 
     /// The instant of a local wall-clock time. Ambiguous times (clocks going back) take the

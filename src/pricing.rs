@@ -6,7 +6,7 @@
 
 use crate::engine::era::{ERA_C_FROM, ERA_D_FROM, FREE_SERVICE_FROM};
 use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
-use crate::tariff::card::{Column, DatedRate, RateCards};
+use crate::tariff::card::{Cells, Column, DatedRate, RateCards};
 use crate::tariff::market::MarketId;
 use crate::tariff::tier::{Counter, TierBand, TierCounters, TierTables};
 use chrono::NaiveDate;
@@ -49,13 +49,23 @@ impl Quote {
 }
 
 pub struct Pricer<'a> {
-    cards: &'a RateCards,
     currency: &'a str,
+    /// The currency's cells, found once.
+    cells: Option<&'a Cells>,
 }
 
 impl<'a> Pricer<'a> {
     pub fn new(cards: &'a RateCards, currency: &'a str) -> Pricer<'a> {
-        Pricer { cards, currency }
+        Pricer {
+            currency,
+            cells: cards.cells(currency),
+        }
+    }
+
+    fn values(&self, market: MarketId, column: Column) -> &'a [DatedRate] {
+        self.cells
+            .and_then(|cells| cells.get(&(market, column)))
+            .map_or(&[], Vec::as_slice)
     }
 
     pub fn quote(&self, e: &BillingEvent, market: MarketId) -> Quote {
@@ -63,7 +73,7 @@ impl<'a> Pricer<'a> {
             return Quote::Free;
         }
         let column = column_of(e.category);
-        let values = self.cards.values(self.currency, market, column);
+        let values = self.values(market, column);
         let found = match (column, e.era) {
             // Era B service past the free tier: only cards from before all service became free.
             (Column::Service, Era::B) => pick(values.iter().filter(|v| v.0 < FREE_SERVICE_FROM), e),
@@ -71,7 +81,7 @@ impl<'a> Pricer<'a> {
             (Column::Service, _) => match pick(values.iter().filter(|v| v.0 >= ERA_D_FROM), e) {
                 Some(found) => Some(found),
                 None => {
-                    let utility = self.cards.values(self.currency, market, Column::Utility);
+                    let utility = self.values(market, Column::Utility);
                     return match pick(utility.iter(), e) {
                         Some((v, substitute)) => Quote::Priced(Rate {
                             value: v.1,

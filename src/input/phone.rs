@@ -112,6 +112,20 @@ impl PhoneError {
 /// `+33 6-12.34 (56) 78`, `0033612345678`, `whatsapp:+33612345678` and `33612345678` all give
 /// `33612345678`.
 pub fn normalise(raw: &[u8]) -> Result<u64, PhoneError> {
+    // The way most logs write numbers: an optional `+`, then 7 to 15 digits, not starting with
+    // 0. The general walk below gives the same value; this only skips its bookkeeping.
+    let digits = raw.strip_prefix(b"+").unwrap_or(raw);
+    if (MIN_DIGITS..=MAX_DIGITS).contains(&digits.len())
+        && digits[0] != b'0'
+        && digits.iter().all(u8::is_ascii_digit)
+    {
+        return Ok(digits.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')));
+    }
+    normalise_any(raw)
+}
+
+/// [`normalise`] for any way of writing a number.
+fn normalise_any(raw: &[u8]) -> Result<u64, PhoneError> {
     const PREFIX: &[u8] = b"whatsapp:";
     let raw = without_float_fraction(raw);
     let mut i = 0;
@@ -331,6 +345,15 @@ mod tests {
             .hint()
             .contains("+33 6 12 34 56 78"));
         assert!(PhoneError::UnassignedCode.hint().contains("+881"));
+    }
+
+    proptest::proptest! {
+        /// The shortcut for plain digits answers as the general walk does.
+        #[test]
+        fn plain_digits_shortcut_agrees(plus: bool, digits in "[0-9]{0,18}") {
+            let raw = format!("{}{digits}", if plus { "+" } else { "" });
+            proptest::prop_assert_eq!(normalise(raw.as_bytes()), normalise_any(raw.as_bytes()));
+        }
     }
 
     #[test]

@@ -80,11 +80,14 @@ impl CardRow {
 /// One known value of a cell: (card date, rate, row index).
 pub type DatedRate = (NaiveDate, Decimal, usize);
 
+/// One currency's cells: every known value per (market, column), oldest card first.
+pub type Cells = rustc_hash::FxHashMap<(MarketId, Column), Vec<DatedRate>>;
+
 /// All loaded rows, indexed for lookups per (currency, market, column) in date order.
 #[derive(Debug, Clone, Default)]
 pub struct RateCards {
     rows: Vec<CardRow>,
-    index: HashMap<String, HashMap<(MarketId, Column), Vec<DatedRate>>>,
+    index: HashMap<String, Cells>,
 }
 
 impl RateCards {
@@ -104,8 +107,7 @@ impl RateCards {
             latest.insert((row.currency.clone(), row.effective_from, row.market), row);
         }
         let rows: Vec<CardRow> = latest.into_values().collect();
-        let mut index: HashMap<String, HashMap<(MarketId, Column), Vec<DatedRate>>> =
-            HashMap::new();
+        let mut index: HashMap<String, Cells> = HashMap::new();
         for (i, row) in rows.iter().enumerate() {
             let by_cell = index.entry(row.currency.clone()).or_default();
             for column in Column::ALL {
@@ -138,6 +140,11 @@ impl RateCards {
         let mut v: Vec<&str> = self.rows.iter().map(|r| r.currency.as_str()).collect();
         v.dedup();
         v
+    }
+
+    /// One currency's cells (looked up once by a pricer, not per event).
+    pub fn cells(&self, currency: &str) -> Option<&Cells> {
+        self.index.get(currency)
     }
 
     /// Every known value of one cell, oldest card first.
