@@ -126,13 +126,62 @@ impl Counters {
     }
 }
 
+/// Every pair's windows, in blocks of a fixed size: a pair state is a cache line, and one
+/// vector of a million of them would be copied (and its memory touched anew) at every
+/// doubling; blocks are allocated once and never move.
+#[derive(Default)]
+struct PairStates {
+    blocks: Vec<Vec<PairState>>,
+    len: usize,
+}
+
+const BLOCK_BITS: u32 = 14;
+const BLOCK: usize = 1 << BLOCK_BITS;
+
+impl PairStates {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn push(&mut self, state: PairState) {
+        if self.len % BLOCK == 0 {
+            self.blocks.push(Vec::with_capacity(BLOCK));
+        }
+        self.blocks.last_mut().expect("a block").push(state);
+        self.len += 1;
+    }
+
+    #[inline]
+    fn prefetch(&self, pair: u32) {
+        let pair = pair as usize;
+        if let Some(block) = self.blocks.get(pair >> BLOCK_BITS) {
+            crate::prefetch::prefetch(block.as_ptr().wrapping_add(pair & (BLOCK - 1)));
+        }
+    }
+}
+
+impl std::ops::Index<u32> for PairStates {
+    type Output = PairState;
+    fn index(&self, pair: u32) -> &PairState {
+        let pair = pair as usize;
+        &self.blocks[pair >> BLOCK_BITS][pair & (BLOCK - 1)]
+    }
+}
+
+impl std::ops::IndexMut<u32> for PairStates {
+    fn index_mut(&mut self, pair: u32) -> &mut PairState {
+        let pair = pair as usize;
+        &mut self.blocks[pair >> BLOCK_BITS][pair & (BLOCK - 1)]
+    }
+}
+
 /// Replays messages one at a time; they must come in time order. The engine keeps what it
 /// needs of each pair (business number, customer country) beside its windows, so the hot
 /// loop touches one compact state per message.
 pub struct Engine<'a> {
     config: &'a EngineConfig,
     calendar: Calendar,
-    pairs: Vec<PairState>,
+    pairs: PairStates,
     counters: Counters,
 }
 
@@ -141,7 +190,7 @@ impl<'a> Engine<'a> {
         Engine {
             config,
             calendar,
-            pairs: Vec::new(),
+            pairs: PairStates::default(),
             counters: Counters::new(config.free_service_allowance),
         }
     }
@@ -149,7 +198,7 @@ impl<'a> Engine<'a> {
     /// A pair's windows as they stand after the messages pushed so far: which conversation
     /// covered a message, and whether the service window was open (for reconcile).
     pub fn pair_state(&self, pair: u32) -> &PairState {
-        &self.pairs[pair as usize]
+        &self.pairs[pair]
     }
 
     /// Replays one message; business messages produce exactly one event. `parties` must know
@@ -178,12 +227,12 @@ impl<'a> Engine<'a> {
     /// Asks the CPU for a pair's windows ahead of [`Engine::push_known`] (a hint only).
     #[inline]
     pub fn prefetch(&self, pair: u32) {
-        crate::prefetch::prefetch(self.pairs.as_ptr().wrapping_add(pair as usize));
+        self.pairs.prefetch(pair);
     }
 
     /// [`Engine::push`] for a message whose pair was added with [`Engine::add_pair`].
     pub fn push_known(&mut self, m: &Message) -> Option<BillingEvent> {
-        let st = &mut self.pairs[m.pair as usize];
+        let st = &mut self.pairs[m.pair];
         if let Kind::Inbound { entry_point } = m.kind {
             st.inbound(m.time, entry_point);
             return None;
