@@ -324,26 +324,54 @@ fn price_event(
     Ok((market, quote))
 }
 
-/// Replays a read log and hands every event, its market and its price to `each`.
+/// Replays a read log and hands every event, its market and its price to `each`. The
+/// windows are replayed on a thread of their own, pricing and `each` on this one: the
+/// events pass between them in order, in batches.
 pub fn replay(
     s: &LogSettings,
     t: &Tariffs,
     log: &Log,
     mut each: impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
 ) -> Result<()> {
+    const EVENTS: usize = 4096;
     // Events come in time order, so the volume-tier counters run through each month.
     let mut pricer = TieredPricer::new(&t.cards, &t.tiers, &t.currency);
-    let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
-    for (i, m) in log.messages.iter().enumerate() {
-        if let Some(ahead) = log.messages.get(i + engine::PREFETCH_AHEAD) {
-            engine.prefetch(ahead.pair);
+    let (to_price, events) = mpsc::sync_channel::<Vec<BillingEvent>>(4);
+    let (give_back, taken_back) = mpsc::channel::<Vec<BillingEvent>>();
+    std::thread::scope(|scope| {
+        // Owned here, so that an error below drops it and stops the replaying thread.
+        let events = events;
+        scope.spawn(move || {
+            let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
+            let mut batch = Vec::with_capacity(EVENTS);
+            for (i, m) in log.messages.iter().enumerate() {
+                if let Some(ahead) = log.messages.get(i + engine::PREFETCH_AHEAD) {
+                    engine.prefetch(ahead.pair);
+                }
+                if let Some(e) = engine.push(m, &log.parties) {
+                    batch.push(e);
+                    if batch.len() == EVENTS {
+                        let empty = taken_back
+                            .try_recv()
+                            .unwrap_or_else(|_| Vec::with_capacity(EVENTS));
+                        if to_price.send(std::mem::replace(&mut batch, empty)).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+            let _ = to_price.send(batch);
+        });
+        for mut batch in &events {
+            for e in &batch {
+                let (market, quote) = price_event(s, t, &mut pricer, e)?;
+                each(e, market, &quote)?;
+            }
+            batch.clear();
+            let _ = give_back.send(batch);
         }
-        if let Some(e) = engine.push(m, &log.parties) {
-            let (market, quote) = price_event(s, t, &mut pricer, &e)?;
-            each(&e, market, &quote)?;
-        }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// `--strict-tariffs`: a substitute or a missing rate is an error naming what is missing.
