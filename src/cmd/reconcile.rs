@@ -450,13 +450,17 @@ fn notes(
     let tot = &rec.total;
     let st = &wl.stats;
     let mut notes = Vec::new();
+    let either = tot.billed_waprice + tot.billed_meta - tot.billed_agreeing;
     notes.push(format!(
-        "agreement: waprice and Meta agree on {} of {} messages Meta priced or failed ({}); of {} units billed by either side, {} are billed alike by both ({})",
+        "agreement: waprice and Meta agree on {} of {} message{} Meta priced or failed ({}); of {} unit{} billed by either side, {} {} billed alike by both ({})",
         tot.agreeing,
         tot.compared,
+        if tot.compared == 1 { "" } else { "s" },
         pct(tot.agreement()),
-        tot.billed_waprice + tot.billed_meta - tot.billed_agreeing,
+        either,
+        if either == 1 { "" } else { "s" },
         tot.billed_agreeing,
+        if tot.billed_agreeing == 1 { "is" } else { "are" },
         pct(tot.billed_agreement()),
     ));
     if tot.messages > tot.compared {
