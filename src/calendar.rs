@@ -52,6 +52,12 @@ pub struct Calendar {
     cached_day: (i32, NaiveDate),
 }
 
+/// The date of a day counted from the Unix epoch (`NaiveDate::MAX` past chrono's range).
+fn date_of_day(days: i32) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(days.saturating_add(UNIX_EPOCH_CE_DAYS))
+        .unwrap_or(NaiveDate::MAX)
+}
+
 impl Calendar {
     pub fn new(tz: Tz) -> Calendar {
         Calendar {
@@ -59,8 +65,7 @@ impl Calendar {
             utc: tz == Tz::UTC,
             cached_block: i64::MIN,
             cached_offset_ms: 0,
-            // No day: local dates of times before 2100 are far from i32::MIN.
-            cached_day: (i32::MIN, NaiveDate::MIN),
+            cached_day: (i32::MIN, date_of_day(i32::MIN)),
         }
     }
 
@@ -96,9 +101,7 @@ impl Calendar {
         let days = local.div_euclid(MS_PER_DAY) as i32;
         // Messages come in time order: most fall on the day of the one before.
         if days != self.cached_day.0 {
-            let date = NaiveDate::from_num_days_from_ce_opt(days + UNIX_EPOCH_CE_DAYS)
-                .unwrap_or(NaiveDate::MAX);
-            self.cached_day = (days, date);
+            self.cached_day = (days, date_of_day(days));
         }
         self.cached_day.1
     }

@@ -33,6 +33,14 @@ const CORPUS: &[Case] = &[
         rows: BILL,
         stderr: &[],
     },
+    // A mark alone on the first line: dropped, then the empty line skipped.
+    Case {
+        file: "bom-own-line.csv",
+        args: &[],
+        code: 0,
+        rows: BILL,
+        stderr: &[],
+    },
     Case {
         file: "crlf.csv",
         args: &[],
