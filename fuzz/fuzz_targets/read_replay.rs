@@ -2,7 +2,8 @@
 //! pricer, the tally and its notes, and the three renderers. Whatever the input, nothing may
 //! panic: bad input must come back as a `ReadError`.
 //!
-//! The same bytes with CRLF line endings must give the same estimate.
+//! The same bytes with CRLF line endings must give the same estimate, and the record
+//! splitter must split them into the same fields as the csv crate, whatever its buffer size.
 //!
 //! The first byte chooses the options (skip flags, time zone, what-if date, service
 //! allowance, currency); the rest is the log.
@@ -16,6 +17,7 @@ use waprice::budget::Budget;
 use waprice::calendar::Calendar;
 use waprice::engine::{self, EngineConfig};
 use waprice::input::reader::{read_log, InputOptions, Log};
+use waprice::input::split::{Records, Row};
 use waprice::pricing::{Pricer, Quote};
 use waprice::render::{self, csv::CsvStyle};
 use waprice::report::notes::{notes, NoteContext};
@@ -48,6 +50,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&flags, log)) = data.split_first() else {
         return;
     };
+    same_fields_as_the_csv_crate(log, 1 + usize::from(flags & 63));
     let t = tariffs();
     let zone = ZONES[usize::from(flags >> 2) & 3];
     let calendar = Calendar::new(zone);
@@ -187,4 +190,22 @@ fn report(
     };
     let notes = notes(&tally, &cx);
     Report::build(&tally, currency, &budget, None, market_name, notes)
+}
+
+/// The splitter (fast path and csv_core for quoted records) against the csv crate itself.
+fn same_fields_as_the_csv_crate(bytes: &[u8], capacity: usize) {
+    let mut records = Records::with_capacity(bytes, capacity);
+    let mut row = Row::default();
+    let mut ours = Vec::new();
+    while records.read(&mut row).expect("reading a slice cannot fail") {
+        ours.push(row.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
+    }
+    let theirs: Vec<Vec<Vec<u8>>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
+        .byte_records()
+        .map(|r| r.expect("csv reads any bytes").iter().map(<[u8]>::to_vec).collect())
+        .collect();
+    assert_eq!(ours, theirs, "split differently from the csv crate (buffer {capacity})");
 }
