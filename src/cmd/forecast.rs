@@ -183,8 +183,10 @@ fn parse_volume_file(text: &str, path: &str) -> Result<Vec<(String, Volumes)>, B
         return Err(BadInput::new(format!("{path}: no 'country' column")).hint(CATEGORY_HINT));
     };
     let mut out = Vec::new();
+    let mut lines = waprice::input::split::LineCounter::new(text);
     for record in r.records() {
-        let record = record.map_err(|e| BadInput::new(format!("{path}: {e}")))?;
+        let mut record = record.map_err(|e| BadInput::new(format!("{path}: {e}")))?;
+        lines.fix(&mut record);
         let line = record.position().map_or(0, |p| p.line());
         let mut v = Volumes::default();
         for (i, h) in headers.iter().enumerate() {

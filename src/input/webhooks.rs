@@ -12,6 +12,7 @@
 
 use super::phone;
 use super::reader::{InputOptions, Log, ReadError};
+use super::split::{Records, Row};
 use crate::calendar::{Calendar, MS_PER_DAY};
 use crate::engine::era::SUPPORTED_FROM;
 use crate::error::{BadInput, Location};
@@ -286,11 +287,14 @@ pub fn read_sent(
     name: &str,
     skip_invalid: bool,
 ) -> Result<SentCategories, ReadError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let headers = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return Err(sent_csv_error(e, name)),
-    };
+    // The log's own splitter: errors name the physical line, whatever the line endings.
+    let mut reader = Records::new(input);
+    let mut row = Row::default();
+    reader.read(&mut row).map_err(ReadError::Io)?;
+    let headers: Vec<String> = row
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .collect();
     let find = |names: &[&str]| {
         headers
             .iter()
@@ -299,39 +303,46 @@ pub fn read_sent(
     let (Some(id_col), Some(cat_col)) = (find(&SENT_ID), find(&SENT_CATEGORY)) else {
         return Err(BadInput::new(format!(
             "--sent {name}: the header needs a message id column and a category column (found: {})",
-            headers.iter().collect::<Vec<_>>().join(", ")
+            headers.join(", ")
         ))
         .hint("name them id (or message_id, wamid) and category (or template_category, type)")
         .into());
     };
     let mut sent = SentCategories::default();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(sent_csv_error(e, name)),
-        }
-        if record.iter().all(|f| f.trim().is_empty()) {
+    while reader.read(&mut row).map_err(ReadError::Io)? {
+        if row.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
         }
         sent.rows += 1;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = row.line();
+        let cell = |col: usize| row.get(col).unwrap_or(b"");
         let at = |col: usize| Location {
             file: name.to_string(),
             line,
-            column: headers.get(col).unwrap_or("").to_string(),
-            value: record.get(col).unwrap_or("").to_string(),
+            column: headers.get(col).map_or("", String::as_str).to_string(),
+            value: String::from_utf8_lossy(cell(col)).into_owned(),
         };
-        let id = record.get(id_col).unwrap_or("").trim();
-        let problem = if id.is_empty() {
-            Some(
+        let (id, category) = (
+            std::str::from_utf8(cell(id_col)).map(str::trim),
+            std::str::from_utf8(cell(cat_col)),
+        );
+        let problem = match (id, category) {
+            (Err(_), _) => Some(
+                BadInput::new("not UTF-8")
+                    .at(at(id_col))
+                    .hint("save the file as CSV UTF-8"),
+            ),
+            (_, Err(_)) => Some(
+                BadInput::new("not UTF-8")
+                    .at(at(cat_col))
+                    .hint("save the file as CSV UTF-8"),
+            ),
+            (Ok(""), _) => Some(
                 BadInput::new("empty message id")
                     .at(at(id_col))
                     .hint("each row needs the wamid Meta returned when the message was sent"),
-            )
-        } else {
-            match log_category(record.get(cat_col).unwrap_or("")) {
+            ),
+            (Ok(id), Ok(category)) => match log_category(category) {
                 None => Some(BadInput::new("unknown category").at(at(cat_col)).hint(
                     "templates are marketing, marketing_lite, utility or authentication; \
                      free-form messages are empty, service, text, free_form or session",
@@ -347,7 +358,7 @@ pub fn read_sent(
                         None
                     }
                 },
-            }
+            },
         };
         if let Some(e) = problem {
             if !skip_invalid {
@@ -357,19 +368,6 @@ pub fn read_sent(
         }
     }
     Ok(sent)
-}
-
-fn sent_csv_error(e: csv::Error, name: &str) -> ReadError {
-    let line = e.position().map_or(0, |p| p.line());
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => ReadError::Io(io),
-        other => ReadError::Bad(
-            BadInput::new(format!(
-                "--sent {name}, line {line}: not readable as CSV: {other:?}"
-            ))
-            .hint("--sent takes a CSV with a header, such as id,category"),
-        ),
-    }
 }
 
 // ---- Meta's payload, borrowed from the line ---------------------------------------------

@@ -4,6 +4,7 @@
 
 use super::market::{MarketId, MarketMap};
 use crate::error::{BadInput, Location};
+use crate::input::split::LineCounter;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
@@ -194,8 +195,10 @@ pub fn parse(text: &str, origin: &str, markets: &MarketMap) -> Result<Vec<CardRo
     let (i_confidence, i_source) = (find("confidence"), find("source"));
     let mut rows = Vec::new();
     let mut seen = HashMap::new();
+    let mut lines = LineCounter::new(text);
     for record in reader.records() {
-        let record = record.map_err(|e| BadInput::new(format!("{origin}: {e}")))?;
+        let mut record = record.map_err(|e| BadInput::new(format!("{origin}: {e}")))?;
+        lines.fix(&mut record);
         let line = record.position().map_or(0, |p| p.line());
         let at = |i: usize, value: &str| Location {
             file: origin.to_string(),

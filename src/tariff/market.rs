@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 
 use crate::error::{BadInput, Location};
 use crate::input::phone::{digit_count, PhoneError, MIN_DIGITS};
+use crate::input::split::LineCounter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CountryId(pub u16);
@@ -218,7 +219,7 @@ impl MarketMap {
         let mut by_iso = vec![NO_COUNTRY; 26 * 26].into_boxed_slice();
         let mut rows: Vec<Row> = Vec::new();
 
-        // The csv crate's line numbers skip blank lines; count them from byte offsets instead.
+        // The csv crate's line numbers skip blank lines and miscount CRLF: count physical lines.
         let mut lines = LineCounter::new(text);
         for record in reader.records() {
             let record = record.map_err(|e| csv_error(origin, text, &e))?;
@@ -792,41 +793,6 @@ fn prefix_list(prefixes: &[(u32, u64)]) -> String {
         .map(|&(len, value)| digits_of(len, value))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// 1-based line numbers of records from their byte offsets, for offsets that only grow.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    offset: usize,
-    line: u64,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCounter {
-            text: text.as_bytes(),
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    fn line_at(&mut self, offset: u64) -> u64 {
-        let mut offset =
-            usize::try_from(offset).map_or(self.text.len(), |o| o.min(self.text.len()));
-        // A record's position can be the start of the blank lines the reader skipped before it.
-        while offset < self.text.len() && matches!(self.text[offset], b'\n' | b'\r') {
-            offset += 1;
-        }
-        if offset > self.offset {
-            let newlines = self.text[self.offset..offset]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            self.line += newlines as u64;
-            self.offset = offset;
-        }
-        self.line
-    }
 }
 
 fn csv_error(origin: &str, text: &str, e: &csv::Error) -> BadInput {

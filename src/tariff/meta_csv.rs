@@ -36,6 +36,7 @@ use super::market::{MarketId, MarketMap};
 use super::tier::{self, RawBand, TierTable};
 use crate::engine::era::{ERA_B_FROM, ERA_C_FROM};
 use crate::error::{BadInput, Location};
+use crate::input::split::LineCounter;
 use chrono::NaiveDate;
 use csv::StringRecord;
 use rust_decimal::Decimal;
@@ -261,8 +262,10 @@ pub fn records(text: &str, origin: &str) -> Result<Vec<StringRecord>, BadInput> 
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
+    let mut lines = LineCounter::new(text);
     for r in reader.records() {
-        let r = r.map_err(|e| BadInput::new(format!("{origin}: {e}")))?;
+        let mut r = r.map_err(|e| BadInput::new(format!("{origin}: {e}")))?;
+        lines.fix(&mut r);
         if r.iter().all(|f| f.trim().is_empty()) {
             continue;
         }

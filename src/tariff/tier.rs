@@ -21,6 +21,7 @@ use super::market::{MarketId, MarketMap};
 use crate::calendar::Month;
 use crate::engine::era::ERA_C_FROM;
 use crate::error::{BadInput, Location};
+use crate::input::split::LineCounter;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
@@ -281,8 +282,10 @@ pub fn parse(text: &str, origin: &str, markets: &MarketMap) -> Result<Vec<TierTa
     let i_source = find("source");
     type Key = (String, NaiveDate, MarketId, Column);
     let mut groups: BTreeMap<Key, (Vec<RawBand>, String)> = BTreeMap::new();
+    let mut lines = LineCounter::new(text);
     for record in reader.records() {
-        let record = record.map_err(|e| BadInput::new(format!("{origin}: {e}")))?;
+        let mut record = record.map_err(|e| BadInput::new(format!("{origin}: {e}")))?;
+        lines.fix(&mut record);
         let line = record.position().map_or(0, |p| p.line());
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;

@@ -402,6 +402,26 @@ fn bad_webhooks_name_file_line_and_field_and_exit_2() {
         2,
         &["needs a message id column and a category column"],
     );
+    // A --sent file with CRLF line endings and a blank line: the bad row is on line 4.
+    let dir = tempfile::tempdir().unwrap();
+    let sent = dir.path().join("sent.csv");
+    std::fs::write(
+        &sent,
+        "id,category\r\n\r\nwamid.R1,utility\r\nwamid.R2,bogus\r\n",
+    )
+    .unwrap();
+    fails_with(
+        &[
+            "reconcile",
+            "--webhooks",
+            &hooks("recategorised.ndjson"),
+            "--sent",
+            sent.to_str().unwrap(),
+        ],
+        "",
+        2,
+        &["sent.csv, line 4, column 'category': unknown category (value 'bogus')"],
+    );
     fails_with(
         &["reconcile", "--webhooks", "tests/data/webhooks/none.ndjson"],
         "",

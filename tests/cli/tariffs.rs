@@ -237,9 +237,24 @@ fn bad_cards_name_the_line_and_what_was_expected() {
         ),
     ];
     for (body, needles) in cases {
-        let (_dir, path) = temp("bad.csv", &format!("{title}{body}"));
-        fails_with(&["rates", "--tariff", &path], "", 2, needles);
+        // Downloads may come with CRLF line endings: the lines named are the same.
+        for eol in ["\n", "\r\n"] {
+            let text = format!("{title}{body}").replace('\n', eol);
+            let (_dir, path) = temp("bad.csv", &text);
+            fails_with(&["rates", "--tariff", &path], "", 2, needles);
+        }
     }
+    // waprice's layout, CRLF and a blank line: the bad rate is on line 4.
+    let (_dir, path) = temp(
+        "bad.csv",
+        "currency,effective_from,market,marketing\r\nEUR,2026-07-01,France,0.07\r\n\r\nEUR,2026-07-01,Germany,lots\r\n",
+    );
+    fails_with(
+        &["rates", "--tariff", &path],
+        "",
+        2,
+        &["bad.csv, line 4, column 'marketing'", "(value 'lots')"],
+    );
     // Not a card at all: a message log given to --tariff.
     fails_with(
         &["rates", "--tariff", &data("example1-era-b-categories.csv")],
