@@ -56,6 +56,15 @@ fn open(s: &LogSettings) -> Result<Opened> {
     Ok(Opened { input, bar })
 }
 
+/// Clears a progress bar when dropped.
+struct ClearOnDrop(ProgressBar);
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
 fn show_rows(bar: &Option<ProgressBar>, rows: u64) {
     if let Some(bar) = bar {
         let secs = bar.elapsed().as_secs_f64().max(0.001);
@@ -186,6 +195,9 @@ fn read_batches(
         // receiver and unblocks the reading thread before the scope waits for it.
         let batches = batches;
         let reading = scope.spawn(move || {
+            // However the reading ends (the end, an error, the consumer stopping early), the
+            // bar goes: a log read again after an out-of-order row gets a fresh one.
+            let _clear = bar.clone().map(ClearOnDrop);
             let mut businesses = Parties::default();
             loop {
                 let mut messages = taken_back
@@ -213,9 +225,6 @@ fn read_batches(
                 }
                 show_rows(&bar, reader.stats().rows);
                 if done {
-                    if let Some(bar) = &bar {
-                        bar.finish_and_clear();
-                    }
                     return Some((reader.into_stats(), businesses));
                 }
             }
