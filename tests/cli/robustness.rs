@@ -966,6 +966,63 @@ fn config(cases: u32) -> ProptestConfig {
     }
 }
 
+/// A log large enough for the paths small logs never take: many reading batches, the sort on
+/// two cores (from 65,536 messages) and the replay handing events over in many batches, over
+/// eras B, C and D. Streamed in time order, shuffled (read whole and sorted) and on standard
+/// input, it gives the same estimate and ledger. Every row has its own time, so
+/// the order of ties cannot differ.
+#[test]
+fn a_large_log_streamed_shuffled_or_piped_gives_the_same_bill() {
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let start = 1_706_745_600i64; // 2024-02-01T00:00:00Z: era B, then C and D
+    let mut rows = Vec::new();
+    for i in 0..80_000i64 {
+        let r = next();
+        let t = start + i * 1_200 + (r % 600) as i64; // every row its own second
+        let customer = 33_600_000_000u64 + (r >> 20) % 4_000;
+        let row = match (r >> 8) % 8 {
+            0..=2 => format!("{t},inbound,,+{customer},"),
+            3 => format!("{t},outbound,marketing,+{customer},delivered"),
+            4 => format!("{t},outbound,utility,+{customer},read"),
+            5 => format!("{t},outbound,authentication,+{customer},"),
+            6 => format!("{t},outbound,,+{customer},"),
+            _ => format!("{t},outbound,marketing,+{customer},failed"),
+        };
+        rows.push(row);
+    }
+    let header = "timestamp,direction,category,recipient,status\n";
+    let sorted = format!("{header}{}\n", rows.join("\n"));
+    // A fixed shuffle (Fisher-Yates on the same generator).
+    for i in (1..rows.len()).rev() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        rows.swap(i, j);
+    }
+    let shuffled = format!("{header}{}\n", rows.join("\n"));
+    let estimate = ["estimate", "-", "--format", "csv", "--currency", "USD"];
+    let ledger = ["ledger", "-", "--currency", "USD"];
+    let expected = (run(&estimate, &sorted), run(&ledger, &sorted));
+    assert!(expected.0.lines().count() > 20, "{}", expected.0);
+    assert_eq!(
+        (run(&estimate, &shuffled), run(&ledger, &shuffled)),
+        expected,
+        "shuffled"
+    );
+    assert_eq!(
+        (
+            run_stdin(&estimate, &shuffled),
+            run_stdin(&ledger, &shuffled)
+        ),
+        expected,
+        "standard input"
+    );
+}
+
 proptest! {
     #![proptest_config(config(24))]
 
