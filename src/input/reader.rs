@@ -6,7 +6,7 @@
 use super::columns::{ColumnMap, Field};
 use super::phone::{self, PhoneError};
 use super::split::{Records, Row};
-use super::time::{parse_timestamp, TimeError};
+use super::time::{parse_timestamp_with, DateCache, TimeError};
 use crate::calendar::Calendar;
 use crate::engine::era::SUPPORTED_FROM;
 use crate::error::{BadInput, Location};
@@ -412,9 +412,9 @@ fn parse_row(
             }
         }
     }
-    let time_of = |f: Field| -> Result<i64, RowError> {
+    let mut time_of = |f: Field| -> Result<i64, RowError> {
         let raw = field(record, columns, f);
-        match parse_timestamp(raw, calendar) {
+        match parse_timestamp_with(raw, calendar, &mut cache.date) {
             Ok(t) if !(0..TOO_LATE_MS).contains(&t) => {
                 Err(bad(f, "timestamp out of range", TimeError::Range.hint()))
             }
@@ -517,6 +517,7 @@ struct RowCache {
     /// The entry a new business replaces once the cache is full (round robin).
     next_out: usize,
     digits: [u8; 20],
+    date: DateCache,
 }
 
 /// `+` and the decimal digits of `n`, written into `buf` without allocating.

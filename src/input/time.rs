@@ -41,8 +41,28 @@ impl TimeError {
 /// Unix seconds have at most 11 digits until the year 5138; more digits are milliseconds.
 const MAX_SECONDS_DIGITS: usize = 11;
 
+/// The date part (`YYYY-MM-DD`) of the last timestamp parsed, checked: consecutive rows of a
+/// log mostly fall on the same day, so its digits, range checks and day count are done once.
+#[derive(Debug, Default, Clone)]
+pub struct DateCache {
+    key: Option<[u8; 10]>,
+    year: u32,
+    month: u32,
+    day: u32,
+    days: i64,
+}
+
 /// Parses a timestamp to milliseconds since the Unix epoch.
 pub fn parse_timestamp(s: &[u8], cal: &Calendar) -> Result<i64, TimeError> {
+    parse_timestamp_with(s, cal, &mut DateCache::default())
+}
+
+/// [`parse_timestamp`], remembering the last valid date in `cache`. Same results and errors.
+pub fn parse_timestamp_with(
+    s: &[u8],
+    cal: &Calendar,
+    cache: &mut DateCache,
+) -> Result<i64, TimeError> {
     let s = s.trim_ascii();
     if s.is_empty() {
         return Err(TimeError::Format);
@@ -67,9 +87,13 @@ pub fn parse_timestamp(s: &[u8], cal: &Calendar) -> Result<i64, TimeError> {
     {
         return Err(TimeError::Format);
     }
-    let year = num(&s[0..4])?;
-    let month = num(&s[5..7])?;
-    let day = num(&s[8..10])?;
+    let date_key: [u8; 10] = s[0..10].try_into().expect("10 bytes");
+    let cached = cache.key == Some(date_key);
+    let (year, month, day) = if cached {
+        (cache.year, cache.month, cache.day)
+    } else {
+        (num(&s[0..4])?, num(&s[5..7])?, num(&s[8..10])?)
+    };
     let hour = num(&s[11..13])?;
     let minute = num(&s[14..16])?;
     let mut i = 16;
@@ -101,10 +125,23 @@ pub fn parse_timestamp(s: &[u8], cal: &Calendar) -> Result<i64, TimeError> {
     if !(1..=12).contains(&month) || day == 0 || hour > 23 || minute > 59 || second > 59 {
         return Err(TimeError::Range);
     }
-    if day > days_in_month(year, month) {
-        return Err(TimeError::Range);
-    }
-    let local_ms = days_from_civil(i64::from(year), month, day) * MS_PER_DAY
+    let days = if cached {
+        cache.days
+    } else {
+        if day > days_in_month(year, month) {
+            return Err(TimeError::Range);
+        }
+        let days = days_from_civil(i64::from(year), month, day);
+        *cache = DateCache {
+            key: Some(date_key),
+            year,
+            month,
+            day,
+            days,
+        };
+        days
+    };
+    let local_ms = days * MS_PER_DAY
         + i64::from(hour * 3600 + minute * 60 + second) * 1000
         + i64::from(millis);
     let rest = &s[i..];
@@ -256,6 +293,30 @@ mod tests {
                 Err(TimeError::Range),
                 "{bad}"
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// A shared date cache never changes a result or an error, whatever came before.
+        #[test]
+        fn the_date_cache_changes_nothing(
+            stamps in proptest::collection::vec(
+                (0usize..4, 0u32..30, 0u32..62, 0usize..5),
+                1..40,
+            )
+        ) {
+            let dates = ["2024-02-29", "2023-02-29", "2024-13-01", "2025-07-01"];
+            let tails = ["Z", "+01:00", "", "x", ".5Z"];
+            let paris = Calendar::new(chrono_tz::Europe::Paris);
+            let mut cache = DateCache::default();
+            for (d, h, m, t) in stamps {
+                let text = format!("{}T{h:02}:{m:02}:00{}", dates[d], tails[t]);
+                proptest::prop_assert_eq!(
+                    parse_timestamp_with(text.as_bytes(), &paris, &mut cache),
+                    parse_timestamp(text.as_bytes(), &paris),
+                    "{}", text
+                );
+            }
         }
     }
 }
