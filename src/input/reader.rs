@@ -144,12 +144,7 @@ impl<'a, R: Read> LogReader<'a, R> {
     ) -> Result<Self, ReadError> {
         let mut reader = Records::new(input);
         let file = options.name.as_str();
-        let mut header = Row::default();
-        reader.read(&mut header).map_err(ReadError::Io)?;
-        let headers: Vec<String> = header
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .collect();
+        let headers = reader.header().map_err(ReadError::Io)?;
         if headers.iter().all(|h| h.trim().is_empty()) {
             return Err(
                 BadInput::new(format!("{file}: the file is empty: no header row"))

@@ -194,6 +194,17 @@ impl<R: Read> Records<R> {
         }
     }
 
+    /// The first record, as text (invalid UTF-8 shown as U+FFFD): a file's header. Empty for
+    /// an empty file.
+    pub fn header(&mut self) -> io::Result<Vec<String>> {
+        let mut row = Row::default();
+        self.read(&mut row)?;
+        Ok(row
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect())
+    }
+
     /// A record that holds a quote, parsed by csv_core from where the unread bytes start.
     fn read_quoted(&mut self, record: &mut Row) -> io::Result<bool> {
         use csv_core::ReadRecordResult::*;

@@ -289,12 +289,7 @@ pub fn read_sent(
 ) -> Result<SentCategories, ReadError> {
     // The log's own splitter: errors name the physical line, whatever the line endings.
     let mut reader = Records::new(input);
-    let mut row = Row::default();
-    reader.read(&mut row).map_err(ReadError::Io)?;
-    let headers: Vec<String> = row
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).into_owned())
-        .collect();
+    let headers = reader.header().map_err(ReadError::Io)?;
     let find = |names: &[&str]| {
         headers
             .iter()
@@ -309,6 +304,7 @@ pub fn read_sent(
         .into());
     };
     let mut sent = SentCategories::default();
+    let mut row = Row::default();
     while reader.read(&mut row).map_err(ReadError::Io)? {
         if row.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;
