@@ -56,35 +56,27 @@ impl Parties {
         number: u64,
         country_of: impl FnOnce(u64) -> Result<CountryId, E>,
     ) -> Result<u32, E> {
-        let next = self.pairs.len() as u32;
-        let id = match pair_key(business, number) {
-            Some(key) => {
-                if let Some(pair) = self.pair_ids.get(key) {
-                    return Ok(pair);
-                }
-                let country = country_of(number)?;
-                self.pair_ids.insert(key, next);
-                self.new_pair(business, number, country)
-            }
-            None => match self.wide_pair_ids.get(&(business, number)) {
-                Some(&pair) => pair,
-                None => {
-                    let country = country_of(number)?;
-                    self.wide_pair_ids.insert((business, number), next);
-                    self.new_pair(business, number, country)
-                }
-            },
+        let key = pair_key(business, number);
+        let known = match key {
+            Some(key) => self.pair_ids.get(key),
+            None => self.wide_pair_ids.get(&(business, number)).copied(),
         };
-        Ok(id)
-    }
-
-    fn new_pair(&mut self, business: u32, number: u64, country: CountryId) -> u32 {
+        if let Some(pair) = known {
+            return Ok(pair);
+        }
+        let country = country_of(number)?;
         let id = self.pairs.len() as u32;
+        match key {
+            Some(key) => self.pair_ids.insert(key, id),
+            None => {
+                self.wide_pair_ids.insert((business, number), id);
+            }
+        }
         self.pairs.push(Pair {
             business,
             customer: Customer { number, country },
         });
-        id
+        Ok(id)
     }
 
     /// Takes the businesses of `other` (a reading thread's table), for parties whose business

@@ -2,6 +2,10 @@
 //! miss the CPU cache on almost every row; asking for the line a few rows ahead lets the
 //! misses overlap instead of queueing (see BENCHMARKS.md).
 
+/// How many rows ahead a loop over messages prefetches: enough for the cache misses of a
+/// million customers to overlap, few enough that the lines are still there when used.
+pub const AHEAD: usize = 16;
+
 /// Asks the CPU to bring the cache line holding `*p` closer. A hint only: it never faults,
 /// so any address (even one past the end of a slice) is fine, and it changes no result.
 #[inline(always)]

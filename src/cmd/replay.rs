@@ -351,25 +351,22 @@ pub fn replay(
         // Owned here, so that an error below drops it and stops the replaying thread.
         let events = events;
         scope.spawn(move || {
-            let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
             let mut batch = Vec::with_capacity(EVENTS);
-            for (i, m) in log.messages.iter().enumerate() {
-                if let Some(ahead) = log.messages.get(i + engine::PREFETCH_AHEAD) {
-                    engine.prefetch(ahead.pair);
+            let calendar = Calendar::new(s.timezone);
+            let mut open = true;
+            engine::replay_while(&log.messages, &log.parties, &s.engine, calendar, |e| {
+                batch.push(e);
+                if batch.len() == EVENTS {
+                    let empty = taken_back
+                        .try_recv()
+                        .unwrap_or_else(|_| Vec::with_capacity(EVENTS));
+                    open = to_price.send(std::mem::replace(&mut batch, empty)).is_ok();
                 }
-                if let Some(e) = engine.push(m, &log.parties) {
-                    batch.push(e);
-                    if batch.len() == EVENTS {
-                        let empty = taken_back
-                            .try_recv()
-                            .unwrap_or_else(|_| Vec::with_capacity(EVENTS));
-                        if to_price.send(std::mem::replace(&mut batch, empty)).is_err() {
-                            return;
-                        }
-                    }
-                }
+                open
+            });
+            if open {
+                let _ = to_price.send(batch);
             }
-            let _ = to_price.send(batch);
         });
         for mut batch in &events {
             for e in &batch {

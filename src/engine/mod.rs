@@ -302,9 +302,6 @@ fn decide(
     }
 }
 
-/// How many messages ahead a replay of a read log prefetches pairs' windows.
-pub const PREFETCH_AHEAD: usize = 16;
-
 /// Replays a whole log in time order. `messages` must be sorted by time (stably, so equal
 /// times keep file order).
 pub fn replay(
@@ -314,13 +311,29 @@ pub fn replay(
     calendar: Calendar,
     mut sink: impl FnMut(BillingEvent),
 ) {
+    replay_while(messages, parties, config, calendar, |e| {
+        sink(e);
+        true
+    });
+}
+
+/// [`replay`], stopping as soon as `sink` returns false (its consumer gave up).
+pub fn replay_while(
+    messages: &[Message],
+    parties: &Parties,
+    config: &EngineConfig,
+    calendar: Calendar,
+    mut sink: impl FnMut(BillingEvent) -> bool,
+) {
     let mut engine = Engine::new(config, calendar);
     for (i, m) in messages.iter().enumerate() {
-        if let Some(ahead) = messages.get(i + PREFETCH_AHEAD) {
+        if let Some(ahead) = messages.get(i + crate::prefetch::AHEAD) {
             engine.prefetch(ahead.pair);
         }
         if let Some(event) = engine.push(m, parties) {
-            sink(event);
+            if !sink(event) {
+                return;
+            }
         }
     }
 }

@@ -88,37 +88,21 @@ fn bad(field: Field, what: impl Into<String>, hint: &'static str) -> RowError {
     }
 }
 
+/// Reads a whole log on this thread and sorts it by time (equal times in file order): the
+/// library's simple form; the binary reads on two threads (`cmd/replay.rs`).
 pub fn read_log(
     input: impl Read,
     options: &InputOptions,
     calendar: &Calendar,
     markets: &MarketMap,
 ) -> Result<Log, ReadError> {
-    read_log_with_progress(input, options, calendar, markets, |_| {})
-}
-
-/// Rows between two calls of the progress callback.
-pub const PROGRESS_EVERY: u64 = 1 << 16;
-
-/// [`read_log`], calling `progress(rows read)` every [`PROGRESS_EVERY`] rows.
-pub fn read_log_with_progress(
-    input: impl Read,
-    options: &InputOptions,
-    calendar: &Calendar,
-    markets: &MarketMap,
-    mut progress: impl FnMut(u64),
-) -> Result<Log, ReadError> {
     let mut reader = LogReader::new(input, options, calendar)?;
     let mut log = Log::default();
     while let Some(m) = reader.next(&mut log.parties, markets)? {
         log.messages.push(m);
-        if reader.stats().rows % PROGRESS_EVERY == 0 {
-            progress(reader.stats().rows);
-        }
     }
     log.stats = reader.into_stats();
-    // Stable: equal times keep file order.
-    log.messages.sort_by_key(|m| m.time);
+    super::order::sort_by_time(&mut log.messages);
     Ok(log)
 }
 
@@ -483,9 +467,6 @@ impl RawMessage {
     }
 }
 
-/// How many rows ahead [`intern_all`] prefetches: enough for the cache misses to overlap.
-const PREFETCH_AHEAD: usize = 16;
-
 /// Interns a batch of messages in order, prefetching the pair table a few rows ahead, and
 /// hands each with its interned form to `each`.
 pub fn intern_all(
@@ -494,7 +475,7 @@ pub fn intern_all(
     mut each: impl FnMut(&RawMessage, Message),
 ) {
     for (i, raw) in raws.iter().enumerate() {
-        if let Some(next) = raws.get(i + PREFETCH_AHEAD) {
+        if let Some(next) = raws.get(i + crate::prefetch::AHEAD) {
             parties.prefetch(next.business, next.number);
         }
         each(raw, raw.intern(parties));
