@@ -66,6 +66,9 @@ pub enum InputFormatArg {
     Csv,
     /// Meta's WhatsApp Cloud API webhook payloads, one JSON per line (NDJSON).
     MetaWebhooks,
+    /// Twilio's Messaging log export as downloaded (From, To, SentDate, Direction, Status…);
+    /// rows without a whatsapp: number are SMS, counted and left out.
+    Twilio,
 }
 
 /// How to print: shared by the commands that print tables, CSV or JSON.
@@ -156,6 +159,18 @@ pub struct LogArgs {
     /// With --input meta-webhooks: a CSV of sent messages (id,category) giving each template's category.
     #[arg(long, value_name = "FILE")]
     pub sent: Option<String>,
+    /// Read customer numbers written without + or 00 as national numbers of this country
+    /// (ISO code) first, then as international ones.
+    #[arg(long, value_name = "CC")]
+    pub default_country: Option<String>,
+    /// Template catalogue for a log with a template column: Meta's template list (JSON, as
+    /// GET /{waba-id}/message_templates returns it) or a CSV name,category[,language].
+    #[arg(long, value_name = "FILE")]
+    pub templates: Option<String>,
+    /// For a log without categories: business messages outside a customer service window are
+    /// templates of this category (marketing, utility or authentication); inside one, free-form.
+    #[arg(long, value_name = "CAT")]
+    pub template_category: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,16 @@ pub enum TemplateCategory {
     Authentication,
 }
 
+impl TemplateCategory {
+    pub fn name(self) -> &'static str {
+        match self {
+            TemplateCategory::Marketing => "marketing",
+            TemplateCategory::Utility => "utility",
+            TemplateCategory::Authentication => "authentication",
+        }
+    }
+}
+
 /// What a row is, as far as billing cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -20,6 +30,11 @@ pub enum Kind {
     Template(TemplateCategory),
     /// Any other business message (text, media, interactive): a service message.
     FreeForm,
+    /// A business message whose log says nothing of its kind (an export without categories):
+    /// the engine takes it as free-form inside a customer service window, and outside one as
+    /// a template of the category the user states (`--template-category`), since only a
+    /// template can be delivered there.
+    Uncategorised,
 }
 
 impl Kind {

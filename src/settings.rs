@@ -10,12 +10,16 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use std::str::FromStr;
+use std::sync::Arc;
 use waprice::budget::Budget;
 use waprice::engine::era::AUTH_INTL_START;
 use waprice::engine::EngineConfig;
 use waprice::error::BadInput;
 use waprice::input::columns::Field;
+use waprice::input::numbering::{NumberingPlan, Region};
 use waprice::input::reader::InputOptions;
+use waprice::input::templates::TemplateCatalogue;
+use waprice::message::TemplateCategory;
 use waprice::render::csv::CsvStyle;
 use waprice::render::table::Chart;
 use waprice::render::Format;
@@ -237,9 +241,17 @@ impl LogSettings {
         }
         let (engine, auth_intl) = auth_intl(a, markets)?;
         let format = match a.input {
-            InputFormatArg::Csv => InputFormat::Csv,
+            InputFormatArg::Csv | InputFormatArg::Twilio => InputFormat::Csv,
             InputFormatArg::MetaWebhooks => InputFormat::MetaWebhooks,
         };
+        let reading = ReadingChoices::from_args(a)?;
+        if format == InputFormat::MetaWebhooks && reading.any() {
+            return Err(BadInput::new(
+                "--default-country, --templates and --template-category apply to CSV logs, not --input meta-webhooks",
+            )
+            .hint("Meta's payloads carry international numbers and the pricing category")
+            .into());
+        }
         if format == InputFormat::Csv && a.sent.is_some() {
             return Err(BadInput::new("--sent goes with --input meta-webhooks")
                 .hint("a CSV log carries each template's category itself; --sent gives the categories Meta's webhooks lack")
@@ -265,17 +277,87 @@ impl LogSettings {
                 columns,
                 skip_invalid: a.rules.skip_invalid,
                 skip_unsupported: a.rules.skip_unsupported,
+                default_country: reading.default_country,
+                templates: reading.templates,
+                uncategorised: reading.uncategorised_as.is_some(),
+                twilio: a.input == InputFormatArg::Twilio,
             },
             path,
             timezone,
             engine: EngineConfig {
                 free_service_allowance: a.rules.free_service_allowance,
+                uncategorised_as: reading.uncategorised_as,
                 ..engine
             },
             strict: a.strict_tariffs,
             progress: !a.rules.no_progress,
             auth_intl,
         })
+    }
+}
+
+/// How to read what a log leaves unsaid: national numbers, template names, no categories.
+struct ReadingChoices {
+    default_country: Option<Region>,
+    templates: Option<Arc<TemplateCatalogue>>,
+    uncategorised_as: Option<TemplateCategory>,
+}
+
+impl ReadingChoices {
+    fn from_args(a: &LogArgs) -> Result<ReadingChoices> {
+        let default_country = match &a.default_country {
+            None => None,
+            Some(cc) => Some(
+                NumberingPlan::bundled()
+                    .region(cc)
+                    .cloned()
+                    .ok_or_else(|| {
+                        BadInput::new(format!("--default-country {cc}: unknown country"))
+                            .hint("use the ISO code of the country whose national numbers the log holds, such as US, FR or GB")
+                    })?,
+            ),
+        };
+        let templates = match &a.templates {
+            None => None,
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    BadInput::new(format!("--templates {path}: cannot read it: {e}"))
+                        .hint("give the path of a template list (JSON) or catalogue (CSV)")
+                })?;
+                Some(Arc::new(TemplateCatalogue::parse(&text, path)?))
+            }
+        };
+        let uncategorised_as = match a.template_category.as_deref().map(str::trim) {
+            None => None,
+            Some(c) => Some(match c.to_ascii_lowercase().as_str() {
+                "marketing" | "marketing_lite" => TemplateCategory::Marketing,
+                "utility" => TemplateCategory::Utility,
+                "authentication" => TemplateCategory::Authentication,
+                _ => {
+                    return Err(BadInput::new(format!(
+                        "--template-category {c}: not a template category"
+                    ))
+                    .hint("use marketing, utility or authentication: the category of the templates your business sends outside customer service windows")
+                    .into())
+                }
+            }),
+        };
+        if templates.is_some() && uncategorised_as.is_some() {
+            return Err(BadInput::new("--templates and --template-category both say what categories are")
+                .hint("use --templates for a log with a template column, --template-category for a log without any")
+                .into());
+        }
+        Ok(ReadingChoices {
+            default_country,
+            templates,
+            uncategorised_as,
+        })
+    }
+
+    fn any(&self) -> bool {
+        self.default_country.is_some()
+            || self.templates.is_some()
+            || self.uncategorised_as.is_some()
     }
 }
 
@@ -492,6 +574,9 @@ impl ReconcileSettings {
             strict_tariffs: false,
             input: InputFormatArg::MetaWebhooks,
             sent: a.sent.clone(),
+            default_country: None,
+            templates: None,
+            template_category: None,
         };
         let log = LogSettings::from_args(&log_args, &tariffs.markets)?;
         let fail_under = match &a.fail_under {

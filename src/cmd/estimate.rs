@@ -7,7 +7,7 @@ use anyhow::Result;
 use std::cell::RefCell;
 use std::io::Write;
 use waprice::event::BillingEvent;
-use waprice::input::reader::Log;
+use waprice::input::reader::{Log, ReadStats};
 use waprice::pricing::Quote;
 use waprice::render::{self, Format};
 use waprice::report::notes::{notes, tier_notes, NoteContext};
@@ -113,6 +113,8 @@ fn report(
         card_source: &card_source,
         skipped_invalid: stats.skipped_invalid,
         skipped_unsupported: stats.skipped_unsupported,
+        skipped_other_channel: stats.skipped_other_channel,
+        reading: reading_notes(ls, &stats),
         rows: stats.rows,
         inbound: stats.inbound,
         strict: ls.strict,
@@ -138,4 +140,30 @@ fn report(
         market_name,
         notes,
     ))
+}
+
+/// What the log left unsaid and how it was read: every assumption goes in the notes.
+fn reading_notes(ls: &LogSettings, stats: &ReadStats) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(region) = &ls.input.default_country {
+        notes.push(format!(
+            "numbers: written without + or 00, read as national numbers of {} first, then as international (--default-country)",
+            region.iso
+        ));
+    }
+    if let Some(catalogue) = &ls.input.templates {
+        notes.push(format!(
+            "categories: {} business messages took their category from the template catalogue ({} templates, --templates); a template Meta recategorised since the list was fetched is priced at the category the list gives",
+            stats.from_catalogue,
+            catalogue.len()
+        ));
+    }
+    if let Some(category) = ls.engine.uncategorised_as {
+        notes.push(format!(
+            "categories: the log gives none; {} business messages were read as free-form inside a customer service window and as {} templates outside one (--template-category)",
+            stats.uncategorised,
+            category.name()
+        ));
+    }
+    notes
 }

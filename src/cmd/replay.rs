@@ -408,6 +408,12 @@ fn strict(e: &BillingEvent, market: MarketId, quote: &Quote, t: &Tariffs) -> Res
 
 /// Skipped rows are never silent: their count (and the first few reasons) go to stderr.
 fn report_skipped(s: &LogSettings, stats: &ReadStats) {
+    if stats.skipped_other_channel > 0 {
+        eprintln!(
+            "waprice: {}: left out {} SMS rows (customer number without whatsapp:)",
+            s.input.name, stats.skipped_other_channel
+        );
+    }
     let skipped = stats.skipped_invalid + stats.skipped_unsupported;
     if s.input.skip_invalid || s.input.skip_unsupported || skipped > 0 {
         eprintln!(

@@ -35,6 +35,9 @@ pub struct EngineConfig {
     /// What-if (`--as-of`): apply the rules and cards in force on this date to every message,
     /// keeping its time, its windows and its month.
     pub as_of: Option<NaiveDate>,
+    /// The category of a [`Kind::Uncategorised`] message sent outside a customer service
+    /// window (`--template-category`); the reader gives such messages only when it is set.
+    pub uncategorised_as: Option<TemplateCategory>,
 }
 
 /// A business message as the era rules see it.
@@ -237,18 +240,27 @@ impl<'a> Engine<'a> {
             st.inbound(m.time, entry_point);
             return None;
         }
+        let kind = match m.kind {
+            Kind::Uncategorised if st.in_csw(m.time) => Kind::FreeForm,
+            Kind::Uncategorised => Kind::Template(
+                self.config
+                    .uncategorised_as
+                    .unwrap_or(TemplateCategory::Marketing),
+            ),
+            kind => kind,
+        };
         let actual = self.calendar.local_date(m.time);
         let date = self.config.as_of.unwrap_or(actual);
         let era = era::era_of(date);
         let country = st.country;
-        let auth_intl = matches!(m.kind, Kind::Template(TemplateCategory::Authentication))
+        let auth_intl = matches!(kind, Kind::Template(TemplateCategory::Authentication))
             && matches!(self.config.auth_intl_from.get(country.0 as usize), Some(Some(from)) if date >= *from);
         let bm = BusinessMessage {
             t: m.time,
             date,
             month: Month::of(actual),
             era,
-            kind: m.kind,
+            kind,
             business: st.business,
             auth_intl,
         };

@@ -12,10 +12,21 @@ pub enum Field {
     EntryPoint,
     Status,
     Business,
+    /// The sender, in exports that name both parties (`From`, `To`) and no customer column.
+    From,
+    /// The receiver, in such exports.
+    To,
+    /// The template's name, looked up in `--templates` when the log has no category.
+    Template,
+    /// The template's language, when a catalogue lists one name in several languages.
+    Language,
 }
 
+/// How many fields there are.
+const FIELDS: usize = 12;
+
 impl Field {
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; FIELDS] = [
         Field::Timestamp,
         Field::DeliveredAt,
         Field::Direction,
@@ -24,6 +35,10 @@ impl Field {
         Field::EntryPoint,
         Field::Status,
         Field::Business,
+        Field::From,
+        Field::To,
+        Field::Template,
+        Field::Language,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,11 +55,14 @@ impl Field {
                 "datetime",
                 "created_at",
                 "sent_at",
+                "sentdate",
+                "datesent",
+                "date_sent",
             ],
             Field::DeliveredAt => &["delivered_at"],
             Field::Direction => &["direction", "dir"],
             Field::Category => &["category", "template_category", "type"],
-            Field::Recipient => &["recipient", "customer", "contact", "phone", "wa_id", "to"],
+            Field::Recipient => &["recipient", "customer", "contact", "phone", "wa_id"],
             Field::EntryPoint => &["entry_point", "referral"],
             Field::Status => &["status"],
             Field::Business => &[
@@ -53,9 +71,15 @@ impl Field {
                 "from_number",
                 "phone_number_id",
             ],
+            Field::From => &["from"],
+            Field::To => &["to"],
+            Field::Template => &["template", "template_name"],
+            Field::Language => &["language", "template_language"],
         }
     }
 
+    /// Required in every log; the customer and the category are required unless other
+    /// columns or options stand in for them (see [`ColumnMap::resolve`]).
     pub fn required(self) -> bool {
         matches!(
             self,
@@ -74,17 +98,40 @@ impl Field {
 /// Which header index holds each field.
 #[derive(Debug, Clone)]
 pub struct ColumnMap {
-    index: [Option<usize>; 8],
+    index: [Option<usize>; FIELDS],
     headers: Vec<String>,
+    parties: bool,
+}
+
+/// What may stand in for a column the log lacks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Needs {
+    /// `--template-category`: business messages may come without any category.
+    pub category_optional: bool,
 }
 
 impl ColumnMap {
     /// Resolves fields against a header row. An override names the exact header for a field;
     /// otherwise the canonical name wins over aliases, and aliases are tried in order.
+    ///
+    /// A log with `from` and `to` columns and no customer column names both parties: the
+    /// customer is `to` on outbound rows and `from` on inbound rows ([`ColumnMap::parties`]).
+    /// A `to` column without `from` is the customer. A `template` column stands in for the
+    /// category (with `--templates`), and so does `--template-category`.
     pub fn resolve(
         headers: &[String],
         overrides: &[(Field, String)],
         file: &str,
+    ) -> Result<ColumnMap, BadInput> {
+        ColumnMap::resolve_with(headers, overrides, file, Needs::default())
+    }
+
+    /// [`ColumnMap::resolve`] with what may stand in for missing columns.
+    pub fn resolve_with(
+        headers: &[String],
+        overrides: &[(Field, String)],
+        file: &str,
+        needs: Needs,
     ) -> Result<ColumnMap, BadInput> {
         let clean: Vec<String> = headers
             .iter()
@@ -95,7 +142,7 @@ impl ColumnMap {
                 .iter()
                 .position(|h| h.eq_ignore_ascii_case(name.trim()))
         };
-        let mut index = [None; 8];
+        let mut index = [None; FIELDS];
         for (i, field) in Field::ALL.into_iter().enumerate() {
             if let Some((_, header)) = overrides.iter().find(|(f, _)| *f == field) {
                 index[i] = Some(find(header).ok_or_else(|| {
@@ -127,9 +174,20 @@ impl ColumnMap {
                 .hint("rename or remove one of them; waprice never guesses which column to bill from"));
             }
         }
+        let has = |f: Field| index[f as usize].is_some();
+        let parties = !has(Field::Recipient) && has(Field::From) && has(Field::To);
+        if !has(Field::Recipient) && !parties {
+            index[Field::Recipient as usize] = index[Field::To as usize];
+        }
+        let has = |f: Field| index[f as usize].is_some();
+        let stands_in = |f: Field| match f {
+            Field::Recipient => parties,
+            Field::Category => has(Field::Template) || needs.category_optional,
+            _ => false,
+        };
         let missing: Vec<Field> = Field::ALL
             .into_iter()
-            .filter(|f| f.required() && index[*f as usize].is_none())
+            .filter(|f| f.required() && !has(*f) && !stands_in(*f))
             .collect();
         if let Some(first) = missing.first() {
             let names: Vec<&str> = missing.iter().map(|f| f.name()).collect();
@@ -151,8 +209,16 @@ impl ColumnMap {
                     )));
                 }
             }
+            let instead = match first {
+                Field::Category => {
+                    "; a log without categories needs a template column with --templates FILE, \
+                     or --template-category CAT for business messages outside the customer service window"
+                }
+                Field::Recipient => "; or give both parties as from and to columns",
+                _ => "",
+            };
             return Err(err.hint(format!(
-                "name it {} or map another header with --column {}=HEADER; the header's columns are: {}",
+                "name it {} or map another header with --column {}=HEADER{instead}; the header's columns are: {}",
                 first.aliases().join(" / "),
                 first.name(),
                 clean.join(", ")
@@ -161,7 +227,13 @@ impl ColumnMap {
         Ok(ColumnMap {
             index,
             headers: clean,
+            parties,
         })
+    }
+
+    /// Whether the customer is `to` on outbound rows and `from` on inbound ones.
+    pub fn parties(&self) -> bool {
+        self.parties
     }
 
     pub fn index(&self, f: Field) -> Option<usize> {

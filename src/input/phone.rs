@@ -5,6 +5,7 @@
 //! the number. [`normalise`] is on the hot path (once per row), so it makes a single pass over the
 //! bytes and never allocates.
 
+use super::numbering::Region;
 use std::fmt;
 
 /// Why a value cannot be read as a phone number.
@@ -18,8 +19,20 @@ pub enum PhoneError {
     TooShort(usize),
     /// More than 15 digits (the count, after dropping a leading `00`).
     TooLong(usize),
-    /// The digits start with 0: a national number, without the country calling code.
+    /// Written like a national number (a trunk 0, parentheses or dashes, no `+` or `00`):
+    /// without the country calling code.
     NoCallingCode,
+    /// With `--default-country`: a trunk 0, yet no possible national number of that country.
+    NotNational,
+    /// The digits after the calling code have a length no number of that code has: a
+    /// national number read as international, or a digit too many or too few.
+    Impossible {
+        code: u16,
+        /// Digits after the calling code.
+        national: u8,
+        /// Bit n set: n digits after the code are possible.
+        lengths: u32,
+    },
     /// The number starts with no calling code assigned to a country (an unassigned code, or a
     /// global one such as +800 or +881). Returned by `MarketMap::country_of`, not by [`normalise`].
     UnassignedCode,
@@ -58,8 +71,32 @@ impl fmt::Display for PhoneError {
             ),
             PhoneError::NoCallingCode => write!(
                 f,
-                "starts with 0, so it has no country calling code (it looks like a national number)"
+                "has no country calling code: written without + or 00, with a leading 0, parentheses or dashes, it looks like a national number"
             ),
+            PhoneError::NotNational => write!(
+                f,
+                "starts with a trunk 0 but is no possible national number of the --default-country"
+            ),
+            PhoneError::Impossible {
+                code,
+                national,
+                lengths,
+            } => {
+                let possible: Vec<String> = (0..32)
+                    .filter(|n| lengths & (1u32 << n) != 0)
+                    .map(|n| n.to_string())
+                    .collect();
+                write!(
+                    f,
+                    "is not a possible number of calling code +{code}: {national} digit{} after +{code}, where its numbers have {}",
+                    if national == 1 { "" } else { "s" },
+                    match possible.as_slice() {
+                        [] => "none".to_string(),
+                        [one] => one.clone(),
+                        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+                    }
+                )
+            }
             PhoneError::UnassignedCode => write!(
                 f,
                 "starts with a calling code that belongs to no country, so its market is unknown"
@@ -88,8 +125,14 @@ impl PhoneError {
                 "write one number per cell, without an extension, in international form, like +33 6 12 34 56 78"
             }
             PhoneError::NoCallingCode => {
-                "replace the leading 0 with + and the country calling code: \
-                 06 12 34 56 78 in France is +33 6 12 34 56 78"
+                "add --default-country CC to read national numbers as numbers of country CC, \
+                 or write numbers in international form: 06 12 34 56 78 in France is +33 6 12 34 56 78"
+            }
+            PhoneError::NotNational => {
+                "check --default-country, or write the number in international form with + and its calling code"
+            }
+            PhoneError::Impossible { .. } => {
+                "if the log holds national numbers, add --default-country CC; otherwise correct the number"
             }
             PhoneError::UnassignedCode => {
                 "check the country calling code; global codes such as +800 (freephone) or +881 (satellite) \
@@ -99,12 +142,16 @@ impl PhoneError {
     }
 }
 
-/// Normalise a number to its digits, packed as a `u64` (at most 15 digits, so it fits).
+/// Normalise a number to its digits, packed as a `u64` (at most 15 digits, so it fits), reading
+/// it as international (with or without its `+`): the form of Meta's `wa_id` and of business
+/// numbers. The log reader reads customers with [`read_customer`], which also knows national
+/// numbers.
 ///
 /// Accepts surrounding ASCII whitespace, an optional `whatsapp:` prefix (any case), one `+` before the
 /// first digit, and as separators anywhere: ASCII whitespace, dashes, dots, parentheses and the
-/// no-break spaces U+00A0 and U+202F (spreadsheets put them in formatted numbers). Without a `+`,
-/// a leading `00` international prefix is dropped. Anything else is [`PhoneError::BadChar`].
+/// no-break spaces U+00A0 and U+202F (spreadsheets put them in formatted numbers). A `(0)` (the
+/// trunk prefix some write after the calling code, `+44 (0)7700 900123`) is dropped. Without a
+/// `+`, a leading `00` international prefix is dropped. Anything else is [`PhoneError::BadChar`].
 ///
 /// Errors, in this order: the first bad byte; no digits ([`PhoneError::Empty`]); a first digit of 0
 /// after dropping `00` ([`PhoneError::NoCallingCode`]); fewer than 7 or more than 15 digits.
@@ -112,20 +159,97 @@ impl PhoneError {
 /// `+33 6-12.34 (56) 78`, `0033612345678`, `whatsapp:+33612345678` and `33612345678` all give
 /// `33612345678`.
 pub fn normalise(raw: &[u8]) -> Result<u64, PhoneError> {
-    // The way most logs write numbers: an optional `+`, then 7 to 15 digits, not starting with
-    // 0. The general walk below gives the same value; this only skips its bookkeeping.
+    if let Some(n) = plain_international(raw) {
+        return Ok(n);
+    }
+    scan(raw)?.international()
+}
+
+/// The way most logs write numbers: an optional `+`, then 7 to 15 digits, not starting with
+/// 0. [`scan`] gives the same value; this only skips its bookkeeping.
+#[inline]
+fn plain_international(raw: &[u8]) -> Option<u64> {
     let digits = raw.strip_prefix(b"+").unwrap_or(raw);
     if (MIN_DIGITS..=MAX_DIGITS).contains(&digits.len())
         && digits[0] != b'0'
         && digits.iter().all(u8::is_ascii_digit)
     {
-        return Ok(digits.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')));
+        return Some(digits.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')));
     }
-    normalise_any(raw)
+    None
 }
 
-/// [`normalise`] for any way of writing a number.
-fn normalise_any(raw: &[u8]) -> Result<u64, PhoneError> {
+/// Reads a customer's number as the log writes it. With a `+` or `00` it is international.
+/// Otherwise, with a default region (`--default-country`), it is read as a national number of
+/// that region first (its trunk prefix dropped), then as international; without one, plain
+/// digits are international (Meta's `wa_id` form), and a number written the national way
+/// (a trunk `0`, parentheses or dashes) is [`PhoneError::NoCallingCode`]: read as
+/// international it would land in another country.
+pub fn read_customer(raw: &[u8], default: Option<&Region>) -> Result<u64, PhoneError> {
+    let plain = if default.is_none() || raw.first() == Some(&b'+') {
+        plain_international(raw)
+    } else {
+        None
+    };
+    if let Some(n) = plain {
+        return Ok(n);
+    }
+    let w = scan(raw)?;
+    if w.international {
+        return w.international();
+    }
+    if let Some(region) = default {
+        if let Some(n) = region.national(w.value, w.count) {
+            return Ok(n);
+        }
+        if w.trunk_zero {
+            return Err(PhoneError::NotNational);
+        }
+        return w.international();
+    }
+    if w.national_look {
+        return Err(PhoneError::NoCallingCode);
+    }
+    w.international()
+}
+
+/// A number's digits as written, before deciding how to read them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// The digits' value (after a dropped `00` or `(0)`).
+    pub value: u64,
+    /// How many digits, leading zeros included.
+    pub count: u32,
+    /// The first of them.
+    first: u8,
+    /// Written with a `+` or a leading `00`.
+    pub international: bool,
+    /// Not international, and starting with a 0 (a trunk prefix).
+    pub trunk_zero: bool,
+    /// Not international, and written the way national numbers are: a trunk 0, parentheses
+    /// or dashes.
+    pub national_look: bool,
+}
+
+impl Written {
+    /// The digits read as an international number: calling code first.
+    fn international(&self) -> Result<u64, PhoneError> {
+        if self.count > 0 && self.first == 0 {
+            return Err(PhoneError::NoCallingCode);
+        }
+        let n = self.count as usize;
+        if n < MIN_DIGITS {
+            return Err(PhoneError::TooShort(n));
+        }
+        if n > MAX_DIGITS {
+            return Err(PhoneError::TooLong(n));
+        }
+        Ok(self.value)
+    }
+}
+
+/// Reads the digits of any way of writing a number, and how it was written.
+pub fn scan(raw: &[u8]) -> Result<Written, PhoneError> {
     const PREFIX: &[u8] = b"whatsapp:";
     let raw = without_float_fraction(raw);
     let mut i = 0;
@@ -137,24 +261,28 @@ fn normalise_any(raw: &[u8]) -> Result<u64, PhoneError> {
     }
 
     let mut value: u64 = 0;
-    let mut count: usize = 0;
+    let mut count: u32 = 0;
     // The first three digits, to drop a leading 00 and to spot a leading 0 after it.
     let mut lead = [0u8; 3];
     let mut plus = false;
+    let mut marks = false;
     while i < raw.len() {
         let b = raw[i];
         i += 1;
         match b {
+            // `(0)` after some digits: a trunk prefix written beside the calling code.
+            b'(' if count > 0 && raw.get(i..i + 2) == Some(&b"0)"[..]) => i += 2,
             b'0'..=b'9' => {
                 let d = b - b'0';
                 if count < 3 {
-                    lead[count] = d;
+                    lead[count as usize] = d;
                 }
                 count += 1;
                 // Wraps only past 19 digits, which is TooLong anyway.
                 value = value.wrapping_mul(10).wrapping_add(u64::from(d));
             }
-            b' ' | b'\t' | b'\n' | b'\r' | b'\x0C' | b'-' | b'.' | b'(' | b')' => {}
+            b'-' | b'(' | b')' => marks = true,
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0C' | b'.' => {}
             b'+' if !plus && count == 0 => plus = true,
             // U+00A0 NO-BREAK SPACE
             0xC2 if raw.get(i) == Some(&0xA0) => i += 1,
@@ -169,21 +297,21 @@ fn normalise_any(raw: &[u8]) -> Result<u64, PhoneError> {
     }
     // Leading zeros add nothing to `value`, so dropping 00 only changes the count.
     let dropped = !plus && count >= 2 && lead[0] == 0 && lead[1] == 0;
-    let (n, first) = if dropped {
-        (count - 2, if count > 2 { Some(lead[2]) } else { None })
+    let international = plus || dropped;
+    let (count, first) = if dropped {
+        (count - 2, lead[2])
     } else {
-        (count, Some(lead[0]))
+        (count, lead[0])
     };
-    if first == Some(0) {
-        return Err(PhoneError::NoCallingCode);
-    }
-    if n < MIN_DIGITS {
-        return Err(PhoneError::TooShort(n));
-    }
-    if n > MAX_DIGITS {
-        return Err(PhoneError::TooLong(n));
-    }
-    Ok(value)
+    let trunk_zero = !international && first == 0;
+    Ok(Written {
+        value,
+        count,
+        first,
+        international,
+        trunk_zero,
+        national_look: !international && (trunk_zero || marks),
+    })
 }
 
 /// A number a spreadsheet wrote as a float (`33612345678.0`): the digits before the point.
@@ -336,6 +464,12 @@ mod tests {
             PhoneError::TooShort(3),
             PhoneError::TooLong(20),
             PhoneError::NoCallingCode,
+            PhoneError::NotNational,
+            PhoneError::Impossible {
+                code: 212,
+                national: 7,
+                lengths: 1 << 9,
+            },
             PhoneError::UnassignedCode,
         ] {
             assert!(!e.to_string().is_empty());
@@ -344,6 +478,15 @@ mod tests {
         assert!(PhoneError::NoCallingCode
             .hint()
             .contains("+33 6 12 34 56 78"));
+        assert_eq!(
+            PhoneError::Impossible {
+                code: 44,
+                national: 8,
+                lengths: (1 << 7) | (1 << 9) | (1 << 10)
+            }
+            .to_string(),
+            "is not a possible number of calling code +44: 8 digits after +44, where its numbers have 7, 9 or 10"
+        );
         assert!(PhoneError::UnassignedCode.hint().contains("+881"));
     }
 
@@ -352,7 +495,7 @@ mod tests {
         #[test]
         fn plain_digits_shortcut_agrees(plus: bool, digits in "[0-9]{0,18}") {
             let raw = format!("{}{digits}", if plus { "+" } else { "" });
-            proptest::prop_assert_eq!(normalise(raw.as_bytes()), normalise_any(raw.as_bytes()));
+            proptest::prop_assert_eq!(normalise(raw.as_bytes()), scan(raw.as_bytes()).and_then(|w| w.international()));
         }
     }
 

@@ -3,9 +3,11 @@
 //! One reused [`Row`] ([`super::split`]), no String per row: values are matched as bytes,
 //! customers are interned by their digits, and a customer's country is resolved once per pair.
 
-use super::columns::{ColumnMap, Field};
+use super::columns::{ColumnMap, Field, Needs};
+use super::numbering::{NumberingPlan, Region};
 use super::phone::{self, PhoneError};
 use super::split::{Records, Row};
+use super::templates::{Lookup, TemplateCatalogue};
 use super::time::{parse_timestamp_with, DateCache, TimeError};
 use crate::calendar::Calendar;
 use crate::engine::era::SUPPORTED_FROM;
@@ -13,7 +15,9 @@ use crate::error::{BadInput, Location};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;
 use crate::tariff::market::{CountryId, MarketMap};
+use std::borrow::Cow;
 use std::io::Read;
+use std::sync::Arc;
 
 /// How to read one log.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +27,16 @@ pub struct InputOptions {
     pub columns: Vec<(Field, String)>,
     pub skip_invalid: bool,
     pub skip_unsupported: bool,
+    /// `--default-country`: numbers written without `+`/`00` are national numbers of it first.
+    pub default_country: Option<Region>,
+    /// `--templates`: template name -> category, for logs with a template column.
+    pub templates: Option<Arc<TemplateCatalogue>>,
+    /// `--template-category`: a log without categories may be read; its business messages are
+    /// [`Kind::Uncategorised`].
+    pub uncategorised: bool,
+    /// `--input twilio`: Twilio's Messaging log export, where rows whose customer number has no
+    /// `whatsapp:` prefix are SMS, counted and left out.
+    pub twilio: bool,
 }
 
 /// Row accounting: every row read is either a message or counted as skipped.
@@ -33,6 +47,12 @@ pub struct ReadStats {
     pub business: u64,
     pub skipped_invalid: u64,
     pub skipped_unsupported: u64,
+    /// Rows of another channel (SMS rows of a Twilio export), left out.
+    pub skipped_other_channel: u64,
+    /// Business messages whose category came from the `--templates` catalogue.
+    pub from_catalogue: u64,
+    /// Business messages without any category (`--template-category`).
+    pub uncategorised: u64,
     /// The first few skipped rows' errors, to show the user what was skipped.
     pub skipped_examples: Vec<BadInput>,
 }
@@ -77,14 +97,14 @@ impl std::error::Error for ReadError {}
 struct RowError {
     field: Field,
     what: String,
-    hint: &'static str,
+    hint: Cow<'static, str>,
 }
 
-fn bad(field: Field, what: impl Into<String>, hint: &'static str) -> RowError {
+fn bad(field: Field, what: impl Into<String>, hint: impl Into<Cow<'static, str>>) -> RowError {
     RowError {
         field,
         what: what.into(),
-        hint,
+        hint: hint.into(),
     }
 }
 
@@ -117,6 +137,7 @@ pub struct LogReader<'a, R: Read> {
     record: Row,
     cache: RowCache,
     stats: ReadStats,
+    numbering: &'static NumberingPlan,
 }
 
 impl<'a, R: Read> LogReader<'a, R> {
@@ -138,7 +159,11 @@ impl<'a, R: Read> LogReader<'a, R> {
                     .into(),
             );
         }
-        let columns = ColumnMap::resolve(&headers, &options.columns, file)?;
+        let needs = Needs {
+            category_optional: options.uncategorised,
+        };
+        let columns = ColumnMap::resolve_with(&headers, &options.columns, file, needs)?;
+        check_category_sources(&columns, options, file)?;
         Ok(LogReader {
             reader,
             options,
@@ -148,6 +173,7 @@ impl<'a, R: Read> LogReader<'a, R> {
             record: Row::default(),
             cache: RowCache::default(),
             stats: ReadStats::default(),
+            numbering: NumberingPlan::bundled(),
         })
     }
 
@@ -216,15 +242,18 @@ impl<'a, R: Read> LogReader<'a, R> {
                 push_example(&mut self.stats, err);
                 continue;
             }
-            match parse_row(
-                record,
-                &self.columns,
-                self.calendar,
+            let cx = RowContext {
+                columns: &self.columns,
+                options: self.options,
+                calendar: self.calendar,
                 markets,
-                businesses,
-                &mut self.cache,
-            ) {
-                Ok(m) if m.time < self.supported_from => {
+                numbering: self.numbering,
+            };
+            match parse_row(record, &cx, businesses, &mut self.cache) {
+                Ok(Parsed::OtherChannel) => {
+                    self.stats.skipped_other_channel += 1;
+                }
+                Ok(Parsed::Message(m, _)) if m.time < self.supported_from => {
                     // The billing time came from delivered_at when a business message has one.
                     let column = if m.kind.is_business()
                         && !field(record, &self.columns, Field::DeliveredAt).is_empty()
@@ -244,11 +273,16 @@ impl<'a, R: Read> LogReader<'a, R> {
                     self.stats.skipped_unsupported += 1;
                     push_example(&mut self.stats, err);
                 }
-                Ok(m) => {
+                Ok(Parsed::Message(m, category)) => {
                     if m.kind.is_business() {
                         self.stats.business += 1;
                     } else {
                         self.stats.inbound += 1;
+                    }
+                    match category {
+                        CategoryFrom::Catalogue => self.stats.from_catalogue += 1,
+                        CategoryFrom::Nowhere => self.stats.uncategorised += 1,
+                        CategoryFrom::Row => {}
                     }
                     return Ok(Some(m));
                 }
@@ -312,14 +346,82 @@ fn keyword<'b>(value: &[u8], buf: &'b mut [u8; 16]) -> Option<&'b [u8]> {
     Some(out)
 }
 
+/// What a row turned out to be.
+enum Parsed {
+    Message(RawMessage, CategoryFrom),
+    /// A row of another channel (an SMS in a Twilio export): not Meta's to bill.
+    OtherChannel,
+}
+
+/// Where a business message's category came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CategoryFrom {
+    /// The row's category column (or it is inbound).
+    Row,
+    /// The `--templates` catalogue, by the row's template name.
+    Catalogue,
+    /// Nowhere: `--template-category` decides outside a customer service window.
+    Nowhere,
+}
+
+/// What every row of a log is read with.
+struct RowContext<'a> {
+    columns: &'a ColumnMap,
+    options: &'a InputOptions,
+    calendar: &'a Calendar,
+    markets: &'a MarketMap,
+    numbering: &'static NumberingPlan,
+}
+
+/// A catalogue needs a template column to look names up, and a template column a catalogue;
+/// `--template-category` is for logs that carry no category at all.
+fn check_category_sources(
+    columns: &ColumnMap,
+    options: &InputOptions,
+    file: &str,
+) -> Result<(), BadInput> {
+    let has = |f: Field| columns.index(f).is_some();
+    if options.templates.is_some() && !has(Field::Template) {
+        return Err(BadInput::new(format!(
+            "{file}: --templates gives template categories, but the log has no template column (line 1, the header)"
+        ))
+        .hint("name the column holding each message's template name template or template_name, or map it with --column template=HEADER"));
+    }
+    if options.templates.is_none() && has(Field::Template) && !has(Field::Category) {
+        return Err(BadInput::new(format!(
+            "{file}: the log names templates (column '{}') but has no category column, and no catalogue says their categories",
+            columns.header(Field::Template)
+        ))
+        .hint("add --templates FILE: Meta's template list (GET /{waba-id}/message_templates, JSON) or a CSV name,category[,language]"));
+    }
+    if options.uncategorised && (has(Field::Category) || has(Field::Template)) {
+        let f = if has(Field::Category) {
+            Field::Category
+        } else {
+            Field::Template
+        };
+        return Err(BadInput::new(format!(
+            "{file}: --template-category is for logs without categories, but this log has column '{}'",
+            columns.header(f)
+        ))
+        .hint("drop --template-category: the log's own column says each message's category"));
+    }
+    Ok(())
+}
+
 fn parse_row(
     record: &Row,
-    columns: &ColumnMap,
-    calendar: &Calendar,
-    markets: &MarketMap,
+    cx: &RowContext,
     businesses: &mut Parties,
     cache: &mut RowCache,
-) -> Result<RawMessage, RowError> {
+) -> Result<Parsed, RowError> {
+    let RowContext {
+        columns,
+        options,
+        calendar,
+        markets,
+        numbering,
+    } = *cx;
     if record.len() < columns.header_count() {
         let missing = Field::ALL
             .into_iter()
@@ -340,15 +442,30 @@ fn parse_row(
     let mut kw = [0u8; 16];
     let inbound = match keyword(field(record, columns, Field::Direction), &mut kw) {
         Some(b"inbound" | b"in" | b"incoming" | b"received" | b"user" | b"customer") => true,
-        Some(b"outbound" | b"out" | b"outgoing" | b"sent" | b"business" | b"outbound-api" | b"outbound-reply") => false,
+        Some(
+            b"outbound" | b"out" | b"outgoing" | b"sent" | b"business" | b"outbound-api"
+            | b"outbound-reply" | b"outbound-call",
+        ) => false,
         _ => {
             return Err(bad(
                 Field::Direction,
                 "unknown direction",
-                "use inbound (in, incoming, received, user, customer) or outbound (out, outgoing, sent, business, outbound-api, outbound-reply)",
+                "use inbound (in, incoming, received, user, customer) or outbound (out, outgoing, sent, business, outbound-api, outbound-reply, outbound-call)",
             ))
         }
     };
+    // Which columns hold the customer and the business: with from and to, it depends on
+    // who sent the row.
+    let (customer_field, business_field) = match (columns.parties(), inbound) {
+        (false, _) => (Field::Recipient, Field::Business),
+        (true, true) => (Field::From, Field::To),
+        (true, false) => (Field::To, Field::From),
+    };
+    let raw_customer = field(record, columns, customer_field);
+    if options.twilio && !has_whatsapp_prefix(raw_customer) && !raw_customer.is_empty() {
+        return Ok(Parsed::OtherChannel);
+    }
+    let mut category_from = CategoryFrom::Row;
     let kind = if inbound {
         let entry_point = match keyword(field(record, columns, Field::EntryPoint), &mut kw) {
             Some(b"" | b"false" | b"no" | b"0" | b"none") => false,
@@ -362,31 +479,79 @@ fn parse_row(
             }
         };
         Kind::Inbound { entry_point }
-    } else {
+    } else if columns.index(Field::Category).is_some() {
         match keyword(field(record, columns, Field::Category), &mut kw) {
             Some(b"marketing" | b"marketing_lite") => Kind::Template(TemplateCategory::Marketing),
             Some(b"utility") => Kind::Template(TemplateCategory::Utility),
             Some(b"authentication") => Kind::Template(TemplateCategory::Authentication),
             Some(b"" | b"service" | b"text" | b"free_form" | b"session") => Kind::FreeForm,
+            // Meta's message types: every one but `template` is a free-form message.
+            Some(
+                b"image" | b"audio" | b"video" | b"document" | b"sticker" | b"location"
+                | b"contacts" | b"interactive" | b"reaction" | b"button" | b"order",
+            ) => Kind::FreeForm,
+            Some(b"template") => {
+                return Err(bad(
+                    Field::Category,
+                    "a template, but not which category of template",
+                    "write the template's category (marketing, utility or authentication), or give a template column with --templates FILE",
+                ))
+            }
             _ => {
                 return Err(bad(
                     Field::Category,
                     "unknown category",
-                    "templates are marketing, marketing_lite, utility or authentication; free-form messages are empty, service, text, free_form or session",
+                    "templates are marketing, marketing_lite, utility or authentication; free-form messages are empty, service, text, free_form, session or a Meta message type (image, audio, video, document, sticker, location, contacts, interactive, reaction, button, order)",
                 ))
             }
         }
+    } else if let Some(catalogue) = &options.templates {
+        let name = field(record, columns, Field::Template);
+        if name.is_empty() {
+            Kind::FreeForm
+        } else {
+            category_from = CategoryFrom::Catalogue;
+            match catalogue.lookup(name, field(record, columns, Field::Language)) {
+                Lookup::Found(c) => Kind::Template(c),
+                Lookup::Unknown => {
+                    return Err(bad(
+                        Field::Template,
+                        "template not in the --templates catalogue",
+                        "fetch the current template list (GET /{waba-id}/message_templates) or add the template to the catalogue; --skip-invalid skips and counts such rows",
+                    ))
+                }
+                Lookup::Ambiguous => {
+                    return Err(bad(
+                        Field::Template,
+                        "the catalogue lists this template in several languages with different categories",
+                        "add the log's template language as a language column, as the catalogue writes it",
+                    ))
+                }
+            }
+        }
+    } else if columns.index(Field::Template).is_some() {
+        // A template column beside a category column: the row's category rules (checked
+        // when the reader starts); without a name, a free-form message.
+        Kind::FreeForm
+    } else {
+        category_from = CategoryFrom::Nowhere;
+        Kind::Uncategorised
     };
     let mut delivered = true;
     if !inbound {
         match keyword(field(record, columns, Field::Status), &mut kw) {
-            Some(b"" | b"delivered" | b"read" | b"sent") => {}
-            Some(b"failed" | b"undelivered" | b"rejected") => delivered = false,
+            Some(
+                b"" | b"delivered" | b"read" | b"sent" | b"played" | b"queued" | b"accepted"
+                | b"sending" | b"scheduled" | b"partially_delivered",
+            ) => {}
+            Some(b"failed" | b"undelivered" | b"rejected" | b"canceled" | b"cancelled") => {
+                delivered = false
+            }
             _ => {
                 return Err(bad(
                     Field::Status,
                     "unknown status",
-                    "use delivered, read or sent (delivered), failed, undelivered or rejected (not delivered), or leave it empty",
+                    "use delivered, read, sent (or Twilio's queued, accepted, sending, scheduled) for delivered; failed, undelivered, rejected or canceled for not delivered; or leave it empty",
                 ))
             }
         }
@@ -405,9 +570,18 @@ fn parse_row(
     if !inbound && !field(record, columns, Field::DeliveredAt).is_empty() {
         time = time_of(Field::DeliveredAt)?;
     }
-    let number = phone::normalise(field(record, columns, Field::Recipient))
-        .map_err(|e| bad(Field::Recipient, e.to_string(), e.hint()))?;
-    let raw_business = field(record, columns, Field::Business);
+    let number_error = |e: PhoneError| {
+        let hint = number_hint(
+            &e,
+            raw_customer,
+            numbering,
+            options.default_country.as_ref(),
+        );
+        bad(customer_field, e.to_string(), hint)
+    };
+    let number = phone::read_customer(raw_customer, options.default_country.as_ref())
+        .map_err(number_error)?;
+    let raw_business = field(record, columns, business_field);
     let business = match cache.businesses.iter().find(|(raw, _)| raw == raw_business) {
         Some(&(_, id)) => id,
         None => {
@@ -427,17 +601,75 @@ fn parse_row(
             id
         }
     };
-    let country = markets
-        .country_of(number)
-        .map_err(|e: PhoneError| bad(Field::Recipient, e.to_string(), e.hint()))?;
-    Ok(RawMessage {
-        time,
-        number,
-        business,
-        country,
-        kind,
-        delivered,
-    })
+    let country = markets.country_of(number).map_err(number_error)?;
+    // One table lookup: the digits after the calling code must have a length the code's
+    // numbering plan allows, or the number is most likely a national one read as
+    // international, and its market would be wrong.
+    let code = markets.calling_code(country);
+    if !numbering.possible(number, code) {
+        let national = phone::digit_count(number) - phone::digit_count(u64::from(code));
+        return Err(number_error(PhoneError::Impossible {
+            code,
+            national: national as u8,
+            lengths: numbering.lengths_of(code),
+        }));
+    }
+    Ok(Parsed::Message(
+        RawMessage {
+            time,
+            number,
+            business,
+            country,
+            kind,
+            delivered,
+        },
+        category_from,
+    ))
+}
+
+/// `whatsapp:` before the number, as Twilio writes WhatsApp parties.
+fn has_whatsapp_prefix(raw: &[u8]) -> bool {
+    raw.trim_ascii_start()
+        .get(..9)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"whatsapp:"))
+}
+
+/// The hint for a number that cannot be read: for one that looks national, the countries
+/// where it is a possible national number, the likeliest first.
+fn number_hint(
+    e: &PhoneError,
+    raw: &[u8],
+    numbering: &NumberingPlan,
+    default: Option<&Region>,
+) -> Cow<'static, str> {
+    let looks_national = matches!(e, PhoneError::NoCallingCode | PhoneError::Impossible { .. });
+    if !looks_national || default.is_some() {
+        return e.hint().into();
+    }
+    let Ok(written) = phone::scan(raw) else {
+        return e.hint().into();
+    };
+    if written.international {
+        return e.hint().into();
+    }
+    let candidates = numbering.national_candidates(written.value, written.count);
+    match candidates.as_slice() {
+        [] => e.hint().into(),
+        [only] => format!(
+            "it looks like a national number of {only}: add --default-country {only} (or write numbers with + and the calling code)"
+        )
+        .into(),
+        [first, rest @ ..] => {
+            let shown: Vec<&str> = rest.iter().take(3).copied().collect();
+            let more = rest.len() - shown.len();
+            format!(
+                "it looks like a national number of {first} (or of {}{}): add --default-country {first}, or your customers' country (or write numbers with + and the calling code)",
+                shown.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            )
+            .into()
+        }
+    }
 }
 
 /// A message read and checked, before its customer is interned: the customer's number and
@@ -646,7 +878,7 @@ mod tests {
 
     #[test]
     fn the_same_customer_however_the_number_is_written() {
-        let log = read(&format!("{T},inbound,,+33 6 12 34 56 78,,\n{T},inbound,,0033612345678,,\n{T},inbound,,whatsapp:+33612345678,,\n{T},inbound,,(33) 6.12.34.56.78,,\n")).unwrap();
+        let log = read(&format!("{T},inbound,,+33 6 12 34 56 78,,\n{T},inbound,,0033612345678,,\n{T},inbound,,whatsapp:+33612345678,,\n{T},inbound,,+33 (0)6 12 34 56 78,,\n{T},inbound,,33 6.12.34.56.78,,\n")).unwrap();
         assert_eq!(log.parties.customer_count(), 1);
         assert_eq!(log.parties.pair_count(), 1);
     }

@@ -22,6 +22,10 @@ pub struct NoteContext<'a> {
     pub card_source: &'a dyn Fn(chrono::NaiveDate) -> String,
     pub skipped_invalid: u64,
     pub skipped_unsupported: u64,
+    /// Rows of another channel (SMS in a Twilio export), left out.
+    pub skipped_other_channel: u64,
+    /// How the log was read where it left things unsaid (national numbers, categories).
+    pub reading: Vec<String>,
     /// Rows read (blank lines aside) and how many were inbound.
     pub rows: u64,
     pub inbound: u64,
@@ -158,7 +162,7 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
         cx.rows,
         cx.inbound,
         business,
-        cx.skipped_invalid + cx.skipped_unsupported,
+        cx.skipped_invalid + cx.skipped_unsupported + cx.skipped_other_channel,
         billed,
         business - billed - covered - rejected - undelivered,
     ));
@@ -168,6 +172,13 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
             cx.skipped_invalid, cx.skipped_unsupported
         ));
     }
+    if cx.skipped_other_channel > 0 {
+        notes.push(format!(
+            "skipped rows: {} SMS (a customer number without whatsapp:), not billed by Meta",
+            cx.skipped_other_channel
+        ));
+    }
+    notes.extend(cx.reading.iter().cloned());
     notes.push(match &cx.budget.basis {
         BudgetBasis::Agents { agents, defaulted } => format!(
             "budget: {} {} a month for {} agents{} (Callbell includes {} per 10 agents; set --agents or --budget)",

@@ -60,7 +60,7 @@ COUNTRIES = [
     ("91", lambda r: "98" + "".join(r.choice("0123456789") for _ in range(8))),      # IN
     ("1", lambda r: r.choice(["212", "415", "809", "876", "787", "242", "416"]) + "555" +
      "".join(r.choice("0123456789") for _ in range(4))),                            # NANP
-    ("7", lambda r: r.choice(["9", "77", "6"]) + "".join(r.choice("0123456789") for _ in range(8))),
+    ("7", lambda r: r.choice(["99", "77", "60"]) + "".join(r.choice("0123456789") for _ in range(8))),
     ("44", lambda r: "7" + "".join(r.choice("0123456789") for _ in range(9))),       # GB
     ("263", lambda r: "77" + "".join(r.choice("0123456789") for _ in range(7))),     # ZW
     ("20", lambda r: "10" + "".join(r.choice("0123456789") for _ in range(8))),      # EG
