@@ -410,8 +410,14 @@ fn strict(e: &BillingEvent, market: MarketId, quote: &Quote, t: &Tariffs) -> Res
 fn report_skipped(s: &LogSettings, stats: &ReadStats) {
     if stats.skipped_other_channel > 0 {
         eprintln!(
-            "waprice: {}: left out {} SMS rows (customer number without whatsapp:)",
-            s.input.name, stats.skipped_other_channel
+            "waprice: {}: left out {} SMS row{} (customer number without whatsapp:)",
+            s.input.name,
+            stats.skipped_other_channel,
+            if stats.skipped_other_channel == 1 {
+                ""
+            } else {
+                "s"
+            }
         );
     }
     let skipped = stats.skipped_invalid + stats.skipped_unsupported;

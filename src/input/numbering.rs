@@ -169,7 +169,17 @@ impl NumberingPlan {
             let nanp = r.calling_code == 1 && count == 10 && is_nanp(value);
             (!nanp, rank.unwrap_or(LIKELY.len()), r.iso.clone())
         });
-        found.into_iter().map(|r| r.iso.as_str()).collect()
+        // One country per calling code: the 25 countries of +1 are one suggestion.
+        let mut codes = Vec::new();
+        found
+            .into_iter()
+            .filter(|r| {
+                let new = !codes.contains(&r.calling_code);
+                codes.push(r.calling_code);
+                new
+            })
+            .map(|r| r.iso.as_str())
+            .collect()
     }
 }
 

@@ -174,8 +174,13 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
     }
     if cx.skipped_other_channel > 0 {
         notes.push(format!(
-            "skipped rows: {} SMS (a customer number without whatsapp:), not billed by Meta",
-            cx.skipped_other_channel
+            "skipped rows: {} SMS row{} (a customer number without whatsapp:), not billed by Meta",
+            cx.skipped_other_channel,
+            if cx.skipped_other_channel == 1 {
+                ""
+            } else {
+                "s"
+            }
         ));
     }
     notes.extend(cx.reading.iter().cloned());
