@@ -270,6 +270,7 @@ impl LogSettings {
             timezone,
             engine: EngineConfig {
                 free_service_allowance: a.rules.free_service_allowance,
+                log_starts_clean: a.rules.log_starts_clean,
                 ..engine
             },
             strict: a.strict_tariffs,

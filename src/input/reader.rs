@@ -378,15 +378,17 @@ fn parse_row(
         }
     };
     let mut delivered = true;
+    let mut delivery_confirmed = false;
     if !inbound {
         match keyword(field(record, columns, Field::Status), &mut kw) {
-            Some(b"" | b"delivered" | b"read" | b"sent") => {}
+            Some(b"" | b"sent") => {}
+            Some(b"delivered" | b"read" | b"played") => delivery_confirmed = true,
             Some(b"failed" | b"undelivered" | b"rejected") => delivered = false,
             _ => {
                 return Err(bad(
                     Field::Status,
                     "unknown status",
-                    "use delivered, read or sent (delivered), failed, undelivered or rejected (not delivered), or leave it empty",
+                    "use delivered, read, played or sent (delivered), failed, undelivered or rejected (not delivered), or leave it empty",
                 ))
             }
         }
@@ -404,6 +406,7 @@ fn parse_row(
     let mut time = time_of(Field::Timestamp)?;
     if !inbound && !field(record, columns, Field::DeliveredAt).is_empty() {
         time = time_of(Field::DeliveredAt)?;
+        delivery_confirmed = delivered;
     }
     let number = phone::normalise(field(record, columns, Field::Recipient))
         .map_err(|e| bad(Field::Recipient, e.to_string(), e.hint()))?;
@@ -437,6 +440,7 @@ fn parse_row(
         country,
         kind,
         delivered,
+        delivery_confirmed,
     })
 }
 
@@ -450,6 +454,7 @@ pub struct RawMessage {
     pub country: CountryId,
     pub kind: Kind,
     pub delivered: bool,
+    pub delivery_confirmed: bool,
 }
 
 impl RawMessage {
@@ -463,6 +468,7 @@ impl RawMessage {
             pair: pair.unwrap_or_else(|never| match never {}),
             kind: self.kind,
             delivered: self.delivered,
+            delivery_confirmed: self.delivery_confirmed,
         }
     }
 }
@@ -610,18 +616,22 @@ mod tests {
 
     #[test]
     fn every_status_and_entry_point_value() {
-        for (st, delivered) in [
-            ("", true),
-            ("delivered", true),
-            ("read", true),
-            ("sent", true),
-            ("failed", false),
-            ("undelivered", false),
-            ("rejected", false),
+        for (st, delivered, confirmed) in [
+            ("", true, false),
+            ("delivered", true, true),
+            ("read", true, true),
+            ("played", true, true),
+            ("sent", true, false),
+            ("failed", false, false),
+            ("undelivered", false, false),
+            ("rejected", false, false),
         ] {
+            let m = read(&format!("{T},outbound,utility,{N},,{st}\n"))
+                .unwrap()
+                .messages[0];
             assert_eq!(
-                kinds(&format!("{T},outbound,utility,{N},,{st}\n"))[0].1,
-                delivered,
+                (m.delivered, m.delivery_confirmed),
+                (delivered, confirmed),
                 "{st}"
             );
         }

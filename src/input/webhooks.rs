@@ -1026,6 +1026,7 @@ impl Reader<'_> {
                     entry_point: m.referral.is_some(),
                 },
                 delivered: true,
+                delivery_confirmed: false,
             },
             line,
         ));
@@ -1277,6 +1278,8 @@ impl Reader<'_> {
                     pair: p.pair,
                     kind,
                     delivered: !matches!(outcome, Outcome::Failed { .. }),
+                    // Meta's delivered or read status proves the service window was open.
+                    delivery_confirmed: outcome == Outcome::Delivered,
                 },
                 seq,
                 infer: source == CategorySource::Inferred,

@@ -5,7 +5,7 @@ use super::Tally;
 use crate::budget::{Budget, BudgetBasis};
 use crate::calendar::Month;
 use crate::engine::era::ERA_C_FROM;
-use crate::event::{Era, Pricing, UnitCategory};
+use crate::event::{Era, Presumed, Pricing, UnitCategory};
 use crate::tariff::market::MarketId;
 use std::collections::BTreeMap;
 
@@ -60,6 +60,14 @@ fn units(n: u64) -> String {
         "1 unit".to_string()
     } else {
         format!("{n} units")
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 
@@ -150,6 +158,24 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
         "not units: {rejected} free-form messages rejected outside the customer service window (Meta error 131047), \
          {undelivered} not delivered, {covered} rode on an open conversation"
     ));
+    // Windows the log does not show (rule 1.2 a, b): each in its own line, never silent.
+    if let Some(&n) = t.presumed.get(&Presumed::Delivered) {
+        notes.push(format!(
+            "delivered replies: {n} free-form message{} outside every customer service window the log shows {} billed as inside one: the log says {} delivered, and Meta delivers free-form messages only inside a window (the customer message that opened it is not in the log)",
+            plural(n),
+            if n == 1 { "was" } else { "were" },
+            if n == 1 { "it was" } else { "they were" },
+        ));
+    }
+    if let Some(&n) = t.presumed.get(&Presumed::BeforeLog) {
+        notes.push(format!(
+            "window before the log: {n} free-form message{} in the log's first 24h, with no customer message of {} pair before {} and no delivery status, {} taken as inside a customer service window opened before the log began; pass --log-starts-clean if the log holds the whole history (such messages are then rejected)",
+            plural(n),
+            if n == 1 { "its" } else { "their" },
+            if n == 1 { "it" } else { "them" },
+            if n == 1 { "was" } else { "were" },
+        ));
+    }
     // Row accounting: every row read is a customer message, a business message with a verdict, or skipped.
     let business: u64 = t.verdicts.values().map(sum).sum();
     let billed = t.count(Pricing::Conversation) + t.count(Pricing::Message);
