@@ -113,6 +113,7 @@ fn report(
         card_source: &card_source,
         skipped_invalid: stats.skipped_invalid,
         skipped_unsupported: stats.skipped_unsupported,
+        input_notes: &stats.input_notes,
         rows: stats.rows,
         inbound: stats.inbound,
         strict: ls.strict,

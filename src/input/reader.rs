@@ -35,6 +35,9 @@ pub struct ReadStats {
     pub skipped_unsupported: u64,
     /// The first few skipped rows' errors, to show the user what was skipped.
     pub skipped_examples: Vec<BadInput>,
+    /// What a reader of another input format says about it in the notes (webhooks: where
+    /// every entry went); such a reader says itself when there was nothing to bill.
+    pub input_notes: Vec<String>,
 }
 
 /// A log read into memory, sorted by time (equal times in file order).

@@ -458,6 +458,12 @@ pub fn reconcile(
                 PricingModel::Pmp => (pmp(v), v.pricing.and_then(|p| p.category)),
             },
         };
+        // A pricing value waprice does not know: Meta's verdict cannot be read.
+        let says = if v.unknown.is_some() {
+            MetaSays::Nothing
+        } else {
+            says
+        };
         l.meta = says;
         l.meta_category = category.and_then(unit_category);
         l.compared = says != MetaSays::Nothing;

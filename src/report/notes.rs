@@ -22,6 +22,8 @@ pub struct NoteContext<'a> {
     pub card_source: &'a dyn Fn(chrono::NaiveDate) -> String,
     pub skipped_invalid: u64,
     pub skipped_unsupported: u64,
+    /// What the input's reader says about it (beside the row accounting).
+    pub input_notes: &'a [String],
     /// Rows read (blank lines aside) and how many were inbound.
     pub rows: u64,
     pub inbound: u64,
@@ -77,7 +79,7 @@ fn sum(m: &BTreeMap<Month, u64>) -> u64 {
 
 pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
     let mut notes = Vec::new();
-    if cx.rows == 0 {
+    if cx.rows == 0 && cx.input_notes.is_empty() {
         // A header and nothing else: a valid log of a period without traffic, or an export that
         // went wrong; either way the user must see that the zero comes from no rows at all.
         notes.push(
@@ -176,6 +178,7 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
             if n == 1 { "was" } else { "were" },
         ));
     }
+    notes.extend(cx.input_notes.iter().cloned());
     // Row accounting: every row read is a customer message, a business message with a verdict, or skipped.
     let business: u64 = t.verdicts.values().map(sum).sum();
     let billed = t.count(Pricing::Conversation) + t.count(Pricing::Message);
