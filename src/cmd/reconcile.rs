@@ -466,7 +466,7 @@ fn notes(
     let unknown = st.unknown_messages();
     if let Some(values) = st.unknown_note() {
         notes.push(format!(
-            "not compared: Meta priced {unknown} message{} with values waprice does not know: {values}; they are left out of the agreement figures (waprice's own verdict on them counts in its cost)",
+            "not compared: Meta priced {unknown} message{} with values waprice does not know: {values}; they are left out of the agreement figures, the billed units and the costs compared (estimate bills them by waprice's own rules)",
             if unknown == 1 { "" } else { "s" }
         ));
     }
