@@ -1059,9 +1059,10 @@ pub fn read_webhooks(
             continue;
         }
         r.out.stats.lines += 1;
-        if !chunk.text.is_empty() && !chunk.closed() && starts_a_payload(&line) {
-            // An unfinished value, then a line that is a whole payload of its own: the value
-            // was cut short (a truncated NDJSON line). Report it and go on from this line.
+        if chunk.text.trim_start().starts_with('{') && !chunk.closed() && starts_a_payload(&line) {
+            // An unfinished payload, then a line that is a whole payload of its own: the
+            // first was cut short (a truncated NDJSON line). Report it and go on from this
+            // line. (Inside an array, a whole payload per line is the array's element.)
             r.values(&mut chunk, true)?;
         }
         if chunk.text.is_empty() {

@@ -555,8 +555,10 @@ fn a_json_array_and_pretty_printed_or_concatenated_payloads_read_like_ndjson() {
         .collect::<Vec<_>>()
         .join("\n\n");
     let concatenated = lines.join("");
+    let array_per_line = format!("[\n{}\n]", lines.join(",\n"));
     for (name, text) in [
         ("array", array),
+        ("array, one payload a line", array_per_line),
         ("pretty", pretty),
         ("concatenated", concatenated),
     ] {
