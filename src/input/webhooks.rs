@@ -1044,22 +1044,36 @@ pub fn read_webhooks(
     // Lines are gathered until they close a JSON value: one line in NDJSON, several in a
     // pretty-printed payload or array.
     let mut chunk = Chunk::default();
-    let mut line = String::new();
+    let mut bytes = Vec::new();
     let mut number = 0u64;
     loop {
-        line.clear();
-        if input.read_line(&mut line).map_err(ReadError::Io)? == 0 {
+        bytes.clear();
+        if input.read_until(b'\n', &mut bytes).map_err(ReadError::Io)? == 0 {
             break;
         }
         number += 1;
+        let Ok(line) = std::str::from_utf8(&bytes) else {
+            r.out.stats.lines += 1;
+            r.out.stats.payloads += 1;
+            let shown = String::from_utf8_lossy(&bytes);
+            let shown: String = shown.trim().chars().take(80).collect();
+            r.problem(
+                BadInput::new(format!(
+                    "{}, line {number}: not UTF-8 (value '{shown}')",
+                    r.file
+                ))
+                .hint("Meta posts webhooks as UTF-8 JSON: save the capture as UTF-8"),
+            )?;
+            continue;
+        };
         if line.trim().is_empty() {
             if !chunk.text.is_empty() {
-                chunk.text.push_str(&line);
+                chunk.text.push_str(line);
             }
             continue;
         }
         r.out.stats.lines += 1;
-        if chunk.text.trim_start().starts_with('{') && !chunk.closed() && starts_a_payload(&line) {
+        if chunk.text.trim_start().starts_with('{') && !chunk.closed() && starts_a_payload(line) {
             // An unfinished payload, then a line that is a whole payload of its own: the
             // first was cut short (a truncated NDJSON line). Report it and go on from this
             // line. (Inside an array, a whole payload per line is the array's element.)
@@ -1068,7 +1082,7 @@ pub fn read_webhooks(
         if chunk.text.is_empty() {
             chunk.line = number;
         }
-        chunk.push(&line);
+        chunk.push(line);
         if chunk.closed() {
             r.values(&mut chunk, false)?;
         }

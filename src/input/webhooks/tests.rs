@@ -617,3 +617,28 @@ fn failures_without_pricing_name_each_error_code() {
         "4 failed without pricing (2 with 130472 read as free-form, 1 with 131047 read as free-form, 1 with 131049 read as a marketing template)"
     );
 }
+
+#[test]
+fn a_line_that_is_not_utf8_is_bad_input_naming_its_line() {
+    let mut bytes = inbound("wamid.in", T, false).into_bytes();
+    bytes.extend_from_slice(b"\n{\"object\": \"\xff\xfe\"}\n");
+    let read = |skip| {
+        read_webhooks(
+            &bytes[..],
+            &options(skip),
+            None,
+            &Calendar::new(Tz::UTC),
+            &MarketMap::bundled(),
+        )
+    };
+    match read(false) {
+        Err(ReadError::Bad(e)) => assert!(
+            e.to_string().contains("hooks.ndjson, line 2: not UTF-8"),
+            "{e}"
+        ),
+        other => panic!("expected bad input, got {:?}", other.map(|w| w.stats)),
+    }
+    let w = read(true).unwrap();
+    assert_eq!((w.stats.messages, w.stats.skipped), (1, 1));
+    assert_eq!(w.stats.entries(), 2);
+}
