@@ -1883,11 +1883,21 @@ impl Reader<'_> {
                 Some(b) => {
                     if b.infer {
                         let last = last_inbound[m.pair as usize];
-                        m.kind = if last != i64::MIN && m.time < last + MS_PER_DAY {
-                            Kind::FreeForm
-                        } else {
-                            Kind::Template(TemplateCategory::Marketing)
-                        };
+                        // Meta's `user_initiated` says a service window was open when the
+                        // conversation opened, even if the capture lacks the customer message:
+                        // delivered, it is read as free-form (billed inside that window).
+                        let user_initiated = b.verdict.outcome == Outcome::Delivered
+                            && b.verdict
+                                .conversation
+                                .and_then(|c| c.origin)
+                                .or(b.verdict.pricing.and_then(|p| p.category))
+                                == Some(MetaCategory::UserInitiated);
+                        m.kind =
+                            if user_initiated || (last != i64::MIN && m.time < last + MS_PER_DAY) {
+                                Kind::FreeForm
+                            } else {
+                                Kind::Template(TemplateCategory::Marketing)
+                            };
                     }
                     log.stats.business += 1;
                     self.out.meta.push(Some(b.verdict));

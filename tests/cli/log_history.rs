@@ -154,3 +154,28 @@ fn a_webhook_capture_without_the_opening_customer_message_bills_the_reply() {
     );
     assert_eq!(parse_csv(&clean, b',').len(), 0, "rejected: {clean}");
 }
+
+#[test]
+fn an_era_a_capture_cut_after_the_customer_message_still_agrees_with_meta() {
+    // The era A fixture without its first line, the customer message that opened the window:
+    // Meta's user_initiated conversation and its delivered status say the window was open.
+    let cut = data("webhooks/cbp-era-a-without-opening-message.ndjson");
+    let whole = data("webhooks/cbp-era-a.ndjson");
+    let agreement = |file: &str| {
+        let out = stdout(&[
+            "reconcile",
+            "--webhooks",
+            file,
+            "--currency",
+            "USD",
+            "--format",
+            "csv",
+        ]);
+        let rows = parse_csv(&out, b',');
+        rows.iter()
+            .map(|r| (r["compared"].clone(), r["agreement_percent"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(agreement(&cut), agreement(&whole));
+    assert!(agreement(&cut).iter().all(|(_, p)| p == "100.00"));
+}
