@@ -285,7 +285,7 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// Rule 1.2 for a log that begins mid-conversation: a free-form message outside every window
+/// A log that begins mid-conversation: a free-form message outside every window
 /// the log shows is presumed inside one opened before the log when its row proves delivery,
 /// or (unless the log starts clean) when it comes in the log's first 24h with no customer
 /// message of its pair before it. Neither opens or extends a window for any other message.

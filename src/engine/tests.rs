@@ -487,7 +487,7 @@ fn authentication_international_from_the_country_start_date() {
     assert_eq!(after, vec![(U::AuthenticationInternational, MSG)]);
 }
 
-// ---- A log is a window onto a longer history (rule 1.2 a, b) ----------------------------
+// ---- A log is a window onto a longer history ----------------------------------------------
 
 /// Replays one customer's rows and returns each business message's verdict and presumption.
 fn presumed(start: &str, rows: &[Row], starts_clean: bool) -> Vec<(U, Pricing, Presumed)> {

@@ -160,7 +160,7 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
         "not units: {rejected} free-form messages rejected outside the customer service window (Meta error 131047), \
          {undelivered} not delivered, {covered} rode on an open conversation"
     ));
-    // Windows the log does not show (rule 1.2 a, b): each in its own line, never silent.
+    // Windows the log does not show: each kind in its own line, never silent.
     if let Some(&n) = t.presumed.get(&Presumed::Delivered) {
         notes.push(format!(
             "delivered replies: {n} free-form message{} outside every customer service window the log shows {} billed as inside one: the log says {} delivered, and Meta delivers free-form messages only inside a window (the customer message that opened it is not in the log)",

@@ -52,7 +52,7 @@ CAT_FREEFORM = {"", "service", "text", "free_form", "session"}
 EP_TRUE = {"ctwa", "page_cta", "true", "yes", "1"}
 EP_FALSE = {"", "false"}
 ST_OK = {"", "delivered", "read", "played", "sent"}
-# rule 1.2a: these statuses (or a delivery time) prove the message was delivered
+# these statuses (or a delivery time) prove the message was delivered
 ST_PROOF = {"delivered", "read", "played"}
 ST_FAIL = {"failed", "undelivered", "rejected"}
 
@@ -253,7 +253,7 @@ def read_log(path, tz, skip_invalid=False):
                 m.delivered = False
             else:
                 raise RowError("bad status %r" % st)
-            # rule 1.2a: a delivered/read/played status or a delivery time proves delivery
+            # a delivered/read/played status or a delivery time proves delivery
             m.proof = (not m.inbound) and m.delivered and (st in ST_PROOF or da != "")
             m.biz = normalise_business(get("business"))
             msgs.append(m)
@@ -284,8 +284,8 @@ class Engine:
     def __init__(self, tz, allowance=0, ledger=None, starts_clean=False):
         self.tz = tz
         self.allowance = allowance
-        self.starts_clean = starts_clean   # --log-starts-clean: rule 1.2b off
-        self.log_start = None              # earliest time in the log (rule 1.2b)
+        self.starts_clean = starts_clean   # --log-starts-clean: no window before the log
+        self.log_start = None              # earliest time in the log
         self.presumed = {"delivered": 0, "before_log": 0}
         self.ledger = ledger
         mid = lambda y, m, d: int(dt.datetime(y, m, d, tzinfo=tz).timestamp()) * 1000
@@ -365,7 +365,7 @@ class Engine:
             return
         csw = p.csw_until is not None and t < p.csw_until
         if m.cat is None and not csw:
-            # rule 1.2 (revised): a log is a window onto a longer history
+            # a log is a window onto a longer history: proof of delivery, or the log's first 24h
             if m.proof:
                 self.presumed["delivered"] += 1
                 self.note(m, "delivered: inside a CSW the log does not show")
