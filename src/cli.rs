@@ -134,6 +134,11 @@ pub struct RuleArgs {
     /// Skip messages dated before 2022-02-01, counted and reported, instead of failing.
     #[arg(long)]
     pub skip_unsupported: bool,
+    /// The log holds the whole history: a free-form message in its first 24h with no customer
+    /// message before it and no delivery evidence is rejected, not presumed inside a service
+    /// window opened before the log.
+    #[arg(long)]
+    pub log_starts_clean: bool,
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,

@@ -130,6 +130,22 @@ impl Pricing {
     }
 }
 
+/// Why a free-form message with no customer message before it in the log still counts as
+/// inside a customer service window: a log is a window onto a longer history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Presumed {
+    /// Nothing presumed: the log shows the window (or the message is no free-form message
+    /// outside one).
+    #[default]
+    No,
+    /// The row says it was delivered (a delivered/read/played status or a delivery time):
+    /// Meta delivers free-form messages only inside a window, so one was open.
+    Delivered,
+    /// No evidence, but in the log's first 24h with no customer message of its pair before it:
+    /// taken as inside a window opened before the log began (`--log-starts-clean` turns this off).
+    BeforeLog,
+}
+
 /// One verdict of the engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BillingEvent {
@@ -146,4 +162,6 @@ pub struct BillingEvent {
     pub country: CountryId,
     pub category: UnitCategory,
     pub pricing: Pricing,
+    /// A service window the log does not show, presumed for this free-form message.
+    pub presumed: Presumed,
 }

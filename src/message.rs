@@ -54,4 +54,8 @@ pub struct Message {
     pub kind: Kind,
     /// False for rows whose status says failed/undelivered/rejected (rule 1.1). Always true inbound.
     pub delivered: bool,
+    /// The row proves delivery: a `delivered`, `read` or `played` status, or a delivery time
+    /// (in webhooks, a delivered/read status). A free-form message delivered was inside a
+    /// customer service window, whether or not the log shows the customer message that opened it.
+    pub delivery_confirmed: bool,
 }

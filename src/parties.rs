@@ -34,7 +34,15 @@ pub struct Parties {
     pair_ids: PairTable,
     /// Pairs whose key does not fit the table's packing (more than 16,384 businesses).
     wide_pair_ids: HashMap<(u32, u64), u32>,
+    /// Customers known only by a business-scoped user id (Meta's BSUID, no phone number):
+    /// each gets a key from [`USER_ID_BASE`] on, which no phone number can take.
+    user_ids: Vec<Box<str>>,
+    user_id_keys: HashMap<Box<str>, u64>,
 }
+
+/// Customer keys from here on stand for business-scoped user ids, not phone numbers (which
+/// have at most 15 digits).
+pub const USER_ID_BASE: u64 = 1 << 62;
 
 impl Parties {
     /// The business id for a normalised business key (empty = the log's single business).
@@ -92,6 +100,28 @@ impl Parties {
     pub fn prefetch(&self, business: u32, number: u64) {
         if let Some(key) = pair_key(business, number) {
             self.pair_ids.prefetch(key);
+        }
+    }
+
+    /// The customer key of a business-scoped user id (interned: the same id, the same key).
+    pub fn user_id(&mut self, id: &str) -> u64 {
+        if let Some(&key) = self.user_id_keys.get(id) {
+            return key;
+        }
+        let key = USER_ID_BASE + self.user_ids.len() as u64;
+        self.user_ids.push(id.into());
+        self.user_id_keys.insert(id.into(), key);
+        key
+    }
+
+    /// A customer as a user reads it: `+` and the number, or the business-scoped user id.
+    pub fn recipient(&self, number: u64) -> String {
+        match number.checked_sub(USER_ID_BASE) {
+            Some(i) => self
+                .user_ids
+                .get(i as usize)
+                .map_or_else(String::new, |id| id.to_string()),
+            None => format!("+{number}"),
         }
     }
 

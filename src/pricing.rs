@@ -128,6 +128,7 @@ pub fn probe(date: NaiveDate, category: UnitCategory) -> BillingEvent {
         } else {
             crate::event::Pricing::Message
         },
+        presumed: crate::event::Presumed::No,
     }
 }
 
@@ -244,6 +245,7 @@ mod tests {
             country: crate::tariff::market::CountryId(0),
             category,
             pricing: Pricing::Message,
+            presumed: crate::event::Presumed::No,
         }
     }
 

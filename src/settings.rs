@@ -287,6 +287,7 @@ impl LogSettings {
             engine: EngineConfig {
                 free_service_allowance: a.rules.free_service_allowance,
                 uncategorised_as: reading.uncategorised_as,
+                log_starts_clean: a.rules.log_starts_clean,
                 ..engine
             },
             strict: a.strict_tariffs,

@@ -115,6 +115,7 @@ fn report(
         skipped_unsupported: stats.skipped_unsupported,
         skipped_other_channel: stats.skipped_other_channel,
         reading: reading_notes(ls, &stats),
+        input_notes: &stats.input_notes,
         rows: stats.rows,
         inbound: stats.inbound,
         strict: ls.strict,

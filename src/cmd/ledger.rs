@@ -47,8 +47,7 @@ pub fn run(s: &LedgerSettings) -> Result<()> {
         let pair = log.parties.pair_of(e.pair);
         let customer = log.parties.customer_of(e.pair);
         recipient.clear();
-        recipient.push('+');
-        recipient.push_str(&customer.number.to_string());
+        recipient.push_str(&log.parties.recipient(customer.number));
         let tier = match quote {
             Quote::Priced(r) => r.tier.map(|b| b.to_string()).unwrap_or_default(),
             _ => String::new(),

@@ -404,7 +404,7 @@ fn write_diff(
             &*v.id,
             &time,
             &String::from_utf8_lossy(parties.business_name(pair.business)),
-            &format!("+{}", parties.customer_of(l.event.pair).number),
+            &parties.recipient(parties.customer_of(l.event.pair).number),
             t.markets.market_name(l.market),
             l.engine.name(),
             l.engine_category.map_or("", |c| c.name()),
@@ -463,10 +463,18 @@ fn notes(
         if tot.billed_agreeing == 1 { "is" } else { "are" },
         pct(tot.billed_agreement()),
     ));
-    if tot.messages > tot.compared {
+    let unknown = st.unknown_messages();
+    if let Some(values) = st.unknown_note() {
         notes.push(format!(
-            "not compared: {} messages had no pricing in their statuses (and did not fail)",
-            tot.messages - tot.compared
+            "not compared: Meta priced {unknown} message{} with values waprice does not know: {values}; they are left out of the agreement figures, the billed units and the costs compared (estimate bills them by waprice's own rules)",
+            if unknown == 1 { "" } else { "s" }
+        ));
+    }
+    let unpriced = tot.messages - tot.compared - unknown;
+    if unpriced > 0 {
+        notes.push(format!(
+            "not compared: {unpriced} message{} had no pricing in their statuses (and did not fail)",
+            if unpriced == 1 { "" } else { "s" }
         ));
     }
     for ((w, m), n) in sorted_mismatches(rec) {
@@ -509,11 +517,8 @@ fn notes(
             st.categories_inferred
         ));
     }
-    if st.categories_of_failures > 0 {
-        cats.push(format!(
-            "{} failed without pricing (free-form for 131047)",
-            st.categories_of_failures
-        ));
+    if let Some(failures) = st.failures_note() {
+        cats.push(failures);
     }
     notes.push(format!("template categories: {}", cats.join(", ")));
     if let Some(sent) = &s.log.sent {
@@ -539,14 +544,17 @@ fn notes(
     }
     let log = &wl.log.stats;
     notes.push(format!(
-        "read {}: {} of {}, {}; {} repeated deliveries and {} other changes or notices ignored; {} skipped",
-        count(st.lines, "line"),
-        count(st.statuses, "status"),
+        "{}; the statuses are those of {}{}",
+        st.accounting(),
         count(log.business, "business message"),
-        count(log.inbound, "inbound message"),
-        st.duplicates,
-        st.ignored + st.ignored_statuses,
-        log.skipped_invalid + log.skipped_unsupported
+        if log.skipped_unsupported > 0 {
+            format!(
+                ", and {} dated before 2022-02-01 (--skip-unsupported)",
+                count(log.skipped_unsupported, "message")
+            )
+        } else {
+            String::new()
+        }
     ));
     if let Some(a) = analytics {
         notes.push(format!(

@@ -11,7 +11,7 @@ pub fn business_message(
     m: &BusinessMessage,
     counters: &mut Counters,
 ) -> Verdict {
-    let category = if st.in_csw(m.t) {
+    let category = if m.in_csw(st) {
         UnitCategory::UserInitiated
     } else {
         UnitCategory::BusinessInitiated

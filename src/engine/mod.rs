@@ -3,8 +3,9 @@
 //! the service allowance are counted per month across pairs, which is why messages must
 //! arrive in global time order (equal times in file order).
 //!
-//! Rules common to every era (delivery, 131047 rejections, entry points) are applied here;
-//! each era's own rules live in one file behind the same `business_message` function.
+//! Rules common to every era (delivery, 131047 rejections and the windows a log cannot show,
+//! entry points) are applied here; each era's own rules live in one file behind the same
+//! `business_message` function.
 
 pub mod cbp_v1;
 pub mod cbp_v2;
@@ -13,7 +14,7 @@ pub mod per_message;
 pub mod windows;
 
 use crate::calendar::{Calendar, Month};
-use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
+use crate::event::{BillingEvent, Era, Presumed, Pricing, UnitCategory};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;
 use crate::tariff::market::CountryId;
@@ -38,6 +39,9 @@ pub struct EngineConfig {
     /// The category of a [`Kind::Uncategorised`] message sent outside a customer service
     /// window (`--template-category`); the reader gives such messages only when it is set.
     pub uncategorised_as: Option<TemplateCategory>,
+    /// `--log-starts-clean`: the log holds the whole history, so a free-form message without
+    /// delivery evidence in its first 24h is not presumed inside a window opened before it.
+    pub log_starts_clean: bool,
 }
 
 /// A business message as the era rules see it.
@@ -51,6 +55,15 @@ pub struct BusinessMessage {
     pub business: u32,
     /// Whether an authentication template here pays the international rate.
     pub auth_intl: bool,
+    /// A free-form message outside every window the log shows, presumed inside one all the same.
+    pub presumed: Presumed,
+}
+
+impl BusinessMessage {
+    /// Inside a customer service window: one the log shows, or one presumed for this message.
+    pub fn in_csw(&self, st: &PairState) -> bool {
+        self.presumed != Presumed::No || st.in_csw(self.t)
+    }
 }
 
 impl BusinessMessage {
@@ -186,6 +199,8 @@ pub struct Engine<'a> {
     calendar: Calendar,
     pairs: PairStates,
     counters: Counters,
+    /// The time of the first message replayed: the log's earliest (messages come in time order).
+    log_start: Option<i64>,
 }
 
 impl<'a> Engine<'a> {
@@ -195,6 +210,7 @@ impl<'a> Engine<'a> {
             calendar,
             pairs: PairStates::default(),
             counters: Counters::new(config.free_service_allowance),
+            log_start: None,
         }
     }
 
@@ -235,6 +251,7 @@ impl<'a> Engine<'a> {
 
     /// [`Engine::push`] for a message whose pair was added with [`Engine::add_pair`].
     pub fn push_known(&mut self, m: &Message) -> Option<BillingEvent> {
+        let log_start = *self.log_start.get_or_insert(m.time);
         let st = &mut self.pairs[m.pair];
         if let Kind::Inbound { entry_point } = m.kind {
             st.inbound(m.time, entry_point);
@@ -263,6 +280,7 @@ impl<'a> Engine<'a> {
             kind,
             business: st.business,
             auth_intl,
+            presumed: presume(st, m, log_start, self.config.log_starts_clean),
         };
         let (category, pricing) = decide(st, &bm, &mut self.counters, m.delivered);
         Some(BillingEvent {
@@ -274,7 +292,25 @@ impl<'a> Engine<'a> {
             country,
             category,
             pricing,
+            presumed: bm.presumed,
         })
+    }
+}
+
+/// A log that begins mid-conversation: a free-form message outside every window
+/// the log shows is presumed inside one opened before the log when its row proves delivery,
+/// or (unless the log starts clean) when it comes in the log's first 24h with no customer
+/// message of its pair before it. Neither opens or extends a window for any other message.
+fn presume(st: &PairState, m: &Message, log_start: i64, starts_clean: bool) -> Presumed {
+    if m.kind != Kind::FreeForm || !m.delivered || st.in_csw(m.time) {
+        Presumed::No
+    } else if m.delivery_confirmed {
+        Presumed::Delivered
+    } else if !starts_clean && st.csw_until == windows::CLOSED && m.time < log_start + windows::DAY
+    {
+        Presumed::BeforeLog
+    } else {
+        Presumed::No
     }
 }
 
@@ -289,7 +325,7 @@ fn decide(
     if !delivered {
         return (category, Pricing::Undelivered);
     }
-    if m.kind == Kind::FreeForm && !st.in_csw(m.t) {
+    if m.kind == Kind::FreeForm && !m.in_csw(st) {
         return (category, Pricing::Rejected);
     }
     st.enter_era(m.era);

@@ -20,6 +20,8 @@ enum Row {
     Ep(i64),
     Tpl(i64, T),
     Free(i64),
+    /// A free-form message whose row proves delivery (a delivered/read status or a delivery time).
+    Delivered(i64),
     Failed(i64, T),
 }
 
@@ -44,12 +46,13 @@ fn replay_rows(
     let mut messages: Vec<Message> = rows
         .iter()
         .map(|&(p, row)| {
-            let (t, kind, delivered) = match row {
-                Row::In(h) => (h, Kind::Inbound { entry_point: false }, true),
-                Row::Ep(h) => (h, Kind::Inbound { entry_point: true }, true),
-                Row::Tpl(h, c) => (h, Kind::Template(c), true),
-                Row::Free(h) => (h, Kind::FreeForm, true),
-                Row::Failed(h, c) => (h, Kind::Template(c), false),
+            let (t, kind, delivered, delivery_confirmed) = match row {
+                Row::In(h) => (h, Kind::Inbound { entry_point: false }, true, false),
+                Row::Ep(h) => (h, Kind::Inbound { entry_point: true }, true, false),
+                Row::Tpl(h, c) => (h, Kind::Template(c), true, false),
+                Row::Free(h) => (h, Kind::FreeForm, true, false),
+                Row::Delivered(h) => (h, Kind::FreeForm, true, true),
+                Row::Failed(h, c) => (h, Kind::Template(c), false, false),
             };
             let pair = parties
                 .intern(
@@ -63,6 +66,7 @@ fn replay_rows(
                 pair,
                 kind,
                 delivered,
+                delivery_confirmed,
             }
         })
         .collect();
@@ -453,15 +457,20 @@ fn era_d_service_allowance_is_per_business_number_and_month() {
 
 #[test]
 fn windows_are_per_business_number() {
-    // Pair 3 belongs to another business number: the customer window of pair 0 does not cover it.
-    let rows = [(0, Row::In(0)), (3, Row::Free(H))];
+    // Pair 3 belongs to another business number: the customer window of pair 0 does not cover
+    // it (past the log's first 24h, where no window opened before the log is presumed).
+    let rows = [
+        (0, Row::Tpl(0, T::Marketing)),
+        (0, Row::In(30 * H)),
+        (3, Row::Free(31 * H)),
+    ];
     let v = replay_rows(
         "2025-09-01T00:00:00Z",
         &rows,
         &EngineConfig::default(),
         Tz::UTC,
     );
-    assert_eq!(v, vec![(U::Service, Rejected)]);
+    assert_eq!(v[1], (U::Service, Rejected));
 }
 
 #[test]
@@ -476,4 +485,153 @@ fn authentication_international_from_the_country_start_date() {
     let after = replay_rows("2025-09-01T12:00:00Z", &rows, &config, Tz::UTC);
     assert_eq!(before, vec![(U::Authentication, Conversation)]);
     assert_eq!(after, vec![(U::AuthenticationInternational, MSG)]);
+}
+
+// ---- A log is a window onto a longer history ----------------------------------------------
+
+/// Replays one customer's rows and returns each business message's verdict and presumption.
+fn presumed(start: &str, rows: &[Row], starts_clean: bool) -> Vec<(U, Pricing, Presumed)> {
+    let config = EngineConfig {
+        log_starts_clean: starts_clean,
+        ..EngineConfig::default()
+    };
+    let mut parties = Parties::default();
+    let b = parties.business(b"");
+    let pair = parties
+        .intern(b, 33_612_345_678, |_| Ok::<_, ()>(CountryId(0)))
+        .unwrap();
+    let t0 = ms(start);
+    let messages: Vec<Message> = rows
+        .iter()
+        .map(|&row| {
+            let (t, kind, confirmed) = match row {
+                Row::In(h) => (h, Kind::Inbound { entry_point: false }, false),
+                Row::Tpl(h, c) => (h, Kind::Template(c), false),
+                Row::Free(h) => (h, Kind::FreeForm, false),
+                Row::Delivered(h) => (h, Kind::FreeForm, true),
+                _ => unreachable!("not used here"),
+            };
+            Message {
+                time: t0 + t,
+                pair,
+                kind,
+                delivered: true,
+                delivery_confirmed: confirmed,
+            }
+        })
+        .collect();
+    let mut out = Vec::new();
+    replay(&messages, &parties, &config, Calendar::new(Tz::UTC), |e| {
+        out.push((e.category, e.pricing, e.presumed))
+    });
+    out
+}
+
+use crate::event::Presumed::{BeforeLog, Delivered, No};
+
+#[test]
+fn a_reply_in_the_first_24h_is_inside_a_window_opened_before_the_log_in_every_era() {
+    for (start, verdict) in [
+        ("2023-03-01T00:30:00Z", (U::UserInitiated, FreeTier)),
+        ("2024-03-01T00:30:00Z", (U::Service, FreeTier)),
+        ("2025-03-01T00:30:00Z", (U::Service, FreeService)),
+        ("2025-09-01T00:30:00Z", (U::Service, FreeCustomerService)),
+        ("2026-11-01T00:30:00Z", (U::Service, MSG)),
+    ] {
+        assert_eq!(
+            presumed(start, &[Row::Free(0)], false),
+            vec![(verdict.0, verdict.1, BeforeLog)],
+            "{start}"
+        );
+        assert_eq!(
+            presumed(start, &[Row::Free(0)], true),
+            vec![(U::Service, Rejected, No)],
+            "{start} with --log-starts-clean"
+        );
+    }
+}
+
+#[test]
+fn the_presumed_window_ends_with_the_logs_first_24h() {
+    let v = presumed(
+        "2026-11-01T00:00:00Z",
+        &[
+            Row::Tpl(0, T::Marketing),
+            Row::Free(24 * H - 1),
+            Row::Free(24 * H),
+        ],
+        false,
+    );
+    assert_eq!(
+        v,
+        vec![
+            (U::Marketing, MSG, No),
+            (U::Service, MSG, BeforeLog),
+            (U::Service, Rejected, No)
+        ]
+    );
+}
+
+#[test]
+fn delivery_evidence_proves_a_window_at_any_time_even_when_the_log_starts_clean() {
+    for clean in [false, true] {
+        let v = presumed(
+            "2026-11-01T00:00:00Z",
+            &[
+                Row::Tpl(0, T::Marketing),
+                Row::Delivered(40 * H),
+                Row::In(50 * H),
+                Row::Delivered(51 * H),
+            ],
+            clean,
+        );
+        assert_eq!(
+            v,
+            vec![
+                (U::Marketing, MSG, No),
+                (U::Service, MSG, Delivered),
+                (U::Service, MSG, No)
+            ],
+            "clean {clean}"
+        );
+    }
+}
+
+#[test]
+fn a_presumed_window_decides_only_its_own_message() {
+    // Era C: the utility template after the presumed reply is outside every window: charged.
+    let c = presumed(
+        "2025-09-01T00:00:00Z",
+        &[Row::Free(H), Row::Tpl(2 * H, T::Utility), Row::Free(3 * H)],
+        false,
+    );
+    assert_eq!(
+        c,
+        vec![
+            (U::Service, FreeCustomerService, BeforeLog),
+            (U::Utility, MSG, No),
+            (U::Service, FreeCustomerService, BeforeLog)
+        ]
+    );
+    // Era A: a delivered reply opens a user-initiated conversation (not a business-initiated
+    // one); a template after it, past the conversation, opens a business-initiated one.
+    let a = presumed(
+        "2023-03-10T00:00:00Z",
+        &[
+            Row::Tpl(0, T::Marketing),
+            Row::Delivered(30 * H),
+            Row::Tpl(31 * H, T::Utility),
+            Row::Tpl(60 * H, T::Utility),
+        ],
+        false,
+    );
+    assert_eq!(
+        a,
+        vec![
+            (U::BusinessInitiated, FreeTier, No),
+            (U::UserInitiated, FreeTier, Delivered),
+            (U::BusinessInitiated, Covered, No),
+            (U::BusinessInitiated, FreeTier, No)
+        ]
+    );
 }

@@ -160,6 +160,7 @@ mod tests {
             pair,
             kind: Kind::FreeForm,
             delivered: true,
+            delivery_confirmed: false,
         }
     }
 

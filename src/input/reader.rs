@@ -55,6 +55,9 @@ pub struct ReadStats {
     pub uncategorised: u64,
     /// The first few skipped rows' errors, to show the user what was skipped.
     pub skipped_examples: Vec<BadInput>,
+    /// What a reader of another input format says about it in the notes (webhooks: where
+    /// every entry went); such a reader says itself when there was nothing to bill.
+    pub input_notes: Vec<String>,
 }
 
 /// A log read into memory, sorted by time (equal times in file order).
@@ -538,12 +541,15 @@ fn parse_row(
         Kind::Uncategorised
     };
     let mut delivered = true;
+    let mut delivery_confirmed = false;
     if !inbound {
         match keyword(field(record, columns, Field::Status), &mut kw) {
+            // Sent, or on its way (Twilio's statuses): delivered as far as the log knows.
             Some(
-                b"" | b"delivered" | b"read" | b"sent" | b"played" | b"queued" | b"accepted"
-                | b"sending" | b"scheduled" | b"partially_delivered",
+                b"" | b"sent" | b"queued" | b"accepted" | b"sending" | b"scheduled"
+                | b"partially_delivered",
             ) => {}
+            Some(b"delivered" | b"read" | b"played") => delivery_confirmed = true,
             Some(b"failed" | b"undelivered" | b"rejected" | b"canceled" | b"cancelled") => {
                 delivered = false
             }
@@ -551,7 +557,7 @@ fn parse_row(
                 return Err(bad(
                     Field::Status,
                     "unknown status",
-                    "use delivered, read, sent (or Twilio's queued, accepted, sending, scheduled) for delivered; failed, undelivered, rejected or canceled for not delivered; or leave it empty",
+                    "use delivered, read, played or sent (or Twilio's queued, accepted, sending, scheduled) for delivered; failed, undelivered, rejected or canceled for not delivered; or leave it empty",
                 ))
             }
         }
@@ -569,6 +575,7 @@ fn parse_row(
     let mut time = time_of(Field::Timestamp)?;
     if !inbound && !field(record, columns, Field::DeliveredAt).is_empty() {
         time = time_of(Field::DeliveredAt)?;
+        delivery_confirmed = delivered;
     }
     let number_error = |e: PhoneError| {
         let hint = number_hint(
@@ -622,6 +629,7 @@ fn parse_row(
             country,
             kind,
             delivered,
+            delivery_confirmed,
         },
         category_from,
     ))
@@ -682,6 +690,7 @@ pub struct RawMessage {
     pub country: CountryId,
     pub kind: Kind,
     pub delivered: bool,
+    pub delivery_confirmed: bool,
 }
 
 impl RawMessage {
@@ -695,6 +704,7 @@ impl RawMessage {
             pair: pair.unwrap_or_else(|never| match never {}),
             kind: self.kind,
             delivered: self.delivered,
+            delivery_confirmed: self.delivery_confirmed,
         }
     }
 }
@@ -842,18 +852,22 @@ mod tests {
 
     #[test]
     fn every_status_and_entry_point_value() {
-        for (st, delivered) in [
-            ("", true),
-            ("delivered", true),
-            ("read", true),
-            ("sent", true),
-            ("failed", false),
-            ("undelivered", false),
-            ("rejected", false),
+        for (st, delivered, confirmed) in [
+            ("", true, false),
+            ("delivered", true, true),
+            ("read", true, true),
+            ("played", true, true),
+            ("sent", true, false),
+            ("failed", false, false),
+            ("undelivered", false, false),
+            ("rejected", false, false),
         ] {
+            let m = read(&format!("{T},outbound,utility,{N},,{st}\n"))
+                .unwrap()
+                .messages[0];
             assert_eq!(
-                kinds(&format!("{T},outbound,utility,{N},,{st}\n"))[0].1,
-                delivered,
+                (m.delivered, m.delivery_confirmed),
+                (delivered, confirmed),
                 "{st}"
             );
         }

@@ -1,11 +1,17 @@
 //! Reads Meta's WhatsApp Cloud API webhooks into the same [`Log`] the CSV reader produces, and
 //! keeps, for each business message, what Meta said about it (its pricing verdict).
 //!
-//! The input is NDJSON: one webhook payload per line, exactly as Meta posts it
-//! (`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":…}]}]}`).
+//! The input is the payloads exactly as Meta posts them
+//! (`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":…}]}]}`):
+//! one per line (NDJSON), a JSON array of them, or JSON values one after another, compact or
+//! pretty-printed.
 //! Inbound `messages[]` become customer messages (a `referral` marks an entry point); the
 //! `statuses[]` of one message id (sent, delivered, read, failed) become one business message,
-//! billed at its delivery time. Field names and values: `shared/spec/meta-webhooks.md`.
+//! billed at its delivery time. A customer known only by a business-scoped user id (Meta's
+//! BSUID: `recipient_id` empty, `recipient_user_id` set) is keyed by that id, its country taken
+//! from `contacts[].country_code` (else the id's country prefix). Values waprice does not know
+//! in `pricing` (a new category such as `general_purpose_ai`) are counted and named, never fatal.
+//! Every entry of the input lands in one bucket of [`WebhookStats`].
 //!
 //! Lines are parsed into borrowed structs (no String per field); only a business message's id
 //! and each distinct conversation id are kept as owned strings, once each.
@@ -20,8 +26,9 @@ use crate::message::{Kind, Message, TemplateCategory};
 use crate::tariff::market::MarketMap;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::io::BufRead;
 
@@ -190,14 +197,17 @@ pub enum CategorySource {
     /// `referral_conversion`) or there was none: free-form when the customer wrote in the
     /// 24h before, else a template (Meta delivered it, so it was one or the other).
     Inferred,
-    /// A failed message without pricing: free-form for error 131047, marketing for 131049,
-    /// else free-form (a failed message is never billed, so it matters only for display).
+    /// A failed message without pricing: marketing for 131049 (a marketing template Meta held
+    /// back), else free-form (a failed message is never billed, so it matters only for display).
     Failure,
 }
 
 /// Meta's verdict on one business message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MetaVerdict {
+    /// A pricing value waprice does not know (index into [`WebhookStats::unknown`]): Meta's
+    /// verdict cannot be read, so the message is left out of the comparison.
+    pub unknown: Option<u16>,
     /// The message id (wamid).
     pub id: Box<str>,
     pub outcome: Outcome,
@@ -208,26 +218,133 @@ pub struct MetaVerdict {
     pub line: u64,
 }
 
-/// Counts a user may want to know about, beyond the log's own [`super::reader::ReadStats`].
+/// What the input held. Every entry lands in exactly one bucket: a customer message, a
+/// status, a duplicate, another change, an error payload or a skipped entry
+/// ([`WebhookStats::entries`]). An entry is an item of `messages[]` or `statuses[]`, a change
+/// that carries none (another field, `value.errors[]`, nothing), or a payload that could not be
+/// read (skipped with `--skip-invalid`).
 #[derive(Debug, Clone, Default)]
 pub struct WebhookStats {
+    /// Non-blank lines of input.
     pub lines: u64,
+    /// JSON values read: payloads, or (in a JSON array) its elements.
+    pub payloads: u64,
+    /// Customer messages (`messages[]`), each counted once.
+    pub messages: u64,
+    /// Statuses (`statuses[]`) that told something new about a business message.
     pub statuses: u64,
     /// Inbound messages or statuses seen again (Meta retries deliveries).
     pub duplicates: u64,
-    /// Changes whose `field` is not `messages`, and `system` inbound messages.
-    pub ignored: u64,
-    /// Statuses Meta sends that say nothing about billing (`deleted`, `warning`).
-    pub ignored_statuses: u64,
+    /// Changes whose `field` is not `messages`, `system` notices, statuses that say nothing
+    /// about billing (`deleted`, `warning`), and payloads or changes with nothing in them.
+    pub other: u64,
+    /// Changes that carry `value.errors[]`: Meta reporting a problem, not a message.
+    pub error_payloads: u64,
+    /// Entries skipped with `--skip-invalid`.
+    pub skipped: u64,
     pub sent_only: u64,
     pub categories_from_sent: u64,
     pub categories_from_meta: u64,
     pub categories_inferred: u64,
     pub categories_of_failures: u64,
+    /// Failed messages without pricing, by their error code (`None`: no code).
+    pub failures: BTreeMap<Option<u32>, u64>,
+    /// Pricing values waprice does not know, as "field 'value'", with the number of business
+    /// messages Meta priced with each (a message counts once, under the first it carried).
+    pub unknown: Vec<(String, u64)>,
     /// `--sent` rows whose id has no status in the webhooks.
     pub sent_without_status: u64,
     /// Business messages whose `--sent` category differs from Meta's per-message category.
     pub recategorised: u64,
+}
+
+impl WebhookStats {
+    /// The sum of the buckets: every entry read.
+    pub fn entries(&self) -> u64 {
+        self.messages
+            + self.statuses
+            + self.duplicates
+            + self.other
+            + self.error_payloads
+            + self.skipped
+    }
+
+    /// Business messages Meta priced with a value waprice does not know.
+    pub fn unknown_messages(&self) -> u64 {
+        self.unknown.iter().map(|(_, n)| n).sum()
+    }
+
+    /// One line accounting for every entry, for the notes under a report.
+    pub fn accounting(&self) -> String {
+        format!(
+            "read {} line{}, {} payload{}: {} entr{} = {} customer message{} + {} status{} + {} duplicate{} (Meta retries) + {} other change{} or notice{} + {} error payload{} + {} skipped",
+            self.lines,
+            plural(self.lines),
+            self.payloads,
+            plural(self.payloads),
+            self.entries(),
+            if self.entries() == 1 { "y" } else { "ies" },
+            self.messages,
+            plural(self.messages),
+            self.statuses,
+            if self.statuses == 1 { "" } else { "es" },
+            self.duplicates,
+            plural(self.duplicates),
+            self.other,
+            plural(self.other),
+            plural(self.other),
+            self.error_payloads,
+            plural(self.error_payloads),
+            self.skipped,
+        )
+    }
+
+    /// What the notes say about failed messages without pricing: each error code with the
+    /// kind of message it was read as.
+    pub fn failures_note(&self) -> Option<String> {
+        if self.failures.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = self
+            .failures
+            .iter()
+            .map(|(code, n)| {
+                let code = code.map_or("no error code".to_string(), |c| c.to_string());
+                let kind = if code == "131049" {
+                    "a marketing template"
+                } else {
+                    "free-form"
+                };
+                format!("{n} with {code} read as {kind}")
+            })
+            .collect();
+        Some(format!(
+            "{} failed without pricing ({})",
+            self.categories_of_failures,
+            parts.join(", ")
+        ))
+    }
+
+    /// The pricing values waprice does not know, for the notes (`None` when there are none).
+    pub fn unknown_note(&self) -> Option<String> {
+        if self.unknown.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = self
+            .unknown
+            .iter()
+            .map(|(name, n)| format!("{name} ({n} message{})", plural(*n)))
+            .collect();
+        Some(names.join(", "))
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// A webhook file read into a log, with Meta's verdict beside each business message.
@@ -462,6 +579,19 @@ struct Value<'a> {
     messages: Vec<Inbound<'a>>,
     #[serde(borrow, default)]
     statuses: Vec<Status<'a>>,
+    #[serde(borrow, default)]
+    contacts: Vec<Contact<'a>>,
+    /// Meta reporting a problem with the change (not with one message).
+    errors: Option<IgnoredAny>,
+}
+
+/// `contacts[]`: who the customer is (with business-scoped user ids, its country).
+#[derive(Deserialize)]
+struct Contact<'a> {
+    #[serde(borrow)]
+    user_id: Option<Scalar<'a>>,
+    #[serde(borrow)]
+    country_code: Option<Scalar<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -476,6 +606,9 @@ struct Metadata<'a> {
 struct Inbound<'a> {
     #[serde(borrow)]
     from: Option<Scalar<'a>>,
+    /// The customer's business-scoped user id (BSUID), when `from` has no number.
+    #[serde(borrow)]
+    from_user_id: Option<Scalar<'a>>,
     #[serde(borrow)]
     id: Option<Scalar<'a>>,
     #[serde(borrow)]
@@ -495,6 +628,9 @@ struct Status<'a> {
     timestamp: Option<Scalar<'a>>,
     #[serde(borrow)]
     recipient_id: Option<Scalar<'a>>,
+    /// The customer's business-scoped user id (BSUID), when `recipient_id` has no number.
+    #[serde(borrow)]
+    recipient_user_id: Option<Scalar<'a>>,
     #[serde(borrow, default)]
     errors: Vec<StatusError<'a>>,
     #[serde(borrow)]
@@ -680,60 +816,96 @@ const CATEGORY_HINT: &str =
      authentication-international, service, referral_conversion (and before June 2023 \
      user_initiated, business_initiated)";
 
+/// Pricing values waprice does not know, interned: "field 'value'" -> index.
+#[derive(Default)]
+struct Unknown {
+    names: Vec<String>,
+}
+
+impl Unknown {
+    fn index(&mut self, field: &str, value: &str) -> u16 {
+        let name = format!("{field} '{value}'");
+        match self.names.iter().position(|n| *n == name) {
+            Some(i) => i as u16,
+            None => {
+                // More than 65,535 different unknown values: count them under the last one.
+                if self.names.len() < usize::from(u16::MAX) {
+                    self.names.push(name);
+                }
+                (self.names.len() - 1) as u16
+            }
+        }
+    }
+}
+
+/// A category, `None` when absent; a category waprice does not know is recorded in
+/// `unknown` (never an error: Meta adds categories, such as `general_purpose_ai`).
 fn category(
     v: &Option<Scalar>,
     path: Path,
     field: &str,
+    unknown: &mut Option<u16>,
+    names: &mut Unknown,
 ) -> Result<Option<MetaCategory>, FieldError> {
     match v {
         None => Ok(None),
-        Some(Scalar::Str(s)) => MetaCategory::parse(s.trim())
-            .map(Some)
-            .ok_or_else(|| bad(path, field, v.as_ref(), "unknown category", CATEGORY_HINT)),
+        Some(Scalar::Str(s)) => match MetaCategory::parse(s.trim()) {
+            Some(c) => Ok(Some(c)),
+            None => {
+                unknown.get_or_insert(names.index(field, s.trim()));
+                Ok(None)
+            }
+        },
         Some(other) => Err(bad(path, field, Some(other), "not a string", CATEGORY_HINT)),
     }
 }
 
-fn pricing(p: &Pricing, path: Path) -> Result<MetaPricing, FieldError> {
+/// The `pricing` object and, when one of its values is unknown to waprice, that value.
+fn pricing(
+    p: &Pricing,
+    path: Path,
+    names: &mut Unknown,
+) -> Result<(MetaPricing, Option<u16>), FieldError> {
+    let mut unknown = None;
     let model = match &p.pricing_model {
         None => None,
-        Some(Scalar::Str(s)) if s.eq_ignore_ascii_case("CBP") => Some(PricingModel::Cbp),
-        Some(Scalar::Str(s)) if s.eq_ignore_ascii_case("PMP") => Some(PricingModel::Pmp),
+        Some(Scalar::Str(s)) if s.trim().eq_ignore_ascii_case("CBP") => Some(PricingModel::Cbp),
+        Some(Scalar::Str(s)) if s.trim().eq_ignore_ascii_case("PMP") => Some(PricingModel::Pmp),
+        Some(Scalar::Str(s)) => {
+            unknown.get_or_insert(names.index("pricing.pricing_model", s.trim()));
+            None
+        }
         Some(other) => {
             return Err(bad(
                 path,
                 "pricing.pricing_model",
                 Some(other),
-                "unknown pricing model",
+                "not a string",
                 "Meta's pricing models are CBP (conversation-based) and PMP (per message)",
             ))
         }
     };
-    let kind =
-        match &p.kind {
-            None => None,
-            Some(Scalar::Str(s)) => Some(match s.trim() {
-                "regular" => PricingType::Regular,
-                "free_customer_service" => PricingType::FreeCustomerService,
-                "free_entry_point" => PricingType::FreeEntryPoint,
-                _ => return Err(bad(
-                    path,
-                    "pricing.type",
-                    p.kind.as_ref(),
-                    "unknown pricing type",
-                    "Meta's pricing types are regular, free_customer_service and free_entry_point",
-                )),
-            }),
-            Some(other) => {
-                return Err(bad(
-                    path,
-                    "pricing.type",
-                    Some(other),
-                    "not a string",
-                    "Meta's pricing types are regular, free_customer_service and free_entry_point",
-                ))
+    let kind = match &p.kind {
+        None => None,
+        Some(Scalar::Str(s)) => match s.trim() {
+            "regular" => Some(PricingType::Regular),
+            "free_customer_service" => Some(PricingType::FreeCustomerService),
+            "free_entry_point" => Some(PricingType::FreeEntryPoint),
+            other => {
+                unknown.get_or_insert(names.index("pricing.type", other));
+                None
             }
-        };
+        },
+        Some(other) => {
+            return Err(bad(
+                path,
+                "pricing.type",
+                Some(other),
+                "not a string",
+                "Meta's pricing types are regular, free_customer_service and free_entry_point",
+            ))
+        }
+    };
     let billable = match &p.billable {
         None => None,
         Some(Scalar::Bool(b)) => Some(*b),
@@ -749,12 +921,33 @@ fn pricing(p: &Pricing, path: Path) -> Result<MetaPricing, FieldError> {
             ))
         }
     };
-    Ok(MetaPricing {
-        model,
-        kind,
-        category: category(&p.category, path, "pricing.category")?,
-        billable,
-    })
+    let category = category(&p.category, path, "pricing.category", &mut unknown, names)?;
+    Ok((
+        MetaPricing {
+            model,
+            kind,
+            category,
+            billable,
+        },
+        unknown,
+    ))
+}
+
+/// A customer's country from `contacts[].country_code`: an ISO code (`US`) or a calling code
+/// (`1`, `+1`).
+fn contact_country(v: &Scalar, markets: &MarketMap) -> Option<crate::tariff::market::CountryId> {
+    match v {
+        Scalar::Str(s) => {
+            let s = s.trim();
+            if s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic()) {
+                markets.country_by_iso(s)
+            } else {
+                markets.country_by_calling_code(s)
+            }
+        }
+        Scalar::Int(n) => markets.country_by_calling_code(&n.to_string()),
+        _ => None,
+    }
 }
 
 // ---- Reading ------------------------------------------------------------------------------
@@ -773,11 +966,29 @@ struct Pending {
     /// Pricing and the rank of the status it came from (delivered 3, read 2, sent 1).
     pricing: Option<(MetaPricing, u8)>,
     conversation: Option<MetaConversation>,
+    /// The first pricing value waprice does not know, from any of its statuses.
+    unknown: Option<u16>,
 }
 
 fn earliest(slot: &mut Option<(i64, u64, u64)>, v: (i64, u64, u64)) {
     if slot.map_or(true, |s| v.0 < s.0) {
         *slot = Some(v);
+    }
+}
+
+/// Who a message is with: a phone number, or a business-scoped user id (its key in
+/// [`crate::parties::Parties`]) and the country the payload gives for it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Customer {
+    Number(u64),
+    User(u64, crate::tariff::market::CountryId),
+}
+
+impl Customer {
+    fn key(self) -> u64 {
+        match self {
+            Customer::Number(n) | Customer::User(n, _) => n,
+        }
     }
 }
 
@@ -802,10 +1013,13 @@ struct Reader<'o> {
     pending_ids: HashMap<Box<str>, u32>,
     conversation_ids: HashMap<Box<str>, u32>,
     business_buf: [u8; 20],
+    unknown: Unknown,
 }
 
-/// Reads an NDJSON webhook file. With `sent`, a business message's category comes from it
-/// (matched by message id) and Meta's `pricing.category` only where it has no row.
+/// Reads a webhook file: payloads one per line (NDJSON), a JSON array of payloads, or JSON
+/// values one after another, compact or pretty-printed. With `sent`, a business message's
+/// category comes from it (matched by message id) and Meta's `pricing.category` only where it
+/// has no row.
 pub fn read_webhooks(
     mut input: impl BufRead,
     options: &InputOptions,
@@ -825,24 +1039,149 @@ pub fn read_webhooks(
         pending_ids: HashMap::new(),
         conversation_ids: HashMap::new(),
         business_buf: [0; 20],
+        unknown: Unknown::default(),
     };
-    let mut line = String::new();
+    // Lines are gathered until they close a JSON value: one line in NDJSON, several in a
+    // pretty-printed payload or array.
+    let mut chunk = Chunk::default();
+    let mut bytes = Vec::new();
     let mut number = 0u64;
     loop {
-        line.clear();
-        if input.read_line(&mut line).map_err(ReadError::Io)? == 0 {
+        bytes.clear();
+        if input.read_until(b'\n', &mut bytes).map_err(ReadError::Io)? == 0 {
             break;
         }
         number += 1;
-        let text = line.trim();
-        if text.is_empty() {
+        let Ok(line) = std::str::from_utf8(&bytes) else {
+            r.out.stats.lines += 1;
+            r.out.stats.payloads += 1;
+            let shown = String::from_utf8_lossy(&bytes);
+            let shown: String = shown.trim().chars().take(80).collect();
+            r.problem(
+                BadInput::new(format!(
+                    "{}, line {number}: not UTF-8 (value '{shown}')",
+                    r.file
+                ))
+                .hint("Meta posts webhooks as UTF-8 JSON: save the capture as UTF-8"),
+            )?;
+            continue;
+        };
+        if line.trim().is_empty() {
+            if !chunk.text.is_empty() {
+                chunk.text.push_str(line);
+            }
             continue;
         }
         r.out.stats.lines += 1;
-        r.payload(text, number)?;
+        if chunk.text.trim_start().starts_with('{') && !chunk.closed() && starts_a_payload(line) {
+            // An unfinished payload, then a line that is a whole payload of its own: the
+            // first was cut short (a truncated NDJSON line). Report it and go on from this
+            // line. (Inside an array, a whole payload per line is the array's element.)
+            r.values(&mut chunk, true)?;
+        }
+        if chunk.text.is_empty() {
+            chunk.line = number;
+        }
+        chunk.push(line);
+        if chunk.closed() {
+            r.values(&mut chunk, false)?;
+        }
+    }
+    if !chunk.text.is_empty() {
+        r.values(&mut chunk, true)?;
     }
     r.finish(calendar)
 }
+
+/// Lines gathered until they close a JSON value, and the nesting depth at their end.
+#[derive(Default)]
+struct Chunk {
+    text: String,
+    /// 1-based line of the first byte of `text`.
+    line: u64,
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Chunk {
+    fn push(&mut self, line: &str) {
+        for &b in line.as_bytes() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => self.depth = self.depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        self.text.push_str(line);
+    }
+
+    /// Forgets the first `n` bytes, whole values: the depth of what is left is unchanged.
+    fn consume(&mut self, n: usize) {
+        self.line += newlines(&self.text[..n]);
+        self.text.drain(..n);
+        if self.text.trim().is_empty() {
+            *self = Chunk {
+                line: self.line,
+                ..Chunk::default()
+            };
+        }
+    }
+
+    /// Forgets the first `n` bytes, not whole values: what is left is scanned again.
+    fn cut(&mut self, n: usize) {
+        let line = self.line + newlines(&self.text[..n]);
+        let rest = self.text.split_off(n);
+        *self = Chunk {
+            line,
+            ..Chunk::default()
+        };
+        if !rest.trim().is_empty() {
+            self.push(&rest);
+        }
+    }
+
+    /// Whether the text so far may be whole values (every bracket closed, no string open).
+    fn closed(&self) -> bool {
+        self.depth == 0 && !self.in_string
+    }
+}
+
+fn newlines(s: &str) -> u64 {
+    s.bytes().filter(|&b| b == b'\n').count() as u64
+}
+
+/// A line that is, by itself, a whole webhook payload (an object naming `object` or `entry`).
+fn starts_a_payload(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with('{')
+        && matches!(
+            serde_json::from_str::<Payload>(t),
+            Ok(p) if p.object.is_some() || p.entry.is_some()
+        )
+}
+
+/// A JSON parse error as the user reads it, without serde's own position.
+fn json_error(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    msg.rfind(" at line ")
+        .map_or(msg.as_str(), |i| &msg[..i])
+        .to_string()
+}
+
+const PAYLOAD_HINT: &str = "give Meta's payloads as it posts them, one per line (NDJSON), as a JSON array, or one after another: \
+     {\"object\":\"whatsapp_business_account\",\"entry\":[{\"changes\":[{\"field\":\"messages\",\"value\":{…}}]}]}";
 
 impl Reader<'_> {
     /// A bad line or entry: an error, or with `--skip-invalid` counted and skipped.
@@ -850,6 +1189,7 @@ impl Reader<'_> {
         if !self.options.skip_invalid {
             return Err(e.into());
         }
+        self.out.stats.skipped += 1;
         let stats = &mut self.out.log.stats;
         stats.rows += 1;
         stats.skipped_invalid += 1;
@@ -859,24 +1199,98 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn payload(&mut self, text: &str, line: u64) -> Result<(), ReadError> {
+    /// Reads the whole JSON values at the start of `chunk` and forgets them; an unfinished
+    /// value stays for the next lines (at `eof`, it is an error).
+    fn values(&mut self, chunk: &mut Chunk, eof: bool) -> Result<(), ReadError> {
+        loop {
+            let text = chunk.text.as_str();
+            let start = text.len() - text.trim_start().len();
+            if start == text.len() {
+                chunk.consume(text.len());
+                return Ok(());
+            }
+            let line = chunk.line + newlines(&text[..start]);
+            let rest = &text[start..];
+            let read = if rest.starts_with('[') {
+                let mut values =
+                    serde_json::Deserializer::from_str(rest).into_iter::<Vec<&RawValue>>();
+                match values.next() {
+                    Some(Ok(array)) => {
+                        for v in array {
+                            let at = v.get().as_ptr() as usize - rest.as_ptr() as usize;
+                            let line = line + newlines(&rest[..at]);
+                            self.out.stats.payloads += 1;
+                            match serde_json::from_str::<Payload>(v.get()) {
+                                Ok(p) => self.payload(&p, line)?,
+                                Err(e) => self.unreadable(&e, line)?,
+                            }
+                        }
+                        Ok(values.byte_offset())
+                    }
+                    Some(Err(e)) => Err(e),
+                    None => Ok(rest.len()),
+                }
+            } else {
+                let mut values = serde_json::Deserializer::from_str(rest).into_iter::<Payload>();
+                match values.next() {
+                    Some(Ok(p)) => {
+                        self.out.stats.payloads += 1;
+                        self.payload(&p, line)?;
+                        Ok(values.byte_offset())
+                    }
+                    Some(Err(e)) => Err(e),
+                    None => Ok(rest.len()),
+                }
+            };
+            match read {
+                // Whole values leave the nesting depth of what follows as it was.
+                Ok(end) => chunk.consume(start + end),
+                Err(e) if e.is_eof() && !eof => return Ok(()),
+                Err(e) => {
+                    // A bad value, reported at the line where it starts. Reading goes on at
+                    // the next line that starts with `{` or `[` (a payload of its own).
+                    self.out.stats.payloads += 1;
+                    self.unreadable(&e, line)?;
+                    let mut cut = text.len();
+                    let mut pos = start + rest.find('\n').map_or(rest.len(), |i| i + 1);
+                    while pos < text.len() {
+                        let l = &text[pos..];
+                        if l.starts_with('{') || l.starts_with('[') {
+                            cut = pos;
+                            break;
+                        }
+                        pos += l.find('\n').map_or(l.len(), |i| i + 1);
+                    }
+                    chunk.cut(cut);
+                }
+            }
+        }
+    }
+
+    /// A value that is not JSON, or not a payload in Meta's shape.
+    fn unreadable(&mut self, e: &serde_json::Error, line: u64) -> Result<(), ReadError> {
         let file = self.file;
-        let parsed: Result<Payload, _> = serde_json::from_str(text);
-        let payload = match parsed.map_err(|e| {
-            let msg = e.to_string();
-            let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
-            BadInput::new(format!(
-                "{file}, line {line}: not a webhook payload in Meta's shape (character {}): {msg}",
-                e.column()
-            ))
-            .hint(
-                "each line must be one payload as Meta posts it: \
-                 {\"object\":\"whatsapp_business_account\",\"entry\":[{\"changes\":[{\"field\":\"messages\",\"value\":{…}}]}]}",
-            )
-        }) {
-            Ok(p) => p,
-            Err(e) => return self.problem(e),
+        let (line, column) = if e.is_eof() {
+            // Cut short: the value's first line says which one.
+            (line, e.column())
+        } else if e.column() == 0 && e.line() > 1 {
+            // At a line break (inside a string that never closed): the line it ends.
+            (line + e.line() as u64 - 2, 0)
+        } else {
+            // The error's own line, counted from the value's first.
+            (line + e.line() as u64 - 1, e.column())
         };
+        self.problem(
+            BadInput::new(format!(
+                "{file}, line {line}: not a webhook payload in Meta's shape (character {column}): {}",
+                json_error(e)
+            ))
+            .hint(PAYLOAD_HINT),
+        )
+    }
+
+    fn payload(&mut self, payload: &Payload, line: u64) -> Result<(), ReadError> {
+        let file = self.file;
         if let Some(object) = &payload.object {
             if !matches!(object, Scalar::Str(s) if s == "whatsapp_business_account") {
                 return self.problem(BadInput::new(format!(
@@ -892,6 +1306,11 @@ impl Reader<'_> {
                     .hint("a webhook payload carries its changes in entry[].changes[]"),
             );
         };
+        if entries.iter().all(|e| e.changes.is_empty()) {
+            // A payload with nothing in it.
+            self.out.stats.other += 1;
+            return Ok(());
+        }
         for (e, entry) in entries.iter().enumerate() {
             for (c, change) in entry.changes.iter().enumerate() {
                 let top = Path {
@@ -902,7 +1321,7 @@ impl Reader<'_> {
                 };
                 if let Some(field) = &change.field {
                     if !matches!(field, Scalar::Str(s) if s == "messages") {
-                        self.out.stats.ignored += 1;
+                        self.out.stats.other += 1;
                         continue;
                     }
                 }
@@ -916,11 +1335,26 @@ impl Reader<'_> {
                     self.problem(err.into_bad(file, line))?;
                     continue;
                 };
+                if value.errors.is_some() {
+                    // Meta reporting a problem with the change: one entry of its own.
+                    self.out.stats.error_payloads += 1;
+                }
+                let items = value.messages.len() + value.statuses.len();
+                if items == 0 {
+                    if value.errors.is_none() {
+                        self.out.stats.other += 1;
+                    }
+                    continue;
+                }
                 let business = match self.business(value, top) {
                     Ok(b) => b,
                     Err(err) => {
-                        // Every message of this change needs the business number.
+                        // Every message of this change needs the business number: all skipped.
                         self.problem(err.into_bad(file, line))?;
+                        let more = items as u64 - 1;
+                        self.out.stats.skipped += more;
+                        self.out.log.stats.rows += more;
+                        self.out.log.stats.skipped_invalid += more;
                         continue;
                     }
                 };
@@ -930,7 +1364,7 @@ impl Reader<'_> {
                         item: i,
                         ..top
                     };
-                    if let Err(err) = self.inbound(m, path, business, line) {
+                    if let Err(err) = self.inbound(m, path, business, &value.contacts, line) {
                         self.problem(err.into_bad(file, line))?;
                     }
                 }
@@ -940,7 +1374,7 @@ impl Reader<'_> {
                         item: i,
                         ..top
                     };
-                    if let Err(err) = self.status(s, path, business, line, i) {
+                    if let Err(err) = self.status(s, path, business, &value.contacts, line, i) {
                         self.problem(err.into_bad(file, line))?;
                     }
                 }
@@ -983,7 +1417,7 @@ impl Reader<'_> {
 
     fn pair(
         &mut self,
-        digits: u64,
+        customer: Customer,
         business: u32,
         path: Path,
         field: &str,
@@ -991,9 +1425,74 @@ impl Reader<'_> {
     ) -> Result<u32, FieldError> {
         let markets = self.markets;
         let parties = &mut self.out.log.parties;
-        parties
-            .intern(business, digits, |n| markets.country_of(n))
-            .map_err(|e| bad(path, field, v.as_ref(), e.to_string(), e.hint()))
+        match customer {
+            Customer::Number(digits) => parties
+                .intern(business, digits, |n| markets.country_of(n))
+                .map_err(|e| bad(path, field, v.as_ref(), e.to_string(), e.hint())),
+            Customer::User(key, country) => Ok(parties
+                .intern(business, key, |_| {
+                    Ok::<_, std::convert::Infallible>(country)
+                })
+                .unwrap_or_else(|never| match never {})),
+        }
+    }
+
+    /// The customer of a message: its phone number when the payload gives one, else its
+    /// business-scoped user id, whose country comes from `contacts[].country_code` (the
+    /// contact with that id, or the only one), else from the id's country prefix (`US.…`).
+    fn customer(
+        &mut self,
+        (number_v, number_field): (&Option<Scalar>, &str),
+        (user_v, user_field): (&Option<Scalar>, &str),
+        contacts: &[Contact],
+        path: Path,
+    ) -> Result<Customer, FieldError> {
+        let has_number = match number_v {
+            Some(Scalar::Str(s)) => !s.trim().is_empty(),
+            Some(Scalar::Int(_)) => true,
+            Some(_) => true, // not a number: `number` says why
+            None => false,
+        };
+        let user = match user_v {
+            Some(Scalar::Str(s)) if !s.trim().is_empty() => Some(s.trim()),
+            _ => None,
+        };
+        let Some(id) = user.filter(|_| !has_number) else {
+            return number(number_v, path, number_field).map(Customer::Number);
+        };
+        let contact = contacts
+            .iter()
+            .find(|c| matches!(&c.user_id, Some(Scalar::Str(u)) if u.trim() == id))
+            .or(if contacts.len() == 1 {
+                contacts.first()
+            } else {
+                None
+            });
+        let country = match contact.and_then(|c| c.country_code.as_ref()) {
+            Some(code) => Some(contact_country(code, self.markets).ok_or_else(|| {
+                bad(
+                    path,
+                    "contacts[].country_code",
+                    Some(code),
+                    "unknown country code",
+                    "Meta gives the customer's country as an ISO code (US) or a calling code (1)",
+                )
+            })?),
+            None => id
+                .split_once('.')
+                .filter(|(cc, _)| cc.len() == 2)
+                .and_then(|(cc, _)| self.markets.country_by_iso(cc)),
+        };
+        let Some(country) = country else {
+            return Err(bad(
+                path,
+                user_field,
+                user_v.as_ref(),
+                "cannot tell the customer's country: no phone number, no contacts[].country_code, no country prefix in the user id",
+                "a business-scoped user id needs the customer's country to price the message: keep the contacts[] of the payload",
+            ));
+        };
+        Ok(Customer::User(self.out.log.parties.user_id(id), country))
     }
 
     fn inbound(
@@ -1001,22 +1500,29 @@ impl Reader<'_> {
         m: &Inbound,
         path: Path,
         business: u32,
+        contacts: &[Contact],
         line: u64,
     ) -> Result<(), FieldError> {
         const ID_HINT: &str = "every inbound message has its wamid in \"id\"";
         let id = text(&m.id, path, "id", ID_HINT)?;
         if matches!(&m.kind, Some(Scalar::Str(k)) if k == "system") {
             // A notice from WhatsApp (the customer changed number), not the customer writing.
-            self.out.stats.ignored += 1;
+            self.out.stats.other += 1;
             return Ok(());
         }
         let time = seconds(&m.timestamp, path, "timestamp")?;
-        let digits = number(&m.from, path, "from")?;
+        let customer = self.customer(
+            (&m.from, "from"),
+            (&m.from_user_id, "from_user_id"),
+            contacts,
+            path,
+        )?;
         if self.seen_inbound.contains(id) {
             self.out.stats.duplicates += 1;
             return Ok(());
         }
-        let pair = self.pair(digits, business, path, "from", &m.from)?;
+        let pair = self.pair(customer, business, path, "from", &m.from)?;
+        self.out.stats.messages += 1;
         self.seen_inbound.insert(id.into());
         self.inbound.push((
             Message {
@@ -1026,22 +1532,24 @@ impl Reader<'_> {
                     entry_point: m.referral.is_some(),
                 },
                 delivered: true,
+                delivery_confirmed: false,
             },
             line,
         ));
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn status(
         &mut self,
         s: &Status,
         path: Path,
         business: u32,
+        contacts: &[Contact],
         line: u64,
         item: usize,
     ) -> Result<(), FieldError> {
         const STATUS_HINT: &str = "Meta's statuses are sent, delivered, read and failed";
-        self.out.stats.statuses += 1;
         let id = text(
             &s.id,
             path,
@@ -1055,7 +1563,8 @@ impl Reader<'_> {
             "delivered" => 3,
             "failed" => 0,
             "deleted" | "warning" => {
-                self.out.stats.ignored_statuses += 1;
+                // Says nothing about billing.
+                self.out.stats.other += 1;
                 return Ok(());
             }
             _ => {
@@ -1069,9 +1578,20 @@ impl Reader<'_> {
             }
         };
         let time = seconds(&s.timestamp, path, "timestamp")?;
-        let digits = number(&s.recipient_id, path, "recipient_id")?;
+        let customer = self.customer(
+            (&s.recipient_id, "recipient_id"),
+            (&s.recipient_user_id, "recipient_user_id"),
+            contacts,
+            path,
+        )?;
+        let digits = customer.key();
+        let mut unknown = None;
         let pricing = match &s.pricing {
-            Some(p) => Some(pricing(p, path)?),
+            Some(p) => {
+                let (pricing, u) = pricing(p, path, &mut self.unknown)?;
+                unknown = unknown.or(u);
+                Some(pricing)
+            }
             None => None,
         };
         let failure_code = if status == "failed" {
@@ -1093,7 +1613,13 @@ impl Reader<'_> {
                     "a conversation object names its id",
                 )?;
                 let origin = match &c.origin {
-                    Some(o) => category(&o.kind, path, "conversation.origin.type")?,
+                    Some(o) => category(
+                        &o.kind,
+                        path,
+                        "conversation.origin.type",
+                        &mut unknown,
+                        &mut self.unknown,
+                    )?,
                     None => None,
                 };
                 let expiration = match &c.expiration_timestamp {
@@ -1133,7 +1659,7 @@ impl Reader<'_> {
                 i as usize
             }
             None => {
-                let pair = self.pair(digits, business, path, "recipient_id", &s.recipient_id)?;
+                let pair = self.pair(customer, business, path, "recipient_id", &s.recipient_id)?;
                 let i = self.pending.len();
                 self.pending_ids.insert(id.into(), i as u32);
                 self.pending.push(Pending {
@@ -1148,6 +1674,7 @@ impl Reader<'_> {
                     failure_code: None,
                     pricing: None,
                     conversation: None,
+                    unknown: None,
                 });
                 i
             }
@@ -1166,8 +1693,13 @@ impl Reader<'_> {
                 }
             }
         }
+        if p.unknown.is_none() {
+            p.unknown = unknown;
+        }
         if before == (p.sent, p.delivered, p.read, p.failed) {
             self.out.stats.duplicates += 1;
+        } else {
+            self.out.stats.statuses += 1;
         }
         if let Some(pr) = pricing {
             if p.pricing.map_or(true, |(_, r)| rank > r) {
@@ -1203,6 +1735,7 @@ impl Reader<'_> {
         }
         self.out.conversation_ids = ids;
         let mut sent_matched = 0u64;
+        let mut unknown_counts = vec![0u64; self.unknown.names.len()];
         for p in pending {
             let (outcome, at) = match (p.delivered.or(p.read), p.failed, p.sent) {
                 (Some(d), _, _) => (Outcome::Delivered, d),
@@ -1266,7 +1799,15 @@ impl Reader<'_> {
                 CategorySource::Sent => stats.categories_from_sent += 1,
                 CategorySource::Meta => stats.categories_from_meta += 1,
                 CategorySource::Inferred => stats.categories_inferred += 1,
-                CategorySource::Failure => stats.categories_of_failures += 1,
+                CategorySource::Failure => {
+                    stats.categories_of_failures += 1;
+                    if let Outcome::Failed { code } = outcome {
+                        *stats.failures.entry(code).or_default() += 1;
+                    }
+                }
+            }
+            if let Some(u) = p.unknown {
+                unknown_counts[usize::from(u)] += 1;
             }
             if outcome == Outcome::SentOnly {
                 stats.sent_only += 1;
@@ -1277,10 +1818,13 @@ impl Reader<'_> {
                     pair: p.pair,
                     kind,
                     delivered: !matches!(outcome, Outcome::Failed { .. }),
+                    // Meta's delivered or read status proves the service window was open.
+                    delivery_confirmed: outcome == Outcome::Delivered,
                 },
                 seq,
                 infer: source == CategorySource::Inferred,
                 verdict: MetaVerdict {
+                    unknown: p.unknown,
                     id: p.id,
                     outcome,
                     pricing,
@@ -1293,6 +1837,10 @@ impl Reader<'_> {
         if let Some(sent) = self.sent {
             self.out.stats.sent_without_status = (sent.len() as u64).saturating_sub(sent_matched);
         }
+        self.out.stats.unknown = std::mem::take(&mut self.unknown.names)
+            .into_iter()
+            .zip(unknown_counts)
+            .collect();
 
         let mut all: Vec<(Message, u64, Option<Business>)> = Vec::new();
         for (m, line) in std::mem::take(&mut self.inbound) {
@@ -1335,11 +1883,21 @@ impl Reader<'_> {
                 Some(b) => {
                     if b.infer {
                         let last = last_inbound[m.pair as usize];
-                        m.kind = if last != i64::MIN && m.time < last + MS_PER_DAY {
-                            Kind::FreeForm
-                        } else {
-                            Kind::Template(TemplateCategory::Marketing)
-                        };
+                        // Meta's `user_initiated` says a service window was open when the
+                        // conversation opened, even if the capture lacks the customer message:
+                        // delivered, it is read as free-form (billed inside that window).
+                        let user_initiated = b.verdict.outcome == Outcome::Delivered
+                            && b.verdict
+                                .conversation
+                                .and_then(|c| c.origin)
+                                .or(b.verdict.pricing.and_then(|p| p.category))
+                                == Some(MetaCategory::UserInitiated);
+                        m.kind =
+                            if user_initiated || (last != i64::MIN && m.time < last + MS_PER_DAY) {
+                                Kind::FreeForm
+                            } else {
+                                Kind::Template(TemplateCategory::Marketing)
+                            };
                     }
                     log.stats.business += 1;
                     self.out.meta.push(Some(b.verdict));
@@ -1348,6 +1906,21 @@ impl Reader<'_> {
             log.stats.rows += 1;
             log.messages.push(m);
         }
+        let st = &self.out.stats;
+        let mut notes = vec![format!("webhooks: {}", st.accounting())];
+        if st.messages == 0 && st.statuses == 0 {
+            notes.push(
+                "webhooks: no customer message and no status of a business message in the input, so there is nothing to bill; check that the capture holds the messages field".into(),
+            );
+        }
+        if let Some(values) = st.unknown_note() {
+            notes.push(format!(
+                "webhooks: Meta priced {} business message{} with values waprice does not know ({values}); waprice bills them by its own rules, as free-form inside the customer service window, else as a template",
+                st.unknown_messages(),
+                plural(st.unknown_messages())
+            ));
+        }
+        self.out.log.stats.input_notes = notes;
         Ok(self.out)
     }
 }

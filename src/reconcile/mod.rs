@@ -97,6 +97,9 @@ pub struct Line {
     pub meta_category: Option<UnitCategory>,
     /// Meta's verdict exists (pricing or failure).
     pub compared: bool,
+    /// Meta priced it with a value waprice does not know: left out of the agreement figures
+    /// (billed units and costs too), counted as a message only.
+    pub unknown: bool,
     /// [`PRICING`] | [`CATEGORY`] | [`CONVERSATION`]; 0 when the verdicts agree.
     pub differs: u8,
     /// The price of each side's verdict (`None` when billed but unpriced; zero when free).
@@ -144,6 +147,11 @@ pub struct Figures {
 impl Figures {
     fn add(&mut self, l: &Line) {
         self.messages += 1;
+        if l.unknown {
+            // Meta's verdict cannot be read: only waprice's unit is counted (for analytics).
+            self.units_waprice += u64::from(l.event.pricing.is_unit());
+            return;
+        }
         self.compared += u64::from(l.compared);
         self.agreeing += u64::from(l.agrees());
         self.billed_waprice += u64::from(l.engine_billed());
@@ -359,6 +367,7 @@ pub fn reconcile(
             meta: MetaSays::Nothing,
             meta_category: None,
             compared: false,
+            unknown: v.unknown.is_some(),
             differs: 0,
             engine_cost: None,
             meta_cost: None,
@@ -457,6 +466,12 @@ pub fn reconcile(
                 }
                 PricingModel::Pmp => (pmp(v), v.pricing.and_then(|p| p.category)),
             },
+        };
+        // A pricing value waprice does not know: Meta's verdict cannot be read.
+        let says = if v.unknown.is_some() {
+            MetaSays::Nothing
+        } else {
+            says
         };
         l.meta = says;
         l.meta_category = category.and_then(unit_category);

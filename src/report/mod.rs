@@ -5,7 +5,7 @@ pub mod notes;
 
 use crate::budget::{Budget, BudgetLine};
 use crate::calendar::Month;
-use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
+use crate::event::{BillingEvent, Era, Presumed, Pricing, UnitCategory};
 use crate::pricing::Quote;
 use crate::tariff::card::Column;
 use crate::tariff::market::MarketId;
@@ -54,6 +54,7 @@ struct EventKey {
     category: UnitCategory,
     pricing: Pricing,
     era: Era,
+    presumed: Presumed,
     quote: QuoteKey,
 }
 
@@ -88,6 +89,8 @@ pub struct Tally {
     pub verdicts: BTreeMap<Pricing, BTreeMap<Month, u64>>,
     /// Units priced with a volume-tier table, per (month, market, category, tier).
     pub tiers: BTreeMap<(Month, MarketId, UnitCategory, TierBand), Totals>,
+    /// Free-form messages inside a service window the log does not show, by why it was presumed.
+    pub presumed: BTreeMap<Presumed, u64>,
 }
 
 impl Tally {
@@ -116,6 +119,7 @@ impl Tally {
             category: e.category,
             pricing: e.pricing,
             era: e.era,
+            presumed: e.presumed,
             quote,
         };
         *self.counts.entry(key).or_default() += 1;
@@ -133,6 +137,9 @@ impl Tally {
                 .or_default()
                 .entry(k.month)
                 .or_default() += n;
+            if k.presumed != Presumed::No {
+                *self.presumed.entry(k.presumed).or_default() += n;
+            }
             if !k.pricing.is_unit() {
                 continue;
             }

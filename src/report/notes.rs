@@ -5,7 +5,7 @@ use super::Tally;
 use crate::budget::{Budget, BudgetBasis};
 use crate::calendar::Month;
 use crate::engine::era::ERA_C_FROM;
-use crate::event::{Era, Pricing, UnitCategory};
+use crate::event::{Era, Presumed, Pricing, UnitCategory};
 use crate::tariff::market::MarketId;
 use std::collections::BTreeMap;
 
@@ -26,6 +26,8 @@ pub struct NoteContext<'a> {
     pub skipped_other_channel: u64,
     /// How the log was read where it left things unsaid (national numbers, categories).
     pub reading: Vec<String>,
+    /// What the input's reader says about it (beside the row accounting).
+    pub input_notes: &'a [String],
     /// Rows read (blank lines aside) and how many were inbound.
     pub rows: u64,
     pub inbound: u64,
@@ -67,13 +69,21 @@ fn units(n: u64) -> String {
     }
 }
 
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 fn sum(m: &BTreeMap<Month, u64>) -> u64 {
     m.values().sum()
 }
 
 pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
     let mut notes = Vec::new();
-    if cx.rows == 0 {
+    if cx.rows == 0 && cx.input_notes.is_empty() {
         // A header and nothing else: a valid log of a period without traffic, or an export that
         // went wrong; either way the user must see that the zero comes from no rows at all.
         notes.push(
@@ -154,6 +164,25 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
         "not units: {rejected} free-form messages rejected outside the customer service window (Meta error 131047), \
          {undelivered} not delivered, {covered} rode on an open conversation"
     ));
+    // Windows the log does not show: each kind in its own line, never silent.
+    if let Some(&n) = t.presumed.get(&Presumed::Delivered) {
+        notes.push(format!(
+            "delivered replies: {n} free-form message{} outside every customer service window the log shows {} billed as inside one: the log says {} delivered, and Meta delivers free-form messages only inside a window (the customer message that opened it is not in the log)",
+            plural(n),
+            if n == 1 { "was" } else { "were" },
+            if n == 1 { "it was" } else { "they were" },
+        ));
+    }
+    if let Some(&n) = t.presumed.get(&Presumed::BeforeLog) {
+        notes.push(format!(
+            "window before the log: {n} free-form message{} in the log's first 24h, with no customer message of {} pair before {} and no delivery status, {} taken as inside a customer service window opened before the log began; pass --log-starts-clean if the log holds the whole history (such messages are then rejected)",
+            plural(n),
+            if n == 1 { "its" } else { "their" },
+            if n == 1 { "it" } else { "them" },
+            if n == 1 { "was" } else { "were" },
+        ));
+    }
+    notes.extend(cx.input_notes.iter().cloned());
     // Row accounting: every row read is a customer message, a business message with a verdict, or skipped.
     let business: u64 = t.verdicts.values().map(sum).sum();
     let billed = t.count(Pricing::Conversation) + t.count(Pricing::Message);

@@ -632,3 +632,109 @@ fn log_to_simulated_webhooks_to_log_gives_the_same_estimate() {
         }
     }
 }
+
+// ---- Meta's payloads as they really come ----------------------------------------------------
+
+/// `reconcile` (table) on a fixture: (stdout, success).
+fn reconcile_table(file: &str) -> String {
+    let out = waprice()
+        .args(["reconcile", "--webhooks", file, "--currency", "USD"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn unknown_pricing_categories_are_reported_and_left_out_of_the_agreement() {
+    // One message of five is priced `general_purpose_ai` (Meta's AI pricing).
+    let out = reconcile_csv(&hooks("meta-shapes.json"), &[]);
+    assert_eq!(
+        out,
+        report(&["2026-11,5,4,4,100.00,2,2,2,100.00,0.0925,0.0925,0.0000,3,,,,USD"])
+    );
+    let table = reconcile_table(&hooks("meta-shapes.json"));
+    assert!(
+        table.contains("- not compared: Meta priced 1 message with values waprice does not know: pricing.category 'general_purpose_ai' (1 message)"),
+        "{table}"
+    );
+}
+
+#[test]
+fn the_failure_note_names_each_error_code() {
+    let table = reconcile_table(&hooks("meta-shapes.json"));
+    assert!(
+        table.contains("2 failed without pricing (1 with 130472 read as free-form, 1 with 131049 read as a marketing template)"),
+        "{table}"
+    );
+    assert!(!table.contains("free-form for 131047"), "{table}");
+}
+
+#[test]
+fn statuses_keyed_by_a_business_scoped_user_id_are_priced_in_the_contacts_country() {
+    let out = stdout(&[
+        "ledger",
+        &hooks("meta-shapes.json"),
+        "--input",
+        "meta-webhooks",
+        "--currency",
+        "USD",
+    ]);
+    let rows = parse_csv(&out, b',');
+    let bsuid = rows
+        .iter()
+        .find(|r| r["recipient"] == "US.13491208655302741918")
+        .unwrap_or_else(|| panic!("{out}"));
+    // contacts[].country_code says BR, whatever the id's prefix.
+    assert_eq!(
+        (bsuid["market"].as_str(), bsuid["category"].as_str()),
+        ("Brazil", "marketing")
+    );
+}
+
+#[test]
+fn every_entry_of_the_input_lands_in_one_bucket() {
+    let table = reconcile_table(&hooks("meta-shapes.ndjson"));
+    assert!(
+        table.contains("- read 11 lines, 11 payloads: 11 entries = 1 customer message + 7 statuses + 1 duplicate (Meta retries) + 1 other change or notice + 1 error payload + 0 skipped; the statuses are those of 5 business messages"),
+        "{table}"
+    );
+    // A capture of account updates only: no row-less CSV talk, the accounting says why.
+    let out = stdout(&[
+        "estimate",
+        &hooks("account-updates-only.ndjson"),
+        "--input",
+        "meta-webhooks",
+    ]);
+    assert!(!out.contains("header but no rows"), "{out}");
+    assert!(
+        out.contains("- webhooks: read 2 lines, 2 payloads: 2 entries = 0 customer messages + 0 statuses + 0 duplicates (Meta retries) + 2 other changes or notices + 0 error payloads + 0 skipped"),
+        "{out}"
+    );
+    assert!(out.contains("nothing to bill"), "{out}");
+}
+
+#[test]
+fn a_json_array_a_pretty_printed_body_and_ndjson_read_the_same() {
+    let as_ndjson = reconcile_csv(&hooks("meta-shapes.ndjson"), &[]);
+    assert_eq!(reconcile_csv(&hooks("meta-shapes.json"), &[]), as_ndjson);
+    // One POST body, pretty-printed over many lines, with two statuses in one change.
+    let body = estimate_csv(
+        &hooks("post-body.json"),
+        &["--input", "meta-webhooks", "--currency", "USD"],
+    );
+    let row = &parse_csv(&body, b',')[0];
+    assert_eq!(
+        (row["marketing"].as_str(), row["utility"].as_str()),
+        ("1", "1")
+    );
+    // Payloads one after another on one line.
+    let text = std::fs::read_to_string(hooks("meta-shapes.ndjson")).unwrap();
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(text.replace('\n', "").as_bytes()).unwrap();
+    assert_eq!(reconcile_csv(file.path().to_str().unwrap(), &[]), as_ndjson);
+}

@@ -42,7 +42,8 @@ def run_ref_inproc(path, args):
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
             tz = ref.ZoneInfo(opt(args, "--timezone", "UTC"))
             msgs, _ = ref.read_log(path, tz)
-            eng = ref.Engine(tz, int(opt(args, "--free-service-allowance", "0")))
+            eng = ref.Engine(tz, int(opt(args, "--free-service-allowance", "0")),
+                             starts_clean="--log-starts-clean" in args)
             eng.run(msgs)
         out = {m: dict(v) for m, v in eng.months.items()}
         if COST:
@@ -140,6 +141,12 @@ def shrink(header, rows, args, binpath, sig, tmpdir, budget_s=240):
                 f.write(header + "".join(rows))
             if verdict(path, cand_args, binpath)[0] == sig:
                 args = cand_args
+    if "--log-starts-clean" in args:
+        cand_args = [x for x in args if x != "--log-starts-clean"]
+        with open(path, "w", newline="") as f:
+            f.write(header + "".join(rows))
+        if verdict(path, cand_args, binpath)[0] == sig:
+            args = cand_args
     return rows, args
 
 
@@ -208,7 +215,8 @@ def main():
             try:
                 with contextlib.redirect_stdout(io.StringIO()):
                     ref.compute(base + ".csv", opt(args, "--timezone", "UTC"),
-                                int(opt(args, "--free-service-allowance", "0")), ledger)
+                                int(opt(args, "--free-service-allowance", "0")), ledger,
+                                "--log-starts-clean" in args)
             except SystemExit as e:
                 ledger.append(str(e))
             with open(base + ".ledger", "w") as f:

@@ -413,6 +413,9 @@ class Gen:
         # allowance for era D logs
         if any(t >= self.local(2026, 10, 1) for (t, *_x) in events) and r.random() < 0.6:
             args += ["--free-service-allowance", str(r.choice([0, 1, 2, 3, 5, 20]))]
+        # no window before the log for some logs (drawn last, so the log itself does not change)
+        if r.random() < 0.25:
+            args.append("--log-starts-clean")
         return buf.getvalue(), args
 
 

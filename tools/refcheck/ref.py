@@ -3,8 +3,8 @@
 
 Written from /work/shared/spec/pricing-rules.md and cli.md only.
 
-    ref.py LOG [--timezone TZ] [--free-service-allowance N] [--currency C] [--cost]
-           [--ledger]
+    ref.py LOG [--timezone TZ] [--free-service-allowance N] [--log-starts-clean] [--currency C]
+           [--cost] [--ledger]
 
 Prints the `waprice estimate LOG --format csv` table.  The unit columns (marketing .. billable)
 are always computed; unpriced/cost/budget/overage/currency are filled only with --cost
@@ -51,7 +51,9 @@ CAT_TEMPLATE = {"marketing": "marketing", "marketing_lite": "marketing", "utilit
 CAT_FREEFORM = {"", "service", "text", "free_form", "session"}
 EP_TRUE = {"ctwa", "page_cta", "true", "yes", "1"}
 EP_FALSE = {"", "false"}
-ST_OK = {"", "delivered", "read", "sent"}
+ST_OK = {"", "delivered", "read", "played", "sent"}
+# these statuses (or a delivery time) prove the message was delivered
+ST_PROOF = {"delivered", "read", "played"}
 ST_FAIL = {"failed", "undelivered", "rejected"}
 
 
@@ -170,7 +172,8 @@ def normalise_business(s):
 
 # ---------------------------------------------------------------- reading
 class Msg:
-    __slots__ = ("idx", "line", "t", "inbound", "cat", "cust", "biz", "ep", "delivered", "iso2")
+    __slots__ = ("idx", "line", "t", "inbound", "cat", "cust", "biz", "ep", "delivered", "proof",
+                 "iso2")
 
 
 def read_log(path, tz, skip_invalid=False):
@@ -250,6 +253,8 @@ def read_log(path, tz, skip_invalid=False):
                 m.delivered = False
             else:
                 raise RowError("bad status %r" % st)
+            # a delivered/read/played status or a delivery time proves delivery
+            m.proof = (not m.inbound) and m.delivered and (st in ST_PROOF or da != "")
             m.biz = normalise_business(get("business"))
             msgs.append(m)
         except RowError as e:
@@ -276,9 +281,12 @@ class Pair:
 
 
 class Engine:
-    def __init__(self, tz, allowance=0, ledger=None):
+    def __init__(self, tz, allowance=0, ledger=None, starts_clean=False):
         self.tz = tz
         self.allowance = allowance
+        self.starts_clean = starts_clean   # --log-starts-clean: no window before the log
+        self.log_start = None              # earliest time in the log
+        self.presumed = {"delivered": 0, "before_log": 0}
         self.ledger = ledger
         mid = lambda y, m, d: int(dt.datetime(y, m, d, tzinfo=tz).timestamp()) * 1000
         self.T_START = mid(2022, 2, 1)
@@ -329,6 +337,8 @@ class Engine:
         for m in msgs:
             if m.t < self.T_START:
                 sys.stderr.write("error: line %d: row before 2022-02-01\n" % m.line); raise SystemExit(2)
+        if msgs:
+            self.log_start = min(m.t for m in msgs)
         for m in sorted(msgs, key=lambda m: (m.t, m.idx)):
             p = self.pairs.get((m.biz, m.cust))
             if p is None:
@@ -355,9 +365,21 @@ class Engine:
             return
         csw = p.csw_until is not None and t < p.csw_until
         if m.cat is None and not csw:
-            self.rejected += 1
-            self.note(m, "rejected 131047")
-            return
+            # a log is a window onto a longer history: proof of delivery, or the log's first 24h
+            if m.proof:
+                self.presumed["delivered"] += 1
+                self.note(m, "delivered: inside a CSW the log does not show")
+                csw = True
+            elif (not self.starts_clean and p.csw_until is None
+                  and t < self.log_start + DAY):
+                self.presumed["before_log"] += 1
+                self.note(m, "first 24h of the log: CSW opened before the log")
+                csw = True
+            else:
+                self.rejected += 1
+                self.note(m, "rejected 131047")
+                return
+        # (csw here only decides this message's fate; p.csw_until is untouched)
         era = self.era(t)
         # free entry point window
         if p.ep_pending is not None:
@@ -448,11 +470,11 @@ class Engine:
             self.unit(t, m.cat, "message", m)
 
 
-def compute(path, timezone="UTC", allowance=0, ledger=None):
+def compute(path, timezone="UTC", allowance=0, ledger=None, starts_clean=False):
     """In-process API: -> {month: {unit column: int}}."""
     tz = ZoneInfo(timezone)
     msgs, _ = read_log(path, tz)
-    eng = Engine(tz, allowance, ledger)
+    eng = Engine(tz, allowance, ledger, starts_clean)
     eng.run(msgs)
     return eng.months
 
@@ -463,6 +485,7 @@ def main(argv=None):
     ap.add_argument("--timezone", default="UTC")
     ap.add_argument("--free-service-allowance", type=int, default=0)
     ap.add_argument("--skip-invalid", action="store_true")
+    ap.add_argument("--log-starts-clean", action="store_true")
     ap.add_argument("--ledger", action="store_true")
     ap.add_argument("--cost", action="store_true", help="fill cost columns (cost.py)")
     ap.add_argument("--currency", default="EUR")
@@ -472,7 +495,7 @@ def main(argv=None):
     tz = ZoneInfo(a.timezone)
     msgs, _ = read_log(a.log, tz, a.skip_invalid)
     ledger = [] if a.ledger else None
-    eng = Engine(tz, a.free_service_allowance, ledger)
+    eng = Engine(tz, a.free_service_allowance, ledger, a.log_starts_clean)
     eng.run(msgs)
     costs = None
     if a.cost:
@@ -491,7 +514,9 @@ def main(argv=None):
     sys.stdout.write("\n".join(out) + "\n")
     if ledger is not None:
         sys.stderr.write("\n".join(ledger) + "\n")
-        sys.stderr.write("rejected=%d undelivered=%d\n" % (eng.rejected, eng.undelivered))
+        sys.stderr.write("rejected=%d undelivered=%d presumed_delivered=%d presumed_before_log=%d\n"
+                         % (eng.rejected, eng.undelivered, eng.presumed["delivered"],
+                            eng.presumed["before_log"]))
 
 
 if __name__ == "__main__":

@@ -280,10 +280,16 @@ fn errors_name_file_line_field_and_value_with_a_hint() {
     let ok = inbound("wamid.in", T, false);
     let e = error(&[
         ok.clone(),
-        status("wamid.b", "delivered", T, pmp("regular", "promo"), None),
+        status(
+            "wamid.b",
+            "delivered",
+            T,
+            Some(json!({"pricing_model": "PMP", "category": 7})),
+            None,
+        ),
     ]);
     assert!(
-        e.contains("hooks.ndjson, line 2, field 'entry[0].changes[0].value.statuses[0].pricing.category': unknown category (value 'promo')"),
+        e.contains("hooks.ndjson, line 2, field 'entry[0].changes[0].value.statuses[0].pricing.category': not a string (value '7')"),
         "{e}"
     );
     assert!(e.contains("hint:"), "{e}");
@@ -316,7 +322,7 @@ fn skip_invalid_skips_and_counts_each_bad_entry() {
     let lines = [
         ok.clone(),
         "not json".to_string(),
-        status("wamid.b", "delivered", T, pmp("regular", "promo"), None),
+        status("wamid.b", "bounced", T, pmp("regular", "marketing"), None),
         status(
             "wamid.c",
             "delivered",
@@ -363,7 +369,8 @@ fn other_fields_and_system_messages_are_ignored() {
     );
     let w = read(&[other, system]);
     assert!(w.log.messages.is_empty());
-    assert_eq!(w.stats.ignored, 2);
+    assert_eq!(w.stats.other, 2);
+    assert_eq!(w.stats.entries(), 2);
 }
 
 #[test]
@@ -388,4 +395,250 @@ fn sent_file_needs_its_columns_and_known_categories() {
     .unwrap();
     assert_eq!((s.len(), s.skipped_invalid), (1, 1));
     assert_eq!(s.get("wamid.b"), Some(Kind::FreeForm));
+}
+
+#[test]
+fn unknown_pricing_categories_and_types_are_counted_and_named_never_fatal() {
+    let ai = Some(
+        json!({"billable": true, "pricing_model": "PMP", "type": "regular", "category": "general_purpose_ai"}),
+    );
+    let new_type = Some(
+        json!({"billable": false, "pricing_model": "PMP", "type": "free_agent", "category": "service"}),
+    );
+    let w = read(&[
+        inbound("wamid.in", T, false),
+        status("wamid.a", "sent", T + 1, ai.clone(), None),
+        status("wamid.a", "delivered", T + 2, ai, None),
+        status("wamid.b", "delivered", T + 3, new_type, None),
+        status(
+            "wamid.c",
+            "delivered",
+            T + 4,
+            pmp("regular", "marketing"),
+            None,
+        ),
+    ]);
+    assert_eq!(
+        w.stats.unknown,
+        vec![
+            ("pricing.category 'general_purpose_ai'".to_string(), 1),
+            ("pricing.type 'free_agent'".to_string(), 1)
+        ]
+    );
+    assert_eq!(w.stats.unknown_messages(), 2);
+    let unknown: Vec<bool> = w
+        .meta
+        .iter()
+        .flatten()
+        .map(|v| v.unknown.is_some())
+        .collect();
+    assert_eq!(unknown, vec![true, true, false]);
+    assert_eq!(w.log.stats.business, 3);
+}
+
+#[test]
+fn statuses_keyed_by_business_scoped_user_ids_take_the_country_from_the_contacts() {
+    let bsuid = |id: &str, user: &str, secs: i64, contacts: Value| {
+        envelope(
+            json!({"contacts": contacts, "statuses": [{"id": id, "status": "delivered",
+            "timestamp": secs.to_string(), "recipient_id": "", "recipient_user_id": user,
+            "pricing": {"billable": true, "pricing_model": "PMP", "type": "regular", "category": "marketing"}}]}),
+        )
+    };
+    let w = read(&[
+        bsuid(
+            "wamid.u1",
+            "BR.1349120865530274",
+            T,
+            json!([{"user_id": "BR.1349120865530274", "country_code": "FR"}]),
+        ),
+        // The same customer again (same id, same pair); no contacts: its id's prefix.
+        bsuid("wamid.u2", "BR.1349120865530274", T + 1, json!([])),
+        bsuid("wamid.u3", "DE.77", T + 2, json!([])),
+        // A calling code as the contact's country.
+        bsuid(
+            "wamid.u4",
+            "XX.5",
+            T + 3,
+            json!([{"user_id": "XX.5", "country_code": "44"}]),
+        ),
+    ]);
+    let m = &MarketMap::bundled();
+    let countries: Vec<&str> = w
+        .log
+        .messages
+        .iter()
+        .map(|msg| m.iso(w.log.parties.customer_of(msg.pair).country))
+        .collect();
+    assert_eq!(countries, vec!["FR", "FR", "DE", "GB"]);
+    assert_eq!(w.log.messages[0].pair, w.log.messages[1].pair);
+    let first = w.log.parties.customer_of(w.log.messages[0].pair).number;
+    assert_eq!(w.log.parties.recipient(first), "BR.1349120865530274");
+
+    let e = error(&[bsuid("wamid.x", "9999", T, json!([]))]);
+    assert!(
+        e.contains("statuses[0].recipient_user_id': cannot tell the customer's country"),
+        "{e}"
+    );
+}
+
+#[test]
+fn every_entry_lands_in_one_bucket_and_the_buckets_add_up() {
+    let other = json!({"object": "whatsapp_business_account", "entry": [{"changes": [
+        {"field": "account_update", "value": {"event": "VERIFIED_ACCOUNT"}}]}]})
+    .to_string();
+    let errors = envelope(json!({"errors": [{"code": 131000, "title": "Something went wrong"}]}));
+    let empty = json!({"object": "whatsapp_business_account", "entry": []}).to_string();
+    let delivered = status(
+        "wamid.b",
+        "delivered",
+        T + 10,
+        pmp("regular", "marketing"),
+        None,
+    );
+    let lines = [
+        inbound("wamid.in", T, false),
+        inbound("wamid.in", T, false),
+        delivered.clone(),
+        delivered,
+        status("wamid.b", "read", T + 20, None, None),
+        status("wamid.b", "deleted", T + 30, None, None),
+        other,
+        errors,
+        empty,
+        "{not json".into(),
+    ];
+    let w = read_with(&lines, &options(true), None).unwrap();
+    let st = &w.stats;
+    assert_eq!(st.lines, 10);
+    assert_eq!(st.payloads, 10);
+    assert_eq!(
+        (
+            st.messages,
+            st.statuses,
+            st.duplicates,
+            st.other,
+            st.error_payloads,
+            st.skipped
+        ),
+        (1, 2, 2, 3, 1, 1)
+    );
+    assert_eq!(st.entries(), 10, "one line, one entry: {}", st.accounting());
+    assert!(
+        st.accounting().starts_with("read 10 lines, 10 payloads: 10 entries = 1 customer message + 2 statuses + 2 duplicates"),
+        "{}",
+        st.accounting()
+    );
+}
+
+#[test]
+fn a_json_array_and_pretty_printed_or_concatenated_payloads_read_like_ndjson() {
+    let lines = [
+        inbound("wamid.in", T, false),
+        status(
+            "wamid.b",
+            "delivered",
+            T + 10,
+            pmp("regular", "marketing"),
+            None,
+        ),
+    ];
+    let ndjson = read(&lines);
+    let values: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let array = serde_json::to_string_pretty(&Value::Array(values.clone())).unwrap();
+    let pretty = values
+        .iter()
+        .map(|v| serde_json::to_string_pretty(v).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let concatenated = lines.join("");
+    let array_per_line = format!("[\n{}\n]", lines.join(",\n"));
+    for (name, text) in [
+        ("array", array),
+        ("array, one payload a line", array_per_line),
+        ("pretty", pretty),
+        ("concatenated", concatenated),
+    ] {
+        let w = read(&[text]);
+        assert_eq!(w.log.messages, ndjson.log.messages, "{name}");
+        assert_eq!(w.stats.payloads, 2, "{name}");
+        assert_eq!(w.stats.entries(), 2, "{name}");
+    }
+}
+
+#[test]
+fn a_cut_payload_is_reported_at_its_line_and_the_next_ones_are_read() {
+    let ok = inbound("wamid.in", T, false);
+    let cut = status(
+        "wamid.b",
+        "delivered",
+        T + 10,
+        pmp("regular", "utility"),
+        None,
+    );
+    let cut = cut[..cut.len() / 2].to_string();
+    let e = error(&[ok.clone(), cut.clone(), ok.clone()]);
+    assert!(
+        e.contains("hooks.ndjson, line 2: not a webhook payload in Meta's shape"),
+        "{e}"
+    );
+    let e = error(&[ok.clone(), cut.clone()]);
+    assert!(e.contains("line 2: not a webhook payload"), "{e}");
+    assert!(e.contains("EOF while parsing"), "{e}");
+    let w = read_with(
+        &[cut, inbound("wamid.in2", T + 5, false), ok],
+        &options(true),
+        None,
+    )
+    .unwrap();
+    assert_eq!(w.stats.skipped, 1);
+    assert_eq!(w.stats.messages, 2);
+}
+
+#[test]
+fn failures_without_pricing_name_each_error_code() {
+    let failed = |id: &str, code: u32| {
+        envelope(
+            json!({"statuses": [{"id": id, "status": "failed", "timestamp": T.to_string(),
+            "recipient_id": FR, "errors": [{"code": code, "title": "x"}]}]}),
+        )
+    };
+    let w = read(&[
+        failed("wamid.1", 131_047),
+        failed("wamid.2", 131_049),
+        failed("wamid.3", 130_472),
+        failed("wamid.4", 130_472),
+    ]);
+    assert_eq!(
+        w.stats.failures_note().unwrap(),
+        "4 failed without pricing (2 with 130472 read as free-form, 1 with 131047 read as free-form, 1 with 131049 read as a marketing template)"
+    );
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_bad_input_naming_its_line() {
+    let mut bytes = inbound("wamid.in", T, false).into_bytes();
+    bytes.extend_from_slice(b"\n{\"object\": \"\xff\xfe\"}\n");
+    let read = |skip| {
+        read_webhooks(
+            &bytes[..],
+            &options(skip),
+            None,
+            &Calendar::new(Tz::UTC),
+            &MarketMap::bundled(),
+        )
+    };
+    match read(false) {
+        Err(ReadError::Bad(e)) => assert!(
+            e.to_string().contains("hooks.ndjson, line 2: not UTF-8"),
+            "{e}"
+        ),
+        other => panic!("expected bad input, got {:?}", other.map(|w| w.stats)),
+    }
+    let w = read(true).unwrap();
+    assert_eq!((w.stats.messages, w.stats.skipped), (1, 1));
+    assert_eq!(w.stats.entries(), 2);
 }
