@@ -109,6 +109,33 @@ fn example_3_entry_point_window_makes_everything_free() {
 }
 
 #[test]
+fn an_era_a_entry_point_window_lasts_24h_so_a_reply_26h_later_opens_a_user_initiated_conversation()
+{
+    // Entry point 2022-09-01 10:00, reply 11:00 (free entry point, 24h in era A); the customer
+    // writes again the next day and the reply at 13:00 (26h after the first reply) is outside
+    // the window: a user-initiated conversation (free, within the month's free tier).
+    let ledger = stdout(&["ledger", &data("era-a-entry-point-24h.csv")]);
+    let got: Vec<(String, String, String)> = parse_csv(&ledger, b',')
+        .into_iter()
+        .map(|r| {
+            (
+                r["time"].clone(),
+                r["category"].clone(),
+                r["pricing"].clone(),
+            )
+        })
+        .collect();
+    let row = |t: &str, c: &str, p: &str| (t.to_string(), c.to_string(), p.to_string());
+    assert_eq!(
+        got,
+        vec![
+            row("2022-09-01T11:00:00Z", "user_initiated", "free_entry_point"),
+            row("2022-09-02T13:00:00Z", "user_initiated", "free_tier"),
+        ]
+    );
+}
+
+#[test]
 fn example_4_per_message_era_c_then_era_d() {
     // Era C: marketing and the out-of-window utility charged; free-form and in-window utility free.
     assert_eq!(
