@@ -97,12 +97,20 @@ impl<'a> Pricer<'a> {
             // Era B service past the free tier: only cards from before all service became free.
             (Column::Service, Era::B) => {
                 let keep = |v: &&DatedRate| v.0 < FREE_SERVICE_FROM;
-                find(published.iter().filter(keep), derived.iter().filter(keep), e)
+                find(
+                    published.iter().filter(keep),
+                    derived.iter().filter(keep),
+                    e,
+                )
             }
             // Era D service: only cards of the charged-service era; else the utility rate.
             (Column::Service, _) => {
                 let keep = |v: &&DatedRate| v.0 >= ERA_D_FROM;
-                match find(published.iter().filter(keep), derived.iter().filter(keep), e) {
+                match find(
+                    published.iter().filter(keep),
+                    derived.iter().filter(keep),
+                    e,
+                ) {
                     Some(found) => Some(found),
                     None => {
                         let (published, derived) = self.values(market, Column::Utility);

@@ -229,7 +229,7 @@ pub fn run(s: &RatesSettings) -> Result<()> {
 
 /// The card columns a billed unit can read on a date: era A prices user-/business-initiated
 /// conversations; service is billed only in era B before 2024-11-01 and in era D.
-fn columns_in_force(date: NaiveDate) -> Vec<(Column, UnitCategory)> {
+pub fn columns_in_force(date: NaiveDate) -> Vec<(Column, UnitCategory)> {
     let era = era_of(date);
     let mut cols = Vec::new();
     if era == Era::A {

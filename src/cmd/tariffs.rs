@@ -172,6 +172,9 @@ const LIST_HEADER: [&str; 11] = [
 ];
 
 fn list(s: &TariffsListSettings, out: &mut impl Write) -> Result<()> {
+    if let (Some((from, to)), Some(currency)) = (s.coverage, s.currency.as_deref()) {
+        return super::coverage::run(&s.cards, &s.markets, currency, from, to, s.format, out);
+    }
     let cards = card_infos(&s.cards, &s.markets, s.currency.as_deref());
     let tiers: Vec<&TierTable> = s
         .tiers

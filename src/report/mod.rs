@@ -171,7 +171,10 @@ impl Tally {
                         t.derived = n;
                     }
                     if let Some(date) = card {
-                        self.cards.entry(k.month).or_default().insert((date, derived));
+                        self.cards
+                            .entry(k.month)
+                            .or_default()
+                            .insert((date, derived));
                         if derived && !substitute {
                             *self
                                 .derived
