@@ -43,13 +43,13 @@ fn right(s: impl ToString) -> TableCell {
     TableCell::new(s).set_alignment(CellAlignment::Right)
 }
 
-/// "bundled" for the embedded files ("bundled, derived" for the derived cards), else the
+/// "bundled" for the embedded files ("bundled derived" for the derived cards), else the
 /// path given.
 fn origin_name(origin: &str) -> &str {
     if origin == BUNDLED_ORIGIN {
         "bundled"
     } else if origin == BUNDLED_DERIVED_ORIGIN {
-        "bundled, derived"
+        "bundled derived"
     } else {
         origin
     }

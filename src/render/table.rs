@@ -143,7 +143,7 @@ fn monthly(report: &Report) -> Table {
         row.push(right(tot.unpriced));
     }
     row.extend([
-        right(format!("{} {cur}", cost(tot))),
+        right(format!("{} {cur}{}", cost(tot), marks(tot))),
         right(money(report.budget_total)),
         right(money(report.overage_total)),
         Cell::new(""),

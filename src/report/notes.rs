@@ -109,27 +109,37 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
         ));
     }
     // One line per month whose cost uses derived rates: how many units, from which cells.
-    let mut derived_by_month: BTreeMap<Month, (u64, Vec<String>)> = BTreeMap::new();
+    let mut derived_by_month: BTreeMap<Month, (u64, BTreeMap<chrono::NaiveDate, Vec<String>>)> =
+        BTreeMap::new();
     for ((market, column, date), months) in &t.derived {
         for (&month, &n) in months {
             let e = derived_by_month.entry(month).or_default();
             e.0 += n;
-            e.1.push(format!(
-                "{} {} ({} {})",
+            e.1.entry(*date).or_default().push(format!(
+                "{} {}",
                 (cx.market_name)(*market),
-                column.name(),
-                cx.currency,
-                date
+                column.name()
             ));
         }
     }
-    for (month, (n, cells)) in &derived_by_month {
+    for (month, (n, cards)) in &derived_by_month {
+        let cards: Vec<String> = cards
+            .iter()
+            .map(|(date, cells)| {
+                format!(
+                    "{} {} derived card: {}",
+                    cx.currency,
+                    date,
+                    cells.join(", ")
+                )
+            })
+            .collect();
         notes.push(format!(
-            "derived: {} in {} priced at derived rates, not published by Meta in {} (a stated rule from another currency's card, see tariffs/SOURCES.md): {}",
+            "derived: {} in {} priced at rates derived by a stated rule from another currency's card, not published by Meta in {} (rule and evidence: tariffs/SOURCES.md); {}",
             units(*n),
             month,
             cx.currency,
-            cells.join(", ")
+            cards.join("; ")
         ));
     }
     for ((market, column, date), months) in &t.substitutes {
