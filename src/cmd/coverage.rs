@@ -165,8 +165,8 @@ pub fn run(
                     labels.push(' ');
                 }
             }
-            writeln!(out, "{:width$} {labels}", "")?;
-            writeln!(out, "{:width$} {years}", "")?;
+            writeln!(out, "{}", format!("{:width$} {labels}", "").trim_end())?;
+            writeln!(out, "{}", format!("{:width$} {years}", "").trim_end())?;
             let mut counts = [0usize; 4];
             for name in &names {
                 let market = markets.market_by_name(name).expect("a known market");
