@@ -388,6 +388,96 @@ mod tests {
         );
     }
 
+    /// (value, substitute, derived) of a quote.
+    fn kind(q: Quote) -> (String, bool, bool) {
+        match q {
+            Quote::Priced(r) => (r.value.to_string(), r.substitute, r.derived),
+            other => panic!("expected a price, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn published_in_force_then_derived_in_force_then_substitutes() {
+        let m = MarketMap::bundled();
+        let mut rows = parse(
+            "currency,effective_from,market,marketing,utility\n\
+             EUR,2023-06-01,France,0.1186,\n\
+             EUR,2025-07-01,France,0.0700,0.0250\n",
+            "published.csv",
+            &m,
+        )
+        .unwrap();
+        rows.extend(
+            parse(
+                "currency,effective_from,market,marketing,utility,confidence\n\
+                 EUR,2023-06-01,France,0.1111,0.0636,derived\n\
+                 EUR,2024-08-01,France,,0.0248,derived\n",
+                "derived.csv",
+                &m,
+            )
+            .unwrap(),
+        );
+        let c = RateCards::from_rows(rows);
+        let fr = m.market_by_name("France").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        let q = |date: &str, era, cat| kind(p.quote(&event(date, era, cat), fr));
+        let s = |v: &str, sub, der| (v.to_string(), sub, der);
+        // A published value in force wins over a derived one of the same date.
+        assert_eq!(
+            q("2024-03-01", Era::B, UnitCategory::Marketing),
+            s("0.1186", false, false)
+        );
+        // No published utility in force: the derived one, then the newer derived one.
+        assert_eq!(
+            q("2024-03-01", Era::B, UnitCategory::Utility),
+            s("0.0636", false, true)
+        );
+        assert_eq!(
+            q("2024-09-01", Era::B, UnitCategory::Utility),
+            s("0.0248", false, true)
+        );
+        // The per-message card never stands in for a conversation while a derived rate exists.
+        assert_eq!(
+            q("2025-06-30", Era::B, UnitCategory::Utility),
+            s("0.0248", false, true)
+        );
+        // Per-message months read the per-message card.
+        assert_eq!(
+            q("2025-08-01", Era::C, UnitCategory::Utility),
+            s("0.0250", false, false)
+        );
+        // Before any card of the model: a later published value, flagged.
+        assert_eq!(
+            q("2022-06-01", Era::A, UnitCategory::Marketing),
+            s("0.1186", true, false)
+        );
+    }
+
+    #[test]
+    fn a_derived_value_is_a_substitute_only_when_nothing_else_exists() {
+        let m = MarketMap::bundled();
+        let rows = parse(
+            "currency,effective_from,market,utility,confidence\n\
+             EUR,2024-08-01,Spain,0.0166,derived\n",
+            "derived.csv",
+            &m,
+        )
+        .unwrap();
+        let c = RateCards::from_rows(rows);
+        let es = m.market_by_name("Spain").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        // Per message, the conversation-era derived value crosses the switch: a substitute.
+        assert_eq!(
+            kind(p.quote(&event("2025-08-01", Era::C, UnitCategory::Utility), es)),
+            ("0.0166".to_string(), true, true)
+        );
+        // Before it: the later derived value, flagged.
+        assert_eq!(
+            kind(p.quote(&event("2023-07-01", Era::B, UnitCategory::Utility), es)),
+            ("0.0166".to_string(), true, true)
+        );
+    }
+
     #[test]
     fn era_b_service_ignores_free_service_zeros() {
         let (c, m) = cards(CARDS);

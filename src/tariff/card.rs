@@ -327,3 +327,136 @@ pub fn parse(text: &str, origin: &str, markets: &MarketMap) -> Result<Vec<CardRo
     }
     Ok(rows)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::RoundingStrategy;
+
+    fn bundled_rows() -> Vec<CardRow> {
+        bundled(&MarketMap::bundled()).unwrap()
+    }
+
+    #[test]
+    fn every_bundled_row_has_a_source_and_a_confidence() {
+        for r in bundled_rows() {
+            assert!(
+                !r.source.trim().is_empty(),
+                "{} {} {:?}: no source",
+                r.currency,
+                r.effective_from,
+                r.market
+            );
+            assert!(
+                ["high", "medium", "low", "derived"].contains(&r.confidence.as_str()),
+                "{} {} {:?}: confidence {:?}",
+                r.currency,
+                r.effective_from,
+                r.market,
+                r.confidence
+            );
+            // Derived rows live in their own file, published ones never claim to be derived.
+            assert_eq!(r.is_derived(), r.origin == BUNDLED_DERIVED_ORIGIN);
+        }
+    }
+
+    /// The factor and base currency a derived row's source states: "round(USD 2024-08-01 x 0.8283, 4)".
+    fn rule(source: &str) -> Option<(String, Decimal)> {
+        let rest = &source[source.find("round(")? + "round(".len()..];
+        let base = rest.get(..3)?.to_string();
+        let x = rest.find(" x ")?;
+        let end = rest.find(", 4)")?;
+        Some((base, rest[x + 3..end].parse().ok()?))
+    }
+
+    #[test]
+    fn every_derived_cell_follows_the_rule_its_row_states() {
+        let rows = bundled_rows();
+        let switch = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+        let per_message = |d: NaiveDate| d >= switch;
+        let mut checked = 0;
+        for r in rows.iter().filter(|r| r.is_derived()) {
+            for column in [
+                Column::Marketing,
+                Column::Utility,
+                Column::Authentication,
+                Column::AuthenticationInternational,
+            ] {
+                let Cell::Rate(value) = r.cell(column) else {
+                    continue;
+                };
+                let (base, factor) = rule(&r.source).expect("the row states its rule");
+                // The base value in force on the row's date, among cards of the same model.
+                let usd = rows
+                    .iter()
+                    .filter(|b| {
+                        !b.is_derived()
+                            && b.currency == base
+                            && b.market == r.market
+                            && b.effective_from <= r.effective_from
+                            && per_message(b.effective_from) == per_message(r.effective_from)
+                    })
+                    .filter_map(|b| match b.cell(column) {
+                        Cell::Rate(v) => Some((b.effective_from, *v)),
+                        _ => None,
+                    })
+                    .max_by_key(|(d, _)| *d)
+                    .expect("a base value in force");
+                let expected = (usd.1 * factor)
+                    .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
+                assert_eq!(
+                    *value,
+                    expected,
+                    "{} {:?} {}: {} x {factor}",
+                    r.effective_from,
+                    r.market,
+                    column.name(),
+                    usd.1
+                );
+                checked += 1;
+            }
+            if let Cell::Rate(value) = r.cell(Column::Service) {
+                assert!(r.source.contains("service = EUR 2022-02-01 user_initiated"));
+                let uic = rows
+                    .iter()
+                    .find(|b| {
+                        b.currency == "EUR"
+                            && b.effective_from == NaiveDate::from_ymd_opt(2022, 2, 1).unwrap()
+                            && b.market == r.market
+                    })
+                    .expect("a 2022 EUR row");
+                assert_eq!(uic.cell(Column::UserInitiated), &Cell::Rate(*value));
+                checked += 1;
+            }
+        }
+        assert!(checked > 200, "{checked} derived cells checked");
+    }
+
+    #[test]
+    fn the_rule_reproduces_germanys_verbatim_june_2023_eur_rates() {
+        // Germany's verbatim June-2023 EUR rates from the USD card of the same date.
+        let rows = bundled_rows();
+        let m = MarketMap::bundled();
+        let de = m.market_by_name("Germany").unwrap();
+        let d = NaiveDate::from_ymd_opt(2023, 6, 1).unwrap();
+        let find = |cur: &str| {
+            rows.iter()
+                .find(|r| {
+                    r.currency == cur && r.effective_from == d && r.market == de && !r.is_derived()
+                })
+                .unwrap()
+        };
+        let (usd, eur) = (find("USD"), find("EUR"));
+        let factor: Decimal = "0.8283".parse().unwrap();
+        for c in [Column::Marketing, Column::Utility, Column::Authentication] {
+            let (Cell::Rate(u), Cell::Rate(e)) = (usd.cell(c), eur.cell(c)) else {
+                panic!("{c:?}")
+            };
+            assert_eq!(
+                (u * factor).round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero),
+                *e,
+                "{c:?}"
+            );
+        }
+    }
+}
