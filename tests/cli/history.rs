@@ -382,3 +382,17 @@ fn coverage_says_per_market_category_and_month_what_kind_of_rate_is_in_force() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--from 2023-13: not a month"));
 }
+
+#[test]
+fn cards_in_other_currencies_price_their_markets() {
+    let idr = rates_row("ID", "IDR", "2026-10-15");
+    assert_eq!(
+        (idr["marketing"].as_str(), idr["service"].as_str()),
+        ("586.33", "356.65")
+    );
+    let brl = rates_row("BR", "BRL", "2026-10-15");
+    assert_eq!(
+        (brl["marketing"].as_str(), brl["service"].as_str()),
+        ("0.3217", "0.0350")
+    );
+}
