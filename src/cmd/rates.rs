@@ -300,7 +300,7 @@ fn line(
             }
             if rate.service_at_utility {
                 notes.push(format!("{name} service: no {currency} service rate from 2026-10-01; priced at the utility rate {}", exact(rate.value)));
-            } else if from != row.effective_from || rate.substitute {
+            } else if rate.substitute {
                 notes.push(format!(
                     "{name} {}: {} from the card of {from}{}",
                     column.name(),
