@@ -535,7 +535,8 @@ fn check(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
         .map(|rows| compare(rows, &s.baseline, &s.markets))
         .collect();
     let mut baseline_origins: BTreeSet<&str> = BTreeSet::new();
-    for r in s.baseline.rows() {
+    // A new card is compared with the published rates before it, never with derived ones.
+    for r in s.baseline.rows().iter().filter(|r| !r.is_derived()) {
         baseline_origins.insert(origin_name(&r.origin));
     }
     let against = baseline_origins.into_iter().collect::<Vec<_>>().join(", ");
