@@ -1,6 +1,7 @@
 //! `waprice tariffs --coverage --currency CUR`: for each market, category and month, what kind
 //! of rate `estimate` would charge a billed unit on the month's first day: published, derived,
-//! a substitute, or none (unpriced). Only the categories the month's rules bill are shown.
+//! a substitute, or none (unpriced). Only the categories the month's rules bill, and only the
+//! months a market exists in (a country is in it), are shown.
 
 use super::rates::columns_in_force;
 use anyhow::Result;
@@ -24,11 +25,15 @@ struct Found {
 fn cell(
     pricer: &Pricer,
     cards: &RateCards,
+    markets: &MarketMap,
     market: waprice::tariff::market::MarketId,
     column: Column,
     month: Month,
 ) -> Option<Found> {
     let date = month.first_day();
+    if !markets.in_use(market, date) {
+        return None;
+    }
     let (_, category) = columns_in_force(date)
         .into_iter()
         .find(|(c, _)| *c == column)?;
@@ -99,7 +104,7 @@ pub fn run(
                 let market = markets.market_by_name(name).expect("a known market");
                 for column in columns {
                     for &month in &months {
-                        if let Some(f) = cell(&pricer, cards, market, column, month) {
+                        if let Some(f) = cell(&pricer, cards, markets, market, column, month) {
                             rows.push(serde_json::json!({
                                 "market": name,
                                 "category": column.name(),
@@ -123,7 +128,7 @@ pub fn run(
                 let market = markets.market_by_name(name).expect("a known market");
                 for column in columns {
                     for &month in &months {
-                        if let Some(f) = cell(&pricer, cards, market, column, month) {
+                        if let Some(f) = cell(&pricer, cards, markets, market, column, month) {
                             w.write_record([
                                 *name,
                                 column.name(),
@@ -145,7 +150,7 @@ pub fn run(
             )?;
             writeln!(
                 out,
-                "P published  d derived (a stated rule from another currency's card)  s substitute (a later card, or the other pricing model)  - none (unpriced)  blank: not billed that month"
+                "P published  d derived (a stated rule from another currency's card)  s substitute (a later card, or the other pricing model)  - none (unpriced)  blank: not billed that month, or not a market yet"
             )?;
             let width = names.iter().map(|n| n.len()).max().unwrap_or(6) + 1 + 28;
             // Year marks over the month columns.
@@ -173,7 +178,7 @@ pub fn run(
                 for column in columns {
                     let cells: Vec<Option<Found>> = months
                         .iter()
-                        .map(|&m| cell(&pricer, cards, market, column, m))
+                        .map(|&m| cell(&pricer, cards, markets, market, column, m))
                         .collect();
                     if cells.iter().all(Option::is_none) {
                         continue;
