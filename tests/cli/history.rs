@@ -364,6 +364,21 @@ fn coverage_says_per_market_category_and_month_what_kind_of_rate_is_in_force() {
     assert_eq!(line("Germany marketing "), "PP");
     assert_eq!(line("France utility "), "dd");
     assert_eq!(line("France user_initiated "), "P");
+    // Hong Kong became a market of its own on 2026-07-01: no cell before.
+    let csv = stdout(&[
+        "tariffs",
+        "--coverage",
+        "--currency",
+        "EUR",
+        "--from",
+        "2026-06",
+        "--to",
+        "2026-07",
+        "--format",
+        "csv",
+    ]);
+    assert!(!csv.contains("\nHong Kong,marketing,2026-06,"), "{csv}");
+    assert!(csv.contains("\nHong Kong,marketing,2026-07,"), "{csv}");
     // --coverage needs a currency; a bad month is refused with the flag named.
     let out = waprice().args(["tariffs", "--coverage"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
