@@ -1,4 +1,4 @@
-"""Cost columns for ref.py (spec section 8 and 9), from tariffs/rate-cards.csv (published cards)
+"""Cost columns for ref.py (rate lookup and Callbell budget), from tariffs/rate-cards.csv (published cards)
 and tariffs/derived-cards.csv (cards derived by a stated rule).
 
 No tier tables exist in the bundled data, so every charged unit pays its list rate.
