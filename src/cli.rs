@@ -326,6 +326,18 @@ pub struct TariffsArgs {
     /// A volume-tier table to list (repeatable).
     #[arg(long = "tiers", value_name = "FILE")]
     pub tiers: Vec<String>,
+    /// Instead of the list: for each market, category and month, whether the rate in force is
+    /// published, derived, a substitute or missing (needs --currency).
+    ///
+    /// Example: waprice tariffs --coverage --currency EUR --from 2023-06 --to 2025-12
+    #[arg(long)]
+    pub coverage: bool,
+    /// First month of --coverage (YYYY-MM; default 2022-02).
+    #[arg(long, value_name = "YYYY-MM", requires = "coverage")]
+    pub from: Option<String>,
+    /// Last month of --coverage (YYYY-MM; default the current month).
+    #[arg(long, value_name = "YYYY-MM", requires = "coverage")]
+    pub to: Option<String>,
     /// Effective date of a file in Meta's layout (YYYY-MM-DD), instead of its title line.
     #[arg(long, value_name = "DATE")]
     pub tariff_date: Option<String>,

@@ -1,8 +1,11 @@
 //! Prices billing events from the rate cards of one currency (spec section 8).
 //!
-//! A rate is looked up per (currency, market, column): the latest value on or before the
-//! event's date, else the earliest later value (a flagged substitute), else the unit is
-//! unpriced. A rate is never invented and never silently zero.
+//! A rate is looked up per (currency, market, column), among the cards of the event's pricing
+//! model (per conversation before 2025-07-01, per message from then): the latest published
+//! value on or before the event's date; else the latest derived value (a card derived from
+//! another currency's by a stated rule); else the latest value of either model on or before
+//! the date, or the earliest later one (a flagged substitute); else the unit is unpriced. A
+//! rate is never invented and never silently zero.
 
 use crate::engine::era::{ERA_C_FROM, ERA_D_FROM, FREE_SERVICE_FROM};
 use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
@@ -22,6 +25,8 @@ pub struct Rate {
     pub column: Column,
     /// From a card later than the event, or from the other side of the 2025-07-01 switch.
     pub substitute: bool,
+    /// From a derived card (in force, or as a substitute).
+    pub derived: bool,
     /// An era D service message priced at the utility rate because no card has its service rate.
     pub service_at_utility: bool,
     /// The volume tier of a charged utility or authentication message, when a tier table
@@ -50,8 +55,17 @@ impl Quote {
 
 pub struct Pricer<'a> {
     currency: &'a str,
-    /// The currency's cells, found once.
+    /// The currency's published and derived cells, found once.
     cells: Option<&'a Cells>,
+    derived: Option<&'a Cells>,
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Found<'v> {
+    value: &'v DatedRate,
+    substitute: bool,
+    derived: bool,
 }
 
 impl<'a> Pricer<'a> {
@@ -59,13 +73,18 @@ impl<'a> Pricer<'a> {
         Pricer {
             currency,
             cells: cards.cells(currency),
+            derived: cards.derived_cells(currency),
         }
     }
 
-    fn values(&self, market: MarketId, column: Column) -> &'a [DatedRate] {
-        self.cells
-            .and_then(|cells| cells.get(&(market, column)))
-            .map_or(&[], Vec::as_slice)
+    /// (published, derived) values of one cell.
+    fn values(&self, market: MarketId, column: Column) -> (&'a [DatedRate], &'a [DatedRate]) {
+        let get = |cells: Option<&'a Cells>| {
+            cells
+                .and_then(|cells| cells.get(&(market, column)))
+                .map_or(&[][..], Vec::as_slice)
+        };
+        (get(self.cells), get(self.derived))
     }
 
     pub fn quote(&self, e: &BillingEvent, market: MarketId) -> Quote {
@@ -73,36 +92,52 @@ impl<'a> Pricer<'a> {
             return Quote::Free;
         }
         let column = column_of(e.category);
-        let values = self.values(market, column);
+        let (published, derived) = self.values(market, column);
         let found = match (column, e.era) {
             // Era B service past the free tier: only cards from before all service became free.
-            (Column::Service, Era::B) => pick(values.iter().filter(|v| v.0 < FREE_SERVICE_FROM), e),
+            (Column::Service, Era::B) => {
+                let keep = |v: &&DatedRate| v.0 < FREE_SERVICE_FROM;
+                find(
+                    published.iter().filter(keep),
+                    derived.iter().filter(keep),
+                    e,
+                )
+            }
             // Era D service: only cards of the charged-service era; else the utility rate.
-            (Column::Service, _) => match pick(values.iter().filter(|v| v.0 >= ERA_D_FROM), e) {
-                Some(found) => Some(found),
-                None => {
-                    let utility = self.values(market, Column::Utility);
-                    return match pick(utility.iter(), e) {
-                        Some((v, substitute)) => Quote::Priced(Rate {
-                            value: v.1,
-                            row: v.2,
-                            column: Column::Utility,
-                            substitute,
-                            service_at_utility: true,
-                            tier: None,
-                        }),
-                        None => Quote::Unpriced(column),
-                    };
+            (Column::Service, _) => {
+                let keep = |v: &&DatedRate| v.0 >= ERA_D_FROM;
+                match find(
+                    published.iter().filter(keep),
+                    derived.iter().filter(keep),
+                    e,
+                ) {
+                    Some(found) => Some(found),
+                    None => {
+                        let (published, derived) = self.values(market, Column::Utility);
+                        return match find(published.iter(), derived.iter(), e) {
+                            Some(f) => Quote::Priced(Rate {
+                                value: f.value.1,
+                                row: f.value.2,
+                                column: Column::Utility,
+                                substitute: f.substitute,
+                                derived: f.derived,
+                                service_at_utility: true,
+                                tier: None,
+                            }),
+                            None => Quote::Unpriced(column),
+                        };
+                    }
                 }
-            },
-            _ => pick(values.iter(), e),
+            }
+            _ => find(published.iter(), derived.iter(), e),
         };
         match found {
-            Some((v, substitute)) => Quote::Priced(Rate {
-                value: v.1,
-                row: v.2,
+            Some(f) => Quote::Priced(Rate {
+                value: f.value.1,
+                row: f.value.2,
                 column,
-                substitute,
+                substitute: f.substitute,
+                derived: f.derived,
                 service_at_utility: false,
                 tier: None,
             }),
@@ -180,6 +215,7 @@ impl<'a> TieredPricer<'a> {
             // The tier's own rate, from a table in force on the event's date.
             rate.value = value;
             rate.substitute = false;
+            rate.derived = false;
         }
         Quote::Priced(rate)
     }
@@ -196,6 +232,45 @@ pub fn column_of(category: UnitCategory) -> Column {
         UnitCategory::UserInitiated => Column::UserInitiated,
         UnitCategory::BusinessInitiated => Column::BusinessInitiated,
     }
+}
+
+/// The lookup order for one cell: a published value in force (the latest on or before the
+/// event's date, from a card of the event's pricing model); else a derived value in force;
+/// else a substitute by [`pick`], published values first. A derived value never replaces a
+/// published one in force, and a value of the other pricing model never stands in while a
+/// derived one of the right model exists.
+fn find<'v>(
+    published: impl Iterator<Item = &'v DatedRate> + Clone,
+    derived: impl Iterator<Item = &'v DatedRate> + Clone,
+    e: &BillingEvent,
+) -> Option<Found<'v>> {
+    let in_force = |v: &&DatedRate| v.0 <= e.date && !crosses_switch(v.0, e.era);
+    if let Some(value) = published.clone().filter(in_force).last() {
+        return Some(Found {
+            value,
+            substitute: false,
+            derived: false,
+        });
+    }
+    if let Some(value) = derived.clone().filter(in_force).last() {
+        return Some(Found {
+            value,
+            substitute: false,
+            derived: true,
+        });
+    }
+    if let Some((value, substitute)) = pick(published, e) {
+        return Some(Found {
+            value,
+            substitute,
+            derived: false,
+        });
+    }
+    pick(derived, e).map(|(value, substitute)| Found {
+        value,
+        substitute,
+        derived: true,
+    })
 }
 
 /// The latest value on or before the event's date, else the earliest later one. The bool
@@ -312,6 +387,96 @@ mod tests {
         assert_eq!(
             priced(p.quote(&event("2025-08-01", Era::C, UnitCategory::Utility), de)),
             (Decimal::new(255, 4), true)
+        );
+    }
+
+    /// (value, substitute, derived) of a quote.
+    fn kind(q: Quote) -> (String, bool, bool) {
+        match q {
+            Quote::Priced(r) => (r.value.to_string(), r.substitute, r.derived),
+            other => panic!("expected a price, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn published_in_force_then_derived_in_force_then_substitutes() {
+        let m = MarketMap::bundled();
+        let mut rows = parse(
+            "currency,effective_from,market,marketing,utility\n\
+             EUR,2023-06-01,France,0.1186,\n\
+             EUR,2025-07-01,France,0.0700,0.0250\n",
+            "published.csv",
+            &m,
+        )
+        .unwrap();
+        rows.extend(
+            parse(
+                "currency,effective_from,market,marketing,utility,confidence\n\
+                 EUR,2023-06-01,France,0.1111,0.0636,derived\n\
+                 EUR,2024-08-01,France,,0.0248,derived\n",
+                "derived.csv",
+                &m,
+            )
+            .unwrap(),
+        );
+        let c = RateCards::from_rows(rows);
+        let fr = m.market_by_name("France").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        let q = |date: &str, era, cat| kind(p.quote(&event(date, era, cat), fr));
+        let s = |v: &str, sub, der| (v.to_string(), sub, der);
+        // A published value in force wins over a derived one of the same date.
+        assert_eq!(
+            q("2024-03-01", Era::B, UnitCategory::Marketing),
+            s("0.1186", false, false)
+        );
+        // No published utility in force: the derived one, then the newer derived one.
+        assert_eq!(
+            q("2024-03-01", Era::B, UnitCategory::Utility),
+            s("0.0636", false, true)
+        );
+        assert_eq!(
+            q("2024-09-01", Era::B, UnitCategory::Utility),
+            s("0.0248", false, true)
+        );
+        // The per-message card never stands in for a conversation while a derived rate exists.
+        assert_eq!(
+            q("2025-06-30", Era::B, UnitCategory::Utility),
+            s("0.0248", false, true)
+        );
+        // Per-message months read the per-message card.
+        assert_eq!(
+            q("2025-08-01", Era::C, UnitCategory::Utility),
+            s("0.0250", false, false)
+        );
+        // Before any card of the model: a later published value, flagged.
+        assert_eq!(
+            q("2022-06-01", Era::A, UnitCategory::Marketing),
+            s("0.1186", true, false)
+        );
+    }
+
+    #[test]
+    fn a_derived_value_is_a_substitute_only_when_nothing_else_exists() {
+        let m = MarketMap::bundled();
+        let rows = parse(
+            "currency,effective_from,market,utility,confidence\n\
+             EUR,2024-08-01,Spain,0.0166,derived\n",
+            "derived.csv",
+            &m,
+        )
+        .unwrap();
+        let c = RateCards::from_rows(rows);
+        let es = m.market_by_name("Spain").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        // Per message, the conversation-era derived value crosses the switch: a substitute.
+        assert_eq!(
+            kind(p.quote(&event("2025-08-01", Era::C, UnitCategory::Utility), es)),
+            ("0.0166".to_string(), true, true)
+        );
+        // Before it: the later derived value, flagged.
+        assert_eq!(
+            kind(p.quote(&event("2023-07-01", Era::B, UnitCategory::Utility), es)),
+            ("0.0166".to_string(), true, true)
         );
     }
 

@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 use std::sync::Arc;
 use waprice::budget::Budget;
+use waprice::calendar::Month;
 use waprice::engine::era::AUTH_INTL_START;
 use waprice::engine::EngineConfig;
 use waprice::error::BadInput;
@@ -637,6 +638,19 @@ pub struct TariffsListSettings {
     /// Only this currency's cards.
     pub currency: Option<String>,
     pub format: Format,
+    /// `--coverage`: the months to show, first and last.
+    pub coverage: Option<(Month, Month)>,
+}
+
+/// A `--from`/`--to` month (YYYY-MM).
+fn month_arg(flag: &str, value: &str) -> Result<Month> {
+    chrono::NaiveDate::parse_from_str(&format!("{}-01", value.trim()), "%Y-%m-%d")
+        .map(Month::of)
+        .map_err(|_| {
+            BadInput::new(format!("{flag} {value}: not a month"))
+                .hint("write months as YYYY-MM, e.g. 2024-03")
+                .into()
+        })
 }
 
 /// `waprice tariffs check FILE`: the file, and the cards to compare it with.
@@ -681,12 +695,36 @@ impl TariffsSettings {
                         Some(code)
                     }
                 };
+                let coverage = if a.coverage {
+                    if currency.is_none() {
+                        return Err(BadInput::new("--coverage needs --currency")
+                            .hint("e.g. waprice tariffs --coverage --currency EUR --from 2023-06 --to 2025-12")
+                            .into());
+                    }
+                    let from = match &a.from {
+                        Some(v) => month_arg("--from", v)?,
+                        None => Month::of(waprice::engine::era::SUPPORTED_FROM),
+                    };
+                    let to = match &a.to {
+                        Some(v) => month_arg("--to", v)?,
+                        None => Month::of(chrono::Local::now().date_naive()),
+                    };
+                    if to < from {
+                        return Err(BadInput::new(format!("--to {to} is before --from {from}"))
+                            .hint("give the first month with --from and the last with --to")
+                            .into());
+                    }
+                    Some((from, to))
+                } else {
+                    None
+                };
                 Ok(TariffsSettings::List(TariffsListSettings {
                     markets,
                     cards,
                     tiers,
                     currency,
                     format: output_format(a.format),
+                    coverage,
                 }))
             }
             Some(TariffsAction::Check(c)) => {

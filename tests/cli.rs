@@ -5,7 +5,7 @@ use predicates::prelude::*;
 use std::io::Write;
 use std::path::Path;
 
-const HEADER: &str = "month,marketing,utility,authentication,authentication_international,service,user_initiated,business_initiated,free,billable,unpriced,cost,budget,overage,currency\n";
+const HEADER: &str = "month,marketing,utility,authentication,authentication_international,service,user_initiated,business_initiated,free,billable,unpriced,cost,budget,overage,currency,derived,substituted\n";
 
 fn waprice() -> Command {
     Command::cargo_bin("waprice").unwrap()
@@ -51,7 +51,7 @@ fn example_1_era_b_one_conversation_per_category() {
             &data("example1-era-b-categories.csv"),
             &["--currency", "USD"]
         ),
-        rows(&["2024-03,1,1,0,0,0,0,0,0,2,0,0.2200,54,0,USD"])
+        rows(&["2024-03,1,1,0,0,0,0,0,0,2,0,0.2200,54,0,USD,0,0"])
     );
 }
 
@@ -59,7 +59,7 @@ fn example_1_era_b_one_conversation_per_category() {
 fn example_2_free_form_rides_on_marketing_then_opens_a_free_service_conversation() {
     assert_eq!(
         estimate_csv(&data("example2-era-b-service.csv"), &["--currency", "USD"]),
-        rows(&["2024-03,1,0,0,0,0,0,0,1,1,0,0.1432,54,0,USD"])
+        rows(&["2024-03,1,0,0,0,0,0,0,1,1,0,0.1432,54,0,USD,0,0"])
     );
     // From 2024-11-01 the service conversation is free whatever the count.
     assert_eq!(
@@ -67,7 +67,7 @@ fn example_2_free_form_rides_on_marketing_then_opens_a_free_service_conversation
             &data("example2-era-b-service-free.csv"),
             &["--currency", "USD"]
         ),
-        rows(&["2024-11,1,0,0,0,0,0,0,1,1,0,0.1432,54,0,USD"])
+        rows(&["2024-11,1,0,0,0,0,0,0,1,1,0,0.1432,54,0,USD,0,0"])
     );
 }
 
@@ -96,7 +96,7 @@ fn example_2_service_conversations_past_the_first_1000_of_a_month_are_billed() {
     // 1,000 free, 2 at France's USD service rate 0.0859.
     assert_eq!(
         estimate_csv(path.to_str().unwrap(), &["--currency", "USD"]),
-        rows(&["2024-03,0,0,0,0,2,0,0,1000,2,0,0.1718,54,0,USD"])
+        rows(&["2024-03,0,0,0,0,2,0,0,1000,2,0,0.1718,54,0,USD,0,0"])
     );
 }
 
@@ -104,7 +104,34 @@ fn example_2_service_conversations_past_the_first_1000_of_a_month_are_billed() {
 fn example_3_entry_point_window_makes_everything_free() {
     assert_eq!(
         estimate_csv(&data("example3-entry-point.csv"), &["--currency", "USD"]),
-        rows(&["2024-03,0,0,0,0,0,0,0,1,0,0,0,54,0,USD"])
+        rows(&["2024-03,0,0,0,0,0,0,0,1,0,0,0,54,0,USD,0,0"])
+    );
+}
+
+#[test]
+fn an_era_a_entry_point_window_lasts_24h_so_a_reply_26h_later_opens_a_user_initiated_conversation()
+{
+    // Entry point 2022-09-01 10:00, reply 11:00 (free entry point, 24h in era A); the customer
+    // writes again the next day and the reply at 13:00 (26h after the first reply) is outside
+    // the window: a user-initiated conversation (free, within the month's free tier).
+    let ledger = stdout(&["ledger", &data("era-a-entry-point-24h.csv")]);
+    let got: Vec<(String, String, String)> = parse_csv(&ledger, b',')
+        .into_iter()
+        .map(|r| {
+            (
+                r["time"].clone(),
+                r["category"].clone(),
+                r["pricing"].clone(),
+            )
+        })
+        .collect();
+    let row = |t: &str, c: &str, p: &str| (t.to_string(), c.to_string(), p.to_string());
+    assert_eq!(
+        got,
+        vec![
+            row("2022-09-01T11:00:00Z", "user_initiated", "free_entry_point"),
+            row("2022-09-02T13:00:00Z", "user_initiated", "free_tier"),
+        ]
     );
 }
 
@@ -113,12 +140,12 @@ fn example_4_per_message_era_c_then_era_d() {
     // Era C: marketing and the out-of-window utility charged; free-form and in-window utility free.
     assert_eq!(
         estimate_csv(&data("example4-era-c.csv"), &["--currency", "USD"]),
-        rows(&["2025-09,1,1,0,0,0,0,0,2,2,0,0.1732,54,0,USD"])
+        rows(&["2025-09,1,1,0,0,0,0,0,2,2,0,0.1732,54,0,USD,0,2"])
     );
     // Era D: all four charged; USD 2026-10-01 France: marketing 0.0859, utility and service 0.03.
     assert_eq!(
         estimate_csv(&data("example4-era-d.csv"), &["--currency", "USD"]),
-        rows(&["2026-10,1,2,0,0,1,0,0,0,4,0,0.1759,54,0,USD"])
+        rows(&["2026-10,1,2,0,0,1,0,0,0,4,0,0.1759,54,0,USD,0,0"])
     );
 }
 
@@ -127,7 +154,7 @@ fn example_5_era_a_user_and_business_initiated_within_the_free_tier() {
     // UIC + BIC for the first customer, one BIC for two templates 3h apart: 3 free conversations.
     assert_eq!(
         estimate_csv(&data("example5-era-a.csv"), &[]),
-        rows(&["2022-05,0,0,0,0,0,0,0,3,0,0,0,50,0,EUR"])
+        rows(&["2022-05,0,0,0,0,0,0,0,3,0,0,0,50,0,EUR,0,0"])
     );
     let by = waprice()
         .args([
@@ -151,8 +178,8 @@ fn example_6_utility_switch_over_on_2025_07_01() {
     assert_eq!(
         estimate_csv(&data("example6-switch-over.csv"), &["--currency", "USD"]),
         rows(&[
-            "2025-06,0,1,0,0,0,0,0,0,1,0,0.0300,54,0,USD",
-            "2025-07,0,1,0,0,0,0,0,1,1,0,0.0300,54,0,USD"
+            "2025-06,0,1,0,0,0,0,0,0,1,0,0.0300,54,0,USD,0,0",
+            "2025-07,0,1,0,0,0,0,0,1,1,0,0.0300,54,0,USD,0,1"
         ])
     );
 }
@@ -177,7 +204,7 @@ fn example_8_era_a_1003_conversations_1000_free_3_billed() {
     // EUR 2022 France business-initiated 0.1186 x 3.
     assert_eq!(
         estimate_csv(&data("example8-era-a-free-tier.csv"), &[]),
-        rows(&["2022-03,0,0,0,0,0,0,3,1000,3,0,0.3558,50,0,EUR"])
+        rows(&["2022-03,0,0,0,0,0,0,3,1000,3,0,0.3558,50,0,EUR,0,0"])
     );
     // There is no USD era A card: the 3 units are unpriced, never priced at zero silently.
     assert_eq!(
@@ -185,7 +212,7 @@ fn example_8_era_a_1003_conversations_1000_free_3_billed() {
             &data("example8-era-a-free-tier.csv"),
             &["--currency", "USD"]
         ),
-        rows(&["2022-03,0,0,0,0,0,0,3,1000,3,3,0,54,0,USD"])
+        rows(&["2022-03,0,0,0,0,0,0,3,1000,3,3,0,54,0,USD,0,0"])
     );
     waprice()
         .args([
@@ -267,7 +294,7 @@ fn budget_follows_agents_and_overage_is_cost_minus_budget() {
     assert!(estimate_csv(&f, &["--agents", "25"]).contains(",150,0,EUR"));
     assert_eq!(
         estimate_csv(&f, &["--currency", "USD", "--budget", "0.1"]),
-        rows(&["2024-03,1,1,0,0,0,0,0,0,2,0,0.2200,0.1,0.1200,USD"])
+        rows(&["2024-03,1,1,0,0,0,0,0,0,2,0,0.2200,0.1,0.1200,USD,0,0"])
     );
     waprice()
         .args(["estimate", &f, "--currency", "USD", "--budget", "0.1"])
@@ -470,11 +497,14 @@ fn bad_options_exit_2_and_io_failures_exit_1() {
 
 #[test]
 fn strict_tariffs_refuses_substitutes() {
-    // France marketing in March 2024 has no EUR card before 2025-07-01.
+    // France in September 2025 has no per-message USD card before 2025-10-01: the
+    // conversation card of 2024-11-01 would stand in.
     fails_with(
         &[
             "estimate",
-            &data("example1-era-b-categories.csv"),
+            &data("example4-era-c.csv"),
+            "--currency",
+            "USD",
             "--strict-tariffs",
         ],
         "",
@@ -486,7 +516,10 @@ fn strict_tariffs_refuses_substitutes() {
         &data("example1-era-b-categories.csv"),
         &["--strict-tariffs", "--tariff", &data("eur-2023-france.csv")],
     );
-    assert_eq!(out, rows(&["2024-03,1,1,0,0,0,0,0,0,2,0,0.1500,50,0,EUR"]));
+    assert_eq!(
+        out,
+        rows(&["2024-03,1,1,0,0,0,0,0,0,2,0,0.1500,50,0,EUR,0,0"])
+    );
 }
 
 // ---- Pinned outputs of the three formats --------------------------------------------
@@ -745,7 +778,7 @@ fn decimal_comma_csv_parses_back_to_the_same_numbers() {
         "--decimal-comma",
     ]);
     assert!(ledger
-        .starts_with("time;business;recipient;market;category;pricing;tier;rate;currency;month\n"));
+        .starts_with("time;business;recipient;market;category;pricing;tier;rate;currency;month;card;rate_source\n"));
     assert!(ledger.contains(";0,1432;USD;"), "{ledger}");
     let rates = stdout(&[
         "rates",
@@ -1115,6 +1148,8 @@ fn a_bad_row_in_a_streamed_file_stops_with_its_line() {
 mod log_history;
 #[path = "cli/real_logs.rs"]
 mod real_logs;
+#[path = "cli/history.rs"]
+mod history;
 #[path = "cli/reconcile.rs"]
 mod reconcile;
 #[path = "cli/robustness.rs"]

@@ -85,12 +85,14 @@ fn report(
     let mut tally = tally.into_inner();
     tally.finish();
     let market_name = |m| t.markets.market_name(m).to_string();
-    let card_source = |date: chrono::NaiveDate| {
+    let card_source = |date: chrono::NaiveDate, derived: bool| {
         let mut sources: Vec<&str> = t
             .cards
             .rows()
             .iter()
-            .filter(|r| r.currency == t.currency && r.effective_from == date)
+            .filter(|r| {
+                r.currency == t.currency && r.effective_from == date && r.is_derived() == derived
+            })
             .map(|r| {
                 if r.origin.starts_with("bundled") {
                     "bundled"

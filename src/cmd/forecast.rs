@@ -278,6 +278,13 @@ pub fn run(s: &ForecastSettings) -> Result<()> {
                                 category.name(),
                                 t.currency
                             ));
+                        } else if r.derived {
+                            notes.push(format!(
+                                "{} {}: derived rate from the {} {from} derived card (a stated rule from another currency's card, see tariffs/SOURCES.md)",
+                                t.markets.market_name(market),
+                                category.name(),
+                                t.currency
+                            ));
                         }
                         if r.service_at_utility {
                             notes.push(format!("{} service: priced at the utility rate (no {} service rate from 2026-10-01)", t.markets.market_name(market), t.currency));

@@ -1,4 +1,5 @@
 //! One file per subcommand: each wires input -> engine -> pricing -> report -> render.
+pub mod coverage;
 pub mod estimate;
 pub mod forecast;
 pub mod ledger;

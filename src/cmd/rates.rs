@@ -2,8 +2,10 @@
 //!
 //! Each cell is the rate `estimate` would charge a billed unit on that date (same lookup,
 //! substitutes included); only the columns the date's rules can bill are shown. The card
-//! named is the market's latest row on or before the date; cells read from other cards are
-//! named in the notes.
+//! column names the card each rate really came from, per category (`derived` for a card
+//! derived by a stated rule, `substitute` for a later card or one of the other pricing model);
+//! CSV's `effective_from` and `source` are those of the first rate shown, and JSON's `cards`
+//! names the card of every cell.
 
 use crate::settings::RatesSettings;
 use anyhow::Result;
@@ -36,8 +38,34 @@ const HEADER: [&str; 11] = [
 struct Line {
     market: String,
     cells: Vec<String>,
+    /// Per column: the card the cell came from ("EUR 2023-06-01 derived"), or empty.
+    cards: Vec<String>,
     effective_from: NaiveDate,
     source: String,
+    /// The card rows the cells came from.
+    rows: Vec<usize>,
+}
+
+/// The card column: one card, or each card with the categories it priced.
+fn card_cell(l: &Line) -> String {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (c, card) in Column::ALL.iter().zip(&l.cards) {
+        if card.is_empty() {
+            continue;
+        }
+        match groups.iter_mut().find(|g| g.0 == card.as_str()) {
+            Some(g) => g.1.push(c.name()),
+            None => groups.push((card.as_str(), vec![c.name()])),
+        }
+    }
+    if groups.len() == 1 {
+        return groups[0].0.to_string();
+    }
+    groups
+        .iter()
+        .map(|(card, cols)| format!("{card}: {}", cols.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub fn run(s: &RatesSettings) -> Result<()> {
@@ -123,6 +151,13 @@ pub fn run(s: &RatesSettings) -> Result<()> {
                     o.insert("currency".into(), json!(t.currency));
                     o.insert("effective_from".into(), json!(l.effective_from.to_string()));
                     o.insert("source".into(), json!(l.source));
+                    let cards: serde_json::Map<String, serde_json::Value> = Column::ALL
+                        .iter()
+                        .zip(&l.cards)
+                        .filter(|(_, card)| !card.is_empty())
+                        .map(|(c, card)| (c.name().to_string(), json!(card)))
+                        .collect();
+                    o.insert("cards".into(), serde_json::Value::Object(cards));
                     serde_json::Value::Object(o)
                 })
                 .collect();
@@ -154,7 +189,7 @@ pub fn run(s: &RatesSettings) -> Result<()> {
                         .iter()
                         .map(|&i| Cell::new(&l.cells[i]).set_alignment(CellAlignment::Right)),
                 );
-                row.push(Cell::new(format!("{} {}", t.currency, l.effective_from)));
+                row.push(Cell::new(card_cell(l)));
                 table.add_row(row);
             }
             writeln!(
@@ -163,15 +198,22 @@ pub fn run(s: &RatesSettings) -> Result<()> {
                 t.currency, s.date
             )?;
             writeln!(out, "{table}")?;
-            let mut sources: Vec<(NaiveDate, &str)> = lines
+            let mut used: Vec<usize> = lines.iter().flat_map(|l| l.rows.clone()).collect();
+            used.sort_by_key(|&i| {
+                let r = t.cards.row(i);
+                (r.effective_from, r.is_derived(), i)
+            });
+            let mut sources: Vec<(String, &str)> = used
                 .iter()
-                .map(|l| (l.effective_from, l.source.as_str()))
+                .map(|&i| {
+                    let r = t.cards.row(i);
+                    (r.card_name(), r.source.as_str())
+                })
                 .collect();
-            sources.sort();
             sources.dedup();
             writeln!(out, "sources:")?;
-            for (d, src) in sources {
-                writeln!(out, "- {} {d}: {src}", t.currency)?;
+            for (card, src) in sources {
+                writeln!(out, "- {card}: {src}")?;
             }
             if !notes.is_empty() {
                 writeln!(out, "notes:")?;
@@ -187,7 +229,7 @@ pub fn run(s: &RatesSettings) -> Result<()> {
 
 /// The card columns a billed unit can read on a date: era A prices user-/business-initiated
 /// conversations; service is billed only in era B before 2024-11-01 and in era D.
-fn columns_in_force(date: NaiveDate) -> Vec<(Column, UnitCategory)> {
+pub fn columns_in_force(date: NaiveDate) -> Vec<(Column, UnitCategory)> {
     let era = era_of(date);
     let mut cols = Vec::new();
     if era == Era::A {
@@ -237,6 +279,8 @@ fn line(
     }
     let pricer = Pricer::new(cards, currency);
     let mut cells = vec![String::new(); Column::ALL.len()];
+    let mut card_of = vec![String::new(); Column::ALL.len()];
+    let mut used: Vec<usize> = Vec::new();
     for (column, category) in columns_in_force(date) {
         let event = probe(date, category);
         let quote = pricer.quote(&event, market);
@@ -246,9 +290,17 @@ fn line(
         if let Quote::Priced(rate) = quote {
             let from = cards.row(rate.row).effective_from;
             cells[column as usize] = exact(rate.value);
+            card_of[column as usize] = format!(
+                "{}{}",
+                cards.row(rate.row).card_name(),
+                if rate.substitute { " substitute" } else { "" }
+            );
+            if !used.contains(&rate.row) {
+                used.push(rate.row);
+            }
             if rate.service_at_utility {
                 notes.push(format!("{name} service: no {currency} service rate from 2026-10-01; priced at the utility rate {}", exact(rate.value)));
-            } else if from != row.effective_from || rate.substitute {
+            } else if rate.substitute {
                 notes.push(format!(
                     "{name} {}: {} from the card of {from}{}",
                     column.name(),
@@ -258,10 +310,14 @@ fn line(
             }
         }
     }
+    // CSV's effective_from and source: the card of the first rate shown.
+    let first = used.first().map_or(*row, |&i| cards.row(i));
     Some(Line {
         market: name.to_string(),
         cells,
-        effective_from: row.effective_from,
-        source: row.source.clone(),
+        cards: card_of,
+        effective_from: first.effective_from,
+        source: first.source.clone(),
+        rows: used,
     })
 }

@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use waprice::engine::era::{ERA_C_FROM, ERA_D_FROM, FREE_SERVICE_FROM};
 use waprice::render::{exact, Format};
-use waprice::tariff::card::{CardRow, Cell, Column, RateCards, BUNDLED_ORIGIN};
+use waprice::tariff::card::{
+    CardRow, Cell, Column, RateCards, BUNDLED_DERIVED_ORIGIN, BUNDLED_ORIGIN,
+};
 use waprice::tariff::files::{self, Layout};
 use waprice::tariff::market::{MarketId, MarketMap};
 use waprice::tariff::tier::TierTable;
@@ -41,10 +43,13 @@ fn right(s: impl ToString) -> TableCell {
     TableCell::new(s).set_alignment(CellAlignment::Right)
 }
 
-/// "bundled" for the embedded file, else the path given.
+/// "bundled" for the embedded files ("bundled derived" for the derived cards), else the
+/// path given.
 fn origin_name(origin: &str) -> &str {
     if origin == BUNDLED_ORIGIN {
         "bundled"
+    } else if origin == BUNDLED_DERIVED_ORIGIN {
+        "bundled derived"
     } else {
         origin
     }
@@ -62,6 +67,8 @@ fn priced_per(date: NaiveDate) -> &'static str {
 struct CardInfo {
     currency: String,
     date: NaiveDate,
+    /// A card derived by a stated rule from another currency's card.
+    derived: bool,
     markets: Vec<String>,
     /// Rate columns with at least one value.
     columns: Vec<&'static str>,
@@ -72,18 +79,18 @@ struct CardInfo {
 }
 
 fn card_infos(cards: &RateCards, markets: &MarketMap, currency: Option<&str>) -> Vec<CardInfo> {
-    let mut groups: BTreeMap<(String, NaiveDate), Vec<&CardRow>> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, NaiveDate, bool), Vec<&CardRow>> = BTreeMap::new();
     for r in cards.rows() {
         if currency.map_or(true, |c| c == r.currency) {
             groups
-                .entry((r.currency.clone(), r.effective_from))
+                .entry((r.currency.clone(), r.effective_from, r.is_derived()))
                 .or_default()
                 .push(r);
         }
     }
     groups
         .into_iter()
-        .map(|((currency, date), rows)| {
+        .map(|((currency, date, derived), rows)| {
             let mut names: Vec<String> = rows
                 .iter()
                 .map(|r| markets.market_name(r.market).to_string())
@@ -126,6 +133,7 @@ fn card_infos(cards: &RateCards, markets: &MarketMap, currency: Option<&str>) ->
             CardInfo {
                 currency,
                 date,
+                derived,
                 markets: names,
                 columns,
                 confidence,
@@ -164,6 +172,9 @@ const LIST_HEADER: [&str; 11] = [
 ];
 
 fn list(s: &TariffsListSettings, out: &mut impl Write) -> Result<()> {
+    if let (Some((from, to)), Some(currency)) = (s.coverage, s.currency.as_deref()) {
+        return super::coverage::run(&s.cards, &s.markets, currency, from, to, s.format, out);
+    }
     let cards = card_infos(&s.cards, &s.markets, s.currency.as_deref());
     let tiers: Vec<&TierTable> = s
         .tiers
@@ -204,9 +215,10 @@ fn list(s: &TariffsListSettings, out: &mut impl Write) -> Result<()> {
             for c in &cards {
                 writeln!(
                     out,
-                    "- {} {}: {}",
+                    "- {} {}{}: {}",
                     c.currency,
                     c.date,
+                    if c.derived { " derived" } else { "" },
                     if c.sources.is_empty() {
                         "(none given)".to_string()
                     } else {
@@ -245,7 +257,7 @@ fn list(s: &TariffsListSettings, out: &mut impl Write) -> Result<()> {
             w.write_record(LIST_HEADER)?;
             for c in &cards {
                 w.write_record([
-                    "card",
+                    if c.derived { "derived card" } else { "card" },
                     &c.currency,
                     &c.date.to_string(),
                     priced_per(c.date),
@@ -282,6 +294,7 @@ fn list(s: &TariffsListSettings, out: &mut impl Write) -> Result<()> {
                     json!({
                         "currency": c.currency,
                         "effective_from": c.date.to_string(),
+                        "derived": c.derived,
                         "priced_per": priced_per(c.date),
                         "markets": c.markets,
                         "columns": c.columns,
@@ -522,7 +535,8 @@ fn check(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
         .map(|rows| compare(rows, &s.baseline, &s.markets))
         .collect();
     let mut baseline_origins: BTreeSet<&str> = BTreeSet::new();
-    for r in s.baseline.rows() {
+    // A new card is compared with the published rates before it, never with derived ones.
+    for r in s.baseline.rows().iter().filter(|r| !r.is_derived()) {
         baseline_origins.insert(origin_name(&r.origin));
     }
     let against = baseline_origins.into_iter().collect::<Vec<_>>().join(", ");

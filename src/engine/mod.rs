@@ -329,7 +329,7 @@ fn decide(
         return (category, Pricing::Rejected);
     }
     st.enter_era(m.era);
-    let opened_fep = st.answer_entry_point(m.t);
+    let opened_fep = st.answer_entry_point(m.t, m.era);
     if opened_fep || st.in_fep(m.t) {
         let pricing = if opened_fep || !m.era.is_conversation_based() {
             Pricing::FreeEntryPoint

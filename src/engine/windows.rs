@@ -7,8 +7,20 @@ use crate::tariff::market::CountryId;
 
 pub const CLOSED: i64 = i64::MIN;
 pub const DAY: i64 = MS_PER_DAY;
-/// A free entry point window lasts 72h in every era (spec section 2, decision).
+/// A free entry point window opened from 2023-06-01 (eras B, C, D) lasts 72h.
 pub const ENTRY_POINT_WINDOW: i64 = 3 * MS_PER_DAY;
+/// In era A every conversation, the free entry point one included, was a fixed 24h session.
+pub const ENTRY_POINT_WINDOW_ERA_A: i64 = DAY;
+
+/// How long a free entry point window opened in `era` lasts. The length is fixed when the
+/// window opens: one opened in era A keeps its 24h after 2023-06-01.
+pub fn entry_point_window(era: Era) -> i64 {
+    if era == Era::A {
+        ENTRY_POINT_WINDOW_ERA_A
+    } else {
+        ENTRY_POINT_WINDOW
+    }
+}
 
 /// Conversation slots: era B keeps one per category; era A uses only `ANY`.
 pub const MARKETING: usize = 0;
@@ -94,16 +106,16 @@ impl PairState {
     }
 
     /// The business's first delivered message after an entry point: within 24h it opens a
-    /// free entry point window (closing every open conversation), later the entry point lapses.
-    /// Returns true when a window opened.
-    pub fn answer_entry_point(&mut self, t: i64) -> bool {
+    /// free entry point window (closing every open conversation) as long as `era` gives it,
+    /// later the entry point lapses. Returns true when a window opened.
+    pub fn answer_entry_point(&mut self, t: i64, era: Era) -> bool {
         if self.entry_point_at == CLOSED {
             return false;
         }
         let opens = t < self.entry_point_at + DAY;
         self.entry_point_at = CLOSED;
         if opens {
-            self.fep_until = t + ENTRY_POINT_WINDOW;
+            self.fep_until = t + entry_point_window(era);
             self.close_conversations();
         }
         opens
@@ -131,7 +143,7 @@ mod tests {
         let mut s = PairState::default();
         s.inbound(0, true);
         s.conversation_until[MARKETING] = 5 * H;
-        assert!(s.answer_entry_point(24 * H - 1));
+        assert!(s.answer_entry_point(24 * H - 1, Era::B));
         assert!(s.in_fep(24 * H - 1 + 72 * H - 1));
         assert!(!s.in_fep(24 * H - 1 + 72 * H));
         assert!(
@@ -141,20 +153,32 @@ mod tests {
 
         let mut late = PairState::default();
         late.inbound(0, true);
-        assert!(!late.answer_entry_point(24 * H));
+        assert!(!late.answer_entry_point(24 * H, Era::B));
         assert!(
-            !late.answer_entry_point(25 * H),
+            !late.answer_entry_point(25 * H, Era::B),
             "a lapsed entry point is gone"
         );
+    }
+
+    #[test]
+    fn an_era_a_entry_point_window_lasts_24h_and_keeps_it_after_the_era_ends() {
+        let mut s = PairState::default();
+        s.inbound(0, true);
+        assert!(s.answer_entry_point(2 * H, Era::A));
+        assert!(s.in_fep(26 * H - 1));
+        assert!(!s.in_fep(26 * H), "era A: a fixed 24h session");
+        // Opened in era A, it keeps its 24h even when the next message is in era B.
+        s.enter_era(Era::B);
+        assert_eq!(s.fep_until, 26 * H);
     }
 
     #[test]
     fn entry_point_inside_an_open_window_does_nothing() {
         let mut s = PairState::default();
         s.inbound(0, true);
-        assert!(s.answer_entry_point(H));
+        assert!(s.answer_entry_point(H, Era::B));
         s.inbound(10 * H, true);
-        assert!(!s.answer_entry_point(11 * H));
+        assert!(!s.answer_entry_point(11 * H, Era::B));
         assert_eq!(s.fep_until, H + 72 * H);
     }
 

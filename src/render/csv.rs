@@ -56,6 +56,8 @@ pub fn estimate(report: &Report, style: CsvStyle, out: impl Write) -> std::io::R
                     style.decimal(m.budget.budget),
                     style.decimal(m.budget.overage),
                     report.currency.clone(),
+                    t.derived.to_string(),
+                    t.substituted.to_string(),
                 ]);
                 w.write_record(&row)?;
             }

@@ -29,6 +29,8 @@ pub fn estimate(report: &Report, mut out: impl Write) -> std::io::Result<()> {
                     o.insert("budget".into(), json!(exact(m.budget.budget)));
                     o.insert("overage".into(), json!(exact(m.budget.overage)));
                     o.insert("currency".into(), json!(report.currency));
+                    o.insert("derived".into(), json!(t.derived));
+                    o.insert("substituted".into(), json!(t.substituted));
                     o.insert(
                         "overage_invoiced_on".into(),
                         json!(m.budget.invoiced_on.to_string()),

@@ -16,7 +16,9 @@ pub enum Format {
 }
 
 /// The estimate's CSV header (cli.md), fixed.
-pub const ESTIMATE_HEADER: [&str; 15] = [
+/// `derived` and `substituted` (billable units priced by such rates) come after `currency`,
+/// so readers of the original fifteen columns keep working.
+pub const ESTIMATE_HEADER: [&str; 17] = [
     "month",
     "marketing",
     "utility",
@@ -32,6 +34,8 @@ pub const ESTIMATE_HEADER: [&str; 15] = [
     "budget",
     "overage",
     "currency",
+    "derived",
+    "substituted",
 ];
 
 /// The long format's header for `--by` (cli.md), fixed.

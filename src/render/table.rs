@@ -38,6 +38,17 @@ fn cost(t: &Totals) -> String {
     }
 }
 
+/// Marks after a month's cost: `*` when derived rates priced some of its units, `†` when
+/// substitute rates did.
+fn marks(t: &Totals) -> &'static str {
+    match (t.derived > 0, t.substituted > 0) {
+        (false, false) => "",
+        (true, false) => " *",
+        (false, true) => " †",
+        (true, true) => " *†",
+    }
+}
+
 /// The bar chart under the monthly table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Chart {
@@ -58,6 +69,15 @@ pub fn estimate(report: &Report, chart: Chart, mut out: impl Write) -> std::io::
     if report.breakdown.is_none() && chart != Chart::None && !report.months.is_empty() {
         for line in bars(report, chart == Chart::Ascii) {
             writeln!(out, "{line}")?;
+        }
+    }
+    if report.breakdown.is_none() {
+        let t = &report.total;
+        if t.derived > 0 {
+            writeln!(out, "* the cost uses derived rates (see the notes)")?;
+        }
+        if t.substituted > 0 {
+            writeln!(out, "† the cost uses substitute rates (see the notes)")?;
         }
     }
     if !report.notes.is_empty() {
@@ -95,7 +115,7 @@ fn monthly(report: &Report) -> Table {
             row.push(right(tot.unpriced));
         }
         row.extend([
-            right(format!("{} {cur}", cost(tot))),
+            right(format!("{} {cur}{}", cost(tot), marks(tot))),
             right(money(m.budget.budget)),
             right(money(m.budget.overage)),
             Cell::new(if m.budget.overage > Decimal::ZERO {
@@ -123,7 +143,7 @@ fn monthly(report: &Report) -> Table {
         row.push(right(tot.unpriced));
     }
     row.extend([
-        right(format!("{} {cur}", cost(tot))),
+        right(format!("{} {cur}{}", cost(tot), marks(tot))),
         right(money(report.budget_total)),
         right(money(report.overage_total)),
         Cell::new(""),

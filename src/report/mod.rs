@@ -22,6 +22,10 @@ pub struct Totals {
     pub billable: [u64; 7],
     pub free: u64,
     pub unpriced: u64,
+    /// Billable units priced by a derived rate in force.
+    pub derived: u64,
+    /// Billable units priced by a substitute (a later card, or the other pricing model).
+    pub substituted: u64,
     pub cost: Decimal,
 }
 
@@ -38,6 +42,8 @@ impl Totals {
         }
         self.free += other.free;
         self.unpriced += other.unpriced;
+        self.derived += other.derived;
+        self.substituted += other.substituted;
         self.cost += other.cost;
     }
 }
@@ -66,6 +72,7 @@ enum QuoteKey {
         column: Column,
         card: Option<NaiveDate>,
         substitute: bool,
+        derived: bool,
         service_at_utility: bool,
         tier: Option<TierBand>,
     },
@@ -80,9 +87,11 @@ pub struct Tally {
     pub months: BTreeMap<Month, Totals>,
     pub cells: BTreeMap<(Month, MarketId, UnitCategory), Totals>,
     pub eras: BTreeMap<Month, BTreeSet<Era>>,
-    /// Card dates that priced each month.
-    pub cards: BTreeMap<Month, BTreeSet<NaiveDate>>,
+    /// Cards that priced each month: (date, derived).
+    pub cards: BTreeMap<Month, BTreeSet<(NaiveDate, bool)>>,
     pub substitutes: BTreeMap<RateKey, BTreeMap<Month, u64>>,
+    /// Units priced by a derived rate in force, per (market, column, derived card date).
+    pub derived: BTreeMap<RateKey, BTreeMap<Month, u64>>,
     pub unpriced: BTreeMap<(MarketId, Column), BTreeMap<Month, u64>>,
     pub service_at_utility: BTreeMap<MarketId, BTreeMap<Month, u64>>,
     /// Events per pricing verdict (units and non-units), per month.
@@ -108,6 +117,7 @@ impl Tally {
                 column: r.column,
                 card: card_date,
                 substitute: r.substitute,
+                derived: r.derived,
                 service_at_utility: r.service_at_utility,
                 tier: r.tier,
             },
@@ -157,12 +167,29 @@ impl Tally {
                     column,
                     card,
                     substitute,
+                    derived,
                     service_at_utility,
                     tier: _,
                 } => {
                     t.cost = value * Decimal::from(n);
+                    if substitute {
+                        t.substituted = n;
+                    } else if derived {
+                        t.derived = n;
+                    }
                     if let Some(date) = card {
-                        self.cards.entry(k.month).or_default().insert(date);
+                        self.cards
+                            .entry(k.month)
+                            .or_default()
+                            .insert((date, derived));
+                        if derived && !substitute {
+                            *self
+                                .derived
+                                .entry((k.market, column, date))
+                                .or_default()
+                                .entry(k.month)
+                                .or_default() += n;
+                        }
                         if substitute {
                             *self
                                 .substitutes
@@ -361,6 +388,8 @@ fn tier_breakdown(tally: &Tally, market_name: &impl Fn(MarketId) -> String) -> V
             }
             rest.free -= t.free;
             rest.unpriced -= t.unpriced;
+            rest.derived -= t.derived;
+            rest.substituted -= t.substituted;
             rest.cost -= t.cost;
         }
         if rest.cost.is_zero() {

@@ -18,8 +18,8 @@ pub struct NoteContext<'a> {
     /// "FR since 2025-01-01" when authentication-international is on.
     pub auth_intl: Option<String>,
     pub market_name: &'a dyn Fn(MarketId) -> String,
-    /// Sources of the card dates used: (date, origins and sources).
-    pub card_source: &'a dyn Fn(chrono::NaiveDate) -> String,
+    /// Where the cards used were loaded from, per (date, derived).
+    pub card_source: &'a dyn Fn(chrono::NaiveDate, bool) -> String,
     pub skipped_invalid: u64,
     pub skipped_unsupported: u64,
     /// Rows of another channel (SMS in a Twilio export), left out.
@@ -106,19 +106,54 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
         ));
     }
     // Cards per month, grouped by card date.
-    let mut by_card: BTreeMap<chrono::NaiveDate, Vec<Month>> = BTreeMap::new();
+    let mut by_card: BTreeMap<(chrono::NaiveDate, bool), Vec<Month>> = BTreeMap::new();
     for (&month, dates) in &t.cards {
         for &d in dates {
             by_card.entry(d).or_default().push(month);
         }
     }
-    for (date, months) in &by_card {
+    for ((date, derived), months) in &by_card {
         notes.push(format!(
-            "rate card: {} {} priced {} ({})",
+            "rate card: {} {}{} priced {} ({})",
             cx.currency,
             date,
+            if *derived { " derived" } else { "" },
             month_ranges(months),
-            (cx.card_source)(*date)
+            (cx.card_source)(*date, *derived)
+        ));
+    }
+    // One line per month whose cost uses derived rates: how many units, from which cells.
+    let mut derived_by_month: BTreeMap<Month, (u64, BTreeMap<chrono::NaiveDate, Vec<String>>)> =
+        BTreeMap::new();
+    for ((market, column, date), months) in &t.derived {
+        for (&month, &n) in months {
+            let e = derived_by_month.entry(month).or_default();
+            e.0 += n;
+            e.1.entry(*date).or_default().push(format!(
+                "{} {}",
+                (cx.market_name)(*market),
+                column.name()
+            ));
+        }
+    }
+    for (month, (n, cards)) in &derived_by_month {
+        let cards: Vec<String> = cards
+            .iter()
+            .map(|(date, cells)| {
+                format!(
+                    "{} {} derived card: {}",
+                    cx.currency,
+                    date,
+                    cells.join(", ")
+                )
+            })
+            .collect();
+        notes.push(format!(
+            "derived: {} in {} priced at rates derived by a stated rule from another currency's card, not published by Meta in {} (rule and evidence: tariffs/SOURCES.md); {}",
+            units(*n),
+            month,
+            cx.currency,
+            cards.join("; ")
         ));
     }
     for ((market, column, date), months) in &t.substitutes {

@@ -12,6 +12,21 @@ use std::str::FromStr;
 
 pub const BUNDLED_CARDS: &str = include_str!("../../tariffs/rate-cards.csv");
 pub const BUNDLED_ORIGIN: &str = "bundled tariffs/rate-cards.csv";
+/// Cards derived from another currency's card by a stated rule (tariffs/SOURCES.md), for
+/// dates where Meta's card in that currency was not found. Every row's confidence is
+/// `derived`; a derived rate never replaces a published one.
+pub const BUNDLED_DERIVED: &str = include_str!("../../tariffs/derived-cards.csv");
+pub const BUNDLED_DERIVED_ORIGIN: &str = "bundled tariffs/derived-cards.csv";
+
+/// The confidence that marks a derived row (in any file of the rate-cards.csv layout).
+pub const DERIVED: &str = "derived";
+
+/// The bundled rows: published cards, then derived ones.
+pub fn bundled(markets: &MarketMap) -> Result<Vec<CardRow>, BadInput> {
+    let mut rows = parse(BUNDLED_CARDS, BUNDLED_ORIGIN, markets)?;
+    rows.extend(parse(BUNDLED_DERIVED, BUNDLED_DERIVED_ORIGIN, markets)?);
+    Ok(rows)
+}
 
 /// A rate column of a card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -73,6 +88,20 @@ pub struct CardRow {
 }
 
 impl CardRow {
+    /// Derived by a stated rule from another currency's card, not published by Meta.
+    pub fn is_derived(&self) -> bool {
+        self.confidence.eq_ignore_ascii_case(DERIVED)
+    }
+
+    /// "EUR 2023-06-01", or "EUR 2023-06-01 derived" for a derived card.
+    pub fn card_name(&self) -> String {
+        if self.is_derived() {
+            format!("{} {} derived", self.currency, self.effective_from)
+        } else {
+            format!("{} {}", self.currency, self.effective_from)
+        }
+    }
+
     pub fn cell(&self, c: Column) -> &Cell {
         &self.cells[c as usize]
     }
@@ -84,18 +113,20 @@ pub type DatedRate = (NaiveDate, Decimal, usize);
 /// One currency's cells: every known value per (market, column), oldest card first.
 pub type Cells = rustc_hash::FxHashMap<(MarketId, Column), Vec<DatedRate>>;
 
-/// All loaded rows, indexed for lookups per (currency, market, column) in date order.
+/// All loaded rows, indexed for lookups per (currency, market, column) in date order;
+/// published and derived values are indexed apart.
 #[derive(Debug, Clone, Default)]
 pub struct RateCards {
     rows: Vec<CardRow>,
     index: HashMap<String, Cells>,
+    derived: HashMap<String, Cells>,
 }
 
 impl RateCards {
     /// The bundled cards plus user files; a user row replaces a bundled (or earlier) row with
     /// the same currency, date and market.
     pub fn load(markets: &MarketMap, extra: &[(String, String)]) -> Result<RateCards, BadInput> {
-        let mut rows = parse(BUNDLED_CARDS, BUNDLED_ORIGIN, markets)?;
+        let mut rows = bundled(markets)?;
         for (origin, text) in extra {
             rows.extend(parse(text, origin, markets)?);
         }
@@ -103,14 +134,28 @@ impl RateCards {
     }
 
     pub fn from_rows(rows: Vec<CardRow>) -> RateCards {
-        let mut latest: BTreeMap<(String, NaiveDate, MarketId), CardRow> = BTreeMap::new();
+        // A published and a derived row may share a key: a row replaces one of its own kind.
+        let mut latest: BTreeMap<(String, NaiveDate, MarketId, bool), CardRow> = BTreeMap::new();
         for row in rows {
-            latest.insert((row.currency.clone(), row.effective_from, row.market), row);
+            latest.insert(
+                (
+                    row.currency.clone(),
+                    row.effective_from,
+                    row.market,
+                    row.is_derived(),
+                ),
+                row,
+            );
         }
         let rows: Vec<CardRow> = latest.into_values().collect();
         let mut index: HashMap<String, Cells> = HashMap::new();
+        let mut derived: HashMap<String, Cells> = HashMap::new();
         for (i, row) in rows.iter().enumerate() {
-            let by_cell = index.entry(row.currency.clone()).or_default();
+            let by_cell = if row.is_derived() {
+                derived.entry(row.currency.clone()).or_default()
+            } else {
+                index.entry(row.currency.clone()).or_default()
+            };
             for column in Column::ALL {
                 if let Cell::Rate(rate) = row.cell(column) {
                     by_cell.entry((row.market, column)).or_default().push((
@@ -122,7 +167,11 @@ impl RateCards {
             }
         }
         // Rows are in (currency, date, market) order, so every list is already in date order.
-        RateCards { rows, index }
+        RateCards {
+            rows,
+            index,
+            derived,
+        }
     }
 
     pub fn rows(&self) -> &[CardRow] {
@@ -143,14 +192,27 @@ impl RateCards {
         v
     }
 
-    /// One currency's cells (looked up once by a pricer, not per event).
+    /// One currency's published cells (looked up once by a pricer, not per event).
     pub fn cells(&self, currency: &str) -> Option<&Cells> {
         self.index.get(currency)
     }
 
-    /// Every known value of one cell, oldest card first.
+    /// One currency's derived cells.
+    pub fn derived_cells(&self, currency: &str) -> Option<&Cells> {
+        self.derived.get(currency)
+    }
+
+    /// Every published value of one cell, oldest card first.
     pub fn values(&self, currency: &str, market: MarketId, column: Column) -> &[DatedRate] {
         self.index
+            .get(currency)
+            .and_then(|m| m.get(&(market, column)))
+            .map_or(&[], |v| v.as_slice())
+    }
+
+    /// Every derived value of one cell, oldest card first.
+    pub fn derived_values(&self, currency: &str, market: MarketId, column: Column) -> &[DatedRate] {
+        self.derived
             .get(currency)
             .and_then(|m| m.get(&(market, column)))
             .map_or(&[], |v| v.as_slice())
@@ -264,4 +326,137 @@ pub fn parse(text: &str, origin: &str, markets: &MarketMap) -> Result<Vec<CardRo
         });
     }
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::RoundingStrategy;
+
+    fn bundled_rows() -> Vec<CardRow> {
+        bundled(&MarketMap::bundled()).unwrap()
+    }
+
+    #[test]
+    fn every_bundled_row_has_a_source_and_a_confidence() {
+        for r in bundled_rows() {
+            assert!(
+                !r.source.trim().is_empty(),
+                "{} {} {:?}: no source",
+                r.currency,
+                r.effective_from,
+                r.market
+            );
+            assert!(
+                ["high", "medium", "low", "derived"].contains(&r.confidence.as_str()),
+                "{} {} {:?}: confidence {:?}",
+                r.currency,
+                r.effective_from,
+                r.market,
+                r.confidence
+            );
+            // Derived rows live in their own file, published ones never claim to be derived.
+            assert_eq!(r.is_derived(), r.origin == BUNDLED_DERIVED_ORIGIN);
+        }
+    }
+
+    /// The factor and base currency a derived row's source states: "round(USD 2024-08-01 x 0.8283, 4)".
+    fn rule(source: &str) -> Option<(String, Decimal)> {
+        let rest = &source[source.find("round(")? + "round(".len()..];
+        let base = rest.get(..3)?.to_string();
+        let x = rest.find(" x ")?;
+        let end = rest.find(", 4)")?;
+        Some((base, rest[x + 3..end].parse().ok()?))
+    }
+
+    #[test]
+    fn every_derived_cell_follows_the_rule_its_row_states() {
+        let rows = bundled_rows();
+        let switch = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+        let per_message = |d: NaiveDate| d >= switch;
+        let mut checked = 0;
+        for r in rows.iter().filter(|r| r.is_derived()) {
+            for column in [
+                Column::Marketing,
+                Column::Utility,
+                Column::Authentication,
+                Column::AuthenticationInternational,
+            ] {
+                let Cell::Rate(value) = r.cell(column) else {
+                    continue;
+                };
+                let (base, factor) = rule(&r.source).expect("the row states its rule");
+                // The base value in force on the row's date, among cards of the same model.
+                let usd = rows
+                    .iter()
+                    .filter(|b| {
+                        !b.is_derived()
+                            && b.currency == base
+                            && b.market == r.market
+                            && b.effective_from <= r.effective_from
+                            && per_message(b.effective_from) == per_message(r.effective_from)
+                    })
+                    .filter_map(|b| match b.cell(column) {
+                        Cell::Rate(v) => Some((b.effective_from, *v)),
+                        _ => None,
+                    })
+                    .max_by_key(|(d, _)| *d)
+                    .expect("a base value in force");
+                let expected = (usd.1 * factor)
+                    .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero);
+                assert_eq!(
+                    *value,
+                    expected,
+                    "{} {:?} {}: {} x {factor}",
+                    r.effective_from,
+                    r.market,
+                    column.name(),
+                    usd.1
+                );
+                checked += 1;
+            }
+            if let Cell::Rate(value) = r.cell(Column::Service) {
+                assert!(r.source.contains("service = EUR 2022-02-01 user_initiated"));
+                let uic = rows
+                    .iter()
+                    .find(|b| {
+                        b.currency == "EUR"
+                            && b.effective_from == NaiveDate::from_ymd_opt(2022, 2, 1).unwrap()
+                            && b.market == r.market
+                    })
+                    .expect("a 2022 EUR row");
+                assert_eq!(uic.cell(Column::UserInitiated), &Cell::Rate(*value));
+                checked += 1;
+            }
+        }
+        assert!(checked > 200, "{checked} derived cells checked");
+    }
+
+    #[test]
+    fn the_rule_reproduces_germanys_verbatim_june_2023_eur_rates() {
+        // Germany's verbatim June-2023 EUR rates from the USD card of the same date.
+        let rows = bundled_rows();
+        let m = MarketMap::bundled();
+        let de = m.market_by_name("Germany").unwrap();
+        let d = NaiveDate::from_ymd_opt(2023, 6, 1).unwrap();
+        let find = |cur: &str| {
+            rows.iter()
+                .find(|r| {
+                    r.currency == cur && r.effective_from == d && r.market == de && !r.is_derived()
+                })
+                .unwrap()
+        };
+        let (usd, eur) = (find("USD"), find("EUR"));
+        let factor: Decimal = "0.8283".parse().unwrap();
+        for c in [Column::Marketing, Column::Utility, Column::Authentication] {
+            let (Cell::Rate(u), Cell::Rate(e)) = (usd.cell(c), eur.cell(c)) else {
+                panic!("{c:?}")
+            };
+            assert_eq!(
+                (u * factor).round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero),
+                *e,
+                "{c:?}"
+            );
+        }
+    }
 }

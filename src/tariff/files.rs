@@ -3,7 +3,7 @@
 //! detected from the header, and anything else is an error naming the line and the layouts
 //! expected.
 
-use super::card::{self, CardRow, RateCards, BUNDLED_CARDS, BUNDLED_ORIGIN};
+use super::card::{self, CardRow, RateCards};
 use super::market::MarketMap;
 use super::meta_csv::{self, Overrides, Title};
 use super::tier::{self, TierTable, TierTables};
@@ -143,7 +143,7 @@ pub fn load_cards(
     files: &[(String, String)],
     ov: &Overrides,
 ) -> Result<(RateCards, usize), BadInput> {
-    let mut rows = card::parse(BUNDLED_CARDS, BUNDLED_ORIGIN, markets)?;
+    let mut rows = card::bundled(markets)?;
     let mut meta = 0;
     for (origin, text) in files {
         let file = read_cards(text, origin, markets, ov)?;

@@ -630,6 +630,12 @@ impl MarketMap {
         timeline[0].1
     }
 
+    /// Whether some country is in `market` on `date` (Hong Kong is a market only from
+    /// 2026-07-01, for one).
+    pub fn in_use(&self, market: MarketId, date: NaiveDate) -> bool {
+        (0..self.countries.len()).any(|i| self.market_at(CountryId(i as u16), date) == market)
+    }
+
     /// Panics on a `MarketId` that did not come from this map.
     pub fn market_name(&self, m: MarketId) -> &str {
         &self.markets[usize::from(m.0)]

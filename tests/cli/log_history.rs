@@ -63,7 +63,7 @@ fn era_b_a_reply_first_opens_a_service_conversation() {
     assert_eq!(ledger(&file, &[]), pairs(&[("service", "free_tier")]));
     assert_eq!(
         estimate_csv(&file, &[]),
-        rows(&["2024-03,0,0,0,0,0,0,0,1,0,0,0,50,0,EUR"])
+        rows(&["2024-03,0,0,0,0,0,0,0,1,0,0,0,50,0,EUR,0,0"])
     );
     assert_eq!(
         ledger(&file, &["--log-starts-clean"]),

@@ -69,7 +69,7 @@ fn default_country_reads_national_numbers_as_the_same_customers() {
     // template, priced from the USD card of 2026-10-01.
     assert_eq!(
         international,
-        rows(&["2026-10,2,1,0,0,1,0,0,0,4,0,0.0568,54,0,USD"])
+        rows(&["2026-10,2,1,0,0,1,0,0,0,4,0,0.0568,54,0,USD,0,0"])
     );
     // International numbers stay international with a default country.
     assert_eq!(
@@ -102,7 +102,7 @@ fn a_trunk_zero_in_parentheses_is_dropped() {
     assert_eq!(messy, estimate_csv(&real("trunk-canonical.csv"), &[]));
     assert_eq!(
         messy,
-        rows(&["2024-03,1,0,0,0,0,0,0,2,1,0,0.1186,50,0,EUR"])
+        rows(&["2024-03,1,0,0,0,0,0,0,2,1,0,0.1186,50,0,EUR,0,0"])
     );
 }
 
@@ -140,7 +140,7 @@ fn a_from_to_log_bills_the_customer_on_both_directions() {
     let (code, out, err) = run(&["estimate", path.to_str().unwrap(), "--format", "csv"]);
     assert_eq!(code, 0, "{err}");
     // The reply and the in-window utility template are free: nothing rejected.
-    assert_eq!(out, rows(&["2025-09,0,0,0,0,0,0,0,2,0,0,0,50,0,EUR"]));
+    assert_eq!(out, rows(&["2025-09,0,0,0,0,0,0,0,2,0,0,0,50,0,EUR,0,0"]));
 }
 
 #[test]
@@ -187,7 +187,7 @@ fn a_template_missing_from_the_catalogue_is_named_or_skipped_and_counted() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("skipped 1 invalid"), "{err}");
-    assert_eq!(out, rows(&["2025-09,1,0,0,0,0,0,0,0,1,0,0.1186,50,0,EUR"]));
+    assert_eq!(out, rows(&["2025-09,1,0,0,0,0,0,0,0,1,0,0.1186,50,0,EUR,0,0"]));
 }
 
 #[test]

@@ -295,8 +295,8 @@ fn estimate_and_ledger_read_meta_webhooks() {
             &hooks("pmp-era-c.ndjson"),
             &["--input", "meta-webhooks", "--currency", "USD"]
         ),
-        "month,marketing,utility,authentication,authentication_international,service,user_initiated,business_initiated,free,billable,unpriced,cost,budget,overage,currency\n\
-         2025-09,2,1,1,0,0,0,0,2,4,0,0.3111,54,0,USD\n"
+        "month,marketing,utility,authentication,authentication_international,service,user_initiated,business_initiated,free,billable,unpriced,cost,budget,overage,currency,derived,substituted\n\
+         2025-09,2,1,1,0,0,0,0,2,4,0,0.3111,54,0,USD,0,4\n"
     );
     let ledger = stdout(&[
         "ledger",
@@ -308,11 +308,11 @@ fn estimate_and_ledger_read_meta_webhooks() {
     ]);
     assert_eq!(
         ledger,
-        "time,business,recipient,market,category,pricing,tier,rate,currency,month\n\
-         2024-03-04T09:00:00Z,+33186760000,+33612345678,France,marketing,conversation,,0.1432,USD,2024-03\n\
-         2024-03-04T12:00:00Z,+33186760000,+33612345678,France,utility,conversation,,0.0768,USD,2024-03\n\
-         2024-03-06T15:10:00Z,+33186760000,+33612345678,France,service,free_tier,,0,USD,2024-03\n\
-         2024-03-07T08:00:00Z,+33186760000,+4915123456789,Germany,authentication,conversation,,0.0768,USD,2024-03\n"
+        "time,business,recipient,market,category,pricing,tier,rate,currency,month,card,rate_source\n\
+         2024-03-04T09:00:00Z,+33186760000,+33612345678,France,marketing,conversation,,0.1432,USD,2024-03,USD 2023-06-01,published\n\
+         2024-03-04T12:00:00Z,+33186760000,+33612345678,France,utility,conversation,,0.0768,USD,2024-03,USD 2023-06-01,published\n\
+         2024-03-06T15:10:00Z,+33186760000,+33612345678,France,service,free_tier,,0,USD,2024-03,,\n\
+         2024-03-07T08:00:00Z,+33186760000,+4915123456789,Germany,authentication,conversation,,0.0768,USD,2024-03,USD 2023-06-01,published\n"
     );
     // --sent gives the categories the estimate uses.
     assert_eq!(
@@ -327,8 +327,8 @@ fn estimate_and_ledger_read_meta_webhooks() {
                 "USD"
             ]
         ),
-        "month,marketing,utility,authentication,authentication_international,service,user_initiated,business_initiated,free,billable,unpriced,cost,budget,overage,currency\n\
-         2025-09,0,0,0,0,0,0,0,3,0,0,0,54,0,USD\n"
+        "month,marketing,utility,authentication,authentication_international,service,user_initiated,business_initiated,free,billable,unpriced,cost,budget,overage,currency,derived,substituted\n\
+         2025-09,0,0,0,0,0,0,0,3,0,0,0,54,0,USD,0,0\n"
     );
 }
 

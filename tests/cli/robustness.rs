@@ -23,7 +23,7 @@ struct Case {
 
 /// The bill of the corpus's well-formed log: a marketing template billed, an in-window
 /// utility template free.
-const BILL: &str = "2025-09,1,0,0,0,0,0,0,1,1,0,0.1186,50,0,EUR\n";
+const BILL: &str = "2025-09,1,0,0,0,0,0,0,1,1,0,0.1186,50,0,EUR,0,0\n";
 
 const CORPUS: &[Case] = &[
     Case {
@@ -206,7 +206,7 @@ const CORPUS: &[Case] = &[
         file: "timestamps-out-of-range.csv",
         args: &["--skip-invalid"],
         code: 0,
-        rows: "2025-09,1,0,0,0,0,0,0,0,1,0,0.1186,50,0,EUR\n",
+        rows: "2025-09,1,0,0,0,0,0,0,0,1,0,0.1186,50,0,EUR,0,0\n",
         stderr: &[
             "read 6 rows; skipped 5 invalid",
             "line 3, column 'timestamp': not a valid date or time (value '99999999999999999')",
@@ -230,7 +230,7 @@ const CORPUS: &[Case] = &[
         file: "before-2022-02-01.csv",
         args: &["--skip-unsupported"],
         code: 0,
-        rows: "2025-09,1,0,0,0,0,0,0,0,1,0,0.1186,50,0,EUR\n",
+        rows: "2025-09,1,0,0,0,0,0,0,0,1,0,0.1186,50,0,EUR,0,0\n",
         stderr: &["read 3 rows; skipped 0 invalid and 2 before 2022-02-01"],
     },
     Case {
@@ -417,7 +417,7 @@ fn header_only_log_is_an_empty_estimate_that_says_why() {
     assert_eq!(json["months"], serde_json::json!([]));
     assert_eq!(
         stdout(&["ledger", &bad("header-only.csv")]),
-        "time,business,recipient,market,category,pricing,tier,rate,currency,month\n"
+        "time,business,recipient,market,category,pricing,tier,rate,currency,month,card,rate_source\n"
     );
     // A log with rows says nothing of the kind.
     assert!(!stdout(&["estimate", &bad("bom.csv")]).contains("empty log"));

@@ -60,11 +60,11 @@ fn a_meta_card_as_downloaded_prices_the_log() {
     // Bundled: marketing 0.0712 + utility 2 x 0.0248 + service at the utility rate 0.0248.
     assert_eq!(
         estimate_csv(&log, &[]),
-        rows(&["2026-10,1,2,0,0,1,0,0,0,4,0,0.1456,50,0,EUR"])
+        rows(&["2026-10,1,2,0,0,1,0,0,0,4,0,0.1456,50,0,EUR,0,0"])
     );
     assert_eq!(
         estimate_csv(&log, &["--tariff", &path]),
-        rows(&["2026-10,1,2,0,0,1,0,0,0,4,0,0.1494,50,0,EUR"])
+        rows(&["2026-10,1,2,0,0,1,0,0,0,4,0,0.1494,50,0,EUR,0,0"])
     );
     let table = ok(&["estimate", &log, "--tariff", &path]);
     assert!(
@@ -124,7 +124,7 @@ fn every_currency_spelling_and_card_era_loads() {
     let path = card("eur-2022-02-01.conversation.meta.csv");
     assert_eq!(
         estimate_csv(&data("example8-era-a-free-tier.csv"), &["--tariff", &path]),
-        rows(&["2022-03,0,0,0,0,0,0,3,1000,3,0,0.3558,50,0,EUR"])
+        rows(&["2022-03,0,0,0,0,0,0,3,1000,3,0,0.3558,50,0,EUR,0,0"])
     );
     assert!(ok(&[
         "estimate",
@@ -356,8 +356,8 @@ fn tiers_are_marginal_and_auth_intl_continues_the_authentication_count() {
         assert_eq!(
             estimate_csv(args[0], &args[1..]),
             rows(&[
-                "2026-08,1,4,4,5,0,0,0,1,14,0,0.1327,50,0,EUR",
-                "2026-09,0,0,0,1,0,0,0,0,1,0,0.0252,50,0,EUR"
+                "2026-08,1,4,4,5,0,0,0,1,14,0,0.1327,50,0,EUR,0,0",
+                "2026-09,0,0,0,1,0,0,0,0,1,0,0.0252,50,0,EUR,0,0"
             ]),
             "{tiers}"
         );
@@ -382,8 +382,8 @@ fn tier_counts_do_not_depend_on_row_order() {
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         rows(&[
-            "2026-08,1,4,4,5,0,0,0,1,14,0,0.1327,50,0,EUR",
-            "2026-09,0,0,0,1,0,0,0,0,1,0,0.0252,50,0,EUR"
+            "2026-08,1,4,4,5,0,0,0,1,14,0,0.1327,50,0,EUR,0,0",
+            "2026-09,0,0,0,1,0,0,0,0,1,0,0.0252,50,0,EUR,0,0"
         ])
     );
 }
@@ -650,7 +650,7 @@ fn tariffs_lists_bundled_and_loaded_cards() {
     );
     let table = ok(&["tariffs", "--currency", "USD"]);
     assert!(
-        table.contains("rate cards: 9 (one per currency and effective date"),
+        table.contains("rate cards: 11 (one per currency and effective date"),
         "{table}"
     );
     assert!(

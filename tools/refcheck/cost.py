@@ -1,4 +1,5 @@
-"""Cost columns for ref.py (spec section 8 and 9), from /work/shared/tariffs/rate-cards.csv.
+"""Cost columns for ref.py (rate lookup and Callbell budget), from tariffs/rate-cards.csv (published cards)
+and tariffs/derived-cards.csv (cards derived by a stated rule).
 
 No tier tables exist in the bundled data, so every charged unit pays its list rate.
 Authentication-international is off (no --business-country/--auth-intl-since), so
@@ -13,38 +14,60 @@ from decimal import Decimal
 import ref
 
 CARDS_CSV = os.environ.get("REF_CARDS", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tariffs", "rate-cards.csv"))
+DERIVED_CSV = os.environ.get("REF_DERIVED", os.path.join(os.path.dirname(CARDS_CSV), "derived-cards.csv"))
+SWITCH = "2025-07-01"
 _cards = None
 
 
+def _read(path, table):
+    if not os.path.exists(path):
+        return
+    with open(path, newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            for col in ("marketing", "utility", "authentication", "authentication_international",
+                        "service", "business_initiated", "user_initiated"):
+                v = (r.get(col) or "").strip()
+                if v == "" or v.lower() == "n/a":
+                    continue
+                table.setdefault((r["currency"], r["market"], col), []).append(
+                    (r["effective_from"], Decimal(v)))
+
+
 def cards():
-    """-> {(currency, market, column): [(effective_from, Decimal), ...] sorted}"""
+    """-> ({(currency, market, column): [(effective_from, Decimal), ...] sorted}, same for derived)"""
     global _cards
     if _cards is None:
-        _cards = {}
-        with open(CARDS_CSV, newline="", encoding="utf-8") as f:
-            for r in csv.DictReader(f):
-                for col in ("marketing", "utility", "authentication", "authentication_international",
-                            "service", "business_initiated", "user_initiated"):
-                    v = (r.get(col) or "").strip()
-                    if v == "" or v.lower() == "n/a":
-                        continue
-                    _cards.setdefault((r["currency"], r["market"], col), []).append(
-                        (r["effective_from"], Decimal(v)))
-        for k in _cards:
-            _cards[k].sort()
+        published, derived = {}, {}
+        _read(CARDS_CSV, published)
+        _read(DERIVED_CSV, derived)
+        for t in (published, derived):
+            for k in t:
+                t[k].sort()
+        _cards = (published, derived)
     return _cards
 
 
 def lookup(currency, market, col, date, lo=None, hi=None):
-    """Per-cell rule: latest value on/before date, else earliest later; restricted to cards with
-    lo <= effective_from < hi.  -> (Decimal, substitute: bool) or None."""
-    vals = [(d, v) for (d, v) in cards().get((currency, market, col), [])
-            if (lo is None or d >= lo) and (hi is None or d < hi)]
-    before = [x for x in vals if x[0] <= date]
-    if before:
-        return before[-1][1], False
-    if vals:
-        return vals[0][1], True
+    """Per-cell rule, restricted to cards with lo <= effective_from < hi: the latest published
+    value on/before date from a card of the date's pricing model (per conversation before
+    2025-07-01, per message from then); else the latest derived one of that model; else the
+    latest value on/before date of either model, else the earliest later one (substitutes),
+    published values before derived ones.  -> (Decimal, substitute: bool) or None."""
+    same_model = lambda d: (d >= SWITCH) == (date >= SWITCH)
+    tables = []
+    for table in cards():
+        tables.append([(d, v) for (d, v) in table.get((currency, market, col), [])
+                       if (lo is None or d >= lo) and (hi is None or d < hi)])
+    for vals in tables:
+        in_force = [x for x in vals if x[0] <= date and same_model(x[0])]
+        if in_force:
+            return in_force[-1][1], False
+    for vals in tables:
+        before = [x for x in vals if x[0] <= date]
+        if before:
+            return before[-1][1], True
+        if vals:
+            return vals[0][1], True
     return None
 
 

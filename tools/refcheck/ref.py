@@ -386,7 +386,9 @@ class Engine:
             ep = p.ep_pending
             p.ep_pending = None
             if t < ep + DAY:
-                p.fep_until = t + 3 * DAY
+                # era A: every conversation, the free entry point one too, is a fixed 24h
+                # session; from 2023-06-01 the window lasts 72h. The length is fixed at opening.
+                p.fep_until = t + (DAY if era == "A" else 3 * DAY)
                 p.convA_until = None
                 p.convB = {}
                 self.unit(t, "free", "fep_open", m)
