@@ -1144,12 +1144,12 @@ fn a_bad_row_in_a_streamed_file_stops_with_its_line() {
     assert!(err.contains("line 20002, column 'recipient'"), "{err}");
     assert!(out.stdout.is_empty(), "no partial estimate is printed");
 }
+#[path = "cli/history.rs"]
+mod history;
 #[path = "cli/log_history.rs"]
 mod log_history;
 #[path = "cli/real_logs.rs"]
 mod real_logs;
-#[path = "cli/history.rs"]
-mod history;
 #[path = "cli/reconcile.rs"]
 mod reconcile;
 #[path = "cli/robustness.rs"]

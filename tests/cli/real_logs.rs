@@ -187,7 +187,10 @@ fn a_template_missing_from_the_catalogue_is_named_or_skipped_and_counted() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("skipped 1 invalid"), "{err}");
-    assert_eq!(out, rows(&["2025-09,1,0,0,0,0,0,0,0,1,0,0.1186,50,0,EUR,0,0"]));
+    assert_eq!(
+        out,
+        rows(&["2025-09,1,0,0,0,0,0,0,0,1,0,0.1186,50,0,EUR,0,0"])
+    );
 }
 
 #[test]
