@@ -209,9 +209,11 @@ fn bad_cards_name_the_line_and_what_was_expected() {
     let header = "Market,Currency,Marketing,Utility,Authentication,\"Authentication-\nInternational\",Service\n";
     let cases: [(&str, &[&str]); 5] = [
         (
-            "Market,Currency,Marketing,Promo\nFrance,EUR,0.07,0.01\n",
+            // A misspelt rate column would leave its rates out: refused (an unknown column
+            // is left out with a note, see below).
+            "Market,Currency,Marketing,Authentification\nFrance,EUR,0.07,0.01\n",
             &[
-                "line 2: 'Promo' is not a rate-card column",
+                "line 2: 'Authentification' is not a rate-card column; is it Authentication?",
                 "hint: expected Market, Currency",
             ],
         ),
