@@ -674,7 +674,8 @@ fn check(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
                     )?;
                     const SHOWN: usize = 20;
                     for x in r.cells.iter().take(SHOWN) {
-                        let rate = |v: Option<Decimal>| v.map(exact).unwrap_or_else(|| "none".into());
+                        let rate =
+                            |v: Option<Decimal>| v.map(exact).unwrap_or_else(|| "none".into());
                         writeln!(
                             out,
                             "  {} {} {}: {} -> {}",
@@ -686,7 +687,11 @@ fn check(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
                         )?;
                     }
                     if r.cells.len() > SHOWN {
-                        writeln!(out, "  … and {} more (--format json lists them all)", r.cells.len() - SHOWN)?;
+                        writeln!(
+                            out,
+                            "  … and {} more (--format json lists them all)",
+                            r.cells.len() - SHOWN
+                        )?;
                     }
                 }
                 if c.crosses_switch {

@@ -156,7 +156,10 @@ fn meta_column(header: &str) -> Option<Column> {
 }
 
 fn meta_column_key(n: &str) -> Option<Column> {
-    let n = n.strip_suffix("rates").or_else(|| n.strip_suffix("rate")).unwrap_or(n);
+    let n = n
+        .strip_suffix("rates")
+        .or_else(|| n.strip_suffix("rate"))
+        .unwrap_or(n);
     let n = n
         .strip_suffix("conversations")
         .or_else(|| n.strip_suffix("conversation"))
@@ -165,10 +168,9 @@ fn meta_column_key(n: &str) -> Option<Column> {
         "marketing" => Column::Marketing,
         "utility" => Column::Utility,
         "authentication" => Column::Authentication,
-        "authenticationinternational"
-        | "authinternational"
-        | "authenticationintl"
-        | "authintl" => Column::AuthenticationInternational,
+        "authenticationinternational" | "authinternational" | "authenticationintl" | "authintl" => {
+            Column::AuthenticationInternational
+        }
         "service" => Column::Service,
         "businessinitiated" => Column::BusinessInitiated,
         "userinitiated" => Column::UserInitiated,
@@ -562,7 +564,10 @@ const COLUMN_KEYS: [(&str, &str); 7] = [
     ("marketing", "Marketing"),
     ("utility", "Utility"),
     ("authentication", "Authentication"),
-    ("authenticationinternational", "Authentication-International"),
+    (
+        "authenticationinternational",
+        "Authentication-International",
+    ),
     ("service", "Service"),
     ("businessinitiated", "Business-Initiated"),
     ("userinitiated", "User-Initiated"),
@@ -646,7 +651,9 @@ fn row_currency(
         Some(code) if real => Err(BadInput::new(format!(
             "this row is in {code}, the {what} in {currency}"
         ))
-        .hint(format!("one file is one currency's {what}; check --tariff-currency"))),
+        .hint(format!(
+            "one file is one currency's {what}; check --tariff-currency"
+        ))),
         _ if ov.currency.is_some() => {
             overridden.rows += 1;
             overridden
@@ -830,8 +837,10 @@ pub fn parse_tiers(
         let rate = match rates.as_slice() {
             [one] => *one,
             _ => {
-                let headers: Vec<String> =
-                    (start..end).filter_map(|i| header.get(i)).map(shown).collect();
+                let headers: Vec<String> = (start..end)
+                    .filter_map(|i| header.get(i))
+                    .map(shown)
+                    .collect();
                 return Err(BadInput::new(format!(
                     "{origin}, line {header_line}: cannot tell which column of the {} group holds the tier rate (columns: {})",
                     column.name(),
@@ -1288,7 +1297,10 @@ mod tests {
         );
         let fr = &card.rows[0];
         assert_eq!(fr.cell(Column::Service), &Cell::Rate(Decimal::new(3, 2)));
-        assert_eq!(fr.cell(Column::Marketing), &Cell::Rate(Decimal::new(859, 4)));
+        assert_eq!(
+            fr.cell(Column::Marketing),
+            &Cell::Rate(Decimal::new(859, 4))
+        );
     }
 
     #[test]
@@ -1321,7 +1333,10 @@ mod tests {
         // A cell naming another real currency is no typo: refused even with the option.
         let usd = text.replace("Italy,GBD", "Italy,USD");
         let e = parse_card(&usd, "x.csv", &m, &ov).unwrap_err().to_string();
-        assert!(e.contains("line 5, column 'Currency': this row is in USD, the card in GBP"), "{e}");
+        assert!(
+            e.contains("line 5, column 'Currency': this row is in USD, the card in GBP"),
+            "{e}"
+        );
         assert!(is_iso_currency("BBD") && !is_iso_currency("GBD"));
     }
 
@@ -1335,7 +1350,10 @@ mod tests {
             ,,4,,Tier 1,0.0013,-5%,\"1,001\",,Tier 1,0.0012,-10%,\n";
         let (tables, notes) = parse_tiers(text, "t.csv", &m, &Overrides::default()).unwrap();
         assert_eq!(tables.len(), 2);
-        let util = tables.iter().find(|t| t.category == Column::Utility).unwrap();
+        let util = tables
+            .iter()
+            .find(|t| t.category == Column::Utility)
+            .unwrap();
         assert_eq!(util.band(4), (util.tier(1), Some(Decimal::new(13, 4))));
         assert_eq!(
             notes,

@@ -46,9 +46,11 @@ pub fn read(path: &str, bytes: Vec<u8>, want: Want) -> Result<Source, BadInput> 
         }),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            let byte = e.as_bytes()[at];
+            let bytes = e.as_bytes();
+            let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
             Err(BadInput::new(format!(
-                "{path}: not UTF-8 text (byte 0x{byte:02X} at offset {at}) and not a spreadsheet"
+                "{path}, line {line}: not UTF-8 text (byte 0x{:02X}) and not a spreadsheet",
+                bytes[at]
             ))
             .hint("save the file as CSV UTF-8, or pass Meta's .xlsx workbook as downloaded"))
         }
@@ -130,14 +132,9 @@ enum Holds {
 }
 
 fn holds(text: &str, origin: &str) -> Holds {
-    match super::files::detect(text, origin) {
-        Ok(l) if matches!(
-            l,
-            super::files::Layout::MetaTiers | super::files::Layout::WapriceTiers
-        ) =>
-        {
-            Holds::Tiers
-        }
+    use super::files::{detect, Layout};
+    match detect(text, origin) {
+        Ok(Layout::MetaTiers | Layout::WapriceTiers) => Holds::Tiers,
         Ok(_) => Holds::Card,
         Err(_) => Holds::Nothing,
     }
@@ -233,17 +230,23 @@ mod tests {
             "Market (per rate card)"
         );
         assert_eq!(cell_text(&Data::Int(250000)), "250000");
-        assert!(cell_text(&Data::Error(calamine::CellErrorType::NA)).starts_with("spreadsheet error"));
+        assert!(
+            cell_text(&Data::Error(calamine::CellErrorType::NA)).starts_with("spreadsheet error")
+        );
     }
 
     #[test]
     fn text_that_is_neither_utf8_nor_a_workbook_is_refused_with_a_hint() {
         // "€" in Windows-1252 is 0x80.
-        let e = read("card.csv", b"Market,Currency\nFrance,\x80,0.07\n".to_vec(), Want::Card)
-            .unwrap_err()
-            .to_string();
+        let e = read(
+            "card.csv",
+            b"Market,Currency\nFrance,\x80,0.07\n".to_vec(),
+            Want::Card,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
-            e.contains("card.csv: not UTF-8 text (byte 0x80 at offset 23)"),
+            e.contains("card.csv, line 2: not UTF-8 text (byte 0x80)"),
             "{e}"
         );
         assert!(e.contains("save the file as CSV UTF-8"), "{e}");
