@@ -472,11 +472,14 @@ pub fn parse_card(
         ))
         .hint("expected Market,Currency,Marketing,Utility,Authentication,Authentication-International,Service"));
     }
-    // Without a title or --tariff-currency, the Currency cells name the card's currency.
+    // Without a title or --tariff-currency, the first Currency cell naming a real currency
+    // names the card's (a typo such as GBD never does).
     let first_cell_currency = i_currency.and_then(|i| {
-        records[h + 1..]
-            .iter()
-            .find_map(|r| r.get(i).and_then(currency_code))
+        records[h + 1..].iter().find_map(|r| {
+            r.get(i)
+                .and_then(currency_code)
+                .filter(|c| is_iso_currency(c))
+        })
     });
     let (currency, date) = currency_and_date(&title, ov, origin, first_cell_currency.as_deref())?;
     check_dates(&title, ov, origin, date, &columns)?;
@@ -857,9 +860,11 @@ pub fn parse_tiers(
         });
     }
     let first_cell_currency = i_currency.and_then(|i| {
-        records[h + 1..]
-            .iter()
-            .find_map(|r| r.get(i).and_then(currency_code))
+        records[h + 1..].iter().find_map(|r| {
+            r.get(i)
+                .and_then(currency_code)
+                .filter(|c| is_iso_currency(c))
+        })
     });
     let (currency, date) = currency_and_date(&title, ov, origin, first_cell_currency.as_deref())?;
     let mut notes = Vec::new();
@@ -1338,6 +1343,32 @@ mod tests {
             "{e}"
         );
         assert!(is_iso_currency("BBD") && !is_iso_currency("GBD"));
+        // Without a title, a typo never names the card's currency.
+        let bare = "Market,Currency,Marketing\nUnited Kingdom,GBD,0.0458\n";
+        let dated = Overrides {
+            date: Some(d("2026-07-01")),
+            currency: None,
+        };
+        let e = parse_card(bare, "x.csv", &m, &dated)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no currency") && e.contains("--tariff-currency"),
+            "{e}"
+        );
+        // The option over a title naming another currency says so.
+        let titled =
+            "Cost per message in GBP, effective October 1, 2026\nMarket,Marketing\nFrance,0.07\n";
+        let eur = Overrides {
+            date: None,
+            currency: Some("EUR".into()),
+        };
+        let card = parse_card(titled, "x.csv", &m, &eur).unwrap();
+        assert_eq!(card.currency, "EUR");
+        assert_eq!(
+            card.notes,
+            vec!["x.csv, line 1: --tariff-currency EUR overrides 'GBP' in the title"]
+        );
     }
 
     #[test]
