@@ -29,6 +29,7 @@ use waprice::tariff::card::RateCards;
 use waprice::tariff::files;
 use waprice::tariff::market::{CountryId, MarketMap};
 use waprice::tariff::meta_csv::{currency_code, Overrides};
+use waprice::tariff::sheet::{self, Want};
 use waprice::tariff::tier::TierTables;
 
 /// What every subcommand that prices needs: markets, cards and the currency.
@@ -125,16 +126,32 @@ fn overrides_used(ov: &Overrides, meta_files: usize) -> Result<(), BadInput> {
     Ok(())
 }
 
-/// Reads the files named by an option: (path, text).
+/// Reads the files named by an option: (origin, text); a workbook through its sheet of list
+/// rates (`--tariff`) or of tiers (`--tiers`).
 fn read_files(paths: &[String], option: &str) -> Result<Vec<(String, String)>> {
+    let want = if option == "--tiers" {
+        Want::Tiers
+    } else {
+        Want::Card
+    };
     paths
         .iter()
-        .map(|path| {
-            std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {option} {path}"))
-                .map(|text| (path.clone(), text))
-        })
+        .map(|path| read_tariff_file(path, option, want))
         .collect()
+}
+
+fn read_tariff_file(path: &str, option: &str, want: Want) -> Result<(String, String)> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {option} {path}"))?;
+    let source = sheet::read(path, bytes, want)?;
+    tariff_notes(&source.notes);
+    Ok((source.origin, source.text))
+}
+
+/// What reading a tariff file left out or overrode goes to stderr, beside the report.
+fn tariff_notes(notes: &[String]) {
+    for n in notes {
+        eprintln!("waprice: note: {n}");
+    }
 }
 
 impl Tariffs {
@@ -146,10 +163,12 @@ impl Tariffs {
     pub fn with_tiers(a: &TariffArgs, tier_files: &[String]) -> Result<Tariffs> {
         let markets = MarketMap::bundled();
         let ov = overrides(&a.tariff_date, &a.tariff_currency)?;
-        let (cards, meta_cards) =
+        let (cards, meta_cards, notes) =
             files::load_cards(&markets, &read_files(&a.tariffs, "--tariff")?, &ov)?;
-        let (tiers, meta_tiers) =
+        tariff_notes(&notes);
+        let (tiers, meta_tiers, notes) =
             files::load_tiers(&markets, &read_files(tier_files, "--tiers")?, &ov)?;
+        tariff_notes(&notes);
         overrides_used(&ov, meta_cards + meta_tiers)?;
         let currency = a.currency.trim().to_ascii_uppercase();
         if !cards.has_currency(&currency) {
@@ -675,10 +694,12 @@ impl TariffsSettings {
         match &a.action {
             None => {
                 let ov = overrides(&a.tariff_date, &a.tariff_currency)?;
-                let (cards, meta_cards) =
+                let (cards, meta_cards, notes) =
                     files::load_cards(&markets, &read_files(&a.tariffs, "--tariff")?, &ov)?;
-                let (tiers, meta_tiers) =
+                tariff_notes(&notes);
+                let (tiers, meta_tiers, notes) =
                     files::load_tiers(&markets, &read_files(&a.tiers, "--tiers")?, &ov)?;
+                tariff_notes(&notes);
                 overrides_used(&ov, meta_cards + meta_tiers)?;
                 let currency = match &a.currency {
                     None => None,
@@ -729,16 +750,16 @@ impl TariffsSettings {
             }
             Some(TariffsAction::Check(c)) => {
                 let ov = overrides(&c.tariff_date, &c.tariff_currency)?;
-                let (baseline, _) =
+                let (baseline, _, notes) =
                     files::load_cards(&markets, &read_files(&c.tariffs, "--tariff")?, &ov)?;
-                let text = std::fs::read_to_string(&c.file)
-                    .with_context(|| format!("cannot read {}", c.file))?;
-                let layout = files::detect(&text, &c.file)?;
+                tariff_notes(&notes);
+                let (path, text) = read_tariff_file(&c.file, "tariffs check", Want::Any)?;
+                let layout = files::detect(&text, &path)?;
                 overrides_used(&ov, usize::from(layout.is_meta()))?;
                 Ok(TariffsSettings::Check(TariffsCheckSettings {
                     markets,
                     baseline,
-                    path: c.file.clone(),
+                    path,
                     text,
                     overrides: ov,
                     format: output_format(c.format),

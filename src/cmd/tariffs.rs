@@ -395,11 +395,88 @@ struct Comparison {
     markets_added: Vec<String>,
     markets_missing: Vec<String>,
     changes: Vec<CellChange>,
-    /// Rows of a baseline card of the same currency and date that the file replaces, and how
-    /// many values differ: (rows, differing, origins).
-    replaces: Option<(usize, usize, Vec<String>)>,
+    /// A baseline card of the same currency and date that the file replaces.
+    replaces: Option<Replaced>,
     /// Whether earlier values include conversation-era ones.
     crosses_switch: bool,
+}
+
+/// The rows of a loaded card that the file replaces, and its cells that the file changes.
+struct Replaced {
+    rows: usize,
+    /// Rows with at least one rate changed, added or removed.
+    differing: usize,
+    cells: Vec<CellDiff>,
+    origins: Vec<String>,
+}
+
+/// One cell of a replaced row: `before` is the loaded card's rate, `now` the file's (`None`:
+/// empty or n/a).
+struct CellDiff {
+    market: String,
+    column: Column,
+    before: Option<Decimal>,
+    now: Option<Decimal>,
+}
+
+impl CellDiff {
+    fn kind(&self) -> &'static str {
+        match (self.before, self.now) {
+            (Some(_), Some(_)) => "changed",
+            (None, _) => "added",
+            (_, None) => "removed",
+        }
+    }
+}
+
+impl Replaced {
+    fn count(&self, kind: &str) -> usize {
+        self.cells.iter().filter(|c| c.kind() == kind).count()
+    }
+}
+
+fn rate_of(cell: &Cell) -> Option<Decimal> {
+    match cell {
+        Cell::Rate(r) => Some(*r),
+        _ => None,
+    }
+}
+
+/// Compares the file's rows with the loaded rows of the same currency and date they replace:
+/// a rate changed, a rate where the loaded card has none (added), none where it has one
+/// (removed: the loaded rate no longer applies).
+fn replaced(rows: &[&CardRow], same_date: &[&CardRow], markets: &MarketMap) -> Replaced {
+    let mut cells = Vec::new();
+    let mut differing = 0;
+    for b in same_date {
+        let Some(new) = rows.iter().find(|r| r.market == b.market) else {
+            continue;
+        };
+        let before_count = cells.len();
+        for column in Column::ALL {
+            let (before, now) = (rate_of(b.cell(column)), rate_of(new.cell(column)));
+            if before != now {
+                cells.push(CellDiff {
+                    market: markets.market_name(b.market).to_string(),
+                    column,
+                    before,
+                    now,
+                });
+            }
+        }
+        differing += usize::from(cells.len() > before_count);
+    }
+    cells.sort_by(|a, b| (&a.market, a.column).cmp(&(&b.market, b.column)));
+    let origins: BTreeSet<String> = same_date
+        .iter()
+        .map(|b| origin_name(&b.origin).to_string())
+        .collect();
+    Replaced {
+        rows: same_date.len(),
+        differing,
+        cells,
+        origins: origins.into_iter().collect(),
+    }
 }
 
 fn compare(rows: &[&CardRow], baseline: &RateCards, markets: &MarketMap) -> Comparison {
@@ -475,30 +552,7 @@ fn compare(rows: &[&CardRow], baseline: &RateCards, markets: &MarketMap) -> Comp
         .iter()
         .filter(|b| b.currency == currency && b.effective_from == date && now.contains(&b.market))
         .collect();
-    let replaces = (!same_date.is_empty()).then(|| {
-        let differing = same_date
-            .iter()
-            .filter(|b| {
-                let new = rows
-                    .iter()
-                    .find(|r| r.market == b.market)
-                    .expect("filtered on now");
-                Column::ALL.into_iter().any(|c| {
-                    matches!((b.cell(c), new.cell(c)), (Cell::Rate(x), Cell::Rate(y)) if x != y)
-                        || matches!(
-                            (b.cell(c), new.cell(c)),
-                            (Cell::Rate(_), Cell::NotApplicable)
-                                | (Cell::NotApplicable, Cell::Rate(_))
-                        )
-                })
-            })
-            .count();
-        let origins: BTreeSet<String> = same_date
-            .iter()
-            .map(|b| origin_name(&b.origin).to_string())
-            .collect();
-        (same_date.len(), differing, origins.into_iter().collect())
-    });
+    let replaces = (!same_date.is_empty()).then(|| replaced(rows, &same_date, markets));
     Comparison {
         currency,
         date,
@@ -613,14 +667,46 @@ fn check(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
                         c.markets_missing.join(", ")
                     )?;
                 }
-                if let Some((n, differing, origins)) = &c.replaces {
+                if let Some(r) = &c.replaces {
+                    let detail = if r.cells.is_empty() {
+                        String::new()
+                    } else {
+                        let n = |k: &str| {
+                            let n = r.count(k);
+                            format!("{n} rate{} {k}", if n == 1 { "" } else { "s" })
+                        };
+                        format!(": {}, {}, {}", n("changed"), n("added"), n("removed"))
+                    };
                     writeln!(
                         out,
-                        "- replaces {n} rows of the {} {} card already loaded ({}); {differing} of them with different values",
+                        "- replaces {} rows of the {} {} card already loaded ({}); {} of them with different values{detail}",
+                        r.rows,
                         c.currency,
                         c.date,
-                        origins.join(", ")
+                        r.origins.join(", "),
+                        r.differing,
                     )?;
+                    const SHOWN: usize = 20;
+                    for x in r.cells.iter().take(SHOWN) {
+                        let rate =
+                            |v: Option<Decimal>| v.map(exact).unwrap_or_else(|| "none".into());
+                        writeln!(
+                            out,
+                            "  {} {} {}: {} -> {}",
+                            x.kind(),
+                            x.market,
+                            x.column.name(),
+                            rate(x.before),
+                            rate(x.now)
+                        )?;
+                    }
+                    if r.cells.len() > SHOWN {
+                        writeln!(
+                            out,
+                            "  … and {} more (--format json lists them all)",
+                            r.cells.len() - SHOWN
+                        )?;
+                    }
                 }
                 if c.crosses_switch {
                     writeln!(out, "- some earlier values are from the other side of the 2025-07-01 switch (per conversation vs per message)")?;
@@ -654,8 +740,10 @@ fn check(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
                     writeln!(out, "{table}")?;
                 }
             }
+            write_notes(out, &file.notes)?;
         }
         Format::Csv => {
+            notes_to_stderr(&file.notes);
             let mut w = csv::Writer::from_writer(&mut *out);
             w.write_record([
                 "currency",
@@ -719,6 +807,22 @@ fn check(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
                         "first": count(c, Change::First),
                         "now_not_applicable": count(c, Change::NowNotApplicable),
                         "changes": changes,
+                        "replaces": c.replaces.as_ref().map(|r| json!({
+                            "rows": r.rows,
+                            "rows_with_different_values": r.differing,
+                            "changed": r.count("changed"),
+                            "added": r.count("added"),
+                            "removed": r.count("removed"),
+                            "origins": r.origins,
+                            "cells": r.cells.iter().map(|x| json!({
+                                "market": x.market,
+                                "category": x.column.name(),
+                                "loaded": x.before.map(exact),
+                                "file": x.now.map(exact),
+                                "change": x.kind(),
+                            })).collect::<Vec<_>>(),
+                        })),
+                        "notes": file.notes,
                     })
                 })
                 .collect();
@@ -729,9 +833,31 @@ fn check(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
     Ok(())
 }
 
+/// What reading the file left out or overrode, under the report.
+fn write_notes(out: &mut impl Write, notes: &[String]) -> Result<()> {
+    if !notes.is_empty() {
+        writeln!(out, "notes:")?;
+        for n in notes {
+            writeln!(out, "- {n}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The notes of a CSV report, which has no place for them.
+fn notes_to_stderr(notes: &[String]) {
+    for n in notes {
+        eprintln!("waprice: note: {n}");
+    }
+}
+
 /// A tier file: valid or not, and what it holds.
 fn check_tiers(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
-    let (layout, tables) = files::read_tiers(&s.text, &s.path, &s.markets, &s.overrides)?;
+    let files::TierFile {
+        layout,
+        tables,
+        notes,
+    } = files::read_tiers(&s.text, &s.path, &s.markets, &s.overrides)?;
     match s.format {
         Format::Table => {
             writeln!(
@@ -754,8 +880,10 @@ fn check_tiers(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
                 ]);
             }
             writeln!(out, "{table}")?;
+            write_notes(out, &notes)?;
         }
         Format::Csv => {
+            notes_to_stderr(&notes);
             let mut w = csv::Writer::from_writer(&mut *out);
             w.write_record([
                 "currency",
@@ -797,7 +925,7 @@ fn check_tiers(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
                 .collect();
             serde_json::to_writer_pretty(
                 &mut *out,
-                &json!({"file": s.path, "layout": layout.describe(), "tiers": v}),
+                &json!({"file": s.path, "layout": layout.describe(), "tiers": v, "notes": notes}),
             )?;
             writeln!(out)?;
         }

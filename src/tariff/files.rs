@@ -83,6 +83,17 @@ pub struct CardFile {
     /// Meta's title line, for a Meta card.
     pub title: Option<Title>,
     pub rows: Vec<CardRow>,
+    /// Columns left out, currency cells overridden: for the user.
+    pub notes: Vec<String>,
+}
+
+/// A tier file as read.
+#[derive(Debug, Clone)]
+pub struct TierFile {
+    pub layout: Layout,
+    pub tables: Vec<TierTable>,
+    /// Columns left out, currency cells overridden: for the user.
+    pub notes: Vec<String>,
 }
 
 /// Reads a rate card in either layout; `ov` applies to Meta's layout only.
@@ -97,6 +108,7 @@ pub fn read_cards(
             layout: Layout::WapriceCard,
             title: None,
             rows: card::parse(text, origin, markets)?,
+            notes: Vec::new(),
         }),
         Layout::MetaCard => {
             let card = meta_csv::parse_card(text, origin, markets, ov)?;
@@ -104,6 +116,7 @@ pub fn read_cards(
                 layout: Layout::MetaCard,
                 title: Some(card.title),
                 rows: card.rows,
+                notes: card.notes,
             })
         }
         tiers => Err(BadInput::new(format!(
@@ -120,13 +133,21 @@ pub fn read_tiers(
     origin: &str,
     markets: &MarketMap,
     ov: &Overrides,
-) -> Result<(Layout, Vec<TierTable>), BadInput> {
+) -> Result<TierFile, BadInput> {
     match detect(text, origin)? {
-        Layout::WapriceTiers => Ok((Layout::WapriceTiers, tier::parse(text, origin, markets)?)),
-        Layout::MetaTiers => Ok((
-            Layout::MetaTiers,
-            meta_csv::parse_tiers(text, origin, markets, ov)?,
-        )),
+        Layout::WapriceTiers => Ok(TierFile {
+            layout: Layout::WapriceTiers,
+            tables: tier::parse(text, origin, markets)?,
+            notes: Vec::new(),
+        }),
+        Layout::MetaTiers => {
+            let (tables, notes) = meta_csv::parse_tiers(text, origin, markets, ov)?;
+            Ok(TierFile {
+                layout: Layout::MetaTiers,
+                tables,
+                notes,
+            })
+        }
         cards => Err(BadInput::new(format!(
             "{origin} is a rate card ({}), not a volume-tier table",
             cards.describe()
@@ -137,37 +158,41 @@ pub fn read_tiers(
 
 /// The bundled cards plus user files (origin, text) in any layout; a user row replaces a
 /// bundled (or earlier) row with the same currency, date and market. Also returns how many
-/// files were in Meta's layout.
+/// files were in Meta's layout, and the notes of reading them.
 pub fn load_cards(
     markets: &MarketMap,
     files: &[(String, String)],
     ov: &Overrides,
-) -> Result<(RateCards, usize), BadInput> {
+) -> Result<(RateCards, usize, Vec<String>), BadInput> {
     let mut rows = card::bundled(markets)?;
     let mut meta = 0;
+    let mut notes = Vec::new();
     for (origin, text) in files {
         let file = read_cards(text, origin, markets, ov)?;
         meta += usize::from(file.layout.is_meta());
         rows.extend(file.rows);
+        notes.extend(file.notes);
     }
-    Ok((RateCards::from_rows(rows), meta))
+    Ok((RateCards::from_rows(rows), meta, notes))
 }
 
 /// Tier tables from user files (none are bundled). Also returns how many files were in
-/// Meta's layout.
+/// Meta's layout, and the notes of reading them.
 pub fn load_tiers(
     markets: &MarketMap,
     files: &[(String, String)],
     ov: &Overrides,
-) -> Result<(TierTables, usize), BadInput> {
+) -> Result<(TierTables, usize, Vec<String>), BadInput> {
     let mut tables = Vec::new();
     let mut meta = 0;
+    let mut notes = Vec::new();
     for (origin, text) in files {
-        let (layout, t) = read_tiers(text, origin, markets, ov)?;
-        meta += usize::from(layout.is_meta());
-        tables.extend(t);
+        let file = read_tiers(text, origin, markets, ov)?;
+        meta += usize::from(file.layout.is_meta());
+        tables.extend(file.tables);
+        notes.extend(file.notes);
     }
-    Ok((TierTables::from_tables(tables), meta))
+    Ok((TierTables::from_tables(tables), meta, notes))
 }
 
 #[cfg(test)]
@@ -229,7 +254,7 @@ mod tests {
             e.contains("is a rate card") && e.contains("--tariff c.csv"),
             "{e}"
         );
-        let (cards, meta) =
+        let (cards, meta, _) =
             load_cards(&m, &[("c.csv".into(), card.into())], &Overrides::default()).unwrap();
         assert_eq!(meta, 1);
         let fr = m.market_by_name("France").unwrap();

@@ -79,6 +79,8 @@ pub struct MetaCard {
     pub currency: String,
     pub effective_from: NaiveDate,
     pub title: Title,
+    /// What the reader left out or overrode, for the user.
+    pub notes: Vec<String>,
 }
 
 /// An ISO 4217 code from the ways Meta's files write currencies: `$US`, `US$`, `€`, `£`, `₹`,
@@ -117,10 +119,47 @@ fn norm(s: &str) -> String {
         .collect()
 }
 
+/// A header cell as shown in messages: line breaks and runs of spaces collapsed.
+pub fn shown(header: &str) -> String {
+    header.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A header cell matched by meaning: first as written (letters and digits only), then without
+/// its parenthesised qualifiers, so `"Market\n(per rate card)"` is `market` and
+/// `"Marketing (USD)"` is `marketing`, while `"Authentication (International)"` keeps its
+/// meaning.
+fn by_meaning<T>(header: &str, find: impl Fn(&str) -> Option<T>) -> Option<T> {
+    find(&norm(header)).or_else(|| {
+        let mut bare = String::with_capacity(header.len());
+        let mut depth = 0usize;
+        for c in header.chars() {
+            match c {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth = depth.saturating_sub(1),
+                _ if depth == 0 => bare.push(c),
+                _ => {}
+            }
+        }
+        let bare = norm(&bare);
+        (!bare.is_empty()).then(|| find(&bare)).flatten()
+    })
+}
+
+/// Whether a header cell means `key` (letters and digits, lowercase).
+fn means(header: &str, key: &str) -> bool {
+    by_meaning(header, |k| (k == key).then_some(())).is_some()
+}
+
 /// The rate column a Meta header names.
 fn meta_column(header: &str) -> Option<Column> {
-    let n = norm(header);
-    let n = n.strip_suffix("rate").unwrap_or(&n);
+    by_meaning(header, meta_column_key)
+}
+
+fn meta_column_key(n: &str) -> Option<Column> {
+    let n = n
+        .strip_suffix("rates")
+        .or_else(|| n.strip_suffix("rate"))
+        .unwrap_or(n);
     let n = n
         .strip_suffix("conversations")
         .or_else(|| n.strip_suffix("conversation"))
@@ -129,7 +168,7 @@ fn meta_column(header: &str) -> Option<Column> {
         "marketing" => Column::Marketing,
         "utility" => Column::Utility,
         "authentication" => Column::Authentication,
-        "authenticationinternational" | "authinternational" | "authenticationintl" => {
+        "authenticationinternational" | "authinternational" | "authenticationintl" | "authintl" => {
             Column::AuthenticationInternational
         }
         "service" => Column::Service,
@@ -283,12 +322,12 @@ pub fn header_index(records: &[StringRecord]) -> Option<usize> {
     records
         .iter()
         .take(20)
-        .position(|r| r.get(0).is_some_and(|f| norm(f) == "market"))
+        .position(|r| r.get(0).is_some_and(|f| means(f, "market")))
 }
 
 /// Whether the header at `h` is a tier table's (a column group starting with `From`).
 pub fn is_tier_header(r: &StringRecord) -> bool {
-    r.iter().any(|f| norm(f) == "from")
+    r.iter().any(|f| means(f, "from"))
 }
 
 /// The card's currency and date: `--tariff-*` first, then the title line.
@@ -394,21 +433,29 @@ pub fn parse_card(
     let header_line = line_of(header);
     let mut i_currency = None;
     let mut columns: Vec<(Column, usize)> = Vec::new();
+    let mut ignored: Vec<String> = Vec::new();
     for (i, name) in header.iter().enumerate().skip(1) {
         if name.trim().is_empty() {
             continue;
         }
-        if norm(name) == "currency" {
+        if means(name, "currency") {
             i_currency = Some(i);
             continue;
         }
-        let column = meta_column(name).ok_or_else(|| {
-            BadInput::new(format!(
-                "{origin}, line {header_line}: '{}' is not a rate-card column",
-                name.replace('\n', "\\n")
-            ))
-            .hint("expected Market, Currency, Marketing, Utility, Authentication, Authentication-International, Service (Business-Initiated and User-Initiated on 2022 cards)")
-        })?;
+        let Some(column) = meta_column(name) else {
+            // A misspelt rate column would silently leave its rates out: refused. Anything
+            // else (Meta adds columns, such as "Meta Business Agent" in 2026) is named in a
+            // note and left out.
+            if let Some(like) = misspelt_column(name) {
+                return Err(BadInput::new(format!(
+                    "{origin}, line {header_line}: '{}' is not a rate-card column; is it {like}?",
+                    shown(name)
+                ))
+                .hint("expected Market, Currency, Marketing, Utility, Authentication, Authentication-International, Service (Business-Initiated and User-Initiated on 2022 cards)"));
+            }
+            ignored.push(format!("'{}'", shown(name)));
+            continue;
+        };
         if let Some((_, j)) = columns.iter().find(|(c, _)| *c == column) {
             return Err(BadInput::new(format!(
                 "{origin}, line {header_line}: columns {} and {} are both {}",
@@ -425,14 +472,27 @@ pub fn parse_card(
         ))
         .hint("expected Market,Currency,Marketing,Utility,Authentication,Authentication-International,Service"));
     }
-    // Without a title or --tariff-currency, the Currency cells name the card's currency.
+    // Without a title or --tariff-currency, the first Currency cell naming a real currency
+    // names the card's (a typo such as GBD never does).
     let first_cell_currency = i_currency.and_then(|i| {
-        records[h + 1..]
-            .iter()
-            .find_map(|r| r.get(i).and_then(currency_code))
+        records[h + 1..].iter().find_map(|r| {
+            r.get(i)
+                .and_then(currency_code)
+                .filter(|c| is_iso_currency(c))
+        })
     });
     let (currency, date) = currency_and_date(&title, ov, origin, first_cell_currency.as_deref())?;
     check_dates(&title, ov, origin, date, &columns)?;
+    let mut notes = Vec::new();
+    if !ignored.is_empty() {
+        notes.push(format!(
+            "{origin}, line {header_line}: ignored column{} {}: not a rate waprice prices",
+            if ignored.len() == 1 { "" } else { "s" },
+            ignored.join(", ")
+        ));
+    }
+    notes.extend(title_currency_note(&title, ov, origin));
+    let mut overridden = Overridden::default();
     let source = if title.text.is_empty() {
         "Meta rate-card CSV (no title line)".to_string()
     } else {
@@ -446,7 +506,7 @@ pub fn parse_card(
         let at = |i: usize| Location {
             file: origin.to_string(),
             line,
-            column: header.get(i).unwrap_or("").replace('\n', " "),
+            column: shown(header.get(i).unwrap_or("")),
             value: get(i).to_string(),
         };
         // A line with text in the first column only is a footnote.
@@ -461,22 +521,8 @@ pub fn parse_card(
             ))
         })?;
         if let Some(i) = i_currency {
-            let written = get(i);
-            match currency_code(written) {
-                Some(code) if code != currency => {
-                    return Err(BadInput::new(format!(
-                        "this row is in {code}, the card in {currency}"
-                    ))
-                    .at(at(i))
-                    .hint("one file is one currency's card; check --tariff-currency"))
-                }
-                None if !written.is_empty() && ov.currency.is_none() => {
-                    return Err(BadInput::new("not a currency")
-                        .at(at(i))
-                        .hint("pass --tariff-currency CODE to say which currency the card is in"))
-                }
-                _ => {}
-            }
+            row_currency(get(i), &currency, "card", ov, line, &mut overridden)
+                .map_err(|e| e.at(at(i)))?;
         }
         let mut cells: [Cell; 7] = Default::default();
         for &(column, i) in &columns {
@@ -506,12 +552,140 @@ pub fn parse_card(
             "{origin}: the card has a header on line {header_line} but no market rows"
         )));
     }
+    notes.extend(overridden.note(origin, &currency));
     Ok(MetaCard {
         rows,
         currency,
         effective_from: date,
         title,
+        notes,
     })
+}
+
+/// Rate-column keys a misspelt header may be close to.
+const COLUMN_KEYS: [(&str, &str); 7] = [
+    ("marketing", "Marketing"),
+    ("utility", "Utility"),
+    ("authentication", "Authentication"),
+    (
+        "authenticationinternational",
+        "Authentication-International",
+    ),
+    ("service", "Service"),
+    ("businessinitiated", "Business-Initiated"),
+    ("userinitiated", "User-Initiated"),
+];
+
+/// The rate column an unknown header is one or two typos away from.
+fn misspelt_column(header: &str) -> Option<&'static str> {
+    let key = norm(header);
+    COLUMN_KEYS
+        .iter()
+        .find(|(k, _)| edit_distance(&key, k) <= 2)
+        .map(|(_, name)| *name)
+}
+
+/// Levenshtein distance of two short ASCII keys.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The ISO 4217 codes of current currencies: a Currency cell naming one of them is a currency,
+/// anything else (`GBD`) is a typo that `--tariff-currency` may override.
+const ISO_4217: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB \
+    BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB \
+    EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY \
+    KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR \
+    MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF \
+    SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD \
+    TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL";
+
+/// Whether a code is a current ISO 4217 currency.
+pub fn is_iso_currency(code: &str) -> bool {
+    code.len() == 3 && ISO_4217.split_whitespace().any(|c| c == code)
+}
+
+/// Currency cells that `--tariff-currency` overrode: how many, the first value and its line.
+#[derive(Default)]
+struct Overridden {
+    rows: usize,
+    first: Option<(String, u64)>,
+}
+
+impl Overridden {
+    fn note(&self, origin: &str, currency: &str) -> Option<String> {
+        let (value, line) = self.first.as_ref()?;
+        Some(format!(
+            "{origin}: --tariff-currency {currency} overrides the Currency cell{} of {} row{} (first on line {line}: '{value}')",
+            if self.rows == 1 { "" } else { "s" },
+            self.rows,
+            if self.rows == 1 { "" } else { "s" },
+        ))
+    }
+}
+
+/// Checks one row's Currency cell against the file's currency. A cell naming another real
+/// currency is an error whatever the options say; one naming no currency (a typo such as
+/// `GBD`) is an error unless `--tariff-currency` settles it.
+fn row_currency(
+    written: &str,
+    currency: &str,
+    what: &str,
+    ov: &Overrides,
+    line: u64,
+    overridden: &mut Overridden,
+) -> Result<(), BadInput> {
+    let code = currency_code(written);
+    let real = code.as_deref().is_some_and(is_iso_currency);
+    match code {
+        Some(code) if code == currency => Ok(()),
+        _ if written.is_empty() => Ok(()),
+        Some(code) if real => Err(BadInput::new(format!(
+            "this row is in {code}, the {what} in {currency}"
+        ))
+        .hint(format!(
+            "one file is one currency's {what}; check --tariff-currency"
+        ))),
+        _ if ov.currency.is_some() => {
+            overridden.rows += 1;
+            overridden
+                .first
+                .get_or_insert_with(|| (written.to_string(), line));
+            Ok(())
+        }
+        Some(code) => Err(BadInput::new(format!(
+            "'{code}' is no currency, and the {what} is in {currency}"
+        ))
+        .hint(format!(
+            "if the cell is a typo, pass --tariff-currency {currency}"
+        ))),
+        None => Err(BadInput::new("not a currency")
+            .hint("pass --tariff-currency CODE to say which currency the file is in")),
+    }
+}
+
+/// A note when `--tariff-currency` replaces a different currency in the title line.
+fn title_currency_note(title: &Title, ov: &Overrides, origin: &str) -> Option<String> {
+    let given = ov.currency.as_ref()?;
+    let (word, code) = title.currency.as_ref()?;
+    if code.as_ref() == Some(given) {
+        return None;
+    }
+    Some(format!(
+        "{origin}, line {}: --tariff-currency {given} overrides '{word}' in the title",
+        title.line
+    ))
 }
 
 /// A per-message card cannot be dated before 2025-07-01, a conversation card not after, and
@@ -584,7 +758,7 @@ pub fn parse_tiers(
     origin: &str,
     markets: &MarketMap,
     ov: &Overrides,
-) -> Result<Vec<TierTable>, BadInput> {
+) -> Result<(Vec<TierTable>, Vec<String>), BadInput> {
     let records = records(text, origin)?;
     let h = header_index(&records)
         .filter(|&h| is_tier_header(&records[h]))
@@ -605,10 +779,27 @@ pub fn parse_tiers(
     let starts: Vec<usize> = header
         .iter()
         .enumerate()
-        .filter(|(_, f)| norm(f) == "from")
+        .filter(|(_, f)| means(f, "from"))
         .map(|(i, _)| i)
         .collect();
-    let i_currency = header.iter().position(|f| norm(f) == "currency");
+    let i_currency = header.iter().position(|f| means(f, "currency"));
+    // Columns waprice does not read, named in a note: before the groups, any but Market and
+    // Currency; inside a group, any but Meta's own (From, To, Tier, Rate type, Rate, Discount).
+    let ignored: Vec<String> = header
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|&(i, f)| {
+            !f.trim().is_empty()
+                && Some(i) != i_currency
+                && if starts.first().is_some_and(|&s| i >= s) {
+                    by_meaning(f, |k| known_group_column(k).then_some(())).is_none()
+                } else {
+                    true
+                }
+        })
+        .map(|(_, f)| format!("'{}'", shown(f)))
+        .collect();
     let default_order = [
         Column::Utility,
         Column::Authentication,
@@ -627,19 +818,32 @@ pub fn parse_tiers(
                 .hint("Meta's tier table has groups for Utility, Authentication and Authentication-International"))
             }
         };
-        let to = (start + 1..end).find(|&i| header.get(i).is_some_and(|f| norm(f) == "to"));
-        let rates: Vec<usize> = (start + 1..end)
-            .filter(|&i| {
-                let n = header.get(i).map(norm).unwrap_or_default();
-                (n.contains("rate") || n.contains("price"))
-                    && !n.contains("discount")
-                    && !n.starts_with("list")
-            })
+        let to = (start + 1..end).find(|&i| header.get(i).is_some_and(|f| means(f, "to")));
+        // A column named exactly Rate is the tier rate; failing that, the one column whose
+        // name says rate or price that is not a list rate, a discount or a rate type.
+        let exact: Vec<usize> = (start + 1..end)
+            .filter(|&i| header.get(i).is_some_and(|f| means(f, "rate")))
             .collect();
+        let rates: Vec<usize> = if exact.is_empty() {
+            (start + 1..end)
+                .filter(|&i| {
+                    let n = header.get(i).map(norm).unwrap_or_default();
+                    (n.contains("rate") || n.contains("price"))
+                        && !n.contains("discount")
+                        && !n.contains("type")
+                        && !n.starts_with("list")
+                })
+                .collect()
+        } else {
+            exact
+        };
         let rate = match rates.as_slice() {
             [one] => *one,
             _ => {
-                let headers: Vec<&str> = (start..end).filter_map(|i| header.get(i)).collect();
+                let headers: Vec<String> = (start..end)
+                    .filter_map(|i| header.get(i))
+                    .map(shown)
+                    .collect();
                 return Err(BadInput::new(format!(
                     "{origin}, line {header_line}: cannot tell which column of the {} group holds the tier rate (columns: {})",
                     column.name(),
@@ -656,11 +860,23 @@ pub fn parse_tiers(
         });
     }
     let first_cell_currency = i_currency.and_then(|i| {
-        records[h + 1..]
-            .iter()
-            .find_map(|r| r.get(i).and_then(currency_code))
+        records[h + 1..].iter().find_map(|r| {
+            r.get(i)
+                .and_then(currency_code)
+                .filter(|c| is_iso_currency(c))
+        })
     });
     let (currency, date) = currency_and_date(&title, ov, origin, first_cell_currency.as_deref())?;
+    let mut notes = Vec::new();
+    if !ignored.is_empty() {
+        notes.push(format!(
+            "{origin}, line {header_line}: ignored column{} {}: not read from a tier table",
+            if ignored.len() == 1 { "" } else { "s" },
+            ignored.join(", ")
+        ));
+    }
+    notes.extend(title_currency_note(&title, ov, origin));
+    let mut overridden = Overridden::default();
     let source = if title.text.is_empty() {
         "Meta volume-tier CSV (no title line)".to_string()
     } else {
@@ -676,7 +892,7 @@ pub fn parse_tiers(
         let at = |i: usize| Location {
             file: origin.to_string(),
             line,
-            column: header.get(i).unwrap_or("").replace('\n', " "),
+            column: shown(header.get(i).unwrap_or("")),
             value: get(i).to_string(),
         };
         if r.iter().skip(1).all(|f| f.trim().is_empty()) {
@@ -697,14 +913,8 @@ pub fn parse_tiers(
             ))
         })?;
         if let Some(i) = i_currency {
-            if let Some(code) = currency_code(get(i)) {
-                if code != currency {
-                    return Err(BadInput::new(format!(
-                        "this row is in {code}, the table in {currency}"
-                    ))
-                    .at(at(i)));
-                }
-            }
+            row_currency(get(i), &currency, "table", ov, line, &mut overridden)
+                .map_err(|e| e.at(at(i)))?;
         }
         for g in &groups {
             let bad_count = |i: usize| {
@@ -800,19 +1010,28 @@ pub fn parse_tiers(
             "{origin}: the tier table has a header on line {header_line} but no tiers"
         )));
     }
-    Ok(tables)
+    notes.extend(overridden.note(origin, &currency));
+    Ok((tables, notes))
+}
+
+/// Columns of a tier group that Meta's files have and waprice reads or knowingly skips.
+fn known_group_column(key: &str) -> bool {
+    matches!(
+        key,
+        "from" | "to" | "tier" | "ratetype" | "rate" | "listrate" | "volumetier" | "tiername"
+    ) || key.starts_with("discount")
 }
 
 /// A category named over a tier table's column group.
 fn tier_category(name: &str) -> Option<Column> {
-    match norm(name).as_str() {
+    by_meaning(name, |k| match k {
         "utility" => Some(Column::Utility),
         "authentication" => Some(Column::Authentication),
-        "authenticationinternational" | "authinternational" => {
+        "authenticationinternational" | "authinternational" | "authintl" => {
             Some(Column::AuthenticationInternational)
         }
         _ => None,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -960,9 +1179,9 @@ mod tests {
                 .unwrap_err()
                 .to_string()
         };
-        let e = err("Market,Currency,Marketing,Promo\nFrance,EUR,0.07,0.01\n");
+        let e = err("Market,Currency,Marketing,Utilty\nFrance,EUR,0.07,0.01\n");
         assert!(
-            e.contains("x.csv, line 2: 'Promo' is not a rate-card column"),
+            e.contains("x.csv, line 2: 'Utilty' is not a rate-card column; is it Utility?"),
             "{e}"
         );
         let e = err("Market,Currency,Marketing\nFrance,EUR,0,07\n");
@@ -1016,7 +1235,8 @@ mod tests {
             India,$US,0,3,List rate,0.0014,0%,0,\"1,000\",List rate,0.0014,0%\n\
             ,,4,5,Tier 1,0.0013,-5%,\"1,001\",,Tier 1,0.0012,-10%\n\
             ,,6,,Tier 2,0.0012,-10%,n/a,n/a,n/a,n/a,n/a\n";
-        let tables = parse_tiers(text, "t.csv", &m, &Overrides::default()).unwrap();
+        let (tables, notes) = parse_tiers(text, "t.csv", &m, &Overrides::default()).unwrap();
+        assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(tables.len(), 2);
         let util = tables
             .iter()
@@ -1041,5 +1261,134 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("line 5") && e.contains("ends at 3"), "{e}");
+    }
+
+    #[test]
+    fn headers_match_by_meaning() {
+        for (header, key) in [
+            ("Market\n(per rate card)", "market"),
+            ("  Market  ", "market"),
+            ("Currency (ISO)", "currency"),
+        ] {
+            assert!(means(header, key), "{header}");
+        }
+        assert!(!means("Market share", "market"));
+        assert_eq!(meta_column("Marketing (USD)"), Some(Column::Marketing));
+        assert_eq!(
+            meta_column("Authentication (International)"),
+            Some(Column::AuthenticationInternational)
+        );
+        assert_eq!(
+            meta_column("Authentication-\r\nInternational"),
+            Some(Column::AuthenticationInternational)
+        );
+        assert_eq!(meta_column("Utility rates"), Some(Column::Utility));
+        assert_eq!(meta_column("Meta Business Agent"), None);
+        assert_eq!(misspelt_column("Meta Business Agent"), None);
+        assert_eq!(misspelt_column("Marketting"), Some("Marketing"));
+        assert_eq!(shown("Market\n(per rate card)"), "Market (per rate card)");
+    }
+
+    #[test]
+    fn unknown_columns_are_left_out_and_named() {
+        let m = MarketMap::bundled();
+        let text = "Cost per message in USD, effective October 1, 2026\n\
+            Market,Currency,Marketing,Utility,Meta Business Agent,Service,Notes\n\
+            France,$US,0.0859,0.03,0.12,0.03,see footnote\n";
+        let card = parse_card(text, "x.csv", &m, &Overrides::default()).unwrap();
+        assert_eq!(
+            card.notes,
+            vec!["x.csv, line 2: ignored columns 'Meta Business Agent', 'Notes': not a rate waprice prices"]
+        );
+        let fr = &card.rows[0];
+        assert_eq!(fr.cell(Column::Service), &Cell::Rate(Decimal::new(3, 2)));
+        assert_eq!(
+            fr.cell(Column::Marketing),
+            &Cell::Rate(Decimal::new(859, 4))
+        );
+    }
+
+    #[test]
+    fn a_currency_typo_is_refused_unless_the_option_settles_it() {
+        let m = MarketMap::bundled();
+        let text = "Cost per message in GBP, effective October 1, 2026\n\
+            Market,Currency,Marketing\n\
+            France,GBP,0.07\n\
+            Germany,GBD,0.08\n\
+            Italy,GBD,0.06\n";
+        let e = parse_card(text, "x.csv", &m, &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 4, column 'Currency': 'GBD' is no currency, and the card is in GBP"),
+            "{e}"
+        );
+        assert!(e.contains("pass --tariff-currency GBP"), "{e}");
+        let ov = Overrides {
+            date: None,
+            currency: Some("GBP".into()),
+        };
+        let card = parse_card(text, "x.csv", &m, &ov).unwrap();
+        assert_eq!(card.rows.len(), 3);
+        assert!(card.rows.iter().all(|r| r.currency == "GBP"));
+        assert_eq!(
+            card.notes,
+            vec!["x.csv: --tariff-currency GBP overrides the Currency cells of 2 rows (first on line 4: 'GBD')"]
+        );
+        // A cell naming another real currency is no typo: refused even with the option.
+        let usd = text.replace("Italy,GBD", "Italy,USD");
+        let e = parse_card(&usd, "x.csv", &m, &ov).unwrap_err().to_string();
+        assert!(
+            e.contains("line 5, column 'Currency': this row is in USD, the card in GBP"),
+            "{e}"
+        );
+        assert!(is_iso_currency("BBD") && !is_iso_currency("GBD"));
+        // Without a title, a typo never names the card's currency.
+        let bare = "Market,Currency,Marketing\nUnited Kingdom,GBD,0.0458\n";
+        let dated = Overrides {
+            date: Some(d("2026-07-01")),
+            currency: None,
+        };
+        let e = parse_card(bare, "x.csv", &m, &dated)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no currency") && e.contains("--tariff-currency"),
+            "{e}"
+        );
+        // The option over a title naming another currency says so.
+        let titled =
+            "Cost per message in GBP, effective October 1, 2026\nMarket,Marketing\nFrance,0.07\n";
+        let eur = Overrides {
+            date: None,
+            currency: Some("EUR".into()),
+        };
+        let card = parse_card(titled, "x.csv", &m, &eur).unwrap();
+        assert_eq!(card.currency, "EUR");
+        assert_eq!(
+            card.notes,
+            vec!["x.csv, line 1: --tariff-currency EUR overrides 'GBP' in the title"]
+        );
+    }
+
+    #[test]
+    fn tier_tables_with_a_qualified_market_header_and_a_rate_type_column() {
+        let m = MarketMap::bundled();
+        let text = "Cost per message in USD, effective October 1, 2026. Reflecting volume tiers\n\
+            ,,Utility,,,,,Authentication,,,,\n\
+            \"Market\n(per rate card)\",Currency,From,To,Rate type,Rate,Discount,From,To,Rate type,Rate,Discount,Region\n\
+            India,$US,0,3,List rate,0.0014,0%,0,\"1,000\",List rate,0.0014,0%,APAC\n\
+            ,,4,,Tier 1,0.0013,-5%,\"1,001\",,Tier 1,0.0012,-10%,\n";
+        let (tables, notes) = parse_tiers(text, "t.csv", &m, &Overrides::default()).unwrap();
+        assert_eq!(tables.len(), 2);
+        let util = tables
+            .iter()
+            .find(|t| t.category == Column::Utility)
+            .unwrap();
+        assert_eq!(util.band(4), (util.tier(1), Some(Decimal::new(13, 4))));
+        assert_eq!(
+            notes,
+            vec!["t.csv, line 3: ignored column 'Region': not read from a tier table"]
+        );
     }
 }

@@ -3,4 +3,5 @@ pub mod card;
 pub mod files;
 pub mod market;
 pub mod meta_csv;
+pub mod sheet;
 pub mod tier;

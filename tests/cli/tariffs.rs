@@ -209,9 +209,11 @@ fn bad_cards_name_the_line_and_what_was_expected() {
     let header = "Market,Currency,Marketing,Utility,Authentication,\"Authentication-\nInternational\",Service\n";
     let cases: [(&str, &[&str]); 5] = [
         (
-            "Market,Currency,Marketing,Promo\nFrance,EUR,0.07,0.01\n",
+            // A misspelt rate column would leave its rates out: refused (an unknown column
+            // is left out with a note, see below).
+            "Market,Currency,Marketing,Authentification\nFrance,EUR,0.07,0.01\n",
             &[
-                "line 2: 'Promo' is not a rate-card column",
+                "line 2: 'Authentification' is not a rate-card column; is it Authentication?",
                 "hint: expected Market, Currency",
             ],
         ),
@@ -289,8 +291,14 @@ const ELIGIBLE: [&str; 4] = [
 
 #[test]
 fn tiers_are_marginal_and_auth_intl_continues_the_authentication_count() {
-    // Synthetic thresholds A < B < C = 3 < 5 < 8, in Meta's tier layout and waprice's.
-    for tiers in ["tiers-synthetic.meta.csv", "tiers-synthetic.csv"] {
+    // Synthetic thresholds A < B < C = 3 < 5 < 8, in Meta's tier layouts (category groups of
+    // From, To, Tier, Rate, Discount; and the `"Market\n(per rate card)"` header with a Rate
+    // type column beside Rate) and in waprice's.
+    for tiers in [
+        "tiers-synthetic.meta.csv",
+        "tiers-synthetic.per-rate-card.meta.csv",
+        "tiers-synthetic.csv",
+    ] {
         let mut args = vec![data(INDIA)];
         args.extend(ELIGIBLE.iter().map(|s| s.to_string()));
         args.extend(["--tiers".to_string(), card(tiers)]);
@@ -733,5 +741,256 @@ fn tariffs_check_pinned_output_and_tier_files() {
     assert!(
         waprice_layout.contains("EUR,2026-07-01,India,authentication,1:3,list rate\n"),
         "{waprice_layout}"
+    );
+}
+
+// ---- Meta's files as they come: extra columns, qualified headers, typos, workbooks ---------
+
+/// Runs waprice and returns (stdout, stderr), asserting success.
+fn ok_with_stderr(args: &[&str]) -> (String, String) {
+    let out = waprice().args(args).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    (String::from_utf8(out.stdout).unwrap(), stderr)
+}
+
+fn rates_fr_eur(tariff: &str) -> (String, String) {
+    ok_with_stderr(&[
+        "rates",
+        "--country",
+        "FR",
+        "--currency",
+        "EUR",
+        "--date",
+        "2026-07-15",
+        "--format",
+        "csv",
+        "--tariff",
+        tariff,
+    ])
+}
+
+#[test]
+fn a_list_rates_sheet_with_an_extra_column_loads_and_names_it() {
+    // The 2026 list-rate sheet adds a "Meta Business Agent" column after Service: the card
+    // prices as without it, and the column is named in a note, never an abort.
+    let path = card("eur-2026-07-01.list-rates.meta.csv");
+    let (plain, plain_err) = rates_fr_eur(&card("eur-2026-07-01.meta.csv"));
+    let (wide, wide_err) = rates_fr_eur(&path);
+    assert_eq!(wide, plain);
+    assert!(plain_err.is_empty(), "{plain_err}");
+    let note =
+        format!("{path}, line 2: ignored column 'Meta Business Agent': not a rate waprice prices");
+    assert_eq!(wide_err, format!("waprice: note: {note}\n"));
+    let check = ok(&["tariffs", "check", &path]);
+    assert!(
+        check.contains("- replaces 38 rows of the EUR 2026-07-01 card already loaded (bundled); 0 of them with different values\n"),
+        "{check}"
+    );
+    assert!(check.ends_with(&format!("notes:\n- {note}\n")), "{check}");
+    let json = ok(&["tariffs", "check", &path, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["cards"][0]["notes"][0], note.as_str());
+    assert_eq!(v["cards"][0]["replaces"]["rows"], 38);
+    assert_eq!(v["cards"][0]["replaces"]["added"], 0);
+}
+
+#[test]
+fn a_currency_typo_needs_the_option_that_settles_it() {
+    let path = card("gbp-2026-07-01.currency-typo.meta.csv");
+    let rates = |extra: &[&str]| {
+        let mut args = vec![
+            "rates",
+            "--market",
+            "United Kingdom",
+            "--currency",
+            "GBP",
+            "--date",
+            "2026-07-15",
+            "--format",
+            "csv",
+            "--tariff",
+            &path,
+        ];
+        args.extend_from_slice(extra);
+        args.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let args = rates(&[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    fails_with(
+        &args,
+        "",
+        2,
+        &[
+            "line 5, column 'Currency': 'GBD' is no currency, and the card is in GBP (value 'GBD')",
+            "hint: if the cell is a typo, pass --tariff-currency GBP",
+        ],
+    );
+    let args = rates(&["--tariff-currency", "GBP"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (out, err) = ok_with_stderr(&args);
+    assert!(
+        out.contains(
+            "United Kingdom,0.0458,0.0159,0.0159,,,,,GBP,2026-07-01,\"Cost per message in GBP"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        err,
+        format!("waprice: note: {path}: --tariff-currency GBP overrides the Currency cell of 1 row (first on line 5: 'GBD')\n")
+    );
+    // A cell naming another real currency is no typo: the option does not hide it.
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("Kingdom,GBD,", "Kingdom,USD,");
+    let (_dir, other) = temp("usd-cell.csv", &text);
+    fails_with(
+        &["tariffs", "check", &other, "--tariff-currency", "GBP"],
+        "",
+        2,
+        &["line 5, column 'Currency': this row is in USD, the card in GBP"],
+    );
+}
+
+#[test]
+fn tariffs_check_reports_rates_added_and_removed_against_a_card_of_its_date() {
+    // Against the bundled card of the same date: Turkey's marketing rate changed, a rate where
+    // the bundled card has none (Bangladesh authentication-international: a SYNTHETIC value),
+    // and none where it has one (France's service rate left empty).
+    let text = std::fs::read_to_string(card("usd-2026-10-01.meta.csv"))
+        .unwrap()
+        .replace("Turkey,$US,0.0109,", "Turkey,$US,0.0110,")
+        .replace(
+            "Bangladesh,$US,0.0732,0.0037,0.0037,,0.0037",
+            "Bangladesh,$US,0.0732,0.0037,0.0037,0.0500,0.0037",
+        )
+        .replace(
+            "France,$US,0.0859,0.03,0.03,n/a,0.03",
+            "France,$US,0.0859,0.03,0.03,n/a,",
+        );
+    let (_dir, path) = temp("usd.csv", &text);
+    let out = ok(&["tariffs", "check", &path]);
+    assert!(
+        out.contains(
+            "- replaces 47 rows of the USD 2026-10-01 card already loaded (bundled); 3 of them with different values: 1 rate changed, 1 rate added, 1 rate removed\n\
+             \x20 added Bangladesh authentication_international: none -> 0.0500\n\
+             \x20 removed France service: 0.03 -> none\n\
+             \x20 changed Turkey marketing: 0.0109 -> 0.0110\n"
+        ),
+        "{out}"
+    );
+    let json = ok(&["tariffs", "check", &path, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let r = &v["cards"][0]["replaces"];
+    assert_eq!(
+        (&r["changed"], &r["added"], &r["removed"]),
+        (&1.into(), &1.into(), &1.into())
+    );
+    assert_eq!(
+        r["cells"][0],
+        serde_json::json!({"market": "Bangladesh", "category": "authentication_international", "loaded": null, "file": "0.0500", "change": "added"})
+    );
+}
+
+#[test]
+fn a_workbook_is_read_from_its_list_rates_and_tier_sheets() {
+    let book = card("eur-2026-07-01.meta.xlsx");
+    let sheets = format!(
+        "waprice: note: {book}: read sheet 'List rates' of the workbook's 3 ('Read me', 'List rates', 'Volume tiers')\n"
+    );
+    // Every rate of the sheet equals the bundled card of its date: the numbers, stored as
+    // binary floats, read back as the decimals written.
+    let (out, err) = ok_with_stderr(&["tariffs", "check", &book]);
+    assert!(
+        out.starts_with(&format!("EUR 2026-07-01 card, priced per message: {book}, sheet 'List rates' (Meta's rate-card CSV, title 'Cost per message in EUR on the WhatsApp Business Platform, effective July 1, 2026')\nvalid: 38 markets, 123 rates, 67 n/a\n")),
+        "{out}"
+    );
+    assert!(out.contains("0 of them with different values\n"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "- {book}, sheet 'List rates', line 3: ignored column 'Meta Business Agent'"
+        )),
+        "{out}"
+    );
+    assert_eq!(err, sheets);
+    let (from_book, _) = rates_fr_eur(&book);
+    assert_eq!(
+        from_book.lines().nth(1),
+        rates_fr_eur(&card("eur-2026-07-01.meta.csv"))
+            .0
+            .lines()
+            .nth(1)
+    );
+    // --tiers takes the tier sheet: the same bill as the tier CSV, and the same rates (a
+    // workbook keeps no trailing zeros: 0.001 for 0.0010), the formula's 0.0011 included.
+    let india = data(INDIA);
+    let args = vec!["estimate", india.as_str(), "--format", "csv", "--tiers"];
+    let csv_tiers = card("tiers-synthetic.meta.csv");
+    let with = |tiers: &str, cmd: &str| {
+        let mut a = args.clone();
+        a[0] = cmd;
+        a.push(tiers);
+        a.extend_from_slice(&ELIGIBLE);
+        if cmd == "ledger" {
+            a.retain(|x| *x != "--format" && *x != "csv");
+        }
+        ok_with_stderr(&a)
+    };
+    let (book_bill, err) = with(&book, "estimate");
+    assert_eq!(book_bill, with(&csv_tiers, "estimate").0);
+    assert!(err.contains("read sheet 'Volume tiers'"), "{err}");
+    let rates = |ledger: String| -> Vec<(String, rust_decimal::Decimal)> {
+        ledger
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[6].to_string(), dec(f[7]))
+            })
+            .collect()
+    };
+    let book_rates = rates(with(&book, "ledger").0);
+    assert_eq!(book_rates, rates(with(&csv_tiers, "ledger").0));
+    assert!(book_rates.contains(&("4:5".to_string(), dec("0.0011"))));
+    // A workbook with no sheet of rates, and a broken one, say what to do.
+    fails_with(
+        &["rates", "--tariff", &card("no-rates.meta.xlsx")],
+        "",
+        2,
+        &[
+            "no-rates.meta.xlsx: no sheet of the workbook holds a rate card (sheets: 'Read me';",
+            "hint: export the List rates sheet as CSV",
+        ],
+    );
+    let (_dir, broken) = temp("broken.xlsx", "PK\u{3}\u{4} not really a workbook");
+    fails_with(
+        &["tariffs", "check", &broken],
+        "",
+        2,
+        &[
+            "broken.xlsx: cannot read the workbook",
+            "hint: export the List rates sheet as CSV",
+        ],
+    );
+}
+
+#[test]
+fn a_csv_in_a_legacy_encoding_is_refused_with_a_hint() {
+    // "€" saved as Windows-1252 (0x80) instead of UTF-8.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cp1252.csv");
+    std::fs::write(
+        &path,
+        b"Cost per message in EUR, effective July 1, 2026\nMarket,Currency,Marketing\nFrance,\x80,0.0712\n",
+    )
+    .unwrap();
+    fails_with(
+        &["rates", "--tariff", path.to_str().unwrap()],
+        "",
+        2,
+        &[
+            "cp1252.csv, line 3: not UTF-8 text (byte 0x80) and not a spreadsheet",
+            "hint: save the file as CSV UTF-8",
+        ],
     );
 }
