@@ -15,6 +15,7 @@ use waprice::engine::era::AUTH_INTL_START;
 use waprice::engine::EngineConfig;
 use waprice::error::BadInput;
 use waprice::input::columns::Field;
+use waprice::input::date_format::DateFormat;
 use waprice::input::reader::InputOptions;
 use waprice::render::csv::CsvStyle;
 use waprice::render::table::Chart;
@@ -252,6 +253,7 @@ impl LogSettings {
                     .into(),
             );
         }
+        let (date_format, delimiter) = date_and_delimiter(a, format)?;
         let path = a.log.clone();
         Ok(LogSettings {
             format,
@@ -265,6 +267,8 @@ impl LogSettings {
                 columns,
                 skip_invalid: a.rules.skip_invalid,
                 skip_unsupported: a.rules.skip_unsupported,
+                date_format,
+                delimiter,
             },
             path,
             timezone,
@@ -277,6 +281,45 @@ impl LogSettings {
             auth_intl,
         })
     }
+}
+
+/// `--date-format` and `--delimiter`, which describe a CSV log.
+fn date_and_delimiter(
+    a: &LogArgs,
+    format: InputFormat,
+) -> Result<(DateFormat, Option<u8>), BadInput> {
+    if format != InputFormat::Csv && (a.date_format.is_some() || a.delimiter.is_some()) {
+        return Err(
+            BadInput::new("--date-format and --delimiter describe a CSV log")
+                .hint("webhook payloads carry Unix timestamps and are JSON"),
+        );
+    }
+    let date_format = match &a.date_format {
+        None => DateFormat::Auto,
+        Some(f) => f.parse().map_err(|e: String| {
+            BadInput::new(e).hint(
+                "give a strftime pattern with the date and the time of day, such as '%d/%m/%Y %H:%M' or '%m/%d/%Y %I:%M %p', or excel, or unix",
+            )
+        })?,
+    };
+    let delimiter = match a.delimiter.as_deref() {
+        None => None,
+        Some(d) => Some(match d {
+            "," => b',',
+            ";" => b';',
+            "|" => b'|',
+            "\t" | "\\t" => b'\t',
+            t if t.eq_ignore_ascii_case("tab") => b'\t',
+            _ => {
+                return Err(BadInput::new(format!(
+                    "--delimiter {}: not a field separator waprice reads",
+                    waprice::error::cut(d)
+                ))
+                .hint("use , ; | or tab"))
+            }
+        }),
+    };
+    Ok((date_format, delimiter))
 }
 
 impl LedgerSettings {
@@ -489,6 +532,8 @@ impl ReconcileSettings {
             log: a.webhooks.clone(),
             rules: a.rules.clone(),
             columns: Vec::new(),
+            date_format: None,
+            delimiter: None,
             strict_tariffs: false,
             input: InputFormatArg::MetaWebhooks,
             sent: a.sent.clone(),

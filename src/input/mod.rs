@@ -1,5 +1,6 @@
 //! Reading message logs: columns, values, timestamps, phone numbers.
 pub mod columns;
+pub mod date_format;
 pub mod order;
 pub mod phone;
 pub mod quotes;

@@ -4,15 +4,17 @@
 //! customers are interned by their digits, and a customer's country is resolved once per pair.
 
 use super::columns::{ColumnMap, Field};
+use super::date_format::{self, DateFormat};
 use super::phone::{self, PhoneError};
 use super::split::{Records, Row};
-use super::time::{parse_timestamp_with, DateCache, TimeError};
+use super::time::{DateCache, TimeError};
 use crate::calendar::Calendar;
 use crate::engine::era::SUPPORTED_FROM;
 use crate::error::{BadInput, Location};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;
 use crate::tariff::market::{CountryId, MarketMap};
+use std::borrow::Cow;
 use std::io::Read;
 
 /// How to read one log.
@@ -23,6 +25,10 @@ pub struct InputOptions {
     pub columns: Vec<(Field, String)>,
     pub skip_invalid: bool,
     pub skip_unsupported: bool,
+    /// `--date-format`: how the timestamp columns are written.
+    pub date_format: DateFormat,
+    /// `--delimiter`: the byte between fields; found from the header line when `None`.
+    pub delimiter: Option<u8>,
 }
 
 /// Row accounting: every row read is either a message or counted as skipped.
@@ -77,14 +83,14 @@ impl std::error::Error for ReadError {}
 struct RowError {
     field: Field,
     what: String,
-    hint: &'static str,
+    hint: Cow<'static, str>,
 }
 
-fn bad(field: Field, what: impl Into<String>, hint: &'static str) -> RowError {
+fn bad(field: Field, what: impl Into<String>, hint: impl Into<Cow<'static, str>>) -> RowError {
     RowError {
         field,
         what: what.into(),
-        hint,
+        hint: hint.into(),
     }
 }
 
@@ -223,6 +229,7 @@ impl<'a, R: Read> LogReader<'a, R> {
                 markets,
                 businesses,
                 &mut self.cache,
+                &self.options.date_format,
             ) {
                 Ok(m) if m.time < self.supported_from => {
                     // The billing time came from delivered_at when a business message has one.
@@ -278,20 +285,11 @@ fn location(file: &str, line: u64, columns: &ColumnMap, field: Field, record: &R
         .index(field)
         .and_then(|i| record.get(i))
         .unwrap_or(b"");
-    let mut value = String::from_utf8_lossy(value).into_owned();
-    if value.len() > 80 {
-        let mut cut = 80;
-        while !value.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        value.truncate(cut);
-        value.push('…');
-    }
     Location {
         file: file.to_string(),
         line,
-        column: columns.header(field).to_string(),
-        value,
+        column: crate::error::cut(columns.header(field)).into_owned(),
+        value: crate::error::cut(&String::from_utf8_lossy(value)).into_owned(),
     }
 }
 
@@ -319,6 +317,7 @@ fn parse_row(
     markets: &MarketMap,
     businesses: &mut Parties,
     cache: &mut RowCache,
+    date_format: &DateFormat,
 ) -> Result<RawMessage, RowError> {
     if record.len() < columns.header_count() {
         let missing = Field::ALL
@@ -393,12 +392,16 @@ fn parse_row(
     }
     let mut time_of = |f: Field| -> Result<i64, RowError> {
         let raw = field(record, columns, f);
-        match parse_timestamp_with(raw, calendar, &mut cache.date) {
+        match date_format::parse_time(raw, calendar, date_format, &mut cache.date) {
             Ok(t) if !(0..TOO_LATE_MS).contains(&t) => {
                 Err(bad(f, "timestamp out of range", TimeError::Range.hint()))
             }
             Ok(t) => Ok(t),
-            Err(e) => Err(bad(f, e.to_string(), e.hint())),
+            Err(e) => Err(bad(
+                f,
+                e.to_string(),
+                date_format::hint(e, raw, date_format),
+            )),
         }
     };
     let mut time = time_of(Field::Timestamp)?;
