@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use waprice::budget::Budget;
-use waprice::engine::era::AUTH_INTL_START;
+use waprice::engine::era::{AUTH_INTL_START, SUPPORTED_FROM};
 use waprice::engine::EngineConfig;
 use waprice::error::BadInput;
 use waprice::input::columns::Field;
@@ -398,7 +398,7 @@ impl EstimateSettings {
             csv,
             budget,
             by,
-            as_of: a.as_of.as_deref().map(|d| date(d, "--as-of")).transpose()?,
+            as_of: a.as_of.as_deref().map(as_of).transpose()?,
             chart: match (a.no_chart, a.ascii) {
                 (true, _) => Chart::None,
                 (false, true) => Chart::Ascii,
@@ -406,6 +406,18 @@ impl EstimateSettings {
             },
         })
     }
+}
+
+/// `--as-of DATE`: a date some supported pricing rule covers.
+fn as_of(d: &str) -> Result<NaiveDate, BadInput> {
+    let day = date(d, "--as-of")?;
+    if day < SUPPORTED_FROM {
+        return Err(BadInput::new(format!(
+            "--as-of {day}: before 2022-02-01, the first date any supported pricing rule covers"
+        ))
+        .hint("give a date from 2022-02-01 on"));
+    }
+    Ok(day)
 }
 
 /// `--by tier`, alone or with both market and category, in any order.

@@ -311,7 +311,7 @@ fn serial_hint(value: &[u8]) -> Option<String> {
         t.format("%Y-%m-%d %H:%M:%S").to_string()
     };
     Some(format!(
-        "as a spreadsheet's serial date this is {shown}: add --date-format excel; Unix time has 10 digits (seconds) or 13 (milliseconds)"
+        "as a spreadsheet's serial date this is {shown}: add --date-format excel"
     ))
 }
 
@@ -342,7 +342,7 @@ fn suggest(value: &[u8]) -> Option<String> {
     let month_first = check(format!("%m{sep}%d{sep}{year}{time}"));
     Some(match (day_first, month_first) {
         (Some((d, dd)), Some((m, md))) => format!(
-            "waprice never guesses whether the day or the month comes first: add --date-format '{d}' if this is {dd} (day first), or --date-format '{m}' if it is {md} (month first)"
+            "add --date-format '{d}' if this is {dd} (day first), or --date-format '{m}' if it is {md} (month first)"
         ),
         (Some((d, dd)), None) => {
             format!("the day comes first ({dd}): add --date-format '{d}'")
@@ -570,7 +570,7 @@ mod tests {
         let h = |s: &str| hint(auto(s).unwrap_err(), s.as_bytes(), &DateFormat::Auto);
         assert_eq!(
             h("05/03/2024 14:22"),
-            "waprice never guesses whether the day or the month comes first: add --date-format '%d/%m/%Y %H:%M' if this is 5 March 2024 (day first), or --date-format '%m/%d/%Y %H:%M' if it is 3 May 2024 (month first)"
+            "add --date-format '%d/%m/%Y %H:%M' if this is 5 March 2024 (day first), or --date-format '%m/%d/%Y %H:%M' if it is 3 May 2024 (month first)"
         );
         assert_eq!(
             h("25.03.2024 14:22:10"),

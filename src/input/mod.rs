@@ -5,6 +5,7 @@ pub mod order;
 pub mod phone;
 pub mod quotes;
 pub mod reader;
+pub mod sniff;
 pub mod source;
 pub mod split;
 pub mod time;

@@ -6,6 +6,7 @@
 use super::columns::{ColumnMap, Field};
 use super::date_format::{self, DateFormat};
 use super::phone::{self, PhoneError};
+use super::sniff;
 use super::split::{Records, Row};
 use super::time::{DateCache, TimeError};
 use crate::calendar::Calendar;
@@ -41,6 +42,14 @@ pub struct ReadStats {
     pub skipped_unsupported: u64,
     /// The first few skipped rows' errors, to show the user what was skipped.
     pub skipped_examples: Vec<BadInput>,
+    /// How many rows were skipped for each reason (column and what was wrong), the first
+    /// few reasons in the order met, then "other reasons".
+    pub skipped_reasons: Vec<(String, u64)>,
+    /// Messages dated after the day the log was read (in the WABA time zone): a mistyped
+    /// year, most likely.
+    pub future: u64,
+    /// Where the first of them is.
+    pub first_future: Option<Location>,
 }
 
 /// A log read into memory, sorted by time (equal times in file order).
@@ -52,6 +61,8 @@ pub struct Log {
 }
 
 const SKIPPED_EXAMPLES: usize = 5;
+/// How many distinct reasons for skipping are counted apart.
+const SKIPPED_REASONS: usize = 8;
 /// Timestamps from this instant on are rejected as out of range (2100-01-01T00:00:00Z).
 const TOO_LATE_MS: i64 = 4_102_444_800_000;
 
@@ -120,6 +131,8 @@ pub struct LogReader<'a, R: Read> {
     calendar: &'a Calendar,
     columns: ColumnMap,
     supported_from: i64,
+    /// Midnight after today in the WABA time zone: later messages are warned about.
+    future_from: i64,
     record: Row,
     cache: RowCache,
     stats: ReadStats,
@@ -134,7 +147,16 @@ impl<'a, R: Read> LogReader<'a, R> {
     ) -> Result<Self, ReadError> {
         let mut reader = Records::new(input);
         let file = options.name.as_str();
+        let start = reader.peek(sniff::SNIFF_BYTES).map_err(ReadError::Io)?;
+        sniff::check_text(start, file)?;
+        let delimiter = options.delimiter.unwrap_or_else(|| sniff::delimiter(start));
+        reader.set_delimiter(delimiter);
         let headers = reader.header().map_err(ReadError::Io)?;
+        if headers.len() > 1 && headers.iter().all(|h| h.trim().is_empty()) {
+            return Err(BadInput::new(format!("{file}: no column names in the header"))
+            .hint("the header line holds only separators; a log starts with a header naming its columns, such as timestamp,direction,category,recipient")
+            .into());
+        }
         if headers.iter().all(|h| h.trim().is_empty()) {
             return Err(
                 BadInput::new(format!("{file}: the file is empty: no header row"))
@@ -151,6 +173,13 @@ impl<'a, R: Read> LogReader<'a, R> {
             calendar,
             columns,
             supported_from: calendar.start_of_day_ms(SUPPORTED_FROM),
+            future_from: calendar.start_of_day_ms(
+                chrono::Utc::now()
+                    .with_timezone(&calendar.tz())
+                    .date_naive()
+                    .succ_opt()
+                    .unwrap_or(chrono::NaiveDate::MAX),
+            ),
             record: Row::default(),
             cache: RowCache::default(),
             stats: ReadStats::default(),
@@ -196,7 +225,8 @@ impl<'a, R: Read> LogReader<'a, R> {
             }
             self.stats.rows += 1;
             let header_count = self.columns.header_count();
-            if let Some(rows) = super::quotes::swallowed_rows(record, header_count) {
+            let delimiter = self.reader.delimiter();
+            if let Some(rows) = super::quotes::swallowed_rows(record, header_count, delimiter) {
                 return Err(BadInput::new(format!(
                     "{file}, line {line}: a quoted field holds {rows} line{} like rows of the log: a quote is probably never closed",
                     if rows == 1 { "" } else { "s" }
@@ -214,7 +244,7 @@ impl<'a, R: Read> LogReader<'a, R> {
                     header_count + 1,
                     extra.chars().take(80).collect::<String>()
                 ))
-                .hint("a field holding a comma must be enclosed in double quotes; otherwise the fields after it shift into the wrong columns");
+                .hint(format!("a field holding {} must be enclosed in double quotes; otherwise the fields after it shift into the wrong columns", separator_name(delimiter)));
                 if !self.options.skip_invalid {
                     return Err(err.into());
                 }
@@ -232,14 +262,7 @@ impl<'a, R: Read> LogReader<'a, R> {
                 &self.options.date_format,
             ) {
                 Ok(m) if m.time < self.supported_from => {
-                    // The billing time came from delivered_at when a business message has one.
-                    let column = if m.kind.is_business()
-                        && !field(record, &self.columns, Field::DeliveredAt).is_empty()
-                    {
-                        Field::DeliveredAt
-                    } else {
-                        Field::Timestamp
-                    };
+                    let column = billing_time_column(&m, record, &self.columns);
                     let err = BadInput::new(
                         "before 2022-02-01, the first date any supported pricing rule covers",
                     )
@@ -252,6 +275,14 @@ impl<'a, R: Read> LogReader<'a, R> {
                     push_example(&mut self.stats, err);
                 }
                 Ok(m) => {
+                    if m.time >= self.future_from {
+                        let column = billing_time_column(&m, record, &self.columns);
+                        self.stats.future += 1;
+                        if self.stats.first_future.is_none() {
+                            self.stats.first_future =
+                                Some(location(file, line, &self.columns, column, record));
+                        }
+                    }
                     if m.kind.is_business() {
                         self.stats.business += 1;
                     } else {
@@ -274,9 +305,54 @@ impl<'a, R: Read> LogReader<'a, R> {
     }
 }
 
+/// "a comma", "a semicolon", "a tab", "a |": the separator in a hint.
+fn separator_name(delimiter: u8) -> String {
+    match delimiter {
+        b',' => "a comma".into(),
+        b';' => "a semicolon".into(),
+        b'\t' => "a tab".into(),
+        d => format!("a {}", char::from(d)),
+    }
+}
+
+/// The column a message's billing time came from: delivered_at when a business message has
+/// one.
+fn billing_time_column(m: &RawMessage, record: &Row, columns: &ColumnMap) -> Field {
+    if m.kind.is_business() && !field(record, columns, Field::DeliveredAt).is_empty() {
+        Field::DeliveredAt
+    } else {
+        Field::Timestamp
+    }
+}
+
+/// Remembers a skipped row's error among the examples, and counts it under its reason.
 fn push_example(stats: &mut ReadStats, e: BadInput) {
+    count_reason(&mut stats.skipped_reasons, &e);
     if stats.skipped_examples.len() < SKIPPED_EXAMPLES {
         stats.skipped_examples.push(e);
+    }
+}
+
+/// Counts a skipped row under "column 'X': what was wrong" (the first [`SKIPPED_REASONS`]
+/// reasons apart, any later one as "other reasons").
+pub fn count_reason(reasons: &mut Vec<(String, u64)>, e: &BadInput) {
+    let what = match &e.at {
+        Some(at) => format!("column '{}': {}", at.column, e.what),
+        None => e.what.clone(),
+    };
+    let what = match e.what.split_once(" fields but the header has ") {
+        // "row has 3 fields but the header has 5": one reason, whatever the count.
+        Some(_) => "rows with more or fewer fields than the header".to_string(),
+        None => what,
+    };
+    if let Some(r) = reasons.iter_mut().find(|(w, _)| *w == what) {
+        r.1 += 1;
+    } else if reasons.len() < SKIPPED_REASONS {
+        reasons.push((what, 1));
+    } else if let Some(r) = reasons.iter_mut().find(|(w, _)| w == "other reasons") {
+        r.1 += 1;
+    } else {
+        reasons.push(("other reasons".to_string(), 1));
     }
 }
 

@@ -32,9 +32,7 @@ impl std::fmt::Display for TimeError {
             TimeError::Serial => {
                 "a number too small for Unix time (seconds have 10 digits, milliseconds 13)"
             }
-            TimeError::DayMonth => {
-                "a date written with the day and month as numbers, whose order waprice never guesses"
-            }
+            TimeError::DayMonth => "a day/month date: which comes first is never guessed",
             TimeError::Pattern => "not in the shape --date-format gives",
         })
     }

@@ -255,16 +255,26 @@ const CORPUS: &[Case] = &[
         args: &[],
         code: 2,
         rows: "",
-        stderr: &["missing required columns", "hint: the file looks like UTF-16"],
+        stderr: &[
+            "utf16.csv: the file is UTF-16 text, not UTF-8",
+            "hint: a spreadsheet's \"Unicode text\" is UTF-16: save the file as \"CSV UTF-8",
+        ],
     },
     Case {
         file: "semicolons.csv",
         args: &[],
+        code: 0,
+        rows: "2025-09,1,0,0,0,0,0,0,1,1,0,0.1186,50,0,EUR\n",
+        stderr: &[],
+    },
+    Case {
+        file: "semicolons.csv",
+        args: &["--delimiter", ","],
         code: 2,
         rows: "",
         stderr: &[
             "missing required columns",
-            "hint: the header is one column holding ';'",
+            "hint: the header is one column holding ';': pass --delimiter ';'",
         ],
     },
     Case {
