@@ -278,6 +278,77 @@ const CORPUS: &[Case] = &[
         ],
     },
     Case {
+        file: "binary.csv",
+        args: &[],
+        code: 2,
+        rows: "",
+        stderr: &[
+            "binary.csv: not a text CSV file (binary data at byte 93)",
+            "hint: waprice reads a message log as CSV text",
+        ],
+    },
+    Case {
+        file: "only-separators.csv",
+        args: &[],
+        code: 2,
+        rows: "",
+        stderr: &[
+            "only-separators.csv: no column names in the header",
+            "hint: the header line holds only separators",
+        ],
+    },
+    Case {
+        file: "day-first-dates.csv",
+        args: &[],
+        code: 2,
+        rows: "",
+        stderr: &[
+            "day-first-dates.csv, line 2, column 'timestamp': a day/month date: which comes first is never guessed (value '05/09/2025 10:00')",
+            "hint: add --date-format '%d/%m/%Y %H:%M' if this is 5 September 2025 (day first), or --date-format '%m/%d/%Y %H:%M' if it is 9 May 2025 (month first)",
+        ],
+    },
+    Case {
+        file: "day-first-dates.csv",
+        args: &["--date-format", "%d/%m/%Y %H:%M"],
+        code: 0,
+        rows: "2025-09,1,0,0,0,0,0,0,0,1,0,0.1186,50,0,EUR\n",
+        stderr: &[],
+    },
+    Case {
+        file: "excel-serial-dates.csv",
+        args: &[],
+        code: 2,
+        rows: "",
+        stderr: &[
+            "excel-serial-dates.csv, line 2, column 'timestamp': a number too small for Unix time",
+            "hint: as a spreadsheet's serial date this is 2025-09-01 10:00:00: add --date-format excel",
+        ],
+    },
+    Case {
+        file: "excel-serial-dates.csv",
+        args: &["--skip-invalid", "--skip-unsupported"],
+        code: 2,
+        rows: "",
+        stderr: &[
+            "excel-serial-dates.csv: every row was skipped (2 of 2), so nothing was estimated: 2 × column 'timestamp': a number too small for Unix time",
+            "add --date-format excel; --skip-invalid and --skip-unsupported are for a few bad rows, not a whole log",
+        ],
+    },
+    Case {
+        file: "excel-serial-dates.csv",
+        args: &["--date-format", "excel"],
+        code: 0,
+        rows: "2025-09,1,0,0,0,0,0,0,0,1,0,0.1186,50,0,EUR\n",
+        stderr: &[],
+    },
+    Case {
+        file: "future-dates.csv",
+        args: &[],
+        code: 0,
+        rows: "2025-09,1,1,0,0,0,0,0,0,2,0,0.1434,50,0,EUR\n",
+        stderr: &["warning: future-dates.csv: 1 message is dated after today (the first: line 4, column 'timestamp', value '2099-09-01T10:10:00Z'): a mistyped year?"],
+    },
+    Case {
         file: "unclosed-quote.csv",
         args: &["--skip-invalid"],
         code: 2,
