@@ -274,11 +274,10 @@ fn numeric_date(s: &[u8]) -> Option<NumericDate<'_>> {
         return None;
     }
     let c = run(a.len() + b.len() + 2)?;
-    let ok = match (a.len(), b.len(), c.len()) {
-        (4, 1 | 2, 1 | 2) => true,
-        (1 | 2, 1 | 2, 2 | 4) => true,
-        _ => false,
-    };
+    let ok = matches!(
+        (a.len(), b.len(), c.len()),
+        (4, 1 | 2, 1 | 2) | (1 | 2, 1 | 2, 2 | 4)
+    );
     ok.then_some(NumericDate { parts: [a, b, c] })
 }
 

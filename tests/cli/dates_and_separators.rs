@@ -209,16 +209,16 @@ fn a_row_with_an_extra_semicolon_is_not_read_shifted() {
 
 #[test]
 fn messages_dated_after_today_are_warned_about_on_stderr_and_in_the_notes() {
-    let file = format!("tests/data/bad/future-dates.csv");
+    let file = "tests/data/bad/future-dates.csv";
     let warning = "1 message is dated after today (the first: line 4, column 'timestamp', value '2099-09-01T10:10:00Z'): a mistyped year? It is priced with the latest rules and rate cards";
-    let (code, out, err) = run("estimate", &file, &["--no-chart"]);
+    let (code, out, err) = run("estimate", file, &["--no-chart"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains(&format!("waprice: warning: {file}: {warning}")),
         "{err}"
     );
     assert!(out.contains(&format!("notes:\n- {warning}\n")), "{out}");
-    let (_, json, _) = run("estimate", &file, &["--format", "json"]);
+    let (_, json, _) = run("estimate", file, &["--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["notes"][0], warning, "{json}");
     // Without such a message, no warning.
