@@ -303,8 +303,10 @@ fn currency_and_date(
         (None, Some((_, Some(code))), _) => code.clone(),
         (None, Some((word, None)), _) => {
             return Err(BadInput::new(format!(
-                "{origin}, line {}: cannot tell the currency from '{word}' in the title '{}'",
-                title.line, title.text
+                "{origin}, line {}: cannot tell the currency from '{}' in the title '{}'",
+                title.line,
+                crate::error::cut(word),
+                crate::error::cut(&title.text)
             ))
             .hint("pass --tariff-currency CODE (e.g. USD)"))
         }
@@ -328,7 +330,8 @@ fn currency_and_date(
         (None, None) => {
             return Err(BadInput::new(format!(
                 "{origin}, line {}: cannot read an effective date from the title '{}'",
-                title.line, title.text
+                title.line,
+                crate::error::cut(&title.text)
             ))
             .hint("expected '…, effective October 1, 2026'; or pass --tariff-date YYYY-MM-DD"))
         }
@@ -405,7 +408,7 @@ pub fn parse_card(
         let column = meta_column(name).ok_or_else(|| {
             BadInput::new(format!(
                 "{origin}, line {header_line}: '{}' is not a rate-card column",
-                name.replace('\n', "\\n")
+                crate::error::cut(&name.replace('\n', "\\n"))
             ))
             .hint("expected Market, Currency, Marketing, Utility, Authentication, Authentication-International, Service (Business-Initiated and User-Initiated on 2022 cards)")
         })?;
