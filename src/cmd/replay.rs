@@ -410,7 +410,7 @@ fn strict(e: &BillingEvent, market: MarketId, quote: &Quote, t: &Tariffs) -> Res
 /// when every row was skipped, nothing was estimated: that is an error (exit code 2), not an
 /// empty bill. Messages dated after today are warned about.
 fn report_skipped(s: &LogSettings, stats: &ReadStats) -> Result<(), BadInput> {
-    if let Some(warning) = future_warning(stats) {
+    if let Some(warning) = future_warning(stats, s.timezone) {
         eprintln!("waprice: warning: {}: {warning}", s.input.name);
     }
     let skipped = stats.skipped_invalid + stats.skipped_unsupported;
@@ -464,17 +464,19 @@ fn all_skipped(s: &LogSettings, stats: &ReadStats, skipped: u64) -> BadInput {
     BadInput::new(what).hint(hint)
 }
 
-/// "3 messages are dated after today (the first: line 7, column 'timestamp', value
-/// '2099-03-05T10:00:00Z'): a mistyped year? They are priced with the latest rules and cards".
-pub fn future_warning(stats: &ReadStats) -> Option<String> {
-    let at = stats.first_future.as_ref()?;
+/// "3 messages are dated after today (the first: line 7, column 'timestamp', 2099-03-05
+/// 10:00:00 in Europe/Paris): a mistyped year? They are priced with the latest rules and rate
+/// cards". The time is shown as read, so that how the log writes it changes nothing.
+pub fn future_warning(stats: &ReadStats, tz: chrono_tz::Tz) -> Option<String> {
+    let (line, column, time) = stats.first_future.as_ref()?;
     let n = stats.future;
+    let shown = chrono::DateTime::from_timestamp_millis(*time)
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default();
     Some(format!(
-        "{n} message{} dated after today (the first: line {}, column '{}', value '{}'): a mistyped year? {} priced with the latest rules and rate cards",
+        "{n} message{} dated after today (the first: line {line}, column '{column}', {shown} in {}): a mistyped year? {} priced with the latest rules and rate cards",
         if n == 1 { " is" } else { "s are" },
-        at.line,
-        at.column,
-        at.value,
+        tz.name(),
         if n == 1 { "It is" } else { "They are" }
     ))
 }

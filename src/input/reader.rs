@@ -48,8 +48,10 @@ pub struct ReadStats {
     /// Messages dated after the day the log was read (in the WABA time zone): a mistyped
     /// year, most likely.
     pub future: u64,
-    /// Where the first of them is.
-    pub first_future: Option<Location>,
+    /// The earliest of them (the first in the file among equals): its line, the column its
+    /// time came from, and that time (ms). Earliest, not first in the file, so that the order
+    /// of the rows changes nothing but the line.
+    pub first_future: Option<(u64, String, i64)>,
 }
 
 /// A log read into memory, sorted by time (equal times in file order).
@@ -278,9 +280,15 @@ impl<'a, R: Read> LogReader<'a, R> {
                     if m.time >= self.future_from {
                         let column = billing_time_column(&m, record, &self.columns);
                         self.stats.future += 1;
-                        if self.stats.first_future.is_none() {
+                        if self
+                            .stats
+                            .first_future
+                            .as_ref()
+                            .map_or(true, |f| m.time < f.2)
+                        {
+                            let header = self.columns.header(column);
                             self.stats.first_future =
-                                Some(location(file, line, &self.columns, column, record));
+                                Some((line, crate::error::cut(header).into_owned(), m.time));
                         }
                     }
                     if m.kind.is_business() {

@@ -210,7 +210,7 @@ fn a_row_with_an_extra_semicolon_is_not_read_shifted() {
 #[test]
 fn messages_dated_after_today_are_warned_about_on_stderr_and_in_the_notes() {
     let file = "tests/data/bad/future-dates.csv";
-    let warning = "1 message is dated after today (the first: line 4, column 'timestamp', value '2099-09-01T10:10:00Z'): a mistyped year? It is priced with the latest rules and rate cards";
+    let warning = "1 message is dated after today (the first: line 4, column 'timestamp', 2099-09-01 10:10:00 in UTC): a mistyped year? It is priced with the latest rules and rate cards";
     let (code, out, err) = run("estimate", file, &["--no-chart"]);
     assert_eq!(code, 0, "{err}");
     assert!(

@@ -346,7 +346,7 @@ const CORPUS: &[Case] = &[
         args: &[],
         code: 0,
         rows: "2025-09,1,1,0,0,0,0,0,0,2,0,0.1434,50,0,EUR\n",
-        stderr: &["warning: future-dates.csv: 1 message is dated after today (the first: line 4, column 'timestamp', value '2099-09-01T10:10:00Z'): a mistyped year?"],
+        stderr: &["warning: future-dates.csv: 1 message is dated after today (the first: line 4, column 'timestamp', 2099-09-01 10:10:00 in UTC): a mistyped year?"],
     },
     Case {
         file: "unclosed-quote.csv",
@@ -882,6 +882,18 @@ impl GenLog {
     }
 }
 
+/// The note on messages dated after today names the line of the first in file order, which
+/// moves when rows are permuted: that line number is blanked out for comparing.
+fn any_first_line(json: String) -> String {
+    match json.split_once("(the first: line ") {
+        Some((before, after)) => {
+            let rest = after.trim_start_matches(|c: char| c.is_ascii_digit());
+            format!("{before}(the first: line N{rest}")
+        }
+        None => json,
+    }
+}
+
 /// Runs a command on a log given as a file (`-` in `args` is replaced by its path); it must
 /// succeed. A file in time order is streamed, an unsorted one read whole and sorted.
 fn run(args: &[&str], log: &str) -> String {
@@ -1116,15 +1128,18 @@ proptest! {
         keys in prop::collection::vec(any::<u32>(), 40),
     ) {
         let sorted = log.csv();
-        let expected = (estimate_json(&log, &sorted), ledger(&log, &sorted));
+        let expected = (
+            any_first_line(estimate_json(&log, &sorted)),
+            ledger(&log, &sorted),
+        );
         let stdin = (
-            run_stdin(&log.args("estimate", &["--format", "json"]), &sorted),
+            any_first_line(run_stdin(&log.args("estimate", &["--format", "json"]), &sorted)),
             run_stdin(&log.args("ledger", &[]), &sorted),
         );
         prop_assert_eq!(&stdin, &expected, "standard input");
         for (how, other) in [("shuffled", permuted(&log, &keys)), ("late", late(&log, &keys))] {
             let text = other.csv();
-            let got = (estimate_json(&log, &text), ledger(&log, &text));
+            let got = (any_first_line(estimate_json(&log, &text)), ledger(&log, &text));
             prop_assert_eq!(&got, &expected, "{}", how);
         }
     }
