@@ -51,6 +51,12 @@ impl std::str::FromStr for DateFormat {
                 cut(arg)
             ));
         }
+        if arg.replace("%%", "").contains("%Z") {
+            return Err(format!(
+                "--date-format '{}': a time zone name (%Z) cannot be read: names such as CST are ambiguous",
+                cut(arg)
+            ));
+        }
         let pattern = DatePattern::new(arg)
             .ok_or_else(|| format!("--date-format '{}': not a valid strftime pattern", cut(arg)))?;
         if !pattern.reads_date_and_time() {
@@ -556,6 +562,7 @@ mod tests {
             ("%d/%m/%Y", "must read the date and the time of day"),
             ("%H:%M", "must read the date and the time of day"),
             ("%Q %d", "not a valid strftime pattern"),
+            ("%d/%m/%Y %H:%M %Z", "a time zone name (%Z) cannot be read"),
         ] {
             let e = arg.parse::<DateFormat>().unwrap_err();
             assert!(e.contains(why), "{arg}: {e}");
