@@ -91,18 +91,44 @@ pub fn parse_time(
 ) -> Result<i64, TimeError> {
     match format {
         DateFormat::Auto => match parse_timestamp_with(s, cal, cache) {
-            Err(TimeError::Format) => other_shapes(s.trim_ascii()),
+            Err(TimeError::Format) => parse_other(s, cal, format, cache),
             done => done,
         },
-        DateFormat::Excel => excel(s.trim_ascii(), cal),
-        DateFormat::Unix => unix(s.trim_ascii()),
-        DateFormat::Pattern(p) => p.parse(s.trim_ascii(), cal),
+        _ => parse_other(s, cal, format, cache),
     }
 }
 
-/// Shapes read without options that the fast path does not know: fractional Unix seconds and
-/// RFC 2822. A numeric day/month date is named as such, for its hint.
-fn other_shapes(s: &[u8]) -> Result<i64, TimeError> {
+/// [`parse_time`] off the fast path: without options, a shape the fast path does not read
+/// (it said [`TimeError::Format`]); with `--date-format`, every timestamp.
+#[cold]
+#[inline(never)]
+pub fn parse_other(
+    s: &[u8],
+    cal: &Calendar,
+    format: &DateFormat,
+    cache: &mut DateCache,
+) -> Result<i64, TimeError> {
+    let s = s.trim_ascii();
+    match format {
+        DateFormat::Auto => other_shapes(s, cal, cache),
+        DateFormat::Excel => excel(s, cal),
+        DateFormat::Unix => unix(s),
+        DateFormat::Pattern(p) => p.parse(s, cal),
+    }
+}
+
+/// Shapes read without options that the fast path does not know: `YYYY/MM/DD …`, fractional
+/// Unix seconds and RFC 2822. A numeric day/month date is named as such, for its hint.
+fn other_shapes(s: &[u8], cal: &Calendar, cache: &mut DateCache) -> Result<i64, TimeError> {
+    if s.len() >= 16 && s.len() <= 64 && s[4] == b'/' && s[7] == b'/' {
+        // 2024/03/05 14:22:10: the ISO shape with slashes, read by the fast path as dashes.
+        let mut dashed = [0u8; 64];
+        let dashed = &mut dashed[..s.len()];
+        dashed.copy_from_slice(s);
+        dashed[4] = b'-';
+        dashed[7] = b'-';
+        return parse_timestamp_with(dashed, cal, cache);
+    }
     if let Some((int, frac)) = split_number(s) {
         return if int.len() <= MAX_SERIAL_DIGITS {
             Err(TimeError::Serial)

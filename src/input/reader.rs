@@ -8,7 +8,7 @@ use super::date_format::{self, DateFormat};
 use super::phone::{self, PhoneError};
 use super::sniff;
 use super::split::{Records, Row};
-use super::time::{DateCache, TimeError};
+use super::time::{parse_timestamp_with, DateCache, TimeError};
 use crate::calendar::Calendar;
 use crate::engine::era::SUPPORTED_FROM;
 use crate::error::{BadInput, Location};
@@ -476,17 +476,16 @@ fn parse_row(
     }
     let mut time_of = |f: Field| -> Result<i64, RowError> {
         let raw = field(record, columns, f);
-        match date_format::parse_time(raw, calendar, date_format, &mut cache.date) {
-            Ok(t) if !(0..TOO_LATE_MS).contains(&t) => {
-                Err(bad(f, "timestamp out of range", TimeError::Range.hint()))
+        // The shapes read without options, on the fast path; anything else (another shape,
+        // --date-format, an error) off it.
+        if let DateFormat::Auto = date_format {
+            if let Ok(t) = parse_timestamp_with(raw, calendar, &mut cache.date) {
+                if (0..TOO_LATE_MS).contains(&t) {
+                    return Ok(t);
+                }
             }
-            Ok(t) => Ok(t),
-            Err(e) => Err(bad(
-                f,
-                e.to_string(),
-                date_format::hint(e, raw, date_format),
-            )),
         }
+        time_off_the_fast_path(f, raw, calendar, date_format, &mut cache.date)
     };
     let mut time = time_of(Field::Timestamp)?;
     if !inbound && !field(record, columns, Field::DeliveredAt).is_empty() {
@@ -551,6 +550,31 @@ impl RawMessage {
             kind: self.kind,
             delivered: self.delivered,
         }
+    }
+}
+
+/// A timestamp the fast path did not read (another shape, `--date-format`) or that is
+/// out of range, read again from the start: what it is, or the error with the hint for its
+/// value.
+#[cold]
+#[inline(never)]
+fn time_off_the_fast_path(
+    f: Field,
+    raw: &[u8],
+    calendar: &Calendar,
+    date_format: &DateFormat,
+    cache: &mut DateCache,
+) -> Result<i64, RowError> {
+    match date_format::parse_time(raw, calendar, date_format, cache) {
+        Ok(t) if !(0..TOO_LATE_MS).contains(&t) => {
+            Err(bad(f, "timestamp out of range", TimeError::Range.hint()))
+        }
+        Ok(t) => Ok(t),
+        Err(e) => Err(bad(
+            f,
+            e.to_string(),
+            date_format::hint(e, raw, date_format),
+        )),
     }
 }
 
