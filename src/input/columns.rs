@@ -162,7 +162,10 @@ impl ColumnMap {
                 ));
             }
             if let [only] = clean.as_slice() {
-                if let Some(sep) = [';', '\t', '|'].into_iter().find(|c| only.contains(*c)) {
+                if let Some(sep) = [';', '\t', '|', ',']
+                    .into_iter()
+                    .find(|c| only.contains(*c))
+                {
                     return Err(err.hint(format!(
                         "the header is one column holding {sep:?}: pass --delimiter {} (or leave --delimiter out: the separator is found from the header)",
                         if sep == '\t' { "tab".to_string() } else { format!("'{sep}'") }

@@ -187,6 +187,12 @@ fn a_forced_comma_on_a_semicolon_file_says_which_delimiter_reads_it() {
         err.contains("hint: the header is one column holding ';': pass --delimiter ';'"),
         "{err}"
     );
+    let (code, _, err) = run("estimate", &formats("iso.csv"), &["--delimiter", ";"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("hint: the header is one column holding ',': pass --delimiter ','"),
+        "{err}"
+    );
 }
 
 #[test]
