@@ -8,6 +8,7 @@
 use super::time::MAX_SERIAL_DIGITS;
 use super::time::{parse_timestamp_with, DateCache, TimeError, MAX_SECONDS_DIGITS};
 use crate::calendar::Calendar;
+use crate::error::cut;
 use chrono::format::{Item, Parsed};
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime};
 use std::borrow::Cow;
@@ -280,13 +281,8 @@ impl DatePattern {
     }
 }
 
-/// A value cut to 80 characters for a message.
-fn cut(s: &str) -> Cow<'_, str> {
-    crate::error::cut(s)
-}
-
 /// A date that starts with three numbers `A sep B sep C` (sep one of `/ . -`): the numbers'
-/// digit runs, and where the date ends.
+/// digit runs.
 struct NumericDate<'a> {
     parts: [&'a [u8]; 3],
 }
