@@ -803,14 +803,20 @@ fn time(t: i64, style: u8, zone: &str) -> String {
         chrono::LocalResult::Single(_) => style,
         _ => 0,
     };
-    match style % 5 {
+    match style % 9 {
         0 => utc.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         1 => utc
             .with_timezone(&chrono::FixedOffset::east_opt(5 * 3600 + 1800).unwrap())
             .to_rfc3339(),
         2 => local.format("%Y-%m-%d %H:%M:%S").to_string(), // local time in --timezone
         3 => t.to_string(),
-        _ => (t * 1000).to_string(),
+        4 => (t * 1000).to_string(),
+        // As exports write them: RFC 2822 (quoted: it holds a comma), an offset after a
+        // space, slashes, fractional Unix seconds.
+        5 => format!("\"{}\"", utc.to_rfc2822()),
+        6 => utc.format("%Y-%m-%d %H:%M:%S +0000").to_string(),
+        7 => local.format("%Y/%m/%d %H:%M:%S").to_string(),
+        _ => format!("{t}.000"),
     }
 }
 
@@ -1231,7 +1237,7 @@ proptest! {
     #[test]
     fn number_and_time_formatting_never_changes_the_bill(
         log in gen_log(40),
-        styles in prop::collection::vec((0u8..64, 0u8..5), 40),
+        styles in prop::collection::vec((0u8..64, 0u8..9), 40),
     ) {
         let plain = log.csv();
         let styled = log.csv_styled(|i| {
