@@ -278,18 +278,7 @@ impl<'a, R: Read> LogReader<'a, R> {
                 }
                 Ok(m) => {
                     if m.time >= self.future_from {
-                        let column = billing_time_column(&m, record, &self.columns);
-                        self.stats.future += 1;
-                        if self
-                            .stats
-                            .first_future
-                            .as_ref()
-                            .map_or(true, |f| m.time < f.2)
-                        {
-                            let header = self.columns.header(column);
-                            self.stats.first_future =
-                                Some((line, crate::error::cut(header).into_owned(), m.time));
-                        }
+                        note_future(&mut self.stats, &self.columns, record, &m);
                     }
                     if m.kind.is_business() {
                         self.stats.business += 1;
@@ -320,6 +309,21 @@ fn separator_name(delimiter: u8) -> String {
         b';' => "a semicolon".into(),
         b'\t' => "a tab".into(),
         d => format!("a {}", char::from(d)),
+    }
+}
+
+/// Counts a message dated after today, and remembers it when it is the earliest.
+#[cold]
+#[inline(never)]
+fn note_future(stats: &mut ReadStats, columns: &ColumnMap, record: &Row, m: &RawMessage) {
+    stats.future += 1;
+    if stats.first_future.as_ref().map_or(true, |f| m.time < f.2) {
+        let header = columns.header(billing_time_column(m, record, columns));
+        stats.first_future = Some((
+            record.line(),
+            crate::error::cut(header).into_owned(),
+            m.time,
+        ));
     }
 }
 

@@ -210,16 +210,10 @@ impl<R: Read> Records<R> {
             let row = &unread[..len];
             record.bytes.extend_from_slice(row);
             record.bytes.push(b',');
-            match self.delimiter {
-                b',' => separators::<b','>(row, &mut record.ends),
-                b';' => separators::<b';'>(row, &mut record.ends),
-                b'\t' => separators::<b'\t'>(row, &mut record.ends),
-                b'|' => separators::<b'|'>(row, &mut record.ends),
-                d => row
-                    .iter()
-                    .enumerate()
-                    .filter(|&(_, &b)| b == d)
-                    .for_each(|(i, _)| record.ends.push(i)),
+            if self.delimiter == b',' {
+                separators::<b','>(row, &mut record.ends);
+            } else {
+                other_separators(row, self.delimiter, &mut record.ends);
             }
             record.ends.push(len);
             record.line = self.line;
@@ -379,6 +373,21 @@ fn primed_core(delimiter: u8) -> csv_core::Reader {
     let (mut out, mut ends) = ([0u8; 1], [0usize; 1]);
     let _ = core.read_record(b"\n", &mut out, &mut ends);
     core
+}
+
+/// [`separators`] for a separator other than the comma.
+#[inline(never)]
+fn other_separators(row: &[u8], delimiter: u8, out: &mut Vec<usize>) {
+    match delimiter {
+        b';' => separators::<b';'>(row, out),
+        b'\t' => separators::<b'\t'>(row, out),
+        b'|' => separators::<b'|'>(row, out),
+        d => row
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == d)
+            .for_each(|(i, _)| out.push(i)),
+    }
 }
 
 /// Appends the position of every separator `D` in `row`, eight bytes at a time: a separator
