@@ -137,6 +137,9 @@ fn other_shapes(s: &[u8], cal: &Calendar, cache: &mut DateCache) -> Result<i64, 
             unix_seconds(int, frac)
         };
     }
+    if let Some(t) = rfc2822_as_written(s, cal, cache) {
+        return Ok(t);
+    }
     let text = std::str::from_utf8(s).map_err(|_| TimeError::Format)?;
     if text.starts_with(|c: char| c.is_ascii_alphabetic() || c.is_ascii_digit()) {
         if let Ok(t) = DateTime::parse_from_rfc2822(text) {
@@ -147,6 +150,54 @@ fn other_shapes(s: &[u8], cal: &Calendar, cache: &mut DateCache) -> Result<i64, 
         return Err(TimeError::DayMonth);
     }
     Err(TimeError::Format)
+}
+
+/// RFC 2822 as machines write it (`Tue, 05 Mar 2024 14:22:10 +0000`: Twilio's exports, by
+/// the million), rewritten as ISO and read on the fast path with its date cache. Anything
+/// else, or a weekday that does not match the date, is left to chrono's full parser.
+fn rfc2822_as_written(s: &[u8], cal: &Calendar, cache: &mut DateCache) -> Option<i64> {
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    const DAYS: [&[u8; 3]; 7] = [b"Thu", b"Fri", b"Sat", b"Sun", b"Mon", b"Tue", b"Wed"];
+    let [w0, w1, w2, b',', b' ', d1, d2, b' ', m0, m1, m2, b' ', y0, y1, y2, y3, b' ', h1, h2, b':', n1, n2, b':', s1, s2, b' ', sign @ (b'+' | b'-'), z1, z2, z3, z4] =
+        *s
+    else {
+        return None;
+    };
+    let month = MONTHS.iter().position(|m| **m == [m0, m1, m2])? + 1;
+    let iso = [
+        y0,
+        y1,
+        y2,
+        y3,
+        b'-',
+        b'0' + (month / 10) as u8,
+        b'0' + (month % 10) as u8,
+        b'-',
+        d1,
+        d2,
+        b'T',
+        h1,
+        h2,
+        b':',
+        n1,
+        n2,
+        b':',
+        s1,
+        s2,
+        sign,
+        z1,
+        z2,
+        z3,
+        z4,
+    ];
+    let t = parse_timestamp_with(&iso, cal, cache).ok()?;
+    // The weekday of the date as written (in its own offset) must be the one named.
+    let offset = i64::from(super::time::offset_minutes(sign, [z1, z2], [z3, z4])?) * 60_000;
+    let day = (t + offset).div_euclid(86_400_000).rem_euclid(7) as usize;
+    (*DAYS[day] == [w0, w1, w2]).then_some(t)
 }
 
 /// `digits[.digits]` (or with a decimal comma): the integer and fraction digits.
@@ -491,6 +542,7 @@ mod tests {
             "Tue, 05 Mar 2024 14:22:10 +0000",
             "05 Mar 2024 15:22:10 +0100",
             "Tue, 05 Mar 2024 14:22:10 GMT",
+            "Tue, 05 Mar 2024 09:22:10 -0500",
             "1709648530",
             "1709648530000",
             "1709648530.0",
@@ -499,6 +551,35 @@ mod tests {
         }
         assert_eq!(auto("2024/03/05 14:22"), Ok(ms("2024-03-05T14:22:00Z")));
         assert_eq!(auto("1709648530.25"), Ok(ms("2024-03-05T14:22:10.250Z")));
+    }
+
+    proptest::proptest! {
+        /// RFC 2822 read on the fast path gives chrono's answer, wrong weekdays included.
+        #[test]
+        fn rfc2822_as_written_is_chronos(
+            secs in 1_600_000_000i64..2_000_000_000,
+            offset_min in -720i32..=840,
+            weekday_shift in 0u32..7,
+        ) {
+            let zone = chrono::FixedOffset::east_opt(offset_min * 60).unwrap();
+            let t = DateTime::from_timestamp(secs, 0).unwrap().with_timezone(&zone);
+            let mut text = t.format("%a, %d %b %Y %H:%M:%S %z").to_string();
+            if weekday_shift > 0 {
+                let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+                let i = names.iter().position(|n| text.starts_with(n)).unwrap();
+                text.replace_range(0..3, names[(i + weekday_shift as usize) % 7]);
+            }
+            let chrono = DateTime::parse_from_rfc2822(&text).map(|t| t.timestamp_millis()).ok();
+            let ours = auto(&text).ok();
+            proptest::prop_assert_eq!(ours, chrono, "{}", text);
+            if weekday_shift == 0 {
+                proptest::prop_assert_eq!(
+                    rfc2822_as_written(text.as_bytes(), &utc(), &mut DateCache::default()),
+                    Some(secs * 1000),
+                    "{}", text
+                );
+            }
+        }
     }
 
     #[test]

@@ -210,6 +210,12 @@ fn other_offset(rest: &[u8]) -> Result<i64, TimeError> {
     }
 }
 
+/// An offset from UTC in minutes (`+`/`-`, HH, MM), when it is one.
+pub(crate) fn offset_minutes(sign: u8, h: [u8; 2], m: [u8; 2]) -> Option<i32> {
+    let ms = offset(sign, h, m).ok()?;
+    Some((ms / 60_000) as i32)
+}
+
 /// An offset from UTC in milliseconds.
 fn offset(sign: u8, h: [u8; 2], m: [u8; 2]) -> Result<i64, TimeError> {
     let h = num(&h)?;
