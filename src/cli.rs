@@ -155,6 +155,13 @@ pub struct LogArgs {
     /// Map a column to another header, e.g. --column timestamp="Date Sent" (repeatable).
     #[arg(long = "column", value_name = "NAME=HEADER")]
     pub columns: Vec<String>,
+    /// How the log writes dates that waprice does not read by itself: a strftime pattern
+    /// ('%d/%m/%Y %H:%M'), excel (a spreadsheet's serial days) or unix.
+    #[arg(long, value_name = "PATTERN|excel|unix")]
+    pub date_format: Option<String>,
+    /// The separator between the log's fields: , ; tab or | (default: found from the header).
+    #[arg(long, value_name = "C")]
+    pub delimiter: Option<String>,
     /// Fail instead of using a substitute rate or leaving units unpriced.
     #[arg(long)]
     pub strict_tariffs: bool,

@@ -1,7 +1,20 @@
 //! Errors the user can act on. A [`BadInput`] is bad usage or bad input (exit code 2);
 //! anything else that reaches `main` is a runtime failure (exit code 1).
 
+use std::borrow::Cow;
 use std::fmt;
+
+/// How many characters of a value a message echoes.
+pub const ECHO_CHARS: usize = 80;
+
+/// `s` cut to [`ECHO_CHARS`] characters, `…` marking the cut: a value from a file is echoed
+/// in a message whatever its size, so a 5 MB field never becomes a 5 MB error.
+pub fn cut(s: &str) -> Cow<'_, str> {
+    match s.char_indices().nth(ECHO_CHARS) {
+        None => Cow::Borrowed(s),
+        Some((at, _)) => Cow::Owned(format!("{}…", &s[..at])),
+    }
+}
 
 /// Where in an input file a bad value sits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +93,14 @@ impl std::error::Error for BadInput {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn echoed_values_are_cut_to_80_characters() {
+        assert_eq!(cut("short"), "short");
+        let long = "é".repeat(81);
+        assert_eq!(cut(&long), format!("{}…", "é".repeat(80)));
+        assert_eq!(cut(&"x".repeat(80)), "x".repeat(80));
+    }
 
     #[test]
     fn control_characters_from_a_file_are_escaped() {

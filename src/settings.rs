@@ -13,10 +13,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 use waprice::budget::Budget;
 use waprice::calendar::Month;
-use waprice::engine::era::AUTH_INTL_START;
+use waprice::engine::era::{AUTH_INTL_START, SUPPORTED_FROM};
 use waprice::engine::EngineConfig;
 use waprice::error::BadInput;
 use waprice::input::columns::Field;
+use waprice::input::date_format::DateFormat;
 use waprice::input::numbering::{NumberingPlan, Region};
 use waprice::input::reader::InputOptions;
 use waprice::input::templates::TemplateCatalogue;
@@ -284,6 +285,7 @@ impl LogSettings {
                     .into(),
             );
         }
+        let (date_format, delimiter) = date_and_delimiter(a, format)?;
         let path = a.log.clone();
         Ok(LogSettings {
             format,
@@ -301,6 +303,8 @@ impl LogSettings {
                 templates: reading.templates,
                 uncategorised: reading.uncategorised_as.is_some(),
                 twilio: a.input == InputFormatArg::Twilio,
+                date_format,
+                delimiter,
             },
             path,
             timezone,
@@ -382,6 +386,45 @@ impl ReadingChoices {
     }
 }
 
+/// `--date-format` and `--delimiter`, which describe a CSV log.
+fn date_and_delimiter(
+    a: &LogArgs,
+    format: InputFormat,
+) -> Result<(DateFormat, Option<u8>), BadInput> {
+    if format != InputFormat::Csv && (a.date_format.is_some() || a.delimiter.is_some()) {
+        return Err(
+            BadInput::new("--date-format and --delimiter describe a CSV log")
+                .hint("webhook payloads carry Unix timestamps and are JSON"),
+        );
+    }
+    let date_format = match &a.date_format {
+        None => DateFormat::Auto,
+        Some(f) => f.parse().map_err(|e: String| {
+            BadInput::new(e).hint(
+                "give a strftime pattern with the date and the time of day, such as '%d/%m/%Y %H:%M' or '%m/%d/%Y %I:%M %p', or excel, or unix",
+            )
+        })?,
+    };
+    let delimiter = match a.delimiter.as_deref() {
+        None => None,
+        Some(d) => Some(match d {
+            "," => b',',
+            ";" => b';',
+            "|" => b'|',
+            "\t" | "\\t" => b'\t',
+            t if t.eq_ignore_ascii_case("tab") => b'\t',
+            _ => {
+                return Err(BadInput::new(format!(
+                    "--delimiter {}: not a field separator waprice reads",
+                    waprice::error::cut(d)
+                ))
+                .hint("use , ; | or tab"))
+            }
+        }),
+    };
+    Ok((date_format, delimiter))
+}
+
 impl LedgerSettings {
     pub fn from_args(a: &LedgerArgs) -> Result<LedgerSettings> {
         let tariffs = Tariffs::with_tiers(&a.tariff, &a.tiers.tiers)?;
@@ -458,7 +501,7 @@ impl EstimateSettings {
             csv,
             budget,
             by,
-            as_of: a.as_of.as_deref().map(|d| date(d, "--as-of")).transpose()?,
+            as_of: a.as_of.as_deref().map(as_of).transpose()?,
             chart: match (a.no_chart, a.ascii) {
                 (true, _) => Chart::None,
                 (false, true) => Chart::Ascii,
@@ -466,6 +509,18 @@ impl EstimateSettings {
             },
         })
     }
+}
+
+/// `--as-of DATE`: a date some supported pricing rule covers.
+fn as_of(d: &str) -> Result<NaiveDate, BadInput> {
+    let day = date(d, "--as-of")?;
+    if day < SUPPORTED_FROM {
+        return Err(BadInput::new(format!(
+            "--as-of {day}: before 2022-02-01, the first date any supported pricing rule covers"
+        ))
+        .hint("give a date from 2022-02-01 on"));
+    }
+    Ok(day)
 }
 
 /// `--by tier`, alone or with both market and category, in any order.
@@ -592,6 +647,8 @@ impl ReconcileSettings {
             log: a.webhooks.clone(),
             rules: a.rules.clone(),
             columns: Vec::new(),
+            date_format: None,
+            delimiter: None,
             strict_tariffs: false,
             input: InputFormatArg::MetaWebhooks,
             sent: a.sent.clone(),

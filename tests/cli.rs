@@ -1144,6 +1144,8 @@ fn a_bad_row_in_a_streamed_file_stops_with_its_line() {
     assert!(err.contains("line 20002, column 'recipient'"), "{err}");
     assert!(out.stdout.is_empty(), "no partial estimate is printed");
 }
+#[path = "cli/dates_and_separators.rs"]
+mod dates_and_separators;
 #[path = "cli/history.rs"]
 mod history;
 #[path = "cli/log_history.rs"]

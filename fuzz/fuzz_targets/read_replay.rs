@@ -59,6 +59,7 @@ fuzz_target!(|data: &[u8]| {
         columns: Vec::new(),
         skip_invalid: flags & 1 != 0,
         skip_unsupported: flags & 2 != 0,
+        ..InputOptions::default()
     };
     let read = read_log(log, &options, &calendar, &t.markets);
     // The same bytes with CRLF line endings (every LF preceded by a CR) must read the same:

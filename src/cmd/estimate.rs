@@ -123,6 +123,9 @@ fn report(
         strict: ls.strict,
     };
     let mut notes = notes(&tally, &cx);
+    if let Some(warning) = replay::future_warning(&stats, ls.timezone) {
+        notes.insert(0, warning);
+    }
     // Volume tiers go with the rate notes, before the events that are not units.
     let at = notes
         .iter()

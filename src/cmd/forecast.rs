@@ -203,7 +203,9 @@ fn parse_volume_file(text: &str, path: &str) -> Result<Vec<(String, Volumes)>, B
                 Some(n) if set(&mut v, h, n) => {}
                 _ => {
                     return Err(BadInput::new(format!(
-                        "{path}, line {line}, column '{h}': not a volume (value '{cell}')"
+                        "{path}, line {line}, column '{}': not a volume (value '{}')",
+                        waprice::error::cut(h),
+                        waprice::error::cut(cell)
                     ))
                     .hint(CATEGORY_HINT))
                 }

@@ -94,7 +94,7 @@ pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
     log.parties.adopt_businesses(businesses);
     log.stats = stats;
     sort_by_time(&mut log.messages);
-    report_skipped(s, &log.stats);
+    report_skipped(s, &log.stats)?;
     Ok(log)
 }
 
@@ -129,7 +129,7 @@ pub fn read_webhooks(s: &LogSettings, t: &Tariffs) -> Result<WebhookLog> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    report_skipped(s, &wl.log.stats);
+    report_skipped(s, &wl.log.stats)?;
     if let Some(sent) = &sent {
         if sent.skipped_invalid > 0 {
             eprintln!(
@@ -298,7 +298,7 @@ fn try_stream(
     if let Some(err) = error {
         return Err(err);
     }
-    report_skipped(s, &stats);
+    report_skipped(s, &stats)?;
     Ok(Some(Streamed { stats }))
 }
 
@@ -406,8 +406,13 @@ fn strict(e: &BillingEvent, market: MarketId, quote: &Quote, t: &Tariffs) -> Res
     }
 }
 
-/// Skipped rows are never silent: their count (and the first few reasons) go to stderr.
-fn report_skipped(s: &LogSettings, stats: &ReadStats) {
+/// Skipped rows are never silent: their count (and the first few reasons) go to stderr, and
+/// when every row was skipped, nothing was estimated: that is an error (exit code 2), not an
+/// empty bill. Messages dated after today are warned about.
+fn report_skipped(s: &LogSettings, stats: &ReadStats) -> Result<(), BadInput> {
+    if let Some(warning) = future_warning(stats, s.timezone) {
+        eprintln!("waprice: warning: {}: {warning}", s.input.name);
+    }
     if stats.skipped_other_channel > 0 {
         eprintln!(
             "waprice: {}: left out {} SMS row{} (customer number without whatsapp:)",
@@ -421,6 +426,9 @@ fn report_skipped(s: &LogSettings, stats: &ReadStats) {
         );
     }
     let skipped = stats.skipped_invalid + stats.skipped_unsupported;
+    if skipped + stats.skipped_other_channel > 0 && stats.inbound + stats.business == 0 {
+        return Err(all_skipped(s, stats, skipped + stats.skipped_other_channel));
+    }
     if s.input.skip_invalid || s.input.skip_unsupported || skipped > 0 {
         eprintln!(
             "waprice: {}: read {} rows; skipped {} invalid and {} before 2022-02-01",
@@ -430,4 +438,67 @@ fn report_skipped(s: &LogSettings, stats: &ReadStats) {
             eprintln!("  skipped: {}", e.to_string().replace('\n', "\n  "));
         }
     }
+    Ok(())
+}
+
+/// Every row was skipped: the error says how many for each reason, and where the first one
+/// is, with its hint.
+fn all_skipped(s: &LogSettings, stats: &ReadStats, skipped: u64) -> BadInput {
+    let mut reasons: Vec<String> = if stats.skipped_reasons.is_empty() {
+        if stats.skipped_invalid + stats.skipped_unsupported > 0 {
+            vec![format!(
+                "{} invalid, {} before 2022-02-01",
+                stats.skipped_invalid, stats.skipped_unsupported
+            )]
+        } else {
+            Vec::new()
+        }
+    } else {
+        stats
+            .skipped_reasons
+            .iter()
+            .map(|(why, n)| format!("{n} × {why}"))
+            .collect()
+    };
+    if stats.skipped_other_channel > 0 {
+        reasons.push(format!(
+            "{} × SMS (a customer number without whatsapp:)",
+            stats.skipped_other_channel
+        ));
+    }
+    let mut what = format!(
+        "{}: every row was skipped ({skipped} of {}), so nothing was estimated: {}",
+        s.input.name,
+        stats.rows,
+        reasons.join("; ")
+    );
+    let first = stats.skipped_examples.first();
+    if let Some(at) = first.and_then(|e| e.at.as_deref()) {
+        what.push_str(&format!(
+            "; the first is line {}, column '{}' (value '{}')",
+            at.line, at.column, at.value
+        ));
+    }
+    let hint = match first.and_then(|e| e.hint.as_deref()) {
+        Some(h) => format!("{h}; --skip-invalid and --skip-unsupported are for a few bad rows, not a whole log"),
+        None => "fix the rows; --skip-invalid and --skip-unsupported are for a few bad rows, not a whole log".to_string(),
+    };
+    BadInput::new(what).hint(hint)
+}
+
+/// "3 messages are dated after today (the first: line 7, column 'timestamp', 2099-03-05
+/// 10:00:00 in Europe/Paris): a mistyped year? They are priced with the latest rules and rate
+/// cards". The time is shown as read, so that how the log writes it changes nothing.
+pub fn future_warning(stats: &ReadStats, tz: chrono_tz::Tz) -> Option<String> {
+    let (line, column, time) = stats.first_future.as_ref()?;
+    let n = stats.future;
+    let shown = chrono::DateTime::from_timestamp_millis(*time)
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default();
+    Some(format!(
+        "{n} message{} dated after today (the first: line {line}, column '{column}', {shown} in {}): a mistyped year? {} priced with the latest rules and rate cards",
+        if n == 1 { " is" } else { "s are" },
+        tz.name(),
+        if n == 1 { "It is" } else { "They are" }
+    ))
 }

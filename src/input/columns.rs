@@ -1,6 +1,22 @@
 //! The log's columns: canonical names, their aliases (cli.md), and `--column NAME=HEADER`.
 
-use crate::error::BadInput;
+use crate::error::{cut, BadInput};
+
+/// How many of a header's columns a message lists.
+const LISTED: usize = 30;
+
+/// A header's columns for a message: each cut to 80 characters, at most [`LISTED`] of them.
+fn listed(headers: &[String]) -> String {
+    let mut names: Vec<String> = headers
+        .iter()
+        .take(LISTED)
+        .map(|h| cut(h).into_owned())
+        .collect();
+    if headers.len() > LISTED {
+        names.push(format!("… ({} more)", headers.len() - LISTED));
+    }
+    names.join(", ")
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
@@ -148,9 +164,10 @@ impl ColumnMap {
                 index[i] = Some(find(header).ok_or_else(|| {
                     BadInput::new(format!(
                         "{file}: --column {}={header}: the header has no column '{header}'",
-                        field.name()
+                        field.name(),
+                        header = cut(header)
                     ))
-                    .hint(format!("the header's columns are: {}", clean.join(", ")))
+                    .hint(format!("the header's columns are: {}", listed(&clean)))
                 })?);
                 continue;
             }
@@ -166,7 +183,7 @@ impl ColumnMap {
                 let (a, b) = (at.min(other), at.max(other));
                 return Err(BadInput::new(format!(
                     "{file}: the header has two columns named '{}' (columns {} and {}), so which one holds the {} is ambiguous (line 1, the header)",
-                    clean[at],
+                    cut(&clean[at]),
                     a + 1,
                     b + 1,
                     field.name()
@@ -203,9 +220,13 @@ impl ColumnMap {
                 ));
             }
             if let [only] = clean.as_slice() {
-                if let Some(sep) = [';', '\t', '|'].into_iter().find(|c| only.contains(*c)) {
+                if let Some(sep) = [';', '\t', '|', ',']
+                    .into_iter()
+                    .find(|c| only.contains(*c))
+                {
                     return Err(err.hint(format!(
-                        "the header is one column holding {sep:?}: waprice reads comma-separated CSV; save the file as \"CSV (comma delimited)\""
+                        "the header is one column holding {sep:?}: pass --delimiter {} (or leave --delimiter out: the separator is found from the header)",
+                        if sep == '\t' { "tab".to_string() } else { format!("'{sep}'") }
                     )));
                 }
             }
@@ -221,7 +242,7 @@ impl ColumnMap {
                 "name it {} or map another header with --column {}=HEADER{instead}; the header's columns are: {}",
                 first.aliases().join(" / "),
                 first.name(),
-                clean.join(", ")
+                listed(&clean)
             )));
         }
         Ok(ColumnMap {
@@ -370,11 +391,25 @@ mod tests {
         let err = ColumnMap::resolve(&h(&["timestamp;direction;category;recipient"]), &[], "f")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("one column holding ';'"), "{err}");
+        assert!(
+            err.contains("one column holding ';': pass --delimiter ';'"),
+            "{err}"
+        );
         let err = ColumnMap::resolve(&h(&["\u{fffd}\u{fffd}t\0i\0m\0e\0"]), &[], "f")
             .unwrap_err()
             .to_string();
         assert!(err.contains("looks like UTF-16"), "{err}");
+    }
+
+    #[test]
+    fn a_huge_header_is_never_echoed_whole() {
+        let one = ColumnMap::resolve(&[format!("x{}", "y".repeat(5_000_000))], &[], "f")
+            .unwrap_err()
+            .to_string();
+        assert!(one.len() < 1_000, "{}", one.len());
+        let many: Vec<String> = (0..100_000).map(|i| format!("column{i}")).collect();
+        let err = ColumnMap::resolve(&many, &[], "f").unwrap_err().to_string();
+        assert!(err.len() < 2_000 && err.contains("(99970 more)"), "{err}");
     }
 
     #[test]

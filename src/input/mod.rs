@@ -1,10 +1,12 @@
 //! Reading message logs: columns, values, timestamps, phone numbers.
 pub mod columns;
+pub mod date_format;
 pub mod numbering;
 pub mod order;
 pub mod phone;
 pub mod quotes;
 pub mod reader;
+pub mod sniff;
 pub mod source;
 pub mod split;
 pub mod templates;

@@ -4,14 +4,14 @@
 //! (or the end of the file), so an unclosed quote silently turns the rows after it into the
 //! text of one field: when that field is in a column waprice does not read, those rows are
 //! lost without any error. A field that holds a line break followed by a line with as many
-//! commas as a row of the log is taken for such swallowed rows: reading stops with an error,
+//! separators as a row of the log is taken for such swallowed rows: reading stops with an error,
 //! even under `--skip-invalid`, because where the rows start and end is no longer known.
 
 use super::split::Row;
 
 /// When a field of `record` looks like it swallowed rows of a log whose header has
-/// `header_count` columns: how many of its lines look like rows.
-pub fn swallowed_rows(record: &Row, header_count: usize) -> Option<usize> {
+/// `header_count` columns separated by `delimiter`: how many of its lines look like rows.
+pub fn swallowed_rows(record: &Row, header_count: usize, delimiter: u8) -> Option<usize> {
     let row_commas = header_count.saturating_sub(1).max(1);
     // Fast path: most records hold no line break at all.
     memchr::memchr2(b'\n', b'\r', record.as_slice())?;
@@ -21,7 +21,7 @@ pub fn swallowed_rows(record: &Row, header_count: usize) -> Option<usize> {
             field
                 .split(|&b| b == b'\n' || b == b'\r')
                 .skip(1)
-                .filter(|line| line.iter().filter(|&&b| b == b',').count() >= row_commas)
+                .filter(|line| line.iter().filter(|&&b| b == delimiter).count() >= row_commas)
                 .count()
         })
         .sum();
@@ -45,7 +45,11 @@ mod tests {
             "+33612345678",
             "hello\n2025-09-01T10:05:00Z,outbound,utility,+33612345678,ok\r\n2025-09-02T10:00:00Z,outbound,marketing,+33612345678,ok\n",
         ]);
-        assert_eq!(swallowed_rows(&r, 5), Some(2));
+        assert_eq!(swallowed_rows(&r, 5, b','), Some(2));
+        // Rows of a log separated by `;` are rows only when `;` is the separator.
+        let semi = record(&["a", "b\nx;y;z\nx;y;z"]);
+        assert_eq!(swallowed_rows(&semi, 3, b';'), Some(2));
+        assert_eq!(swallowed_rows(&semi, 3, b','), None);
     }
 
     #[test]
@@ -57,7 +61,7 @@ mod tests {
             "+33612345678",
             "hello, I would like\nto order, please\r\nthanks",
         ]);
-        assert_eq!(swallowed_rows(&r, 5), None);
-        assert_eq!(swallowed_rows(&record(&["a", "b"]), 2), None);
+        assert_eq!(swallowed_rows(&r, 5, b','), None);
+        assert_eq!(swallowed_rows(&record(&["a", "b"]), 2, b','), None);
     }
 }

@@ -4,8 +4,10 @@
 //! customers are interned by their digits, and a customer's country is resolved once per pair.
 
 use super::columns::{ColumnMap, Field, Needs};
+use super::date_format::{self, DateFormat};
 use super::numbering::{NumberingPlan, Region};
 use super::phone::{self, PhoneError};
+use super::sniff;
 use super::split::{Records, Row};
 use super::templates::{Lookup, TemplateCatalogue};
 use super::time::{parse_timestamp_with, DateCache, TimeError};
@@ -37,6 +39,10 @@ pub struct InputOptions {
     /// `--input twilio`: Twilio's Messaging log export, where rows whose customer number has no
     /// `whatsapp:` prefix are SMS, counted and left out.
     pub twilio: bool,
+    /// `--date-format`: how the timestamp columns are written.
+    pub date_format: DateFormat,
+    /// `--delimiter`: the byte between fields; found from the header line when `None`.
+    pub delimiter: Option<u8>,
 }
 
 /// Row accounting: every row read is either a message or counted as skipped.
@@ -58,6 +64,16 @@ pub struct ReadStats {
     /// What a reader of another input format says about it in the notes (webhooks: where
     /// every entry went); such a reader says itself when there was nothing to bill.
     pub input_notes: Vec<String>,
+    /// How many rows were skipped for each reason (column and what was wrong), the first
+    /// few reasons in the order met, then "other reasons".
+    pub skipped_reasons: Vec<(String, u64)>,
+    /// Messages dated after the day the log was read (in the WABA time zone): a mistyped
+    /// year, most likely.
+    pub future: u64,
+    /// The earliest of them (the first in the file among equals): its line, the column its
+    /// time came from, and that time (ms). Earliest, not first in the file, so that the order
+    /// of the rows changes nothing but the line.
+    pub first_future: Option<(u64, String, i64)>,
 }
 
 /// A log read into memory, sorted by time (equal times in file order).
@@ -69,6 +85,8 @@ pub struct Log {
 }
 
 const SKIPPED_EXAMPLES: usize = 5;
+/// How many distinct reasons for skipping are counted apart.
+const SKIPPED_REASONS: usize = 8;
 /// Timestamps from this instant on are rejected as out of range (2100-01-01T00:00:00Z).
 const TOO_LATE_MS: i64 = 4_102_444_800_000;
 
@@ -137,6 +155,8 @@ pub struct LogReader<'a, R: Read> {
     calendar: &'a Calendar,
     columns: ColumnMap,
     supported_from: i64,
+    /// Midnight after today in the WABA time zone: later messages are warned about.
+    future_from: i64,
     record: Row,
     cache: RowCache,
     stats: ReadStats,
@@ -152,7 +172,16 @@ impl<'a, R: Read> LogReader<'a, R> {
     ) -> Result<Self, ReadError> {
         let mut reader = Records::new(input);
         let file = options.name.as_str();
+        let start = reader.peek(sniff::SNIFF_BYTES).map_err(ReadError::Io)?;
+        sniff::check_text(start, file)?;
+        let delimiter = options.delimiter.unwrap_or_else(|| sniff::delimiter(start));
+        reader.set_delimiter(delimiter);
         let headers = reader.header().map_err(ReadError::Io)?;
+        if headers.len() > 1 && headers.iter().all(|h| h.trim().is_empty()) {
+            return Err(BadInput::new(format!("{file}: no column names in the header"))
+            .hint("the header line holds only separators; a log starts with a header naming its columns, such as timestamp,direction,category,recipient")
+            .into());
+        }
         if headers.iter().all(|h| h.trim().is_empty()) {
             return Err(
                 BadInput::new(format!("{file}: the file is empty: no header row"))
@@ -173,6 +202,13 @@ impl<'a, R: Read> LogReader<'a, R> {
             calendar,
             columns,
             supported_from: calendar.start_of_day_ms(SUPPORTED_FROM),
+            future_from: calendar.start_of_day_ms(
+                chrono::Utc::now()
+                    .with_timezone(&calendar.tz())
+                    .date_naive()
+                    .succ_opt()
+                    .unwrap_or(chrono::NaiveDate::MAX),
+            ),
             record: Row::default(),
             cache: RowCache::default(),
             stats: ReadStats::default(),
@@ -219,7 +255,8 @@ impl<'a, R: Read> LogReader<'a, R> {
             }
             self.stats.rows += 1;
             let header_count = self.columns.header_count();
-            if let Some(rows) = super::quotes::swallowed_rows(record, header_count) {
+            let delimiter = self.reader.delimiter();
+            if let Some(rows) = super::quotes::swallowed_rows(record, header_count, delimiter) {
                 return Err(BadInput::new(format!(
                     "{file}, line {line}: a quoted field holds {rows} line{} like rows of the log: a quote is probably never closed",
                     if rows == 1 { "" } else { "s" }
@@ -237,7 +274,7 @@ impl<'a, R: Read> LogReader<'a, R> {
                     header_count + 1,
                     extra.chars().take(80).collect::<String>()
                 ))
-                .hint("a field holding a comma must be enclosed in double quotes; otherwise the fields after it shift into the wrong columns");
+                .hint(format!("a field holding {} must be enclosed in double quotes; otherwise the fields after it shift into the wrong columns", separator_name(delimiter)));
                 if !self.options.skip_invalid {
                     return Err(err.into());
                 }
@@ -257,14 +294,7 @@ impl<'a, R: Read> LogReader<'a, R> {
                     self.stats.skipped_other_channel += 1;
                 }
                 Ok(Parsed::Message(m, _)) if m.time < self.supported_from => {
-                    // The billing time came from delivered_at when a business message has one.
-                    let column = if m.kind.is_business()
-                        && !field(record, &self.columns, Field::DeliveredAt).is_empty()
-                    {
-                        Field::DeliveredAt
-                    } else {
-                        Field::Timestamp
-                    };
+                    let column = billing_time_column(&m, record, &self.columns);
                     let err = BadInput::new(
                         "before 2022-02-01, the first date any supported pricing rule covers",
                     )
@@ -277,6 +307,9 @@ impl<'a, R: Read> LogReader<'a, R> {
                     push_example(&mut self.stats, err);
                 }
                 Ok(Parsed::Message(m, category)) => {
+                    if m.time >= self.future_from {
+                        note_future(&mut self.stats, &self.columns, record, &m);
+                    }
                     if m.kind.is_business() {
                         self.stats.business += 1;
                     } else {
@@ -304,9 +337,69 @@ impl<'a, R: Read> LogReader<'a, R> {
     }
 }
 
+/// "a comma", "a semicolon", "a tab", "a |": the separator in a hint.
+fn separator_name(delimiter: u8) -> String {
+    match delimiter {
+        b',' => "a comma".into(),
+        b';' => "a semicolon".into(),
+        b'\t' => "a tab".into(),
+        d => format!("a {}", char::from(d)),
+    }
+}
+
+/// Counts a message dated after today, and remembers it when it is the earliest.
+#[cold]
+#[inline(never)]
+fn note_future(stats: &mut ReadStats, columns: &ColumnMap, record: &Row, m: &RawMessage) {
+    stats.future += 1;
+    if stats.first_future.as_ref().map_or(true, |f| m.time < f.2) {
+        let header = columns.header(billing_time_column(m, record, columns));
+        stats.first_future = Some((
+            record.line(),
+            crate::error::cut(header).into_owned(),
+            m.time,
+        ));
+    }
+}
+
+/// The column a message's billing time came from: delivered_at when a business message has
+/// one.
+fn billing_time_column(m: &RawMessage, record: &Row, columns: &ColumnMap) -> Field {
+    if m.kind.is_business() && !field(record, columns, Field::DeliveredAt).is_empty() {
+        Field::DeliveredAt
+    } else {
+        Field::Timestamp
+    }
+}
+
+/// Remembers a skipped row's error among the examples, and counts it under its reason.
 fn push_example(stats: &mut ReadStats, e: BadInput) {
+    count_reason(&mut stats.skipped_reasons, &e);
     if stats.skipped_examples.len() < SKIPPED_EXAMPLES {
         stats.skipped_examples.push(e);
+    }
+}
+
+/// Counts a skipped row under "column 'X': what was wrong" (the first [`SKIPPED_REASONS`]
+/// reasons apart, any later one as "other reasons").
+pub fn count_reason(reasons: &mut Vec<(String, u64)>, e: &BadInput) {
+    let what = match &e.at {
+        Some(at) => format!("column '{}': {}", at.column, e.what),
+        None => e.what.clone(),
+    };
+    let what = match e.what.split_once(" fields but the header has ") {
+        // "row has 3 fields but the header has 5": one reason, whatever the count.
+        Some(_) => "rows with more or fewer fields than the header".to_string(),
+        None => what,
+    };
+    if let Some(r) = reasons.iter_mut().find(|(w, _)| *w == what) {
+        r.1 += 1;
+    } else if reasons.len() < SKIPPED_REASONS {
+        reasons.push((what, 1));
+    } else if let Some(r) = reasons.iter_mut().find(|(w, _)| w == "other reasons") {
+        r.1 += 1;
+    } else {
+        reasons.push(("other reasons".to_string(), 1));
     }
 }
 
@@ -315,20 +408,11 @@ fn location(file: &str, line: u64, columns: &ColumnMap, field: Field, record: &R
         .index(field)
         .and_then(|i| record.get(i))
         .unwrap_or(b"");
-    let mut value = String::from_utf8_lossy(value).into_owned();
-    if value.len() > 80 {
-        let mut cut = 80;
-        while !value.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        value.truncate(cut);
-        value.push('…');
-    }
     Location {
         file: file.to_string(),
         line,
-        column: columns.header(field).to_string(),
-        value,
+        column: crate::error::cut(columns.header(field)).into_owned(),
+        value: crate::error::cut(&String::from_utf8_lossy(value)).into_owned(),
     }
 }
 
@@ -425,6 +509,7 @@ fn parse_row(
         markets,
         numbering,
     } = *cx;
+    let date_format = &options.date_format;
     if record.len() < columns.header_count() {
         let missing = Field::ALL
             .into_iter()
@@ -564,13 +649,16 @@ fn parse_row(
     }
     let mut time_of = |f: Field| -> Result<i64, RowError> {
         let raw = field(record, columns, f);
-        match parse_timestamp_with(raw, calendar, &mut cache.date) {
-            Ok(t) if !(0..TOO_LATE_MS).contains(&t) => {
-                Err(bad(f, "timestamp out of range", TimeError::Range.hint()))
+        // The shapes read without options, on the fast path; anything else (another shape,
+        // --date-format, an error) off it.
+        if let DateFormat::Auto = date_format {
+            if let Ok(t) = parse_timestamp_with(raw, calendar, &mut cache.date) {
+                if (0..TOO_LATE_MS).contains(&t) {
+                    return Ok(t);
+                }
             }
-            Ok(t) => Ok(t),
-            Err(e) => Err(bad(f, e.to_string(), e.hint())),
         }
+        time_off_the_fast_path(f, raw, calendar, date_format, &mut cache.date)
     };
     let mut time = time_of(Field::Timestamp)?;
     if !inbound && !field(record, columns, Field::DeliveredAt).is_empty() {
@@ -706,6 +794,31 @@ impl RawMessage {
             delivered: self.delivered,
             delivery_confirmed: self.delivery_confirmed,
         }
+    }
+}
+
+/// A timestamp the fast path did not read (another shape, `--date-format`) or that is
+/// out of range, read again from the start: what it is, or the error with the hint for its
+/// value.
+#[cold]
+#[inline(never)]
+fn time_off_the_fast_path(
+    f: Field,
+    raw: &[u8],
+    calendar: &Calendar,
+    date_format: &DateFormat,
+    cache: &mut DateCache,
+) -> Result<i64, RowError> {
+    match date_format::parse_time(raw, calendar, date_format, cache) {
+        Ok(t) if !(0..TOO_LATE_MS).contains(&t) => {
+            Err(bad(f, "timestamp out of range", TimeError::Range.hint()))
+        }
+        Ok(t) => Ok(t),
+        Err(e) => Err(bad(
+            f,
+            e.to_string(),
+            date_format::hint(e, raw, date_format),
+        )),
     }
 }
 

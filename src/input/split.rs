@@ -1,7 +1,7 @@
 //! Splitting a log into records, faster than a general CSV parser on the rows logs are made
-//! of. A row with no quote is found with memchr (SIMD) and its commas eight bytes at a time;
-//! a record that holds a quote goes through `csv_core`, the csv crate's own parser, so
-//! quoting means exactly what it means to the csv crate. Line breaks are `\n`, `\r\n` or a
+//! of. A row with no quote is found with memchr (SIMD) and its separators (a comma, or `;`,
+//! tab or `|`) eight bytes at a time; a record that holds a quote goes through `csv_core`,
+//! the csv crate's own parser, so quoting means exactly what it means to the csv crate. Line breaks are `\n`, `\r\n` or a
 //! lone `\r`; empty lines are skipped, as the csv crate does. Unlike the csv crate, a
 //! record's position is the physical line it starts on, counting every kind of line break
 //! and the skipped empty lines, so that errors point at the line a person sees.
@@ -95,6 +95,8 @@ pub struct Records<R> {
     core: csv_core::Reader,
     out: Vec<u8>,
     ends: Vec<usize>,
+    /// The byte between fields.
+    delimiter: u8,
 }
 
 impl<R: Read> Records<R> {
@@ -114,10 +116,32 @@ impl<R: Read> Records<R> {
             line: 1,
             after_cr: false,
             bom_checked: false,
-            core: primed_core(),
+            core: primed_core(b','),
             out: vec![0; 1024],
             ends: vec![0; 64],
+            delimiter: b',',
         }
+    }
+
+    /// Fields are separated by `delimiter` (a comma until this is called). Set before the
+    /// first record is read.
+    pub fn set_delimiter(&mut self, delimiter: u8) {
+        self.delimiter = delimiter;
+        self.core = primed_core(delimiter);
+    }
+
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// Up to `n` bytes from the start of the unread input (fewer at its end), not consumed:
+    /// what the input is, before any record is read.
+    pub fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
+        while self.end - self.start < n && !self.eof {
+            self.fill()?;
+        }
+        let end = self.end.min(self.start + n);
+        Ok(&self.buf[self.start..end])
     }
 
     /// Reads the next record into `record`; false at the end of the input.
@@ -180,12 +204,17 @@ impl<R: Read> Records<R> {
                 self.line += 1;
                 continue;
             }
-            // The line as it is (commas included), and where its fields end: one copy and
-            // one scan, which on rows of a few bytes per field beats a SIMD search per comma.
+            // The line as it is (separators included), and where its fields end: one copy
+            // and one scan, which on rows of a few bytes per field beats a SIMD search per
+            // separator.
             let row = &unread[..len];
             record.bytes.extend_from_slice(row);
             record.bytes.push(b',');
-            commas(row, &mut record.ends);
+            if self.delimiter == b',' {
+                separators::<b','>(row, &mut record.ends);
+            } else {
+                other_separators(row, self.delimiter, &mut record.ends);
+            }
             record.ends.push(len);
             record.line = self.line;
             self.consume(len + terminator);
@@ -339,23 +368,39 @@ impl<'a> LineCounter<'a> {
 /// the first input it is given, which here is wherever the first quoted record happens to
 /// be. Records strips the file's own mark itself, so csv_core is first fed an empty line,
 /// which it skips without changing its state.
-fn primed_core() -> csv_core::Reader {
-    let mut core = csv_core::Reader::new();
+fn primed_core(delimiter: u8) -> csv_core::Reader {
+    let mut core = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
     let (mut out, mut ends) = ([0u8; 1], [0usize; 1]);
     let _ = core.read_record(b"\n", &mut out, &mut ends);
     core
 }
 
-/// Appends the position of every comma in `row`, eight bytes at a time: a comma becomes a
-/// zero byte after XOR, and zero bytes are found exactly (no false positives from borrows)
-/// with the carry-free test below.
-fn commas(row: &[u8], out: &mut Vec<usize>) {
-    const COMMAS: u64 = u64::from_ne_bytes([b','; 8]);
+/// [`separators`] for a separator other than the comma.
+#[inline(never)]
+fn other_separators(row: &[u8], delimiter: u8, out: &mut Vec<usize>) {
+    match delimiter {
+        b';' => separators::<b';'>(row, out),
+        b'\t' => separators::<b'\t'>(row, out),
+        b'|' => separators::<b'|'>(row, out),
+        d => row
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == d)
+            .for_each(|(i, _)| out.push(i)),
+    }
+}
+
+/// Appends the position of every separator `D` in `row`, eight bytes at a time: a separator
+/// becomes a zero byte after XOR, and zero bytes are found exactly (no false positives from
+/// borrows) with the carry-free test below. `D` is a constant, so that the comma's loop is
+/// the one it always was.
+fn separators<const D: u8>(row: &[u8], out: &mut Vec<usize>) {
+    let splat: u64 = u64::from_ne_bytes([D; 8]);
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     let mut chunks = row.chunks_exact(8);
     let mut base = 0;
     for chunk in &mut chunks {
-        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ COMMAS;
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes")) ^ splat;
         // High bit of each byte set where the byte of x is zero.
         let mut zero = !(((x & LOW7) + LOW7) | x | LOW7);
         while zero != 0 {
@@ -365,7 +410,7 @@ fn commas(row: &[u8], out: &mut Vec<usize>) {
         base += 8;
     }
     for (i, &b) in chunks.remainder().iter().enumerate() {
-        if b == b',' {
+        if b == D {
             out.push(base + i);
         }
     }
@@ -429,23 +474,71 @@ mod tests {
         assert!(split(b"\n\r\n\r", 4).is_empty());
     }
 
-    #[test]
-    fn commas_are_found_in_every_byte_position() {
+    fn every_position<const D: u8>() {
         for len in 0..40 {
             for at in 0..len {
-                for filler in [b'a', b'+', b'-', 0u8, 0xFF, b',' ^ 0x80, b',' + 1, b',' - 1] {
+                for filler in [b'a', b'+', b'-', b',', 0u8, 0xFF, D ^ 0x80, D + 1, D - 1] {
                     let mut row = vec![filler; len];
-                    row[at] = b',';
+                    row[at] = D;
                     if at + 3 < len {
-                        row[at + 3] = b',';
+                        row[at + 3] = D;
                     }
                     let mut found = Vec::new();
-                    commas(&row, &mut found);
-                    let expected: Vec<usize> = (0..len).filter(|&i| row[i] == b',').collect();
+                    separators::<D>(&row, &mut found);
+                    let expected: Vec<usize> = (0..len).filter(|&i| row[i] == D).collect();
                     assert_eq!(found, expected, "{row:?}");
                 }
             }
         }
+    }
+
+    #[test]
+    fn separators_are_found_in_every_byte_position() {
+        every_position::<b','>();
+        every_position::<b';'>();
+        every_position::<b'\t'>();
+        every_position::<b'|'>();
+    }
+
+    #[test]
+    fn other_separators_split_like_the_csv_crate() {
+        for d in [b';', b'\t', b'|'] {
+            let text = "a;b\t\"c;d\"|e,f\n;\"x\ny\";\n"
+                .replace(';', "\u{1}")
+                .replace(char::from(d), ";")
+                .replace('\u{1}', &char::from(d).to_string());
+            let input = text.as_bytes();
+            for capacity in [1, 3, 64] {
+                let mut records = Records::with_capacity(input, capacity);
+                records.set_delimiter(d);
+                let mut row = Row::default();
+                let mut ours = Vec::new();
+                while records.read(&mut row).unwrap() {
+                    ours.push(row.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
+                }
+                let theirs: Vec<Vec<Vec<u8>>> = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .delimiter(d)
+                    .from_reader(input)
+                    .byte_records()
+                    .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+                    .collect();
+                assert_eq!(ours, theirs, "{text:?} capacity {capacity}");
+                assert!(ours[0].len() >= 2, "{ours:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn peeking_consumes_nothing() {
+        let input = b"\xEF\xBB\xBFh1,h2\na,b\n";
+        let mut records = Records::with_capacity(&input[..], 2);
+        assert_eq!(records.peek(5).unwrap(), b"\xEF\xBB\xBFh1");
+        assert_eq!(records.peek(100).unwrap(), input);
+        let mut row = Row::default();
+        assert!(records.read(&mut row).unwrap());
+        assert_eq!(row.iter().collect::<Vec<_>>(), vec![b"h1", b"h2"]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Timestamp parsing without allocation: RFC 3339 with an offset, naive local times (taken
-//! in the WABA time zone), and Unix seconds or milliseconds.
+//! Timestamp parsing without allocation: RFC 3339 / ISO 8601 with an offset, naive local
+//! times (taken in the WABA time zone), and Unix seconds or milliseconds. Other shapes (RFC
+//! 2822, fractional Unix seconds) and `--date-format` are in [`super::date_format`].
 
 use crate::calendar::{days_from_civil, Calendar, MS_PER_DAY};
 use chrono::NaiveDate;
@@ -12,6 +13,12 @@ pub enum TimeError {
     Range,
     /// A local time that the time zone skips (clocks going forward).
     Skipped,
+    /// A number too small for Unix time, such as a spreadsheet's serial date (45356).
+    Serial,
+    /// A numeric date whose day and month could come in either order (05/03/2024).
+    DayMonth,
+    /// Not in the shape `--date-format` describes.
+    Pattern,
 }
 
 impl std::fmt::Display for TimeError {
@@ -22,6 +29,11 @@ impl std::fmt::Display for TimeError {
             TimeError::Skipped => {
                 "this local time does not exist in the time zone (clocks went forward)"
             }
+            TimeError::Serial => {
+                "a number too small for Unix time (seconds have 10 digits, milliseconds 13)"
+            }
+            TimeError::DayMonth => "a day/month date: which comes first is never guessed",
+            TimeError::Pattern => "not in the shape --date-format gives",
         })
     }
 }
@@ -29,17 +41,29 @@ impl std::fmt::Display for TimeError {
 impl TimeError {
     pub fn hint(self) -> &'static str {
         match self {
-            TimeError::Format | TimeError::Range => {
+            TimeError::Format | TimeError::Range | TimeError::DayMonth => {
                 "use RFC 3339 (2024-03-01T10:00:00Z or 2024-03-01T11:00:00+01:00), \
-                 'YYYY-MM-DD HH:MM[:SS]' in --timezone, or Unix seconds/milliseconds"
+                 'YYYY-MM-DD HH:MM[:SS]' in --timezone, RFC 2822, or Unix seconds/milliseconds; \
+                 for other shapes pass --date-format with a strftime pattern such as \
+                 '%d/%m/%Y %H:%M', or excel, or unix"
             }
             TimeError::Skipped => "write the time with its UTC offset, or check --timezone",
+            TimeError::Serial => {
+                "a spreadsheet's serial date (45356 is 2024-03-05) needs --date-format excel"
+            }
+            TimeError::Pattern => {
+                "every date of the log must be written as --date-format says; fix the row, or pass --skip-invalid to skip and count it"
+            }
         }
     }
 }
 
 /// Unix seconds have at most 11 digits until the year 5138; more digits are milliseconds.
-const MAX_SECONDS_DIGITS: usize = 11;
+pub(crate) const MAX_SECONDS_DIGITS: usize = 11;
+/// A number of at most 5 digits is no Unix time of a log (it would be 1970-01-01 or 02), but
+/// it is what a spreadsheet's serial date looks like (45356 = 2024-03-05): refused, never
+/// read as 1970.
+pub(crate) const MAX_SERIAL_DIGITS: usize = 5;
 
 /// The date part (`YYYY-MM-DD`) of the last timestamp parsed, checked: consecutive rows of a
 /// log mostly fall on the same day, so its digits, range checks and day count are done once.
@@ -71,6 +95,10 @@ pub fn parse_timestamp_with(
         if s.len() > 16 {
             return Err(TimeError::Range);
         }
+        if s.len() <= MAX_SERIAL_DIGITS {
+            // 1970-01-02 as Unix seconds, but 2024-03-05 as a spreadsheet's serial date.
+            return Err(TimeError::Serial);
+        }
         let n = digits(s) as i64;
         return Ok(if s.len() <= MAX_SECONDS_DIGITS {
             n * 1000
@@ -78,7 +106,8 @@ pub fn parse_timestamp_with(
             n
         });
     }
-    // YYYY-MM-DD[T ]HH:MM[:SS[.fraction]][Z|±HH:MM|±HHMM]
+    // YYYY-MM-DD[T ]HH:MM[:SS[.fraction]][[ ]Z|±HH:MM|±HHMM|±HH|UTC|GMT] (`YYYY/MM/DD` is
+    // rewritten to this by the caller, off the fast path).
     if s.len() < 16
         || s[4] != b'-'
         || s[7] != b'-'
@@ -154,21 +183,54 @@ pub fn parse_timestamp_with(
         }
         [b'Z' | b'z'] => 0,
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
-            let h = num(&[*h1, *h2])?;
-            let m = num(&[*m1, *m2])?;
-            if h > 23 || m > 59 {
-                return Err(TimeError::Range);
-            }
-            let off = i64::from(h * 3600 + m * 60) * 1000;
-            if *sign == b'-' {
-                -off
-            } else {
-                off
-            }
+            offset(*sign, [*h1, *h2], [*m1, *m2])?
         }
-        _ => return Err(TimeError::Format),
+        _ => other_offset(rest)?,
     };
     Ok(local_ms - offset_ms)
+}
+
+/// Offsets in the shapes RFC 3339 does not allow, off the fast path: after a space, as
+/// Twilio and many databases write them (`2024-03-05 14:22:10 +0000`), whole hours as
+/// PostgreSQL writes them (`+01`), and `UTC` or `GMT`.
+#[cold]
+fn other_offset(rest: &[u8]) -> Result<i64, TimeError> {
+    let rest = match rest {
+        [b' ', tail @ ..] => tail,
+        _ => rest,
+    };
+    match rest {
+        [b'Z' | b'z'] => Ok(0),
+        [u, t, c] if is_utc_name([*u, *t, *c]) => Ok(0),
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            offset(*sign, [*h1, *h2], [*m1, *m2])
+        }
+        [sign @ (b'+' | b'-'), h1, h2] => offset(*sign, [*h1, *h2], [b'0', b'0']),
+        _ => Err(TimeError::Format),
+    }
+}
+
+/// An offset from UTC in minutes (`+`/`-`, HH, MM), when it is one.
+pub(crate) fn offset_minutes(sign: u8, h: [u8; 2], m: [u8; 2]) -> Option<i32> {
+    let ms = offset(sign, h, m).ok()?;
+    Some((ms / 60_000) as i32)
+}
+
+/// An offset from UTC in milliseconds.
+fn offset(sign: u8, h: [u8; 2], m: [u8; 2]) -> Result<i64, TimeError> {
+    let h = num(&h)?;
+    let m = num(&m)?;
+    if h > 23 || m > 59 {
+        return Err(TimeError::Range);
+    }
+    let off = i64::from(h * 3600 + m * 60) * 1000;
+    Ok(if sign == b'-' { -off } else { off })
+}
+
+/// `UTC` or `GMT`, in any case.
+fn is_utc_name(name: [u8; 3]) -> bool {
+    let upper = name.map(|b| b.to_ascii_uppercase());
+    upper == *b"UTC" || upper == *b"GMT"
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {
@@ -253,6 +315,38 @@ mod tests {
     }
 
     #[test]
+    fn slashes_and_offsets_as_exports_write_them() {
+        let c = utc();
+        for s in [
+            "2024-03-01 10:00:00 +0000",
+            "2024-03-01 10:00:00 Z",
+            "2024-03-01 11:00:00 +01:00",
+            "2024-03-01 11:00:00+01",
+            "2024-03-01 05:00:00-05",
+            "2024-03-01 10:00:00 UTC",
+            "2024-03-01T10:00:00gmt",
+        ] {
+            assert_eq!(
+                parse_timestamp(s.as_bytes(), &c),
+                Ok(ms("2024-03-01T10:00:00Z")),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn short_numbers_are_not_unix_time() {
+        for s in ["0", "45356", "99999"] {
+            assert_eq!(
+                parse_timestamp(s.as_bytes(), &utc()),
+                Err(TimeError::Serial),
+                "{s}"
+            );
+        }
+        assert_eq!(parse_timestamp(b"100000", &utc()), Ok(100_000_000));
+    }
+
+    #[test]
     fn unix_seconds_and_milliseconds() {
         let c = utc();
         assert_eq!(
@@ -273,6 +367,8 @@ mod tests {
             "yesterday",
             "2024-03-01",
             "2024/03/01 10:00",
+            "2024-03-01 10:00 +",
+            "2024-03-01 10:00  +01:00",
             "2024-03-01T10:00:00+1",
             "2024-03-01T10:00:00Zx",
         ] {

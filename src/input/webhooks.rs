@@ -1295,7 +1295,7 @@ impl Reader<'_> {
             if !matches!(object, Scalar::Str(s) if s == "whatsapp_business_account") {
                 return self.problem(BadInput::new(format!(
                     "{file}, line {line}, field 'object': not a WhatsApp Business Account webhook (value '{}')",
-                    object.shown()
+                    crate::error::cut(&object.shown())
                 ))
                 .hint("waprice reads the webhooks Meta posts for the messages field of a WhatsApp Business Account"));
             }

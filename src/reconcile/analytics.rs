@@ -96,7 +96,7 @@ const HINT: &str = "pass the JSON Meta returns for GET /<WABA_ID>?fields=pricing
 fn bad(name: &str, point: usize, field: &str, value: &RawValue, what: &str) -> BadInput {
     BadInput::new(format!(
         "--analytics {name}: data point {point}, field '{field}': {what} (value '{}')",
-        value.get()
+        crate::error::cut(value.get())
     ))
     .hint(HINT)
 }

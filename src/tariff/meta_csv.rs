@@ -342,8 +342,10 @@ fn currency_and_date(
         (None, Some((_, Some(code))), _) => code.clone(),
         (None, Some((word, None)), _) => {
             return Err(BadInput::new(format!(
-                "{origin}, line {}: cannot tell the currency from '{word}' in the title '{}'",
-                title.line, title.text
+                "{origin}, line {}: cannot tell the currency from '{}' in the title '{}'",
+                title.line,
+                crate::error::cut(word),
+                crate::error::cut(&title.text)
             ))
             .hint("pass --tariff-currency CODE (e.g. USD)"))
         }
@@ -367,7 +369,8 @@ fn currency_and_date(
         (None, None) => {
             return Err(BadInput::new(format!(
                 "{origin}, line {}: cannot read an effective date from the title '{}'",
-                title.line, title.text
+                title.line,
+                crate::error::cut(&title.text)
             ))
             .hint("expected '…, effective October 1, 2026'; or pass --tariff-date YYYY-MM-DD"))
         }

@@ -125,6 +125,62 @@ fn twilio_export_without_a_category_assumption_is_refused() {
 }
 
 #[test]
+fn twilio_export_reads_like_the_same_log_written_plainly() {
+    // From is the customer on inbound rows and To on outbound ones; whatsapp: prefixes, RFC 2822
+    // and "+0000" dates, Twilio's statuses (canceled is not delivered, queued is) and
+    // directions; the SMS row is left out and counted.
+    let (code, twilio, err) = run(&[
+        "estimate",
+        &real("twilio-export.csv"),
+        "--input",
+        "twilio",
+        "--template-category",
+        "utility",
+        "--currency",
+        "USD",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("left out 1 SMS row (customer number without whatsapp:)"),
+        "{err}"
+    );
+    let plain = estimate_csv(&real("twilio-canonical.csv"), &["--currency", "USD"]);
+    assert_eq!(twilio, plain);
+    // Replies inside a customer service window are service messages, the rest utility
+    // templates; two were not delivered (failed, canceled).
+    assert_eq!(
+        plain,
+        rows(&[
+            "2026-10,0,2,0,0,3,0,0,0,5,0,0.0728,54,0,USD,0,0",
+            "2026-11,0,1,0,0,0,0,0,0,1,0,0.0034,54,0,USD,0,0",
+        ])
+    );
+    let (_, table, _) = run(&[
+        "estimate",
+        &real("twilio-export.csv"),
+        "--input",
+        "twilio",
+        "--template-category",
+        "utility",
+        "--currency",
+        "USD",
+    ]);
+    assert!(
+        table.contains(
+            "- skipped rows: 1 SMS row (a customer number without whatsapp:), not billed by Meta"
+        ),
+        "{table}"
+    );
+    assert!(table.contains("- categories: the log gives none; 8 business messages were read as free-form inside a customer service window and as utility templates outside one (--template-category)"), "{table}");
+    assert!(
+        table.contains("- rows: 11 read = 2 inbound + 8 business messages + 1 skipped;"),
+        "{table}"
+    );
+}
+
+#[test]
 fn a_from_to_log_bills_the_customer_on_both_directions() {
     // Not only Twilio: any log with from and to columns and no customer column.
     let dir = tempfile::tempdir().unwrap();
