@@ -111,6 +111,19 @@ impl Field {
     }
 }
 
+/// Whether a header names a column: case, spaces, underscores and dashes aside, so that an
+/// export's `Created At` or `Template-Category` is `created_at` or `template_category`.
+fn same_name(header: &str, name: &str) -> bool {
+    let fold = |s: &str| {
+        s.trim()
+            .bytes()
+            .filter(|b| !matches!(b, b' ' | b'_' | b'-'))
+            .map(|b| b.to_ascii_lowercase())
+            .collect::<Vec<u8>>()
+    };
+    fold(header) == fold(name)
+}
+
 /// Which header index holds each field.
 #[derive(Debug, Clone)]
 pub struct ColumnMap {
@@ -153,11 +166,7 @@ impl ColumnMap {
             .iter()
             .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
             .collect();
-        let find = |name: &str| {
-            clean
-                .iter()
-                .position(|h| h.eq_ignore_ascii_case(name.trim()))
-        };
+        let find = |name: &str| clean.iter().position(|h| same_name(h, name));
         let mut index = [None; FIELDS];
         for (i, field) in Field::ALL.into_iter().enumerate() {
             if let Some((_, header)) = overrides.iter().find(|(f, _)| *f == field) {
@@ -178,7 +187,7 @@ impl ColumnMap {
         for (i, field) in Field::ALL.into_iter().enumerate() {
             let Some(at) = index[i] else { continue };
             if let Some(other) =
-                (0..clean.len()).find(|&j| j != at && clean[j].eq_ignore_ascii_case(&clean[at]))
+                (0..clean.len()).find(|&j| j != at && same_name(&clean[j], &clean[at]))
             {
                 let (a, b) = (at.min(other), at.max(other));
                 return Err(BadInput::new(format!(
@@ -293,6 +302,27 @@ mod tests {
         assert_eq!(m.index(Field::Recipient), Some(3));
         assert_eq!(m.index(Field::Status), None);
         assert_eq!(m.header(Field::Timestamp), "Date");
+    }
+
+    #[test]
+    fn headers_match_whatever_their_spaces_underscores_and_dashes() {
+        let m = ColumnMap::resolve(
+            &h(&["Created At", "Direction", "Template-Category", "WA ID"]),
+            &[],
+            "f",
+        )
+        .unwrap();
+        assert_eq!(m.index(Field::Timestamp), Some(0));
+        assert_eq!(m.index(Field::Category), Some(2));
+        assert_eq!(m.index(Field::Recipient), Some(3));
+        // And two headers that differ only so are the same column.
+        let err = ColumnMap::resolve(
+            &h(&["timestamp", "direction", "category", "wa_id", "WA ID"]),
+            &[],
+            "f",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("two columns"), "{err}");
     }
 
     #[test]

@@ -282,3 +282,26 @@ fn meta_message_types_are_free_form() {
         estimate_csv(&real("meta-message-types-canonical.csv"), &[])
     );
 }
+
+#[test]
+fn the_samples_of_other_tools_are_refused_without_the_option_that_reads_them() {
+    // What a user who skips the option sees: the README's commands add it.
+    assert_refused(
+        &["estimate", "samples/crm-us.csv", "--currency", "USD"],
+        &[
+            "samples/crm-us.csv, line 2, column 'Phone'",
+            "add --default-country US",
+        ],
+    );
+    assert_refused(
+        &["estimate", "samples/spreadsheet-fr.csv"],
+        &[
+            "line 2, column 'date': a day/month date",
+            "--date-format '%d/%m/%Y %H:%M'",
+        ],
+    );
+    assert_refused(
+        &["estimate", "samples/twilio-export.csv", "--input", "twilio"],
+        &["--template-category CAT"],
+    );
+}
