@@ -150,6 +150,26 @@ impl NumberingPlan {
         code == mx && n == len && number / POW10[len as usize - 1] % 10 == lead
     }
 
+    /// For each country of a market map (indexed by `CountryId`), the whole numbers' possible
+    /// digit counts, calling code included (bit n: n digits), or all bits where the plan has
+    /// no region for the code: one load and one test per row in the log reader.
+    pub fn total_lengths(&self, calling_codes: impl Iterator<Item = u16>) -> Vec<u64> {
+        calling_codes
+            .map(|code| {
+                let mask = self.lengths_of(code);
+                if mask == 0 {
+                    return u64::MAX;
+                }
+                let mut total = u64::from(mask) << super::phone::digit_count(u64::from(code));
+                if code == MX_LEGACY_MOBILE.0 {
+                    // Checked in full by `possible` when this bit lets a number through.
+                    total |= 1 << (2 + MX_LEGACY_MOBILE.1);
+                }
+                total
+            })
+            .collect()
+    }
+
     /// Bit n set: n digits after calling code `code` are possible in one of its regions.
     pub fn lengths_of(&self, code: u16) -> u32 {
         self.by_code.get(usize::from(code)).copied().unwrap_or(0)

@@ -243,6 +243,9 @@ impl<'a, R: Read> LogReader<'a, R> {
         markets: &MarketMap,
     ) -> Result<Option<RawMessage>, ReadError> {
         let file = self.options.name.as_str();
+        if self.cache.lengths.is_empty() {
+            self.cache.lengths = self.numbering.total_lengths(markets.calling_codes());
+        }
         loop {
             // Only reading itself can fail here: any bytes split into some record.
             if !self.reader.read(&mut self.record).map_err(ReadError::Io)? {
@@ -700,9 +703,16 @@ fn parse_row(
     // One table lookup: the digits after the calling code must have a length the code's
     // numbering plan allows, or the number is most likely a national one read as
     // international, and its market would be wrong.
-    let code = markets.calling_code(country);
-    if !numbering.possible(number, code) {
-        let national = phone::digit_count(number) - phone::digit_count(u64::from(code));
+    let total = phone::digit_count(number);
+    let fits = cache
+        .lengths
+        .get(usize::from(country.0))
+        .is_none_or(|mask| mask & (1 << total) != 0);
+    // Mexico's legacy mobile length is possible only with its leading 1: checked in full.
+    let legacy = total == 13 && markets.calling_code(country) == 52;
+    if !fits || (legacy && !numbering.possible(number, 52)) {
+        let code = markets.calling_code(country);
+        let national = total - phone::digit_count(u64::from(code));
         return Err(number_error(PhoneError::Impossible {
             code,
             national: national as u8,
@@ -849,6 +859,8 @@ struct RowCache {
     next_out: usize,
     digits: [u8; 20],
     date: DateCache,
+    /// Per country: the possible digit counts of its numbers ([`NumberingPlan::total_lengths`]).
+    lengths: Vec<u64>,
 }
 
 /// `+` and the decimal digits of `n`, written into `buf` without allocating.

@@ -692,6 +692,11 @@ impl MarketMap {
         self.countries[usize::from(c.0)].code
     }
 
+    /// Every country's calling code, in `CountryId` order.
+    pub fn calling_codes(&self) -> impl Iterator<Item = u16> + '_ {
+        self.countries.iter().map(|c| c.code)
+    }
+
     fn timeline_of(&self, country: usize) -> &[(NaiveDate, MarketId)] {
         let (start, end) = self.countries[country].timeline;
         &self.timeline[start as usize..end as usize]
