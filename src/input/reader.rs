@@ -704,10 +704,8 @@ fn parse_row(
     // numbering plan allows, or the number is most likely a national one read as
     // international, and its market would be wrong.
     let total = phone::digit_count(number);
-    let fits = cache
-        .lengths
-        .get(usize::from(country.0))
-        .is_none_or(|mask| mask & (1 << total) != 0);
+    let lengths = cache.lengths.get(usize::from(country.0)).copied();
+    let fits = lengths.unwrap_or(u64::MAX) & (1 << total) != 0;
     // Mexico's legacy mobile length is possible only with its leading 1: checked in full.
     let legacy = total == 13 && markets.calling_code(country) == 52;
     if !fits || (legacy && !numbering.possible(number, 52)) {
