@@ -41,7 +41,7 @@ fn rows(lines: &[&str]) -> String {
     s
 }
 
-// ---- Spec section 10, worked examples -------------------------------------------------
+// ---- Worked examples (docs/rules.md) --------------------------------------------------
 
 #[test]
 fn example_1_era_b_one_conversation_per_category() {
@@ -649,7 +649,7 @@ fn rates_by_calling_code_equals_rates_by_iso_code() {
     fails_with(&["rates", "--country", "XX"], "", 2, &["unknown country"]);
 }
 
-// ---- Ledger, decimal comma, what-if, forecast, chart, completions (issue 3) -----------
+// ---- Ledger, decimal comma, what-if, forecast, chart, completions -------------------
 
 const SAMPLES: [(&str, &[&str]); 3] = [
     (

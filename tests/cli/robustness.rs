@@ -1,4 +1,4 @@
-//! Robustness (issue 5), through the real binary: a corpus of bad inputs with the outcome of
+//! Robustness, through the real binary: a corpus of bad inputs with the outcome of
 //! each (tests/data/bad/), inputs the fuzzer found (tests/data/fuzz/), and properties of the
 //! whole pipeline on generated logs (proptest).
 
@@ -1011,7 +1011,7 @@ fn row_note(json: &str) -> RowNote {
 }
 
 /// The same log with its rows shuffled, except that rows with equal times keep their
-/// relative order (the one order the rules depend on, spec section 0).
+/// relative order (the one order the rules depend on, docs/rules.md, Vocabulary).
 fn permuted(log: &GenLog, keys: &[u32]) -> GenLog {
     let mut order: Vec<usize> = (0..log.rows.len()).collect();
     order.sort_by_key(|&i| (keys[i % keys.len()], i));

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference implementation of waprice's billing-unit rules.
 
-Written from /work/shared/spec/pricing-rules.md and cli.md only.
+Written from the billing rules (docs/rules.md) and the input format (README) only.
 
     ref.py LOG [--timezone TZ] [--free-service-allowance N] [--log-starts-clean] [--currency C]
            [--cost] [--ledger]
