@@ -1030,7 +1030,30 @@ fn words(line: &str) -> Vec<String> {
 
 #[test]
 fn readme_examples_show_real_output() {
-    let readme = std::fs::read_to_string("README.md").unwrap();
+    let checked = console_examples_show_real_output("README.md");
+    assert!(checked >= 6, "only {checked} README examples found");
+}
+
+/// The console examples of docs/ are checked the same way as the README's.
+#[test]
+fn docs_examples_show_real_output() {
+    let mut docs: Vec<_> = std::fs::read_dir("docs")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    docs.sort();
+    let checked: usize = docs
+        .iter()
+        .map(|p| console_examples_show_real_output(p.to_str().unwrap()))
+        .sum();
+    assert!(checked >= 6, "only {checked} examples found in docs/");
+}
+
+/// Runs every ```console block of a Markdown file and compares its output with the binary's
+/// (WAPRICE_BLESS=1 rewrites them); returns how many were checked.
+fn console_examples_show_real_output(file: &str) -> usize {
+    let readme = std::fs::read_to_string(file).unwrap();
     let mut updated = String::new();
     let mut checked = 0;
     let mut rest = readme.as_str();
@@ -1064,7 +1087,7 @@ fn readme_examples_show_real_output() {
                 .unwrap(),
         );
         let out = waprice().args(&args).output().unwrap();
-        assert!(out.status.success(), "README example failed: {command}");
+        assert!(out.status.success(), "{file} example failed: {command}");
         let text = String::from_utf8(out.stdout).unwrap();
         let mut actual: Vec<&str> = text.lines().collect();
         if let Some(n) = head {
@@ -1078,7 +1101,7 @@ fn readme_examples_show_real_output() {
         if std::env::var_os("WAPRICE_BLESS").is_none() {
             assert_eq!(
                 actual, expected,
-                "README output of `{command}` is stale (WAPRICE_BLESS=1 updates it)"
+                "{file}: output of `{command}` is stale (WAPRICE_BLESS=1 updates it)"
             );
         }
         checked += 1;
@@ -1086,9 +1109,9 @@ fn readme_examples_show_real_output() {
     }
     updated.push_str(rest);
     if std::env::var_os("WAPRICE_BLESS").is_some() {
-        std::fs::write("README.md", updated).unwrap();
+        std::fs::write(file, updated).unwrap();
     }
-    assert!(checked >= 6, "only {checked} README examples found");
+    checked
 }
 
 #[test]
