@@ -1,4 +1,4 @@
-//! Callbell's included WhatsApp budget (spec section 9): 50 EUR or 54 USD a month for each
+//! Callbell's included WhatsApp budget (docs/rules.md, Callbell's budget): 50 EUR or 54 USD a month for each
 //! 10 active agents; any excess is invoiced at cost on the 1st of the next month. Unused
 //! budget does not roll over.
 

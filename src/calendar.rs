@@ -1,7 +1,7 @@
 //! The WABA time zone: instants to local dates, local times to instants.
 //!
 //! Every date in the rules (eras, months, free tiers, card effective dates) is midnight in the
-//! WABA's time zone (spec section 0), so the engine asks this calendar for the local date of
+//! WABA's time zone (docs/rules.md, Vocabulary), so the engine asks this calendar for the local date of
 //! each instant. Offsets are cached per 15-minute block: time-zone transitions happen on
 //! 15-minute boundaries, and sorted input hits the cache almost always.
 

@@ -34,10 +34,17 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff) to stdout.
+    /// Print the manual page (roff) to stdout: waprice's, or a subcommand's with every option.
     ///
-    /// Example: waprice man > waprice.1 && man ./waprice.1
-    Man,
+    /// Example: waprice man estimate > waprice-estimate.1 && man ./waprice-estimate.1
+    Man {
+        /// The subcommand whose page to print (`tariffs check` for a nested one).
+        #[arg(value_name = "COMMAND", num_args = 0..=2)]
+        command: Vec<String>,
+        /// Write every page (waprice.1, waprice-estimate.1, …) into DIR instead.
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        dir: Option<std::path::PathBuf>,
+    },
     /// Show the rates in force for a country, a market, or the whole card.
     ///
     /// Example: waprice rates --country FR --currency EUR --date 2026-10-15

@@ -5,7 +5,7 @@ use crate::calendar::Month;
 use crate::tariff::market::CountryId;
 use chrono::NaiveDate;
 
-/// The pricing rule era a message falls in (spec sections 2, 3, 4, 6).
+/// The pricing rule era a message falls in (docs/rules.md, Era A to Era D).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Era {
     /// 2022-02-01 .. 2023-05-31: user-/business-initiated conversations.

@@ -26,9 +26,7 @@ fn main() -> ExitCode {
             clap_complete::generate(*shell, &mut command, "waprice", &mut std::io::stdout());
             Ok(())
         }
-        cli::Command::Man => clap_mangen::Man::new(cli::Cli::command())
-            .render(&mut std::io::stdout())
-            .map_err(anyhow::Error::from),
+        cli::Command::Man { command, dir } => cmd::man::run(cli::Cli::command(), command, dir),
         cli::Command::Rates(a) => {
             settings::RatesSettings::from_args(a).and_then(|s| cmd::rates::run(&s))
         }

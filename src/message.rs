@@ -3,7 +3,7 @@
 //! Strings stop at the reader: a message carries only integers (time, an interned
 //! (business, customer) pair) and small enums, so tens of millions of them stay cheap.
 
-/// A template's category as Meta approved it (rule 1.4: taken from the row, never inferred).
+/// A template's category as Meta approved it (docs/rules.md, rule 1.4: taken from the row, never inferred).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TemplateCategory {
     Marketing,
@@ -47,12 +47,12 @@ impl Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Message {
     /// Billing time in milliseconds since the Unix epoch (UTC): delivery time when the log has
-    /// one, else send time (rule 1.5).
+    /// one, else send time (docs/rules.md, rule 1.5).
     pub time: i64,
     /// Interned (business number, customer) pair: windows are kept per pair.
     pub pair: u32,
     pub kind: Kind,
-    /// False for rows whose status says failed/undelivered/rejected (rule 1.1). Always true inbound.
+    /// False for rows whose status says failed/undelivered/rejected (docs/rules.md, rule 1.1). Always true inbound.
     pub delivered: bool,
     /// The row proves delivery: a `delivered`, `read` or `played` status, or a delivery time
     /// (in webhooks, a delivered/read status). A free-form message delivered was inside a

@@ -1,4 +1,4 @@
-//! Prices billing events from the rate cards of one currency (spec section 8).
+//! Prices billing events from the rate cards of one currency (docs/rules.md, Rate cards).
 //!
 //! A rate is looked up per (currency, market, column), among the cards of the event's pricing
 //! model (per conversation before 2025-07-01, per message from then): the latest published
@@ -167,7 +167,7 @@ pub fn probe(date: NaiveDate, category: UnitCategory) -> BillingEvent {
     }
 }
 
-/// Prices events in time order with volume tiers (spec section 4): every charged utility or
+/// Prices events in time order with volume tiers (docs/rules.md, Volume tiers): every charged utility or
 /// authentication message of eras C and D counts in its (market, month, category) counter,
 /// authentication-international in the authentication one, whether or not a table applies;
 /// where a table is in force, the message pays the rate of the tier its number falls in

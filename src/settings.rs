@@ -530,7 +530,7 @@ fn is_tier_breakdown(s: &str) -> bool {
     dims == ["tier"] || dims == ["category", "market", "tier"]
 }
 
-/// Authentication-international needs both flags (spec section 5); `--auth-intl-except`
+/// Authentication-international needs both flags (docs/rules.md, Authentication-international); `--auth-intl-except`
 /// gives some customer countries their own start date, as Meta's eligibility email does.
 fn auth_intl(a: &LogArgs, markets: &MarketMap) -> Result<(EngineConfig, Option<String>)> {
     let (country, since) = match (&a.rules.business_country, &a.rules.auth_intl_since) {
@@ -600,8 +600,8 @@ fn auth_intl(a: &LogArgs, markets: &MarketMap) -> Result<(EngineConfig, Option<S
 }
 
 /// Per customer country (indexed by `CountryId`): the first date an authentication template
-/// pays the authentication-international rate, the later of the country's start date (spec
-/// section 5) and the business's own start for it (`since`, or the country's exception);
+/// pays the authentication-international rate, the later of the country's start date
+/// (docs/rules.md, Authentication-international) and the business's own start for it (`since`, or the country's exception);
 /// never for the business's own country.
 fn auth_intl_from(
     markets: &MarketMap,
@@ -834,7 +834,7 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
-    /// Spec section 5: the start date of each country with an authentication-international
+    /// docs/rules.md, Authentication-international: the start date of each country with an authentication-international
     /// rate, never before the business's own eligibility, never for its own country.
     #[test]
     fn auth_intl_start_dates_per_country() {

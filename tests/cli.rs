@@ -41,7 +41,7 @@ fn rows(lines: &[&str]) -> String {
     s
 }
 
-// ---- Spec section 10, worked examples -------------------------------------------------
+// ---- Worked examples (docs/rules.md) --------------------------------------------------
 
 #[test]
 fn example_1_era_b_one_conversation_per_category() {
@@ -649,7 +649,7 @@ fn rates_by_calling_code_equals_rates_by_iso_code() {
     fails_with(&["rates", "--country", "XX"], "", 2, &["unknown country"]);
 }
 
-// ---- Ledger, decimal comma, what-if, forecast, chart, completions (issue 3) -----------
+// ---- Ledger, decimal comma, what-if, forecast, chart, completions -------------------
 
 const SAMPLES: [(&str, &[&str]); 3] = [
     (
@@ -985,6 +985,38 @@ fn completions_and_man_page_come_from_the_command_definitions() {
 }
 
 #[test]
+fn man_writes_a_page_per_subcommand_with_its_options() {
+    let page = stdout(&["man", "estimate"]);
+    assert!(page.contains(".TH waprice-estimate 1"), "{page}");
+    assert!(page.contains("free\\-service\\-allowance"), "{page}");
+    let nested = stdout(&["man", "tariffs", "check"]);
+    assert!(nested.contains(".TH waprice-tariffs-check 1"), "{nested}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("man1");
+    waprice()
+        .args(["man", "--dir", out_dir.to_str().unwrap()])
+        .assert()
+        .success();
+    for name in [
+        "waprice",
+        "waprice-estimate",
+        "waprice-ledger",
+        "waprice-tariffs-check",
+    ] {
+        let page = std::fs::read_to_string(out_dir.join(format!("{name}.1"))).unwrap();
+        assert!(page.contains(&format!(".TH {name} 1")), "{name}");
+    }
+
+    waprice()
+        .args(["man", "estimat"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no manual page for 'estimat'"))
+        .stderr(predicate::str::contains("estimate, ledger"));
+}
+
+#[test]
 fn a_closed_pipe_ends_quietly_with_success() {
     let bin = assert_cmd::cargo::cargo_bin("waprice");
     let out = std::process::Command::new("bash")
@@ -1030,7 +1062,30 @@ fn words(line: &str) -> Vec<String> {
 
 #[test]
 fn readme_examples_show_real_output() {
-    let readme = std::fs::read_to_string("README.md").unwrap();
+    let checked = console_examples_show_real_output("README.md");
+    assert!(checked >= 6, "only {checked} README examples found");
+}
+
+/// The console examples of docs/ are checked the same way as the README's.
+#[test]
+fn docs_examples_show_real_output() {
+    let mut docs: Vec<_> = std::fs::read_dir("docs")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    docs.sort();
+    let checked: usize = docs
+        .iter()
+        .map(|p| console_examples_show_real_output(p.to_str().unwrap()))
+        .sum();
+    assert!(checked >= 6, "only {checked} examples found in docs/");
+}
+
+/// Runs every ```console block of a Markdown file and compares its output with the binary's
+/// (WAPRICE_BLESS=1 rewrites them); returns how many were checked.
+fn console_examples_show_real_output(file: &str) -> usize {
+    let readme = std::fs::read_to_string(file).unwrap();
     let mut updated = String::new();
     let mut checked = 0;
     let mut rest = readme.as_str();
@@ -1064,7 +1119,7 @@ fn readme_examples_show_real_output() {
                 .unwrap(),
         );
         let out = waprice().args(&args).output().unwrap();
-        assert!(out.status.success(), "README example failed: {command}");
+        assert!(out.status.success(), "{file} example failed: {command}");
         let text = String::from_utf8(out.stdout).unwrap();
         let mut actual: Vec<&str> = text.lines().collect();
         if let Some(n) = head {
@@ -1078,7 +1133,7 @@ fn readme_examples_show_real_output() {
         if std::env::var_os("WAPRICE_BLESS").is_none() {
             assert_eq!(
                 actual, expected,
-                "README output of `{command}` is stale (WAPRICE_BLESS=1 updates it)"
+                "{file}: output of `{command}` is stale (WAPRICE_BLESS=1 updates it)"
             );
         }
         checked += 1;
@@ -1086,9 +1141,9 @@ fn readme_examples_show_real_output() {
     }
     updated.push_str(rest);
     if std::env::var_os("WAPRICE_BLESS").is_some() {
-        std::fs::write("README.md", updated).unwrap();
+        std::fs::write(file, updated).unwrap();
     }
-    assert!(checked >= 6, "only {checked} README examples found");
+    checked
 }
 
 #[test]

@@ -3,6 +3,7 @@ pub mod coverage;
 pub mod estimate;
 pub mod forecast;
 pub mod ledger;
+pub mod man;
 pub mod rates;
 pub mod reconcile;
 mod replay;

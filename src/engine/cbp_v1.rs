@@ -1,6 +1,6 @@
 //! Era A (2022-02-01 .. 2023-05-31): one conversation at a time per pair, user-initiated when
 //! the customer service window is open, business-initiated otherwise; the first 1,000
-//! conversations of a month per WABA are free (spec section 2).
+//! conversations of a month per WABA are free (docs/rules.md, Era A).
 
 use super::windows::{PairState, ANY, DAY};
 use super::{BusinessMessage, Counters, Verdict};

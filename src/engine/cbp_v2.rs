@@ -1,6 +1,6 @@
 //! Era B (2023-06-01 .. 2025-06-30): conversations per category, several open at once.
 //! A template opens a conversation of its category unless one is open; a free-form message
-//! rides on any open conversation, else opens a service conversation (spec section 3).
+//! rides on any open conversation, else opens a service conversation (docs/rules.md, Era B).
 
 use super::era::FREE_SERVICE_FROM;
 use super::windows::{PairState, AUTHENTICATION, DAY, MARKETING, SERVICE, UTILITY};

@@ -1,4 +1,4 @@
-//! Era boundaries. Dates are local dates in the WABA time zone (spec section 0).
+//! Era boundaries. Dates are local dates in the WABA time zone (docs/rules.md, Vocabulary).
 
 use crate::event::Era;
 use chrono::NaiveDate;
@@ -10,7 +10,7 @@ const fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     }
 }
 
-/// The first date any supported rule covers; earlier rows are rejected (rule 1.6).
+/// The first date any supported rule covers; earlier rows are rejected (docs/rules.md, rule 1.6).
 pub const SUPPORTED_FROM: NaiveDate = date(2022, 2, 1);
 pub const ERA_B_FROM: NaiveDate = date(2023, 6, 1);
 /// From this date every era B service conversation is free.
@@ -21,7 +21,7 @@ pub const ERA_D_FROM: NaiveDate = date(2026, 10, 1);
 /// The free tier of eras A and B: conversations a month per WABA.
 pub const FREE_TIER_CONVERSATIONS: u32 = 1_000;
 
-/// Authentication-international start dates per customer country (spec section 5).
+/// Authentication-international start dates per customer country (docs/rules.md, Authentication-international).
 pub const AUTH_INTL_START: [(&str, NaiveDate); 18] = [
     ("ID", date(2024, 6, 1)),
     ("IN", date(2024, 7, 1)),

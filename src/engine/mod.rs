@@ -31,7 +31,7 @@ pub struct EngineConfig {
     pub free_service_allowance: u32,
     /// Per customer country (indexed by `CountryId`): the first date an authentication
     /// template to that country pays the authentication-international rate, or `None`.
-    /// Empty when authentication-international is off (spec section 5).
+    /// Empty when authentication-international is off (docs/rules.md, Authentication-international).
     pub auth_intl_from: Vec<Option<NaiveDate>>,
     /// What-if (`--as-of`): apply the rules and cards in force on this date to every message,
     /// keeping its time, its windows and its month.

@@ -1,6 +1,6 @@
 //! Eras C (2025-07-01 .. 2026-09-30) and D (2026-10-01 on): every delivered business message
 //! is a unit. Era C: free-form and utility inside the service window are free; era D charges
-//! them, with an optional free service allowance (spec sections 4 and 6).
+//! them, with an optional free service allowance (docs/rules.md, Era C and Era D).
 
 use super::windows::{PairState, UTILITY};
 use super::{BusinessMessage, Counters, Verdict};

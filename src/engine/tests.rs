@@ -1,4 +1,4 @@
-//! The rules, message by message: spec section 10's worked examples and every era boundary.
+//! The rules, message by message: docs/rules.md's worked examples and every era boundary.
 
 use super::*;
 use crate::event::Pricing::{

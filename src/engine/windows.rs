@@ -91,7 +91,7 @@ impl PairState {
 
     /// Moves the pair into the era of a business message. Billing conversations never cross
     /// an era boundary, except a utility conversation open at the 2025-07-01 switch, which
-    /// keeps covering utility templates until it expires (spec section 4). Service and entry
+    /// keeps covering utility templates until it expires (docs/rules.md, Era C). Service and entry
     /// point windows are facts about the chat and carry over.
     pub fn enter_era(&mut self, era: Era) {
         if era == self.era {

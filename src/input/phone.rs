@@ -1,4 +1,4 @@
-//! Phone numbers: normalise to digits (spec section 7).
+//! Phone numbers: normalise to digits (docs/rules.md, Markets).
 //!
 //! Billing needs only the country of a number, so a number is reduced to its digits (country calling
 //! code first) and packed into a `u64`: the same customer is the same integer however the log formats

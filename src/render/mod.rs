@@ -15,7 +15,7 @@ pub enum Format {
     Json,
 }
 
-/// The estimate's CSV header (cli.md), fixed.
+/// The estimate's CSV header, fixed.
 /// `derived` and `substituted` (billable units priced by such rates) come after `currency`,
 /// so readers of the original fifteen columns keep working.
 pub const ESTIMATE_HEADER: [&str; 17] = [
@@ -38,7 +38,7 @@ pub const ESTIMATE_HEADER: [&str; 17] = [
     "substituted",
 ];
 
-/// The long format's header for `--by` (cli.md), fixed.
+/// The long format's header for `--by`, fixed.
 pub const BREAKDOWN_HEADER: [&str; 7] = [
     "month", "market", "category", "billable", "free", "cost", "currency",
 ];

@@ -285,7 +285,7 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
     notes
 }
 
-/// What volume tiers did (spec section 4): per market, category and month, how many charged
+/// What volume tiers did (docs/rules.md, Volume tiers): per market, category and month, how many charged
 /// messages each tier priced; and how many charged utility and authentication messages of
 /// eras C and D paid list rates because no tier table applied to them.
 pub fn tier_notes(

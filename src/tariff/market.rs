@@ -1,4 +1,4 @@
-//! Country -> market map, dated (spec section 7; data in `tariffs/markets.csv`).
+//! Country -> market map, dated (docs/rules.md, Markets; data in `tariffs/markets.csv`).
 //!
 //! A number's country comes from its calling code, and inside a shared code (+1, +7) from the
 //! leading digits of the national number (`prefixes`). A country's market can change on a date, so

@@ -1,4 +1,4 @@
-//! Volume tiers (spec section 4): from 2025-07-01, charged utility and authentication messages
+//! Volume tiers (docs/rules.md, Volume tiers): from 2025-07-01, charged utility and authentication messages
 //! are counted per (WABA, market, category) from the start of each calendar month, and the
 //! messages beyond a threshold of the market's tier table pay that tier's rate (marginal, like
 //! tax brackets). Free messages do not count; authentication-international messages count in

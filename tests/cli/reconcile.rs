@@ -610,7 +610,7 @@ fn log_to_simulated_webhooks_to_log_gives_the_same_estimate() {
         for args in [
             &["--currency", "USD"][..],
             // Not --by category: a free unit is filed under its message's category, and inside an
-            // entry-point conversation Meta reports only referral_conversion (see README).
+            // entry-point conversation Meta reports only referral_conversion (see docs/webhooks.md).
             &["--currency", "USD", "--by", "market"][..],
             &["--currency", "EUR"][..],
         ] {

@@ -1,4 +1,4 @@
-//! Robustness (issue 5), through the real binary: a corpus of bad inputs with the outcome of
+//! Robustness, through the real binary: a corpus of bad inputs with the outcome of
 //! each (tests/data/bad/), inputs the fuzzer found (tests/data/fuzz/), and properties of the
 //! whole pipeline on generated logs (proptest).
 
@@ -404,8 +404,8 @@ fn every_bad_input_has_its_documented_outcome() {
 }
 
 #[test]
-fn every_corpus_file_has_an_outcome_and_a_line_in_the_readme() {
-    let readme = std::fs::read_to_string("README.md").unwrap();
+fn every_corpus_file_has_an_outcome_and_a_line_in_the_docs() {
+    let readme = std::fs::read_to_string("docs/robustness.md").unwrap();
     let mut files: Vec<String> = std::fs::read_dir("tests/data/bad")
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -420,7 +420,7 @@ fn every_corpus_file_has_an_outcome_and_a_line_in_the_readme() {
         );
         assert!(
             readme.contains(&format!("`{f}`")),
-            "tests/data/bad/{f} is not in README.md's Robustness table"
+            "tests/data/bad/{f} is not in docs/robustness.md's table"
         );
     }
 }
@@ -583,7 +583,7 @@ fn a_delivery_time_before_2022_is_reported_in_its_own_column() {
 
 // ---- Inputs the fuzzer found ----------------------------------------------------------------
 
-/// Every file in tests/data/fuzz/ was made by `cargo fuzz` (see README, Robustness): inputs
+/// Every file in tests/data/fuzz/ was made by `cargo fuzz` (see docs/robustness.md): inputs
 /// that crashed it (`crash-*`; none so far) and a sample of its corpus that reaches the engine
 /// (`ok-*`) or each kind of error (`err-*`). The first byte is the fuzz target's option byte;
 /// the rest is the log, run here through the binary with the same options.
@@ -797,7 +797,7 @@ fn time(t: i64, style: u8, zone: &str) -> String {
     let utc = chrono::DateTime::from_timestamp(t, 0).unwrap();
     let tz: chrono_tz::Tz = zone.parse().unwrap();
     let local = utc.with_timezone(&tz).naive_local();
-    // A local time that clocks going back show twice reads as the earlier instant (README):
+    // A local time that clocks going back show twice reads as the earlier instant (docs/design.md):
     // write those with an offset instead.
     let style = match tz.from_local_datetime(&local) {
         chrono::LocalResult::Single(_) => style,
@@ -1011,7 +1011,7 @@ fn row_note(json: &str) -> RowNote {
 }
 
 /// The same log with its rows shuffled, except that rows with equal times keep their
-/// relative order (the one order the rules depend on, spec section 0).
+/// relative order (the one order the rules depend on, docs/rules.md, Vocabulary).
 fn permuted(log: &GenLog, keys: &[u32]) -> GenLog {
     let mut order: Vec<usize> = (0..log.rows.len()).collect();
     order.sort_by_key(|&i| (keys[i % keys.len()], i));

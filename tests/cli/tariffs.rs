@@ -1,4 +1,4 @@
-//! Meta's own tariff files (issue 4): rate cards as downloaded, volume tiers,
+//! Meta's own tariff files: rate cards as downloaded, volume tiers,
 //! authentication-international start dates, and `waprice tariffs [check]`, on the real binary.
 //! Fixtures are in tests/data/cards/: Meta's layouts written by hand, with the header's
 //! embedded newline; the rates are those of the bundled cards they transcribe, except in the
@@ -489,7 +489,7 @@ fn bad_tier_tables_name_the_line() {
     );
 }
 
-// ---- Authentication-international (spec section 5) ----------------------------------------
+// ---- Authentication-international (docs/rules.md) -----------------------------------------
 
 /// Authentication templates on both sides of each country's start date: ID 2024-06-01,
 /// IN 2024-07-01, EG 2025-02-01, MA 2026-10-01, one to France, one to Kazakhstan (+7 7).

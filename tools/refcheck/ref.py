@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference implementation of waprice's billing-unit rules.
 
-Written from /work/shared/spec/pricing-rules.md and cli.md only.
+Written from the billing rules (docs/rules.md) and the input format (README) only.
 
     ref.py LOG [--timezone TZ] [--free-service-allowance N] [--log-starts-clean] [--currency C]
            [--cost] [--ledger]
@@ -226,7 +226,7 @@ def read_log(path, tz, skip_invalid=False):
             ts = parse_time(get("timestamp"), tz)
             da = get("delivered_at")
             # rule 1.5: a *business* message's time is its delivery time when the log has one.
-            # Inbound rows keep their timestamp (spec silent on delivered_at for inbound rows).
+            # Inbound rows keep their timestamp (the rules are silent on delivered_at for inbound rows).
             if da:
                 dat = parse_time(da, tz)
                 m.t = ts if m.inbound else dat
@@ -244,7 +244,7 @@ def read_log(path, tz, skip_invalid=False):
             m.cust = normalise_number(get("recipient"))
             m.iso2 = country_of(m.cust)
             ep = get("entry_point").lower()
-            # cli.md: ctwa/page_cta/true/yes/1 = entry point; "empty/false otherwise"
+            # README, Input: ctwa/page_cta/true/yes/1 = entry point; "empty/false otherwise"
             m.ep = m.inbound and ep in EP_TRUE
             st = get("status").lower()
             if st in ST_OK:

@@ -4,7 +4,7 @@
     run_examples.py [--bin] [--only PREFIX]
 
 Each example is NAME.csv + NAME.expected (month + unit columns) + optional NAME.args.
-ex* are the spec's section-10 worked examples; x* are extra cases derived from the rules.
+ex* are the worked examples of docs/rules.md; x* are extra cases derived from the rules.
 """
 import argparse
 import glob
