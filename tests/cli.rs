@@ -1196,3 +1196,5 @@ fn a_large_unsorted_file_falls_back_to_sorting_without_hanging() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("\n2025-09,120000,"), "{text}");
 }
+#[path = "cli/accounts.rs"]
+mod accounts;

@@ -58,10 +58,12 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
                 .unwrap_or(0)
         })
         .collect();
+    // Per account, per currency (the cards' notes), and over all (the rows' notes).
     let empty = || {
         (
             vec![Tally::default(); accounts.account_count()],
             vec![Tally::default(); currencies.len()],
+            Tally::default(),
         )
     };
     let tallies = RefCell::new(empty());
@@ -70,13 +72,16 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
             Quote::Priced(r) => Some(t.cards.row(r.row).effective_from),
             _ => None,
         };
-        let (per_account, per_currency) = &mut *tallies.borrow_mut();
+        let (per_account, per_currency, all) = &mut *tallies.borrow_mut();
         per_account[e.account as usize].add(e, market, quote, card_date);
-        per_currency[currency_of[e.account as usize]].add(e, market, quote, card_date);
+        if currencies.len() > 1 {
+            per_currency[currency_of[e.account as usize]].add(e, market, quote, card_date);
+        }
+        all.add(e, market, quote, card_date);
         Ok(())
     };
     let streamed = replay::stream(ls, t, || *tallies.borrow_mut() = empty(), each)?;
-    let (mut per_account, mut per_currency) = tallies.into_inner();
+    let (mut per_account, mut per_currency, mut all) = tallies.into_inner();
     let unassigned = accounts.unassigned() as usize;
     per_account[unassigned].finish();
     let unassigned_units = per_account[unassigned].total().units();
@@ -130,37 +135,23 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
             });
         }
     }
-    // The notes of each currency's units, as estimate gives them; with several currencies,
-    // each currency's own notes say which.
-    let mut all: Vec<Vec<String>> = Vec::new();
-    for (i, tally) in per_currency.iter_mut().enumerate() {
+    // The notes as estimate gives them. With several currencies, the notes that name a
+    // currency (cards, substitutes, unpriced units) come from that currency's units, the
+    // others (rules, rows, events that are not units) from all units.
+    let placeholder = Budget::explicit(Decimal::ZERO);
+    let notes_of = |tally: &mut Tally, currency: &str| -> Vec<String> {
         tally.finish();
-        if tally.total().units() == 0 && tally.verdicts.is_empty() {
-            all.push(Vec::new());
-            continue;
-        }
-        let placeholder = Budget::explicit(Decimal::ZERO);
-        let notes: Vec<String> =
-            report_notes(t, ls, &placeholder, &currencies[i], tally, &streamed.stats)
-                .into_iter()
-                .filter(|n| !n.starts_with("budget:"))
-                .collect();
-        all.push(notes);
-    }
-    let mut notes: Vec<String> = Vec::new();
-    let used: Vec<usize> = (0..currencies.len())
-        .filter(|&i| !all[i].is_empty())
-        .collect();
-    for &i in &used {
-        for n in &all[i] {
-            let everywhere = used.iter().all(|&j| all[j].contains(n));
-            if everywhere {
-                if !notes.contains(n) {
-                    notes.push(n.clone());
-                }
-            } else {
-                notes.push(format!("{} accounts: {n}", currencies[i]));
-            }
+        report_notes(t, ls, &placeholder, currency, tally, &streamed.stats)
+            .into_iter()
+            .filter(|n| !n.starts_with("budget:"))
+            .collect()
+    };
+    let mut notes = notes_of(&mut all, &currencies[0]);
+    if currencies.len() > 1 {
+        notes.retain(|n| !currencies.iter().any(|c| n.contains(c.as_str())));
+        for (tally, c) in per_currency.iter_mut().zip(&currencies) {
+            let own = notes_of(tally, c);
+            notes.extend(own.into_iter().filter(|n| n.contains(c.as_str())));
         }
     }
     notes.push("budget: per account and month, Callbell's 50 EUR (54 USD) per started 10 active agents of the account (agents column, or --agents-by-month), or the account's budget column; each account is billed in its own currency, never converted".to_string());
