@@ -576,10 +576,12 @@ fn load_accounts(
     let Some(path) = &a.accounts else {
         return Ok(None);
     };
-    if log.input != InputFormatArg::Csv {
-        return Err(BadInput::new("--accounts reads message logs in CSV")
-            .hint("drop --input, or bill the webhooks without --accounts")
-            .into());
+    if log.input == InputFormatArg::MetaWebhooks {
+        return Err(
+            BadInput::new("--accounts reads message logs (CSV or exports), not webhooks")
+                .hint("drop --input, or bill the webhooks without --accounts")
+                .into(),
+        );
     }
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read --accounts {path}"))?;

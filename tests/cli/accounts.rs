@@ -399,3 +399,25 @@ proptest! {
         prop_assert_eq!(total, sum);
     }
 }
+
+#[test]
+fn volume_tiers_count_per_waba() {
+    // Six utility messages to India in August 2026, three from each of two numbers; the
+    // synthetic table's first tier ends at the 3rd message of a month.
+    let log = platform("tiers-two-numbers.csv");
+    let tiers = data("cards/tiers-synthetic.csv");
+    let extra = ["--tiers", tiers.as_str()];
+    let two = invoices(&log, &platform("waba-two-accounts.csv"), &extra);
+    let one = invoices(&log, &platform("waba-one-account.csv"), &extra);
+    // Each account's three messages stay in the first tier: they cost the same, and the
+    // account that has all six reaches cheaper tiers.
+    assert_eq!(two["acme"]["cost"], two["beta"]["cost"]);
+    let apart = dec(&two["acme"]["cost"]) + dec(&two["beta"]["cost"]);
+    assert!(dec(&one["acme"]["cost"]) < apart, "{one:?} {two:?}");
+    // One account is one WABA: the same bill as estimate on the whole log.
+    let est = estimate_csv(&log, &extra);
+    assert_eq!(
+        dec(&parse_csv(&est, b',')[0]["cost"]),
+        dec(&one["acme"]["cost"])
+    );
+}
