@@ -503,7 +503,7 @@ impl EstimateSettings {
             Some(s) if is_tier_breakdown(&s) => Some(By::Tier),
             Some(s) => {
                 return Err(BadInput::new(format!("--by {s}: unknown breakdown"))
-                    .hint("use --by market, --by category, --by market,category or --by tier (which is per market and category)")
+                    .hint("use --by market, --by category, --by market,category, --by tier (which is per market and category), or --by account with --accounts")
                     .into())
             }
         };
