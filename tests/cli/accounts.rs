@@ -421,3 +421,40 @@ fn volume_tiers_count_per_waba() {
         dec(&one["acme"]["cost"])
     );
 }
+
+#[test]
+fn invoices_are_the_same_streamed_read_whole_or_from_stdin() {
+    let log = "samples/platform-2024-03.csv";
+    let accounts = "samples/platform-accounts.csv";
+    let args = |file: &str| {
+        [
+            "invoices".to_string(),
+            file.to_string(),
+            "--accounts".into(),
+            accounts.into(),
+            "--format".into(),
+            "csv".into(),
+        ]
+    };
+    let streamed = stdout(&args(log).iter().map(String::as_str).collect::<Vec<_>>());
+    // The rows backwards: out of time order, so the log is read whole and sorted.
+    let text = std::fs::read_to_string(log).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[1..].reverse();
+    let dir = tempfile::tempdir().unwrap();
+    let reversed = dir.path().join("reversed.csv");
+    std::fs::write(&reversed, lines.join("\n") + "\n").unwrap();
+    let sorted = stdout(
+        &args(reversed.to_str().unwrap())
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(streamed, sorted);
+    let piped = waprice()
+        .args(args("-"))
+        .write_stdin(text.as_bytes())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(piped.stdout).unwrap(), streamed);
+}
