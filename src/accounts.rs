@@ -174,17 +174,20 @@ impl Accounts {
             let get = |c: Option<usize>| c.map_or("", |c| row[c].as_str());
             let name = get(Some(c_account));
             if name.is_empty() {
+                return Err(
+                    bad(file, line, "account", name, format!("empty account name"))
+                        .hint("every row names its account"),
+                );
+            }
+            if name == UNASSIGNED {
                 return Err(bad(
                     file,
                     line,
                     "account",
                     name,
-                    format!("{file}, line {line}: empty account name"),
+                    format!("'{UNASSIGNED}' is the account of numbers no row lists"),
                 )
-                .hint("every row names its account"));
-            }
-            if name == UNASSIGNED {
-                return Err(bad(file, line, "account", name, format!("{file}, line {line}: '{UNASSIGNED}' is the account of numbers no row lists")).hint("give the account another name"));
+                .hint("give the account another name"));
             }
             let agents_raw = get(Some(c_agents));
             let agents: u32 = agents_raw.parse().map_err(|_| {
@@ -193,10 +196,7 @@ impl Accounts {
                     line,
                     "agents",
                     agents_raw,
-                    format!(
-                        "{file}, line {line}: agents '{}' is not a whole number",
-                        cut(agents_raw)
-                    ),
+                    format!("agents '{}' is not a whole number", cut(agents_raw)),
                 )
                 .hint("write the account's active agents, e.g. 10")
             })?;
@@ -219,16 +219,13 @@ impl Accounts {
                         line,
                         "budget",
                         budget_raw,
-                        format!(
-                            "{file}, line {line}: budget '{}' is not an amount",
-                            cut(budget_raw)
-                        ),
+                        format!("budget '{}' is not an amount", cut(budget_raw)),
                     )
                     .hint("write a monthly amount with a . decimal point, e.g. 150 or 87.50")
                 })?)
             };
             if budget.is_none() && crate::budget::per_ten_agents(&currency).is_none() {
-                return Err(bad(file, line, "currency", &currency, format!("{file}, line {line}: account '{}' is billed in {currency}, which has no agents rule, and gives no budget", cut(name)))
+                return Err(bad(file, line, "currency", &currency, format!("account '{}' is billed in {currency}, which has no agents rule, and gives no budget", cut(name)))
                     .hint("fill the budget column for accounts billed in currencies other than EUR and USD"));
             }
             let account = match account_ids.get(name) {
@@ -247,7 +244,7 @@ impl Accounts {
                     };
                     if let Some((what, first, here)) = differs {
                         return Err(bad(file, line, what, &here, format!(
-                            "{file}: account '{}' has {what} {first} on line {} but {here} on line {line}",
+                            "account '{}' has {what} {first} on line {} but {here} on line {line}",
                             cut(name), a.line
                         ))
                         .hint(format!("an account's {what} is the same on every row; for agents that change by month use --agents-by-month")));
@@ -286,7 +283,7 @@ impl Accounts {
                             line,
                             col,
                             raw,
-                            format!("{file}, line {line}: {col} '{}' is not a date", cut(raw)),
+                            format!("{col} '{}' is not a date", cut(raw)),
                         )
                         .hint("write dates as YYYY-MM-DD")
                     })
@@ -300,7 +297,7 @@ impl Accounts {
                         line,
                         "until",
                         get(c_until),
-                        format!("{file}, line {line}: until {u} is not after from {f}"),
+                        format!("until {u} is not after from {f}"),
                     )
                     .hint("from is the first day in the account, until the first day out of it"));
                 }
@@ -329,7 +326,7 @@ impl Accounts {
             {
                 let shown = get(Some(c_business));
                 return Err(bad(file, line, "business", shown, format!(
-                    "{file}: business '{}' is in account '{}' on line {} and in '{}' on line {line} for the same dates",
+                    "business '{}' is in account '{}' on line {} and in '{}' on line {line} for the same dates",
                     cut(shown), accounts[other.account as usize].name, other.line, cut(name)
                 ))
                 .hint("a number belongs to one account at a time: give the rows from/until dates that do not overlap"));
@@ -382,11 +379,7 @@ impl Accounts {
                         line,
                         "account",
                         name,
-                        format!(
-                            "{file}, line {line}: account '{}' is not in {}",
-                            cut(name),
-                            self.file
-                        ),
+                        format!("account '{}' is not in {}", cut(name), self.file),
                     )
                     .hint("name accounts as the accounts file names them")
                 })? as u32;
@@ -399,7 +392,7 @@ impl Accounts {
                         line,
                         "month",
                         raw,
-                        format!("{file}, line {line}: month '{}' is not YYYY-MM", cut(raw)),
+                        format!("month '{}' is not YYYY-MM", cut(raw)),
                     )
                     .hint("write months as YYYY-MM, e.g. 2024-03")
                 })?;
@@ -410,15 +403,22 @@ impl Accounts {
                     line,
                     "agents",
                     raw,
-                    format!(
-                        "{file}, line {line}: agents '{}' is not a whole number",
-                        cut(raw)
-                    ),
+                    format!("agents '{}' is not a whole number", cut(raw)),
                 )
                 .hint("write the month's active agents, e.g. 12")
             })?;
             if let Some(first) = seen.insert((account, month), line) {
-                return Err(bad(file, line, "month", &month.to_string(), format!("{file}: account '{}' has month {month} on line {first} and again on line {line}", cut(name))).hint("one row per account and month"));
+                return Err(bad(
+                    file,
+                    line,
+                    "month",
+                    &month.to_string(),
+                    format!(
+                        "account '{}' has month {month} on line {first} and again on line {line}",
+                        cut(name)
+                    ),
+                )
+                .hint("one row per account and month"));
             }
             self.agents_by_month.insert((account, month), agents);
         }
