@@ -174,10 +174,14 @@ impl Accounts {
             let get = |c: Option<usize>| c.map_or("", |c| row[c].as_str());
             let name = get(Some(c_account));
             if name.is_empty() {
-                return Err(
-                    bad(file, line, "account", name, format!("empty account name"))
-                        .hint("every row names its account"),
-                );
+                return Err(bad(
+                    file,
+                    line,
+                    "account",
+                    name,
+                    "empty account name".to_string(),
+                )
+                .hint("every row names its account"));
             }
             if name == UNASSIGNED {
                 return Err(bad(
