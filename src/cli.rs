@@ -19,6 +19,11 @@ pub enum Command {
     ///
     /// Example: waprice estimate samples/fr-shop-2024-03.csv --format csv
     Estimate(EstimateArgs),
+    /// A platform's month-end: one invoice line per customer account and month, with the
+    /// account's budget and overage.
+    ///
+    /// Example: waprice invoices samples/platform-2024-03.csv --accounts samples/platform-accounts.csv
+    Invoices(InvoicesArgs),
     /// Every billing event of a log, one CSV row each, in time order: the audit trail.
     ///
     /// Example: waprice ledger samples/support-2026-10-11.csv > ledger.csv
@@ -203,9 +208,11 @@ pub struct EstimateArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     /// Long format per market and/or category: market, category or market,category; tier adds
-    /// each unit's volume tier to market,category.
+    /// each unit's volume tier to market,category; account (with --accounts) per customer account.
     #[arg(long, value_name = "DIMENSIONS")]
     pub by: Option<String>,
+    #[command(flatten)]
+    pub accounts: AccountArgs,
     /// Active Callbell agents: the budget is 50 EUR (54 USD) a month per started 10 agents.
     #[arg(long, value_name = "N")]
     pub agents: Option<u32>,
@@ -222,6 +229,36 @@ pub struct EstimateArgs {
     /// Draw the chart with ASCII characters only.
     #[arg(long)]
     pub ascii: bool,
+}
+
+/// A platform's customer accounts: shared by estimate and invoices.
+#[derive(Debug, Args)]
+pub struct AccountArgs {
+    /// The platform's accounts: CSV account,business,agents[,currency][,budget][,waba][,from][,until],
+    /// one row per business number of an account. Free and volume tiers count per WABA.
+    #[arg(long, value_name = "FILE")]
+    pub accounts: Option<String>,
+    /// A month's own agent count per account: CSV account,month,agents (month as YYYY-MM).
+    #[arg(long, value_name = "FILE", requires = "accounts")]
+    pub agents_by_month: Option<String>,
+    /// Fail (exit 2) when the log has messages of a business number no account lists,
+    /// instead of billing them to the account 'unassigned'.
+    #[arg(long, requires = "accounts")]
+    pub strict_accounts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InvoicesArgs {
+    #[command(flatten)]
+    pub log: LogArgs,
+    #[command(flatten)]
+    pub tariff: TariffArgs,
+    #[command(flatten)]
+    pub tiers: TierArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub accounts: AccountArgs,
 }
 
 #[derive(Debug, Args)]

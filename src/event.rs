@@ -164,4 +164,7 @@ pub struct BillingEvent {
     pub pricing: Pricing,
     /// A service window the log does not show, presumed for this free-form message.
     pub presumed: Presumed,
+    /// With `--accounts`: the customer account and the WABA the unit is billed to (0 without).
+    pub account: u32,
+    pub waba: u32,
 }

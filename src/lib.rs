@@ -5,6 +5,7 @@
 //! event from a [`tariff::RateCards`], [`report`] aggregates and [`render`] prints.
 //! The library never sees clap or the terminal.
 
+pub mod accounts;
 pub mod budget;
 pub mod calendar;
 pub mod engine;

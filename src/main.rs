@@ -15,6 +15,9 @@ fn main() -> ExitCode {
         cli::Command::Estimate(a) => {
             settings::EstimateSettings::from_args(a).and_then(|s| cmd::estimate::run(&s))
         }
+        cli::Command::Invoices(a) => {
+            settings::InvoicesSettings::from_args(a).and_then(|s| cmd::invoices::run(&s))
+        }
         cli::Command::Ledger(a) => {
             settings::LedgerSettings::from_args(a).and_then(|s| cmd::ledger::run(&s))
         }

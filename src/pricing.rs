@@ -164,6 +164,8 @@ pub fn probe(date: NaiveDate, category: UnitCategory) -> BillingEvent {
             crate::event::Pricing::Message
         },
         presumed: crate::event::Presumed::No,
+        account: 0,
+        waba: 0,
     }
 }
 
@@ -186,6 +188,11 @@ impl<'a> TieredPricer<'a> {
             tiers,
             counters: TierCounters::default(),
         }
+    }
+
+    /// The currency of the cards it prices from.
+    pub fn currency(&self) -> &'a str {
+        self.pricer.currency
     }
 
     /// Events must come in time order (the counters run through each month).
@@ -321,6 +328,8 @@ mod tests {
             category,
             pricing: Pricing::Message,
             presumed: crate::event::Presumed::No,
+            account: 0,
+            waba: 0,
         }
     }
 

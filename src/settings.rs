@@ -2,8 +2,8 @@
 //! usage error (exit code 2) is found here, not halfway through a 10 GB log.
 
 use crate::cli::{
-    EstimateArgs, FormatArg, InputFormatArg, LedgerArgs, LogArgs, OutputArgs, RatesArgs,
-    ReconcileArgs, TariffArgs, TariffsAction, TariffsArgs,
+    AccountArgs, EstimateArgs, FormatArg, InputFormatArg, InvoicesArgs, LedgerArgs, LogArgs,
+    OutputArgs, RatesArgs, ReconcileArgs, TariffArgs, TariffsAction, TariffsArgs,
 };
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use std::sync::Arc;
+use waprice::accounts::Accounts;
 use waprice::budget::Budget;
 use waprice::calendar::Month;
 use waprice::engine::era::{AUTH_INTL_START, SUPPORTED_FROM};
@@ -74,6 +75,18 @@ pub struct EstimateSettings {
     pub by: Option<By>,
     pub as_of: Option<NaiveDate>,
     pub chart: Chart,
+    /// `--by account` (with `--accounts`).
+    pub by_account: bool,
+    pub strict_accounts: bool,
+}
+
+/// `waprice invoices`: what estimate reads and prices, per customer account.
+pub struct InvoicesSettings {
+    pub log: LogSettings,
+    pub tariffs: Tariffs,
+    pub format: Format,
+    pub csv: CsvStyle,
+    pub strict_accounts: bool,
 }
 
 pub struct LedgerSettings {
@@ -482,6 +495,7 @@ impl EstimateSettings {
             .map(|s| s.replace(' ', "").to_ascii_lowercase())
         {
             None => None,
+            Some(s) if s == "account" => None,
             Some(s) if s == "market" => Some(By::Market),
             Some(s) if s == "category" => Some(By::Category),
             Some(s) if s == "market,category" || s == "category,market" => Some(By::MarketCategory),
@@ -489,12 +503,33 @@ impl EstimateSettings {
             Some(s) if is_tier_breakdown(&s) => Some(By::Tier),
             Some(s) => {
                 return Err(BadInput::new(format!("--by {s}: unknown breakdown"))
-                    .hint("use --by market, --by category, --by market,category or --by tier (which is per market and category)")
+                    .hint("use --by market, --by category, --by market,category, --by tier (which is per market and category), or --by account with --accounts")
                     .into())
             }
         };
         let (format, csv) = output(&a.output)?;
+        let by_account = a.by.as_deref().map(str::trim) == Some("account");
+        let mut log = log;
+        if let Some(accounts) = load_accounts(&a.accounts, &a.log, &tariffs)? {
+            if !by_account {
+                return Err(BadInput::new("estimate --accounts prints one line per account and month: it needs --by account")
+                    .hint("add --by account, or run waprice invoices LOG --accounts FILE for budgets and overage per account")
+                    .into());
+            }
+            if a.as_of.is_some() {
+                return Err(BadInput::new("--as-of does not go with --accounts")
+                    .hint("run the what-if without --accounts")
+                    .into());
+            }
+            log.engine.accounts = Some(accounts);
+        } else if by_account {
+            return Err(BadInput::new("--by account needs --accounts FILE")
+                .hint("the accounts file says which business numbers belong to which account")
+                .into());
+        }
         Ok(EstimateSettings {
+            by_account,
+            strict_accounts: a.accounts.strict_accounts,
             log,
             tariffs,
             format,
@@ -509,6 +544,67 @@ impl EstimateSettings {
             },
         })
     }
+}
+
+impl InvoicesSettings {
+    pub fn from_args(a: &InvoicesArgs) -> Result<InvoicesSettings> {
+        let tariffs = Tariffs::with_tiers(&a.tariff, &a.tiers.tiers)?;
+        let mut log = LogSettings::from_args(&a.log, &tariffs.markets)?;
+        let (format, csv) = output(&a.output)?;
+        let accounts = load_accounts(&a.accounts, &a.log, &tariffs)?.ok_or_else(|| {
+            BadInput::new("waprice invoices needs --accounts FILE")
+                .hint("the accounts file (account,business,agents) says which business numbers belong to which account")
+        })?;
+        log.engine.accounts = Some(accounts);
+        Ok(InvoicesSettings {
+            log,
+            tariffs,
+            format,
+            csv,
+            strict_accounts: a.accounts.strict_accounts,
+        })
+    }
+}
+
+/// `--accounts FILE` and `--agents-by-month FILE`, read and checked against the cards: every
+/// account's currency needs cards of its own (nothing is converted).
+fn load_accounts(
+    a: &AccountArgs,
+    log: &LogArgs,
+    tariffs: &Tariffs,
+) -> Result<Option<Arc<Accounts>>> {
+    let Some(path) = &a.accounts else {
+        return Ok(None);
+    };
+    if log.input == InputFormatArg::MetaWebhooks {
+        return Err(
+            BadInput::new("--accounts reads message logs (CSV or exports), not webhooks")
+                .hint("drop --input, or bill the webhooks without --accounts")
+                .into(),
+        );
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read --accounts {path}"))?;
+    let mut accounts = Accounts::parse(path, &text, &tariffs.currency)?;
+    if let Some(months) = &a.agents_by_month {
+        let text = std::fs::read_to_string(months)
+            .with_context(|| format!("cannot read --agents-by-month {months}"))?;
+        accounts.agents_by_month(months, &text)?;
+    }
+    for account in &accounts.accounts {
+        if !tariffs.cards.has_currency(&account.currency) {
+            return Err(BadInput::new(format!(
+                "{path}, line {}: account '{}' is billed in {}, and no rate card is in {}",
+                account.line, account.name, account.currency, account.currency
+            ))
+            .hint(format!(
+                "cards are bundled for {}; load one with --tariff FILE",
+                tariffs.cards.currencies().join(", ")
+            ))
+            .into());
+        }
+    }
+    Ok(Some(Arc::new(accounts)))
 }
 
 /// `--as-of DATE`: a date some supported pricing rule covers.

@@ -1013,7 +1013,7 @@ fn man_writes_a_page_per_subcommand_with_its_options() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no manual page for 'estimat'"))
-        .stderr(predicate::str::contains("estimate, ledger"));
+        .stderr(predicate::str::contains("estimate, invoices, ledger"));
 }
 
 #[test]
@@ -1251,3 +1251,5 @@ fn a_large_unsorted_file_falls_back_to_sorting_without_hanging() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("\n2025-09,120000,"), "{text}");
 }
+#[path = "cli/accounts.rs"]
+mod accounts;

@@ -14,6 +14,10 @@ use waprice::report::notes::{notes, tier_notes, NoteContext};
 use waprice::report::{Report, Tally};
 
 pub fn run(s: &EstimateSettings) -> Result<()> {
+    if s.by_account {
+        let inv = super::invoices::invoices(&s.log, &s.tariffs, s.strict_accounts)?;
+        return super::invoices::print(&inv, s.format, s.csv, true);
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if let Some(as_of) = s.as_of {
@@ -84,6 +88,33 @@ fn report(
     };
     let mut tally = tally.into_inner();
     tally.finish();
+    let notes = report_notes(t, ls, &s.budget, &t.currency, &tally, &stats);
+    let market_name = |m| t.markets.market_name(m).to_string();
+    let by = if ls.engine.as_of.is_some() {
+        None
+    } else {
+        by.or(s.by)
+    };
+    Ok(Report::build(
+        &tally,
+        &t.currency,
+        &s.budget,
+        by,
+        market_name,
+        notes,
+    ))
+}
+
+/// The notes under a report in `currency`: rules, cards, provenance, substitutes, what is
+/// not a unit, and how the log was read.
+pub(crate) fn report_notes(
+    t: &crate::settings::Tariffs,
+    ls: &LogSettings,
+    budget: &waprice::budget::Budget,
+    currency: &str,
+    tally: &Tally,
+    stats: &ReadStats,
+) -> Vec<String> {
     let market_name = |m| t.markets.market_name(m).to_string();
     let card_source = |date: chrono::NaiveDate, derived: bool| {
         let mut sources: Vec<&str> = t
@@ -91,7 +122,7 @@ fn report(
             .rows()
             .iter()
             .filter(|r| {
-                r.currency == t.currency && r.effective_from == date && r.is_derived() == derived
+                r.currency == currency && r.effective_from == date && r.is_derived() == derived
             })
             .map(|r| {
                 if r.origin.starts_with("bundled") {
@@ -106,9 +137,9 @@ fn report(
         sources.join(", ")
     };
     let cx = NoteContext {
-        currency: &t.currency,
+        currency,
         timezone: ls.timezone.name(),
-        budget: &s.budget,
+        budget,
         free_service_allowance: ls.engine.free_service_allowance,
         auth_intl: ls.auth_intl.clone(),
         market_name: &market_name,
@@ -116,14 +147,14 @@ fn report(
         skipped_invalid: stats.skipped_invalid,
         skipped_unsupported: stats.skipped_unsupported,
         skipped_other_channel: stats.skipped_other_channel,
-        reading: reading_notes(ls, &stats),
+        reading: reading_notes(ls, stats),
         input_notes: &stats.input_notes,
         rows: stats.rows,
         inbound: stats.inbound,
         strict: ls.strict,
     };
-    let mut notes = notes(&tally, &cx);
-    if let Some(warning) = replay::future_warning(&stats, ls.timezone) {
+    let mut notes = notes(tally, &cx);
+    if let Some(warning) = replay::future_warning(stats, ls.timezone) {
         notes.insert(0, warning);
     }
     // Volume tiers go with the rate notes, before the events that are not units.
@@ -131,21 +162,9 @@ fn report(
         .iter()
         .position(|n| n.starts_with("not units:"))
         .unwrap_or(notes.len());
-    let tiers = tier_notes(&tally, t.tiers.has_currency(&t.currency), &market_name);
+    let tiers = tier_notes(tally, t.tiers.has_currency(currency), &market_name);
     notes.splice(at..at, tiers);
-    let by = if ls.engine.as_of.is_some() {
-        None
-    } else {
-        by.or(s.by)
-    };
-    Ok(Report::build(
-        &tally,
-        &t.currency,
-        &s.budget,
-        by,
-        market_name,
-        notes,
-    ))
+    notes
 }
 
 /// What the log left unsaid and how it was read: every assumption goes in the notes.

@@ -2,6 +2,7 @@
 pub mod coverage;
 pub mod estimate;
 pub mod forecast;
+pub mod invoices;
 pub mod ledger;
 pub mod man;
 pub mod rates;

@@ -143,9 +143,25 @@ pub fn read_webhooks(s: &LogSettings, t: &Tariffs) -> Result<WebhookLog> {
     Ok(wl)
 }
 
-/// What a streamed replay leaves: the row accounting.
+/// What a streamed replay leaves: the row accounting, and with `--accounts` the business
+/// numbers no account lists, each with the first line it appears on.
 pub struct Streamed {
     pub stats: ReadStats,
+    pub unlisted: Vec<(String, u64)>,
+}
+
+/// The businesses an accounts file does not list, with their first lines.
+fn unlisted(s: &LogSettings, businesses: &Parties, first_lines: &[u64]) -> Vec<(String, u64)> {
+    let Some(accounts) = &s.engine.accounts else {
+        return Vec::new();
+    };
+    (0..businesses.business_count() as u32)
+        .filter(|&b| !accounts.lists(b))
+        .map(|b| {
+            let name = String::from_utf8_lossy(businesses.business_name(b)).into_owned();
+            (name, first_lines.get(b as usize).copied().unwrap_or(0))
+        })
+        .collect()
 }
 
 /// Reads, replays and prices the log in one pass when it is in time order (within
@@ -166,7 +182,11 @@ pub fn stream(
     }
     let log = read(s, t)?;
     replay(s, t, &log, each)?;
-    Ok(Streamed { stats: log.stats })
+    let unlisted = unlisted(s, &log.parties, &log.stats.business_lines);
+    Ok(Streamed {
+        stats: log.stats,
+        unlisted,
+    })
 }
 
 /// Messages handed from the reading thread to the replaying one, in file order.
@@ -199,6 +219,9 @@ fn read_batches(
             // bar goes: a log read again after an out-of-order row gets a fresh one.
             let _clear = bar.clone().map(ClearOnDrop);
             let mut businesses = Parties::default();
+            if let Some(accounts) = &s.engine.accounts {
+                accounts.seed(&mut businesses);
+            }
             loop {
                 let mut messages = taken_back
                     .try_recv()
@@ -256,7 +279,7 @@ fn try_stream(
 ) -> Result<Option<Streamed>> {
     let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
     // Messages are released in time order, so the volume-tier counters run through each month.
-    let mut pricer = TieredPricer::new(&t.cards, &t.tiers, &t.currency);
+    let mut pricer = pricers(s, t);
     let mut order = Reorder::default();
     let mut error: Option<anyhow::Error> = None;
     let mut parties = Parties::default();
@@ -287,7 +310,7 @@ fn try_stream(
             None => Ok(true),
         }
     })?;
-    let Some((stats, _)) = read else {
+    let Some((stats, businesses)) = read else {
         return Ok(None);
     };
     order.finish(|m| {
@@ -299,7 +322,8 @@ fn try_stream(
         return Err(err);
     }
     report_skipped(s, &stats)?;
-    Ok(Some(Streamed { stats }))
+    let unlisted = unlisted(s, &businesses, &stats.business_lines);
+    Ok(Some(Streamed { stats, unlisted }))
 }
 
 /// Replays one message whose pair the engine knows, and hands its event on, priced.
@@ -307,7 +331,7 @@ fn replay_one(
     s: &LogSettings,
     t: &Tariffs,
     engine: &mut engine::Engine,
-    pricer: &mut TieredPricer,
+    pricer: &mut [TieredPricer],
     m: &Message,
     each: &mut impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
 ) -> Result<()> {
@@ -318,17 +342,33 @@ fn replay_one(
     Ok(())
 }
 
+/// One pricer per WABA (volume tiers count per WABA), each in its account's currency;
+/// without `--accounts`, one in `--currency`.
+fn pricers<'a>(s: &'a LogSettings, t: &'a Tariffs) -> Vec<TieredPricer<'a>> {
+    match &s.engine.accounts {
+        None => vec![TieredPricer::new(&t.cards, &t.tiers, &t.currency)],
+        Some(a) => a
+            .wabas
+            .iter()
+            .map(|&account| {
+                TieredPricer::new(&t.cards, &t.tiers, &a.accounts[account as usize].currency)
+            })
+            .collect(),
+    }
+}
+
 /// The market and price of one event (and the `--strict-tariffs` check).
 fn price_event(
     s: &LogSettings,
     t: &Tariffs,
-    pricer: &mut TieredPricer,
+    pricers: &mut [TieredPricer],
     e: &BillingEvent,
 ) -> Result<(MarketId, Quote)> {
     let market = t.markets.market_at(e.country, e.date);
+    let pricer = &mut pricers[e.waba as usize];
     let quote = pricer.quote(e, market);
     if s.strict {
-        strict(e, market, &quote, t)?;
+        strict(e, market, &quote, t, pricer.currency())?;
     }
     Ok((market, quote))
 }
@@ -344,7 +384,7 @@ pub fn replay(
 ) -> Result<()> {
     const EVENTS: usize = 4096;
     // Events come in time order, so the volume-tier counters run through each month.
-    let mut pricer = TieredPricer::new(&t.cards, &t.tiers, &t.currency);
+    let mut pricer = pricers(s, t);
     let (to_price, events) = mpsc::sync_channel::<Vec<BillingEvent>>(4);
     let (give_back, taken_back) = mpsc::channel::<Vec<BillingEvent>>();
     std::thread::scope(|scope| {
@@ -381,14 +421,20 @@ pub fn replay(
 }
 
 /// `--strict-tariffs`: a substitute or a missing rate is an error naming what is missing.
-fn strict(e: &BillingEvent, market: MarketId, quote: &Quote, t: &Tariffs) -> Result<(), BadInput> {
+fn strict(
+    e: &BillingEvent,
+    market: MarketId,
+    quote: &Quote,
+    t: &Tariffs,
+    currency: &str,
+) -> Result<(), BadInput> {
     let hint =
         "supply the rate with --tariff FILE, or drop --strict-tariffs to price with substitutes";
     let market = t.markets.market_name(market);
     match quote {
         Quote::Unpriced(column) => Err(BadInput::new(format!(
             "--strict-tariffs: no {} {} rate for {market} at any date ({} unit in {})",
-            t.currency,
+            currency,
             column.name(),
             e.category.name(),
             e.month
@@ -398,7 +444,7 @@ fn strict(e: &BillingEvent, market: MarketId, quote: &Quote, t: &Tariffs) -> Res
             "--strict-tariffs: {market} {} in {} would use the substitute {} card of {}",
             rate.column.name(),
             e.month,
-            t.currency,
+            currency,
             t.cards.row(rate.row).effective_from
         ))
         .hint(hint)),

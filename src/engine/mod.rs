@@ -42,6 +42,9 @@ pub struct EngineConfig {
     /// `--log-starts-clean`: the log holds the whole history, so a free-form message without
     /// delivery evidence in its first 24h is not presumed inside a window opened before it.
     pub log_starts_clean: bool,
+    /// `--accounts`: each business number's account and WABA (the scope of the free tier);
+    /// without it the log is one account and one WABA.
+    pub accounts: Option<std::sync::Arc<crate::accounts::Accounts>>,
 }
 
 /// A business message as the era rules see it.
@@ -86,12 +89,14 @@ impl BusinessMessage {
     }
 }
 
-/// Counters shared by all pairs: the monthly free tier (eras A and B, one WABA per log) and
+/// Counters shared by all pairs: the monthly free tier (eras A and B, per WABA) and
 /// the era D service allowance (per business number).
 #[derive(Debug, Clone)]
 pub struct Counters {
-    tier_month: Month,
-    tier_used: u32,
+    /// The WABA of the message being decided (0 without `--accounts`).
+    waba: u32,
+    /// Per WABA: the month counted and the free-tier conversations taken in it.
+    tier_used: Vec<(Month, u32)>,
     allowance_limit: u32,
     allowance_used: Vec<(Month, u32)>,
 }
@@ -99,8 +104,8 @@ pub struct Counters {
 impl Counters {
     fn new(allowance_limit: u32) -> Counters {
         Counters {
-            tier_month: Month(i32::MIN),
-            tier_used: 0,
+            waba: 0,
+            tier_used: Vec::new(),
             allowance_limit,
             allowance_used: Vec::new(),
         }
@@ -108,12 +113,16 @@ impl Counters {
 
     /// Takes one of the month's free-tier conversations, if any is left.
     pub fn take_free_tier(&mut self, month: Month) -> bool {
-        if month != self.tier_month {
-            self.tier_month = month;
-            self.tier_used = 0;
+        let w = self.waba as usize;
+        if self.tier_used.len() <= w {
+            self.tier_used.resize(w + 1, (Month(i32::MIN), 0));
         }
-        if self.tier_used < era::FREE_TIER_CONVERSATIONS {
-            self.tier_used += 1;
+        let used = &mut self.tier_used[w];
+        if used.0 != month {
+            *used = (month, 0);
+        }
+        if used.1 < era::FREE_TIER_CONVERSATIONS {
+            used.1 += 1;
             true
         } else {
             false
@@ -282,6 +291,11 @@ impl<'a> Engine<'a> {
             auth_intl,
             presumed: presume(st, m, log_start, self.config.log_starts_clean),
         };
+        let (account, waba) = match &self.config.accounts {
+            Some(accounts) => accounts.locate(st.business, actual),
+            None => (0, 0),
+        };
+        self.counters.waba = waba;
         let (category, pricing) = decide(st, &bm, &mut self.counters, m.delivered);
         Some(BillingEvent {
             time: m.time,
@@ -293,6 +307,8 @@ impl<'a> Engine<'a> {
             category,
             pricing,
             presumed: bm.presumed,
+            account,
+            waba,
         })
     }
 }

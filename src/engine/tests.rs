@@ -635,3 +635,20 @@ fn a_presumed_window_decides_only_its_own_message() {
         ]
     );
 }
+
+#[test]
+fn the_free_tier_is_counted_per_waba_and_month() {
+    let mut counters = Counters::new(0);
+    let march = Month(2024 * 12 + 2);
+    let taken = |c: &mut Counters, waba, month, n| {
+        c.waba = waba;
+        (0..n).filter(|_| c.take_free_tier(month)).count()
+    };
+    assert_eq!(taken(&mut counters, 0, march, 1001), 1000);
+    // Another WABA has a tier of its own, and the first is still used up.
+    assert_eq!(taken(&mut counters, 1, march, 800), 800);
+    assert_eq!(taken(&mut counters, 0, march, 1), 0);
+    assert_eq!(taken(&mut counters, 1, march, 300), 200);
+    // A new month starts every WABA's tier again.
+    assert_eq!(taken(&mut counters, 0, march.next(), 1000), 1000);
+}

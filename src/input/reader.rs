@@ -74,6 +74,8 @@ pub struct ReadStats {
     /// time came from, and that time (ms). Earliest, not first in the file, so that the order
     /// of the rows changes nothing but the line.
     pub first_future: Option<(u64, String, i64)>,
+    /// Per business id: the line of the first message of that business number (0: none).
+    pub business_lines: Vec<u64>,
 }
 
 /// A log read into memory, sorted by time (equal times in file order).
@@ -322,6 +324,13 @@ impl<'a, R: Read> LogReader<'a, R> {
                         CategoryFrom::Catalogue => self.stats.from_catalogue += 1,
                         CategoryFrom::Nowhere => self.stats.uncategorised += 1,
                         CategoryFrom::Row => {}
+                    }
+                    let b = m.business as usize;
+                    if b >= self.stats.business_lines.len() {
+                        self.stats.business_lines.resize(b + 1, 0);
+                    }
+                    if self.stats.business_lines[b] == 0 {
+                        self.stats.business_lines[b] = line;
                     }
                     return Ok(Some(m));
                 }

@@ -1,6 +1,7 @@
 //! Aggregates priced events into months (and markets/categories) and gathers what the notes
 //! must say: eras, cards, substitutes, unpriced units, events that are not units.
 
+pub mod invoices;
 pub mod notes;
 
 use crate::budget::{Budget, BudgetLine};

@@ -1,0 +1,565 @@
+//! A platform's customer accounts (`--accounts FILE`): which business numbers belong to which
+//! account, in which WABA, billed in which currency, against which budget.
+//!
+//! Everything that carries billing state (the monthly free tier, the volume-tier counters)
+//! lives inside a WABA, and a WABA inside one account. The business numbers the file lists are
+//! interned first, in file order, so the business id the reader gives a message is also the
+//! index of its assignments here: finding a message's account is one vector index (and, for a
+//! number that moves between accounts, a scan of its few dated rows).
+
+use crate::budget::Budget;
+use crate::calendar::Month;
+use crate::error::{cut, BadInput, Location};
+use crate::input::phone;
+use crate::parties::Parties;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+use std::str::FromStr;
+
+/// The account that takes the business numbers no row of the file lists.
+pub const UNASSIGNED: &str = "unassigned";
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub name: String,
+    pub agents: u32,
+    pub currency: String,
+    /// The `budget` column: a monthly amount instead of the agents rule.
+    pub budget: Option<Decimal>,
+    /// The first line of the file that names the account (0 for `unassigned`).
+    pub line: u64,
+}
+
+impl Account {
+    /// The account's budget for a month: its `budget`, or the agents rule for the month's
+    /// agents (`--agents-by-month`, else the `agents` column). `None`: a currency without
+    /// an agents rule and no `budget` (refused when the file is read).
+    pub fn budget(&self, agents: u32) -> Budget {
+        match self.budget {
+            Some(amount) => Budget::explicit(amount),
+            None => Budget::for_agents(&self.currency, agents, false)
+                .unwrap_or_else(|| Budget::explicit(Decimal::ZERO)),
+        }
+    }
+}
+
+/// One dated row: from `from` (inclusive) until `until` (exclusive) the number is in
+/// `account`'s WABA `waba`.
+#[derive(Debug, Clone, Copy)]
+struct Assignment {
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+    account: u32,
+    waba: u32,
+    line: u64,
+}
+
+impl Assignment {
+    fn covers(&self, date: NaiveDate) -> bool {
+        self.from.map_or(true, |f| date >= f) && self.until.map_or(true, |u| date < u)
+    }
+    fn overlaps(&self, other: &Assignment) -> bool {
+        let starts_before_other_ends = match (self.from, other.until) {
+            (Some(f), Some(u)) => f < u,
+            _ => true,
+        };
+        let other_starts_before_end = match (other.from, self.until) {
+            (Some(f), Some(u)) => f < u,
+            _ => true,
+        };
+        starts_before_other_ends && other_starts_before_end
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Accounts {
+    /// Account ids index this; the last is [`UNASSIGNED`].
+    pub accounts: Vec<Account>,
+    /// Per WABA id: its account.
+    pub wabas: Vec<u32>,
+    /// The business keys, normalised as the reader normalises a log's `business`, in id order.
+    keys: Vec<Box<[u8]>>,
+    by_business: Vec<Vec<Assignment>>,
+    agents_by_month: FxHashMap<(u32, Month), u32>,
+    pub file: String,
+}
+
+/// The key the log reader interns a `business` cell under.
+pub fn business_key(raw: &str) -> Vec<u8> {
+    let raw = raw.trim();
+    match phone::normalise(raw.as_bytes()) {
+        Ok(n) if !raw.is_empty() => format!("+{n}").into_bytes(),
+        _ => raw.as_bytes().to_vec(),
+    }
+}
+
+fn bad(file: &str, line: u64, column: &str, value: &str, what: String) -> BadInput {
+    BadInput::new(what).at(Location {
+        file: file.to_string(),
+        line,
+        column: column.to_string(),
+        value: cut(value).into_owned(),
+    })
+}
+
+/// A CSV file's lowercased header and its non-empty rows with their line numbers.
+type Rows = (Vec<String>, Vec<(u64, Vec<String>)>);
+
+fn read_csv(file: &str, text: &str) -> Result<Rows, BadInput> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| BadInput::new(format!("{file}: {e}")))?
+        .iter()
+        .map(|h| h.to_ascii_lowercase())
+        .collect();
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            BadInput::new(format!("{file}: {e}"))
+                .hint("every row needs as many fields as the header")
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        rows.push((line, record.iter().map(str::to_string).collect()));
+    }
+    Ok((headers, rows))
+}
+
+fn column(
+    file: &str,
+    headers: &[String],
+    name: &str,
+    required: bool,
+) -> Result<Option<usize>, BadInput> {
+    let at = headers.iter().position(|h| h == name);
+    if at.is_none() && required {
+        return Err(BadInput::new(format!(
+            "{file}: no '{name}' column (the header has: {})",
+            headers.join(",")
+        ))
+        .hint("an accounts file has the header account,business,agents and optionally currency,budget,waba,from,until"));
+    }
+    Ok(at)
+}
+
+impl Accounts {
+    /// Reads an accounts file; `default_currency` (`--currency`) bills the accounts whose
+    /// `currency` is empty, and `unassigned`.
+    pub fn parse(file: &str, text: &str, default_currency: &str) -> Result<Accounts, BadInput> {
+        let (headers, rows) = read_csv(file, text)?;
+        let c_account = column(file, &headers, "account", true)?.unwrap_or_default();
+        let c_business = column(file, &headers, "business", true)?.unwrap_or_default();
+        let c_agents = column(file, &headers, "agents", true)?.unwrap_or_default();
+        let c_currency = column(file, &headers, "currency", false)?;
+        let c_budget = column(file, &headers, "budget", false)?;
+        let c_waba = column(file, &headers, "waba", false)?;
+        let c_from = column(file, &headers, "from", false)?;
+        let c_until = column(file, &headers, "until", false)?;
+        let mut accounts: Vec<Account> = Vec::new();
+        let mut account_ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut wabas: Vec<u32> = Vec::new();
+        let mut waba_ids: FxHashMap<(u32, String), u32> = FxHashMap::default();
+        let mut keys: Vec<Box<[u8]>> = Vec::new();
+        let mut key_ids: FxHashMap<Box<[u8]>, u32> = FxHashMap::default();
+        let mut by_business: Vec<Vec<Assignment>> = Vec::new();
+        for (line, row) in &rows {
+            let line = *line;
+            let get = |c: Option<usize>| c.map_or("", |c| row[c].as_str());
+            let name = get(Some(c_account));
+            if name.is_empty() {
+                return Err(bad(
+                    file,
+                    line,
+                    "account",
+                    name,
+                    "empty account name".to_string(),
+                )
+                .hint("every row names its account"));
+            }
+            if name == UNASSIGNED {
+                return Err(bad(
+                    file,
+                    line,
+                    "account",
+                    name,
+                    format!("'{UNASSIGNED}' is the account of numbers no row lists"),
+                )
+                .hint("give the account another name"));
+            }
+            let agents_raw = get(Some(c_agents));
+            let agents: u32 = agents_raw.parse().map_err(|_| {
+                bad(
+                    file,
+                    line,
+                    "agents",
+                    agents_raw,
+                    format!("agents '{}' is not a whole number", cut(agents_raw)),
+                )
+                .hint("write the account's active agents, e.g. 10")
+            })?;
+            let currency_raw = get(c_currency);
+            let currency = if currency_raw.is_empty() {
+                default_currency.to_string()
+            } else {
+                currency_raw.to_ascii_uppercase()
+            };
+            let budget_raw = get(c_budget);
+            let budget = if budget_raw.is_empty() {
+                None
+            } else {
+                let amount = Decimal::from_str(budget_raw)
+                    .ok()
+                    .filter(|d| !d.is_sign_negative());
+                Some(amount.ok_or_else(|| {
+                    bad(
+                        file,
+                        line,
+                        "budget",
+                        budget_raw,
+                        format!("budget '{}' is not an amount", cut(budget_raw)),
+                    )
+                    .hint("write a monthly amount with a . decimal point, e.g. 150 or 87.50")
+                })?)
+            };
+            if budget.is_none() && crate::budget::per_ten_agents(&currency).is_none() {
+                return Err(bad(file, line, "currency", &currency, format!("account '{}' is billed in {currency}, which has no agents rule, and gives no budget", cut(name)))
+                    .hint("fill the budget column for accounts billed in currencies other than EUR and USD"));
+            }
+            let account = match account_ids.get(name) {
+                Some(&id) => {
+                    let a = &accounts[id as usize];
+                    let differs = if a.agents != agents {
+                        Some(("agents", a.agents.to_string(), agents.to_string()))
+                    } else if a.currency != currency {
+                        Some(("currency", a.currency.clone(), currency.clone()))
+                    } else if a.budget != budget {
+                        let show =
+                            |b: Option<Decimal>| b.map_or("(empty)".to_string(), |b| b.to_string());
+                        Some(("budget", show(a.budget), show(budget)))
+                    } else {
+                        None
+                    };
+                    if let Some((what, first, here)) = differs {
+                        return Err(bad(file, line, what, &here, format!(
+                            "account '{}' has {what} {first} on line {} but {here} on line {line}",
+                            cut(name), a.line
+                        ))
+                        .hint(format!("an account's {what} is the same on every row; for agents that change by month use --agents-by-month")));
+                    }
+                    id
+                }
+                None => {
+                    let id = accounts.len() as u32;
+                    accounts.push(Account {
+                        name: name.to_string(),
+                        agents,
+                        currency: currency.clone(),
+                        budget,
+                        line,
+                    });
+                    account_ids.insert(name.to_string(), id);
+                    id
+                }
+            };
+            let waba_name = get(c_waba).to_string();
+            let next = wabas.len() as u32;
+            let waba = *waba_ids.entry((account, waba_name)).or_insert(next);
+            if waba == next {
+                wabas.push(account);
+            }
+            let date_of = |c: Option<usize>, col: &str| -> Result<Option<NaiveDate>, BadInput> {
+                let raw = get(c);
+                if raw.is_empty() {
+                    return Ok(None);
+                }
+                NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| {
+                        bad(
+                            file,
+                            line,
+                            col,
+                            raw,
+                            format!("{col} '{}' is not a date", cut(raw)),
+                        )
+                        .hint("write dates as YYYY-MM-DD")
+                    })
+            };
+            let from = date_of(c_from, "from")?;
+            let until = date_of(c_until, "until")?;
+            if let (Some(f), Some(u)) = (from, until) {
+                if u <= f {
+                    return Err(bad(
+                        file,
+                        line,
+                        "until",
+                        get(c_until),
+                        format!("until {u} is not after from {f}"),
+                    )
+                    .hint("from is the first day in the account, until the first day out of it"));
+                }
+            }
+            let key: Box<[u8]> = business_key(get(Some(c_business))).into();
+            let b = match key_ids.get(&key) {
+                Some(&b) => b,
+                None => {
+                    let b = keys.len() as u32;
+                    keys.push(key.clone());
+                    key_ids.insert(key, b);
+                    by_business.push(Vec::new());
+                    b
+                }
+            };
+            let assignment = Assignment {
+                from,
+                until,
+                account,
+                waba,
+                line,
+            };
+            if let Some(other) = by_business[b as usize]
+                .iter()
+                .find(|o| o.overlaps(&assignment))
+            {
+                let shown = get(Some(c_business));
+                return Err(bad(file, line, "business", shown, format!(
+                    "business '{}' is in account '{}' on line {} and in '{}' on line {line} for the same dates",
+                    cut(shown), accounts[other.account as usize].name, other.line, cut(name)
+                ))
+                .hint("a number belongs to one account at a time: give the rows from/until dates that do not overlap"));
+            }
+            by_business[b as usize].push(assignment);
+        }
+        if accounts.is_empty() {
+            return Err(BadInput::new(format!("{file}: no accounts"))
+                .hint("one row per business number: account,business,agents"));
+        }
+        let unassigned = accounts.len() as u32;
+        accounts.push(Account {
+            name: UNASSIGNED.to_string(),
+            agents: 0,
+            currency: default_currency.to_string(),
+            budget: Some(Decimal::ZERO),
+            line: 0,
+        });
+        wabas.push(unassigned);
+        Ok(Accounts {
+            accounts,
+            wabas,
+            keys,
+            by_business,
+            agents_by_month: FxHashMap::default(),
+            file: file.to_string(),
+        })
+    }
+
+    /// Reads `--agents-by-month` (`account,month,agents`): a month's own agent count.
+    pub fn agents_by_month(&mut self, file: &str, text: &str) -> Result<(), BadInput> {
+        let (headers, rows) = read_csv(file, text)?;
+        let hint = "an agents-by-month file has the header account,month,agents";
+        let need = |name: &str| {
+            column(file, &headers, name, true)
+                .map(Option::unwrap_or_default)
+                .map_err(|e| e.hint(hint))
+        };
+        let (c_account, c_month, c_agents) = (need("account")?, need("month")?, need("agents")?);
+        let mut seen: FxHashMap<(u32, Month), u64> = FxHashMap::default();
+        for (line, row) in rows {
+            let name = &row[c_account];
+            let account = self
+                .accounts
+                .iter()
+                .position(|a| &a.name == name && a.name != UNASSIGNED)
+                .ok_or_else(|| {
+                    bad(
+                        file,
+                        line,
+                        "account",
+                        name,
+                        format!("account '{}' is not in {}", cut(name), self.file),
+                    )
+                    .hint("name accounts as the accounts file names them")
+                })? as u32;
+            let raw = &row[c_month];
+            let month = NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d")
+                .map(Month::of)
+                .map_err(|_| {
+                    bad(
+                        file,
+                        line,
+                        "month",
+                        raw,
+                        format!("month '{}' is not YYYY-MM", cut(raw)),
+                    )
+                    .hint("write months as YYYY-MM, e.g. 2024-03")
+                })?;
+            let raw = &row[c_agents];
+            let agents: u32 = raw.parse().map_err(|_| {
+                bad(
+                    file,
+                    line,
+                    "agents",
+                    raw,
+                    format!("agents '{}' is not a whole number", cut(raw)),
+                )
+                .hint("write the month's active agents, e.g. 12")
+            })?;
+            if let Some(first) = seen.insert((account, month), line) {
+                return Err(bad(
+                    file,
+                    line,
+                    "month",
+                    &month.to_string(),
+                    format!(
+                        "account '{}' has month {month} on line {first} and again on line {line}",
+                        cut(name)
+                    ),
+                )
+                .hint("one row per account and month"));
+            }
+            self.agents_by_month.insert((account, month), agents);
+        }
+        Ok(())
+    }
+
+    /// The account's active agents in a month.
+    pub fn agents(&self, account: u32, month: Month) -> u32 {
+        self.agents_by_month
+            .get(&(account, month))
+            .copied()
+            .unwrap_or(self.accounts[account as usize].agents)
+    }
+
+    pub fn unassigned(&self) -> u32 {
+        (self.accounts.len() - 1) as u32
+    }
+
+    /// Interns the listed business numbers into a reader's fresh table, so that business id
+    /// `b` is the `b`-th number of the file.
+    pub fn seed(&self, businesses: &mut Parties) {
+        for (i, key) in self.keys.iter().enumerate() {
+            let id = businesses.business(key);
+            debug_assert_eq!(id as usize, i, "the business table was not fresh");
+        }
+    }
+
+    /// Whether the file lists business id `b` at all (on some date).
+    pub fn lists(&self, business: u32) -> bool {
+        (business as usize) < self.keys.len()
+    }
+
+    /// The (account, WABA) of a business number's message on a local date.
+    #[inline]
+    pub fn locate(&self, business: u32, date: NaiveDate) -> (u32, u32) {
+        if let Some(rows) = self.by_business.get(business as usize) {
+            for a in rows {
+                if a.covers(date) {
+                    return (a.account, a.waba);
+                }
+            }
+        }
+        let u = self.unassigned();
+        (u, (self.wabas.len() - 1) as u32)
+    }
+
+    /// The currencies the accounts bill in, sorted.
+    pub fn currencies(&self) -> Vec<String> {
+        let mut c: Vec<String> = self.accounts.iter().map(|a| a.currency.clone()).collect();
+        c.sort();
+        c.dedup();
+        c
+    }
+
+    pub fn account_count(&self) -> usize {
+        self.accounts.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Accounts, BadInput> {
+        Accounts::parse("accounts.csv", text, "EUR")
+    }
+
+    #[test]
+    fn numbers_are_keyed_like_the_log_and_empty_business_is_a_number_too() {
+        let a = parse(
+            "account,business,agents\nacme,+33 1 23 45 67 89,10\nacme,,10\nbeta,+34911222333,20\n",
+        )
+        .unwrap();
+        assert_eq!(a.keys[0].as_ref(), b"+33123456789");
+        assert_eq!(a.keys[1].as_ref(), b"");
+        let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        assert_eq!(a.locate(0, d), (0, 0));
+        assert_eq!(a.locate(1, d), (0, 0));
+        assert_eq!(a.locate(2, d), (1, 1));
+        assert_eq!(
+            a.locate(7, d),
+            (2, 2),
+            "an unlisted number goes to unassigned"
+        );
+        assert_eq!(a.accounts[2].name, UNASSIGNED);
+    }
+
+    #[test]
+    fn disagreeing_agents_name_both_lines() {
+        let e = parse("account,business,agents\nacme,+33123456789,10\nacme,+33123456780,12\n")
+            .unwrap_err();
+        assert!(
+            e.what.contains("agents 10 on line 2 but 12 on line 3"),
+            "{}",
+            e.what
+        );
+    }
+
+    #[test]
+    fn a_number_moves_on_a_date() {
+        let a = parse("account,business,agents,from,until\nacme,+33123456789,10,,2024-03-15\nbeta,+33123456789,10,2024-03-15,\n").unwrap();
+        let day = |d| NaiveDate::from_ymd_opt(2024, 3, d).unwrap();
+        assert_eq!(a.locate(0, day(14)).0, 0);
+        assert_eq!(a.locate(0, day(15)).0, 1);
+        let e = parse("account,business,agents,from\nacme,+33123456789,10,\nbeta,+33123456789,10,2024-03-15\n").unwrap_err();
+        assert!(
+            e.what.contains("line 2") && e.what.contains("line 3"),
+            "{}",
+            e.what
+        );
+    }
+
+    #[test]
+    fn waba_column_groups_numbers_within_an_account() {
+        let a = parse("account,business,agents,waba\nacme,+33123456789,10,w1\nacme,+33123456780,10,w2\nacme,+33123456781,10,w1\n").unwrap();
+        let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        assert_eq!(a.locate(0, d).1, a.locate(2, d).1);
+        assert_ne!(a.locate(0, d).1, a.locate(1, d).1);
+    }
+
+    #[test]
+    fn a_currency_without_agents_rule_needs_a_budget() {
+        assert!(parse("account,business,agents,currency\nacme,+33123456789,10,GBP\n").is_err());
+        let a = parse("account,business,agents,currency,budget\nacme,+33123456789,10,GBP,80\n")
+            .unwrap();
+        assert_eq!(a.accounts[0].budget(10).monthly, Decimal::from(80));
+    }
+
+    #[test]
+    fn agents_by_month_overrides_a_month() {
+        let mut a = parse("account,business,agents\nacme,+33123456789,10\n").unwrap();
+        a.agents_by_month("m.csv", "account,month,agents\nacme,2024-03,25\n")
+            .unwrap();
+        assert_eq!(a.agents(0, Month(2024 * 12 + 2)), 25);
+        assert_eq!(a.agents(0, Month(2024 * 12 + 3)), 10);
+        assert!(a
+            .agents_by_month("m.csv", "account,month,agents\nnope,2024-03,25\n")
+            .is_err());
+    }
+}

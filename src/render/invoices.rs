@@ -1,0 +1,216 @@
+//! `waprice invoices` (one line per account and month) and `estimate --by account` (the
+//! long format with an account column), as a table, CSV or JSON.
+
+use super::csv::CsvStyle;
+use super::{exact, money};
+use crate::report::invoices::Invoices;
+use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use serde_json::{json, Value};
+use std::io::Write;
+
+/// The invoices' CSV header, fixed.
+pub const INVOICES_HEADER: [&str; 11] = [
+    "month",
+    "account",
+    "agents",
+    "billable",
+    "free",
+    "unpriced",
+    "cost",
+    "budget",
+    "overage",
+    "invoiced_on",
+    "currency",
+];
+
+/// `estimate --by account`: the long format with an account column.
+pub const BY_ACCOUNT_HEADER: [&str; 6] =
+    ["month", "account", "billable", "free", "cost", "currency"];
+
+pub fn csv(inv: &Invoices, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
+    let mut w = style.writer(out);
+    w.write_record(INVOICES_HEADER)?;
+    for l in &inv.lines {
+        w.write_record([
+            l.month.to_string(),
+            l.account.clone(),
+            l.agents.to_string(),
+            l.billable.to_string(),
+            l.free.to_string(),
+            l.unpriced.to_string(),
+            style.decimal(l.cost),
+            style.decimal(l.budget),
+            style.decimal(l.overage),
+            l.invoiced_on.to_string(),
+            l.currency.clone(),
+        ])?;
+    }
+    w.flush()
+}
+
+pub fn json(inv: &Invoices, mut out: impl Write) -> std::io::Result<()> {
+    let lines: Vec<Value> = inv
+        .lines
+        .iter()
+        .map(|l| {
+            json!({
+                "month": l.month.to_string(),
+                "account": l.account,
+                "agents": l.agents,
+                "billable": l.billable,
+                "free": l.free,
+                "unpriced": l.unpriced,
+                "cost": exact(l.cost),
+                "budget": exact(l.budget),
+                "overage": exact(l.overage),
+                "invoiced_on": l.invoiced_on.to_string(),
+                "currency": l.currency,
+            })
+        })
+        .collect();
+    let totals: Vec<Value> = inv
+        .totals()
+        .iter()
+        .map(|t| {
+            json!({
+                "currency": t.currency,
+                "cost": exact(t.cost),
+                "budget": exact(t.budget),
+                "overage": exact(t.overage),
+            })
+        })
+        .collect();
+    let doc = json!({"invoices": lines, "totals": totals, "notes": inv.notes});
+    serde_json::to_writer_pretty(&mut out, &doc)?;
+    writeln!(out)
+}
+
+fn right(s: impl ToString) -> Cell {
+    Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+fn new_table() -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .force_no_tty();
+    t
+}
+
+/// The table, largest overage first, a total per currency, then the notes.
+pub fn table(inv: &Invoices, mut out: impl Write) -> std::io::Result<()> {
+    let mut t = new_table();
+    t.set_header([
+        "month",
+        "account",
+        "agents",
+        "billable",
+        "free",
+        "cost",
+        "budget",
+        "overage",
+        "invoiced on",
+    ]);
+    for l in inv.by_overage() {
+        let cost = if l.unpriced > 0 {
+            format!("≥ {} {}", money(l.cost), l.currency)
+        } else {
+            format!("{} {}", money(l.cost), l.currency)
+        };
+        t.add_row(vec![
+            Cell::new(l.month),
+            Cell::new(&l.account),
+            right(l.agents),
+            right(l.billable),
+            right(l.free),
+            right(cost),
+            right(format!("{} {}", money(l.budget), l.currency)),
+            right(format!("{} {}", money(l.overage), l.currency)),
+            Cell::new(if l.overage.is_zero() {
+                String::new()
+            } else {
+                l.invoiced_on.to_string()
+            }),
+        ]);
+    }
+    for total in inv.totals() {
+        t.add_row(vec![
+            Cell::new("total"),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(""),
+            Cell::new(""),
+            right(format!("{} {}", money(total.cost), total.currency)),
+            right(format!("{} {}", money(total.budget), total.currency)),
+            right(format!("{} {}", money(total.overage), total.currency)),
+            Cell::new(""),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    notes(&inv.notes, &mut out)
+}
+
+fn notes(notes: &[String], mut out: impl Write) -> std::io::Result<()> {
+    if !notes.is_empty() {
+        writeln!(out, "notes:")?;
+        for n in notes {
+            writeln!(out, "- {n}")?;
+        }
+    }
+    Ok(())
+}
+
+/// `estimate --by account` in CSV.
+pub fn by_account_csv(inv: &Invoices, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
+    let mut w = style.writer(out);
+    w.write_record(BY_ACCOUNT_HEADER)?;
+    for l in &inv.lines {
+        w.write_record([
+            l.month.to_string(),
+            l.account.clone(),
+            l.billable.to_string(),
+            l.free.to_string(),
+            style.decimal(l.cost),
+            l.currency.clone(),
+        ])?;
+    }
+    w.flush()
+}
+
+/// `estimate --by account` in JSON: `rows` like the other long formats.
+pub fn by_account_json(inv: &Invoices, mut out: impl Write) -> std::io::Result<()> {
+    let rows: Vec<Value> = inv
+        .lines
+        .iter()
+        .map(|l| {
+            json!({
+                "month": l.month.to_string(),
+                "account": l.account,
+                "billable": l.billable,
+                "free": l.free,
+                "cost": exact(l.cost),
+                "currency": l.currency,
+            })
+        })
+        .collect();
+    let doc = json!({"rows": rows, "notes": inv.notes});
+    serde_json::to_writer_pretty(&mut out, &doc)?;
+    writeln!(out)
+}
+
+/// `estimate --by account` as a table, by month and account.
+pub fn by_account_table(inv: &Invoices, mut out: impl Write) -> std::io::Result<()> {
+    let mut t = new_table();
+    t.set_header(["month", "account", "billable", "free", "cost"]);
+    for l in &inv.lines {
+        t.add_row(vec![
+            Cell::new(l.month),
+            Cell::new(&l.account),
+            right(l.billable),
+            right(l.free),
+            right(format!("{} {}", money(l.cost), l.currency)),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    notes(&inv.notes, &mut out)
+}

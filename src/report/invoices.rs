@@ -1,0 +1,128 @@
+//! A platform's month-end: one line per customer account and month, each measured against
+//! that account's own budget, in that account's own currency.
+
+use crate::calendar::Month;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// One account's month: what `waprice invoices` prints per row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceLine {
+    pub month: Month,
+    pub account: String,
+    pub agents: u32,
+    pub billable: u64,
+    pub free: u64,
+    pub unpriced: u64,
+    pub cost: Decimal,
+    pub budget: Decimal,
+    pub overage: Decimal,
+    pub invoiced_on: NaiveDate,
+    pub currency: String,
+}
+
+/// Cost, budget and overage summed over the lines of one currency (never across currencies).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrencyTotal {
+    pub currency: String,
+    pub cost: Decimal,
+    pub budget: Decimal,
+    pub overage: Decimal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Invoices {
+    /// By month, then account name.
+    pub lines: Vec<InvoiceLine>,
+    pub notes: Vec<String>,
+}
+
+impl Invoices {
+    /// The lines sorted by month, then account.
+    pub fn new(mut lines: Vec<InvoiceLine>, notes: Vec<String>) -> Invoices {
+        lines.sort_by(|a, b| (a.month, &a.account).cmp(&(b.month, &b.account)));
+        Invoices { lines, notes }
+    }
+
+    /// One total per currency, currencies in alphabetical order.
+    pub fn totals(&self) -> Vec<CurrencyTotal> {
+        let mut totals: Vec<CurrencyTotal> = Vec::new();
+        for l in &self.lines {
+            let t = match totals.iter_mut().find(|t| t.currency == l.currency) {
+                Some(t) => t,
+                None => {
+                    totals.push(CurrencyTotal {
+                        currency: l.currency.clone(),
+                        cost: Decimal::ZERO,
+                        budget: Decimal::ZERO,
+                        overage: Decimal::ZERO,
+                    });
+                    totals.last_mut().expect("just pushed")
+                }
+            };
+            t.cost += l.cost;
+            t.budget += l.budget;
+            t.overage += l.overage;
+        }
+        totals.sort_by(|a, b| a.currency.cmp(&b.currency));
+        totals
+    }
+
+    /// The lines by overage, largest first (then month and account): the table's order.
+    pub fn by_overage(&self) -> Vec<&InvoiceLine> {
+        let mut lines: Vec<&InvoiceLine> = self.lines.iter().collect();
+        lines.sort_by(|a, b| {
+            b.overage
+                .cmp(&a.overage)
+                .then_with(|| (a.month, &a.account).cmp(&(b.month, &b.account)))
+        });
+        lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(account: &str, cost: i64, budget: i64, currency: &str) -> InvoiceLine {
+        InvoiceLine {
+            month: Month(2024 * 12 + 2),
+            account: account.into(),
+            agents: 10,
+            billable: 1,
+            free: 0,
+            unpriced: 0,
+            cost: Decimal::from(cost),
+            budget: Decimal::from(budget),
+            overage: Decimal::from((cost - budget).max(0)),
+            invoiced_on: NaiveDate::from_ymd_opt(2024, 4, 1).unwrap(),
+            currency: currency.into(),
+        }
+    }
+
+    #[test]
+    fn totals_never_mix_currencies_and_the_table_order_is_by_overage() {
+        let inv = Invoices::new(
+            vec![
+                line("b", 70, 50, "EUR"),
+                line("a", 60, 50, "EUR"),
+                line("c", 100, 54, "USD"),
+            ],
+            vec![],
+        );
+        let totals = inv.totals();
+        assert_eq!(totals.len(), 2);
+        assert_eq!(
+            (totals[0].cost, totals[0].overage),
+            (Decimal::from(130), Decimal::from(30))
+        );
+        assert_eq!(totals[1].overage, Decimal::from(46));
+        let order: Vec<&str> = inv
+            .by_overage()
+            .iter()
+            .map(|l| l.account.as_str())
+            .collect();
+        assert_eq!(order, ["c", "b", "a"]);
+        assert_eq!(inv.lines[0].account, "a");
+    }
+}
