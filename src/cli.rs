@@ -80,6 +80,9 @@ pub struct OutputArgs {
     /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
     #[arg(long)]
     pub decimal_comma: bool,
+    /// CSV starting with a UTF-8 byte-order mark, so that Excel on Windows reads accents right.
+    #[arg(long)]
+    pub bom: bool,
 }
 
 #[derive(Debug, Args)]
@@ -228,6 +231,9 @@ pub struct LedgerArgs {
     /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
     #[arg(long)]
     pub decimal_comma: bool,
+    /// CSV starting with a UTF-8 byte-order mark, so that Excel on Windows reads accents right.
+    #[arg(long)]
+    pub bom: bool,
 }
 
 #[derive(Debug, Args)]

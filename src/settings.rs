@@ -204,15 +204,18 @@ impl Tariffs {
 /// `--format` and `--decimal-comma`, checked together.
 pub fn output(o: &OutputArgs) -> Result<(Format, CsvStyle), BadInput> {
     let format = output_format(o.format);
-    Ok((format, csv_style(format, o.decimal_comma)?))
+    Ok((format, csv_style(format, o.decimal_comma, o.bom)?))
 }
 
 /// `--decimal-comma` shapes CSV only: with another format it is a usage error, not ignored.
-fn csv_style(format: Format, decimal_comma: bool) -> Result<CsvStyle, BadInput> {
+fn csv_style(format: Format, decimal_comma: bool, bom: bool) -> Result<CsvStyle, BadInput> {
     if decimal_comma && format != Format::Csv {
         return Err(BadInput::new("--decimal-comma applies to CSV output").hint("add --format csv"));
     }
-    Ok(CsvStyle { decimal_comma })
+    if bom && format != Format::Csv {
+        return Err(BadInput::new("--bom applies to CSV output").hint("add --format csv"));
+    }
+    Ok(CsvStyle { decimal_comma, bom })
 }
 
 /// `--country`: an ISO code (FR) or a calling code (+33, 33).
@@ -434,6 +437,7 @@ impl LedgerSettings {
             tariffs,
             csv: CsvStyle {
                 decimal_comma: a.decimal_comma,
+                bom: a.bom,
             },
         })
     }

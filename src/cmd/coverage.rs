@@ -122,7 +122,7 @@ pub fn run(
             writeln!(out)?;
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut w = waprice::render::csv::SafeWriter::plain(&mut *out);
             w.write_record(HEADER)?;
             for name in &names {
                 let market = markets.market_by_name(name).expect("a known market");

@@ -340,7 +340,7 @@ pub fn run(s: &ForecastSettings) -> Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     match s.format {
         Format::Csv => {
-            let mut w = s.csv.writer(&mut out);
+            let mut w = s.csv.writer(&mut out)?;
             w.write_record(HEADER)?;
             for l in &lines {
                 w.write_record([

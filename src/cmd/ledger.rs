@@ -45,7 +45,7 @@ pub fn run(s: &LedgerSettings) -> Result<()> {
     let log = replay::read(&s.log, t)?;
     let tz = s.log.timezone;
     let stdout = std::io::stdout();
-    let mut w = s.csv.writer(std::io::BufWriter::new(stdout.lock()));
+    let mut w = s.csv.writer(std::io::BufWriter::new(stdout.lock()))?;
     w.write_record(HEADER)?;
     let mut recipient = String::new();
     // Card names once per card row, not per ledger row.

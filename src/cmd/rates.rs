@@ -122,7 +122,7 @@ pub fn run(s: &RatesSettings) -> Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     match s.format {
         Format::Csv => {
-            let mut w = s.csv.writer(&mut out);
+            let mut w = s.csv.writer(&mut out)?;
             w.write_record(HEADER)?;
             for l in &lines {
                 let mut row = vec![l.market.clone()];

@@ -255,7 +255,7 @@ fn csv(
     cur: &str,
     out: impl Write,
 ) -> std::io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
+    let mut w = waprice::render::csv::SafeWriter::plain(out);
     w.write_record(CSV_HEADER)?;
     for month in months(rec, analytics) {
         let f = rec.months.get(&month).cloned().unwrap_or_default();
@@ -372,7 +372,7 @@ fn write_diff(
     let t = &s.tariffs;
     let tz = s.log.timezone;
     let file = std::fs::File::create(path)?;
-    let mut w = ::csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let mut w = waprice::render::csv::SafeWriter::plain(std::io::BufWriter::new(file));
     w.write_record(DIFF_HEADER)?;
     let parties = &wl.log.parties;
     for l in rec.lines.iter().filter(|l| l.compared && l.differs != 0) {

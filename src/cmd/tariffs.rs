@@ -253,7 +253,7 @@ fn list(s: &TariffsListSettings, out: &mut impl Write) -> Result<()> {
             }
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut w = waprice::render::csv::SafeWriter::plain(&mut *out);
             w.write_record(LIST_HEADER)?;
             for c in &cards {
                 w.write_record([
@@ -744,7 +744,7 @@ fn check(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
         }
         Format::Csv => {
             notes_to_stderr(&file.notes);
-            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut w = waprice::render::csv::SafeWriter::plain(&mut *out);
             w.write_record([
                 "currency",
                 "effective_from",
@@ -884,7 +884,7 @@ fn check_tiers(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
         }
         Format::Csv => {
             notes_to_stderr(&notes);
-            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut w = waprice::render::csv::SafeWriter::plain(&mut *out);
             w.write_record([
                 "currency",
                 "effective_from",

@@ -163,7 +163,7 @@ fn signed(d: Decimal) -> String {
 }
 
 pub fn csv(c: &Comparison, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
-    let mut w = style.writer(out);
+    let mut w = style.writer(out)?;
     w.write_record(HEADER)?;
     for l in c.lines() {
         w.write_record([
