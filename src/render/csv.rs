@@ -198,7 +198,7 @@ mod tests {
                 CsvStyle::default(),
                 &["=1+1", "+cmd", "@SUM(A1)", "-x", "\tA", "\rB"]
             ),
-            "'=1+1,'+cmd,'@SUM(A1),'-x,\"'\tA\",\"'\rB\"\n"
+            "'=1+1,'+cmd,'@SUM(A1),'-x,'\tA,\"'\rB\"\n"
         );
         // A sign with more than a number after it is a formula to a spreadsheet.
         assert_eq!(
