@@ -57,6 +57,16 @@ pub enum FormatArg {
     Table,
     Csv,
     Json,
+    /// An Excel workbook with typed cells, a sheet per view (written with -o FILE).
+    Xlsx,
+}
+
+/// What ledger writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LedgerFormatArg {
+    Csv,
+    /// An Excel workbook (written with -o FILE); up to 1,048,575 rows.
+    Xlsx,
 }
 
 /// What a log file is.
@@ -83,6 +93,9 @@ pub struct OutputArgs {
     /// CSV starting with a UTF-8 byte-order mark, so that Excel on Windows reads accents right.
     #[arg(long)]
     pub bom: bool,
+    /// Write to FILE instead of standard output (needed for --format xlsx on a terminal).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -218,6 +231,9 @@ pub struct EstimateArgs {
     /// Draw the chart with ASCII characters only.
     #[arg(long)]
     pub ascii: bool,
+    /// With --format xlsx: the ledger too, on a sheet of its own.
+    #[arg(long)]
+    pub ledger_sheet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -234,6 +250,12 @@ pub struct LedgerArgs {
     /// CSV starting with a UTF-8 byte-order mark, so that Excel on Windows reads accents right.
     #[arg(long)]
     pub bom: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: LedgerFormatArg,
+    /// Write to FILE instead of standard output (needed for --format xlsx on a terminal).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<String>,
 }
 
 #[derive(Debug, Args)]

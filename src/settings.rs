@@ -2,8 +2,8 @@
 //! usage error (exit code 2) is found here, not halfway through a 10 GB log.
 
 use crate::cli::{
-    EstimateArgs, FormatArg, InputFormatArg, LedgerArgs, LogArgs, OutputArgs, RatesArgs,
-    ReconcileArgs, TariffArgs, TariffsAction, TariffsArgs,
+    EstimateArgs, FormatArg, InputFormatArg, LedgerArgs, LedgerFormatArg, LogArgs, OutputArgs,
+    RatesArgs, ReconcileArgs, TariffArgs, TariffsAction, TariffsArgs,
 };
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -70,22 +70,32 @@ pub struct EstimateSettings {
     pub tariffs: Tariffs,
     pub format: Format,
     pub csv: CsvStyle,
+    /// `-o FILE`: where the output goes instead of standard output.
+    pub output: Option<String>,
     pub budget: Budget,
     pub by: Option<By>,
     pub as_of: Option<NaiveDate>,
     pub chart: Chart,
+    /// `--ledger-sheet`: the workbook carries the ledger too.
+    pub ledger_sheet: bool,
 }
 
 pub struct LedgerSettings {
     pub log: LogSettings,
     pub tariffs: Tariffs,
     pub csv: CsvStyle,
+    /// `--format xlsx`.
+    pub xlsx: bool,
+    /// `-o FILE`.
+    pub output: Option<String>,
 }
 
 pub struct RatesSettings {
     pub tariffs: Tariffs,
     pub format: Format,
     pub csv: CsvStyle,
+    /// `-o FILE`.
+    pub output: Option<String>,
     pub date: NaiveDate,
     pub country: Option<String>,
     pub market: Option<String>,
@@ -201,10 +211,35 @@ impl Tariffs {
     }
 }
 
-/// `--format` and `--decimal-comma`, checked together.
+/// `--format` and `--decimal-comma`, checked together (and `-o` for a workbook).
 pub fn output(o: &OutputArgs) -> Result<(Format, CsvStyle), BadInput> {
     let format = output_format(o.format);
+    if format == Format::Xlsx {
+        waprice::render::xlsx::check_destination(o.output.as_deref())?;
+    }
     Ok((format, csv_style(format, o.decimal_comma, o.bom)?))
+}
+
+/// Standard output, or the file `-o` names.
+pub fn open_output(path: Option<&str>) -> Result<std::io::BufWriter<Box<dyn std::io::Write>>> {
+    let out: Box<dyn std::io::Write> = match path {
+        None | Some("-") => Box::new(std::io::stdout().lock()),
+        Some(p) => {
+            Box::new(std::fs::File::create(p).with_context(|| format!("cannot write -o {p}"))?)
+        }
+    };
+    Ok(std::io::BufWriter::new(out))
+}
+
+/// `--format` of a command that writes no workbook.
+fn text_format(f: FormatArg, command: &str) -> Result<Format, BadInput> {
+    match output_format(f) {
+        Format::Xlsx => Err(BadInput::new(format!(
+            "--format xlsx: {command} writes table, CSV or JSON"
+        ))
+        .hint("use --format csv and open the CSV in a spreadsheet")),
+        f => Ok(f),
+    }
 }
 
 /// `--decimal-comma` shapes CSV only: with another format it is a usage error, not ignored.
@@ -238,6 +273,7 @@ fn output_format(f: FormatArg) -> Format {
         FormatArg::Table => Format::Table,
         FormatArg::Csv => Format::Csv,
         FormatArg::Json => Format::Json,
+        FormatArg::Xlsx => Format::Xlsx,
     }
 }
 
@@ -432,6 +468,16 @@ impl LedgerSettings {
     pub fn from_args(a: &LedgerArgs) -> Result<LedgerSettings> {
         let tariffs = Tariffs::with_tiers(&a.tariff, &a.tiers.tiers)?;
         let log = LogSettings::from_args(&a.log, &tariffs.markets)?;
+        if a.format == LedgerFormatArg::Xlsx {
+            if a.decimal_comma || a.bom {
+                return Err(
+                    BadInput::new("--decimal-comma and --bom apply to CSV output")
+                        .hint("leave them out with --format xlsx")
+                        .into(),
+                );
+            }
+            waprice::render::xlsx::check_destination(a.output.as_deref())?;
+        }
         Ok(LedgerSettings {
             log,
             tariffs,
@@ -439,6 +485,8 @@ impl LedgerSettings {
                 decimal_comma: a.decimal_comma,
                 bom: a.bom,
             },
+            xlsx: a.format == LedgerFormatArg::Xlsx,
+            output: a.output.clone(),
         })
     }
 }
@@ -498,11 +546,23 @@ impl EstimateSettings {
             }
         };
         let (format, csv) = output(&a.output)?;
+        if format == Format::Xlsx && a.as_of.is_some() {
+            return Err(BadInput::new("--as-of compares in a table, CSV or JSON")
+                .hint("use --format csv with --as-of")
+                .into());
+        }
+        if a.ledger_sheet && format != Format::Xlsx {
+            return Err(BadInput::new("--ledger-sheet adds a sheet to a workbook")
+                .hint("add --format xlsx -o FILE, or run waprice ledger for the ledger as CSV")
+                .into());
+        }
         Ok(EstimateSettings {
+            ledger_sheet: a.ledger_sheet,
             log,
             tariffs,
             format,
             csv,
+            output: a.output.output.clone(),
             budget,
             by,
             as_of: a.as_of.as_deref().map(as_of).transpose()?,
@@ -683,7 +743,7 @@ impl ReconcileSettings {
         Ok(ReconcileSettings {
             log,
             tariffs,
-            format: output_format(a.format),
+            format: text_format(a.format, "reconcile")?,
             diff: a.diff.clone(),
             fail_under,
             analytics: a.analytics.clone(),
@@ -703,6 +763,7 @@ impl RatesSettings {
             tariffs,
             format,
             csv,
+            output: a.output.output.clone(),
             date,
             country: a.country.clone(),
             market: a.market.clone(),
@@ -805,7 +866,7 @@ impl TariffsSettings {
                     cards,
                     tiers,
                     currency,
-                    format: output_format(a.format),
+                    format: text_format(a.format, "tariffs")?,
                     coverage,
                 }))
             }
@@ -823,7 +884,7 @@ impl TariffsSettings {
                     path,
                     text,
                     overrides: ov,
-                    format: output_format(c.format),
+                    format: text_format(c.format, "tariffs check")?,
                 }))
             }
         }

@@ -98,6 +98,7 @@ pub fn run(
     let mut names = markets.market_names();
     names.sort();
     match format {
+        Format::Xlsx => unreachable!("--format xlsx is refused before"),
         Format::Json => {
             let mut rows = Vec::new();
             for name in &names {

@@ -93,6 +93,7 @@ pub fn run(s: &ReconcileSettings) -> Result<()> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let cur = &t.currency;
     match s.format {
+        Format::Xlsx => unreachable!("--format xlsx is refused before"),
         Format::Table => table(&rec, analytics.as_ref(), cur, &notes, &mut out)?,
         Format::Csv => csv(&rec, analytics.as_ref(), cur, &mut out)?,
         Format::Json => json(&rec, analytics.as_ref(), cur, &notes, &mut out)?,

@@ -183,6 +183,7 @@ fn list(s: &TariffsListSettings, out: &mut impl Write) -> Result<()> {
         .filter(|t| s.currency.as_deref().map_or(true, |c| c == t.currency))
         .collect();
     match s.format {
+        Format::Xlsx => unreachable!("--format xlsx is refused before"),
         Format::Table => {
             let mut table = new_table();
             table.set_header([
@@ -595,6 +596,7 @@ fn check(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
     }
     let against = baseline_origins.into_iter().collect::<Vec<_>>().join(", ");
     match s.format {
+        Format::Xlsx => unreachable!("--format xlsx is refused before"),
         Format::Table => {
             for c in &comparisons {
                 writeln!(
@@ -859,6 +861,7 @@ fn check_tiers(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
         notes,
     } = files::read_tiers(&s.text, &s.path, &s.markets, &s.overrides)?;
     match s.format {
+        Format::Xlsx => unreachable!("--format xlsx is refused before"),
         Format::Table => {
             writeln!(
                 out,

@@ -5,6 +5,8 @@ pub mod csv;
 pub mod json;
 pub mod table;
 pub mod what_if;
+pub mod workbook;
+pub mod xlsx;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -13,6 +15,7 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    Xlsx,
 }
 
 /// The estimate's CSV header (cli.md), fixed.
