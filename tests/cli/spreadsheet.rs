@@ -91,3 +91,387 @@ fn bom_starts_csv_output_and_only_csv() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--bom applies to CSV output"));
 }
+
+// ---- --format xlsx: the workbook against the CSV of the same run -------------------------
+
+use calamine::{Data, Reader, Xlsx};
+
+type Book = Xlsx<std::io::BufReader<std::fs::File>>;
+
+/// Runs waprice with `-o` into a temporary file and opens the workbook.
+fn workbook(args: &[&str]) -> (tempfile::TempDir, Book) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.xlsx");
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--format", "xlsx", "-o", path.to_str().unwrap()]);
+    run_ok(&all);
+    let book = calamine::open_workbook(&path).unwrap();
+    (dir, book)
+}
+
+fn csv_rows(args: &[&str]) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = String::from_utf8(run_ok(args)).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+/// What the cell should be, given the CSV field and the column's name: text columns are
+/// strings (whatever they look like), empty fields are empty cells, the rest numbers.
+fn expect_cell(column: &str, field: &str, text_columns: &[&str]) -> Data {
+    if field.is_empty() {
+        Data::Empty
+    } else if text_columns.contains(&column) {
+        // The CSV's guard against formulas is not part of the value: the cell is text anyway.
+        let field = field.strip_prefix('\'').unwrap_or(field);
+        Data::String(field.to_string())
+    } else {
+        Data::Float(
+            field
+                .parse::<f64>()
+                .unwrap_or_else(|_| panic!("{column}: {field}")),
+        )
+    }
+}
+
+/// Checks a sheet cell by cell against CSV rows; `date_columns` are compared as dates.
+fn same_as_csv(
+    sheet: &calamine::Range<Data>,
+    header: &[String],
+    rows: &[Vec<String>],
+    text_columns: &[&str],
+    date_columns: &[&str],
+) {
+    for (c, h) in header.iter().enumerate() {
+        assert_eq!(
+            sheet.get((0, c)),
+            Some(&Data::String(h.clone())),
+            "header {c}"
+        );
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, field) in row.iter().enumerate() {
+            let cell = sheet.get((r + 1, c)).unwrap_or(&Data::Empty);
+            let column = header[c].as_str();
+            if date_columns.contains(&column) {
+                let Data::DateTime(dt) = cell else {
+                    panic!("row {r} {column}: {cell:?} is not a date")
+                };
+                let got = dt.as_datetime().unwrap();
+                let want = if field.len() == 10 {
+                    chrono::NaiveDate::parse_from_str(field, "%Y-%m-%d")
+                        .unwrap()
+                        .and_hms_opt(0, 0, 0)
+                        .unwrap()
+                } else {
+                    chrono::DateTime::parse_from_rfc3339(field)
+                        .unwrap()
+                        .naive_local()
+                };
+                assert_eq!(got, want, "row {r} {column}");
+            } else {
+                assert_eq!(
+                    *cell,
+                    expect_cell(column, field, text_columns),
+                    "row {r} column {column}"
+                );
+            }
+        }
+    }
+}
+
+/// The totals row under `rows`: `SUM` formulas whose cached values are the CSV's sums.
+fn totals_row(
+    book: &mut Book,
+    sheet: &str,
+    header: &[String],
+    rows: &[Vec<String>],
+    summed: &[&str],
+) {
+    let range = book.worksheet_range(sheet).unwrap();
+    let formulas = book.worksheet_formula(sheet).unwrap();
+    let at = rows.len() + 1;
+    assert_eq!(range.get((at, 0)), Some(&Data::String("total".into())));
+    for (c, h) in header.iter().enumerate() {
+        if !summed.contains(&h.as_str()) {
+            continue;
+        }
+        let sum: rust_decimal::Decimal = rows
+            .iter()
+            .filter(|r| !r[c].is_empty())
+            .map(|r| r[c].parse::<rust_decimal::Decimal>().unwrap())
+            .sum();
+        let letter = (b'A' + c as u8) as char;
+        // calamine gives the formula as Excel stores it, without its `=`.
+        let f = formulas
+            .get_value((at as u32, c as u32))
+            .unwrap_or_else(|| panic!("no formula under {h}"));
+        assert_eq!(f, &format!("SUM({letter}2:{letter}{at})"), "{h}");
+        assert_eq!(
+            range.get((at, c)),
+            Some(&Data::Float(sum.to_string().parse().unwrap())),
+            "{h}"
+        );
+    }
+}
+
+const SUPPORT: &str = "samples/support-2026-10-11.csv";
+
+#[test]
+fn estimate_workbook_matches_its_csv_cell_by_cell() {
+    let (_dir, mut book) = workbook(&["estimate", SUPPORT]);
+    assert_eq!(book.sheet_names(), ["months", "markets", "notes"]);
+    let (header, rows) = csv_rows(&["estimate", SUPPORT, "--format", "csv"]);
+    let months = book.worksheet_range("months").unwrap();
+    // Months are text, not dates: "2026-10" stays "2026-10".
+    same_as_csv(&months, &header, &rows, &["month", "currency"], &[]);
+    assert!(matches!(months.get((1, 0)), Some(Data::String(m)) if m == "2026-10"));
+    let summed: Vec<&str> = header
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !["month", "currency"].contains(h))
+        .collect();
+    totals_row(&mut book, "months", &header, &rows, &summed);
+
+    let (header, rows) = csv_rows(&[
+        "estimate",
+        SUPPORT,
+        "--format",
+        "csv",
+        "--by",
+        "market,category",
+    ]);
+    let markets = book.worksheet_range("markets").unwrap();
+    same_as_csv(
+        &markets,
+        &header,
+        &rows,
+        &["month", "market", "category", "currency"],
+        &[],
+    );
+    totals_row(
+        &mut book,
+        "markets",
+        &header,
+        &rows,
+        &["billable", "free", "cost"],
+    );
+
+    // The notes of the table, one a row, on their own sheet.
+    let notes = book.worksheet_range("notes").unwrap();
+    let table = String::from_utf8(run_ok(&["estimate", SUPPORT, "--no-chart"])).unwrap();
+    let n = notes.rows().count();
+    assert!(n > 3);
+    for row in notes.rows().skip(1) {
+        let Data::String(note) = &row[0] else {
+            panic!("{row:?}")
+        };
+        assert!(table.contains(&format!("- {note}")), "{note}");
+    }
+}
+
+#[test]
+fn ledger_workbook_matches_its_csv_and_keeps_names_as_text() {
+    let text = [
+        "business",
+        "recipient",
+        "market",
+        "category",
+        "pricing",
+        "tier",
+        "currency",
+        "month",
+        "card",
+        "rate_source",
+    ];
+    for log in [SUPPORT, NAMES] {
+        let (_dir, mut book) = workbook(&["ledger", log]);
+        let (header, rows) = csv_rows(&["ledger", log]);
+        let sheet = book.worksheet_range("ledger").unwrap();
+        same_as_csv(&sheet, &header, &rows, &text, &["time"]);
+        totals_row(&mut book, "ledger", &header, &rows, &["rate"]);
+        // The only formulas are the totals.
+        let formulas = book.worksheet_formula("ledger").unwrap();
+        assert_eq!(formulas.used_cells().count(), 1);
+    }
+    let (_dir, mut book) = workbook(&["ledger", NAMES]);
+    let sheet = book.worksheet_range("ledger").unwrap();
+    let business: Vec<&Data> = (1..=5).map(|r| sheet.get((r, 1)).unwrap()).collect();
+    assert_eq!(
+        business,
+        ["=1+1", "+cmd", "@SUM(A1)", "-2+3", "plain"]
+            .map(|s| Data::String(s.into()))
+            .iter()
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        sheet.get((1, 2)),
+        Some(&Data::String("+33612345678".into()))
+    );
+}
+
+#[test]
+fn estimate_with_ledger_sheet_carries_the_ledger() {
+    let (_dir, mut book) = workbook(&["estimate", NAMES, "--ledger-sheet"]);
+    assert_eq!(book.sheet_names(), ["months", "markets", "ledger", "notes"]);
+    let (header, rows) = csv_rows(&["ledger", NAMES]);
+    let sheet = book.worksheet_range("ledger").unwrap();
+    let text = [
+        "business",
+        "recipient",
+        "market",
+        "category",
+        "pricing",
+        "tier",
+        "currency",
+        "month",
+        "card",
+        "rate_source",
+    ];
+    same_as_csv(&sheet, &header, &rows, &text, &["time"]);
+}
+
+#[test]
+fn rates_and_forecast_workbooks_match_their_csv() {
+    let (_dir, mut book) = workbook(&["rates", "--date", "2026-10-15"]);
+    let (header, rows) = csv_rows(&["rates", "--date", "2026-10-15", "--format", "csv"]);
+    let sheet = book.worksheet_range("rates").unwrap();
+    same_as_csv(
+        &sheet,
+        &header,
+        &rows,
+        &["market", "currency", "source"],
+        &["effective_from"],
+    );
+
+    let args = [
+        "forecast",
+        "--country",
+        "FR",
+        "--country",
+        "DE:marketing=10",
+        "--marketing",
+        "2000",
+        "--utility",
+        "500",
+        "--date",
+        "2026-10-15",
+    ];
+    let (_dir, mut book) = workbook(&args);
+    let mut csv_args = args.to_vec();
+    csv_args.extend(["--format", "csv"]);
+    let (header, rows) = csv_rows(&csv_args);
+    // The CSV's last three rows are the total, the budget and the overage.
+    let (lines, sums) = rows.split_at(rows.len() - 3);
+    let sheet = book.worksheet_range("forecast").unwrap();
+    same_as_csv(
+        &sheet,
+        &header,
+        lines,
+        &["country", "market", "category", "currency"],
+        &[],
+    );
+    totals_row(
+        &mut book,
+        "forecast",
+        &header,
+        lines,
+        &["volume", "free", "billable", "cost"],
+    );
+    let cost = header.iter().position(|h| h == "cost").unwrap();
+    for (i, (label, row)) in ["total", "budget", "overage"].iter().zip(sums).enumerate() {
+        let at = lines.len() + 1 + i;
+        assert_eq!(sheet.get((at, 0)), Some(&Data::String(label.to_string())));
+        assert_eq!(
+            sheet.get((at, cost)),
+            Some(&Data::Float(row[cost].parse().unwrap()))
+        );
+    }
+}
+
+#[test]
+fn xlsx_is_refused_where_it_does_not_apply() {
+    for (args, needle) in [
+        (
+            &["tariffs", "--format", "xlsx"][..],
+            "--format xlsx: tariffs",
+        ),
+        (
+            &["estimate", NAMES, "--ledger-sheet"][..],
+            "--ledger-sheet adds a sheet",
+        ),
+        (
+            &[
+                "estimate",
+                NAMES,
+                "--format",
+                "xlsx",
+                "--as-of",
+                "2026-11-01",
+                "-o",
+                "x.xlsx",
+            ][..],
+            "--as-of",
+        ),
+        (
+            &["ledger", NAMES, "--format", "xlsx", "--bom", "-o", "x.xlsx"][..],
+            "apply to CSV",
+        ),
+    ] {
+        let out = waprice().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(needle),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_workbook_goes_to_a_pipe_when_there_is_no_file() {
+    let out = run_ok(&["rates", "--country", "FR", "--format", "xlsx"]);
+    assert_eq!(&out[..2], b"PK");
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(out)).unwrap();
+    assert!(book.worksheet_range("rates").is_ok());
+}
+
+/// Excel's row limit on a real ledger: 1,048,576 units, one more than a sheet takes with its
+/// header. Heavy (about a minute in a debug build): `cargo test --test cli -- --ignored`.
+#[test]
+#[ignore]
+fn a_ledger_past_excels_row_limit_is_refused_with_a_pointer_to_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("big.csv");
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&log).unwrap());
+    use std::io::Write;
+    writeln!(w, "timestamp,direction,category,recipient").unwrap();
+    // Marketing templates in era D, each a unit: 1,048,576 rows past the header.
+    for i in 0..1_048_576u64 {
+        let (day, s) = (1 + i / 86_400 % 28, i % 86_400);
+        writeln!(
+            w,
+            "2026-11-{day:02}T{:02}:{:02}:{:02}Z,outbound,marketing,+336{:08}",
+            s / 3600,
+            s / 60 % 60,
+            s % 60,
+            i % 100_000_000
+        )
+        .unwrap();
+    }
+    drop(w);
+    let out_path = dir.path().join("big.xlsx");
+    let out = waprice()
+        .args(["ledger", log.to_str().unwrap(), "--format", "xlsx", "-o"])
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1048576 rows"), "{err}");
+    assert!(err.contains("--format csv"), "{err}");
+    assert!(!out_path.exists());
+}
