@@ -342,6 +342,9 @@ pub struct ReconcileArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
+    /// Write to FILE instead of standard output (needed for --format xlsx on a terminal).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<String>,
     #[command(flatten)]
     pub tariff: TariffArgs,
     #[command(flatten)]

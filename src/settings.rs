@@ -698,6 +698,8 @@ pub struct ReconcileSettings {
     pub log: LogSettings,
     pub tariffs: Tariffs,
     pub format: Format,
+    /// `-o FILE`.
+    pub output: Option<String>,
     pub diff: Option<String>,
     /// `--fail-under PCT`, 0 to 100.
     pub fail_under: Option<Decimal>,
@@ -733,6 +735,10 @@ impl ReconcileSettings {
                     })?,
             ),
         };
+        let format = output_format(a.format);
+        if format == Format::Xlsx {
+            waprice::render::xlsx::check_destination(a.output.as_deref())?;
+        }
         if a.diff.as_deref() == Some("-") {
             return Err(
                 BadInput::new("--diff -: the report already goes to standard output")
@@ -743,7 +749,8 @@ impl ReconcileSettings {
         Ok(ReconcileSettings {
             log,
             tariffs,
-            format: text_format(a.format, "reconcile")?,
+            format,
+            output: a.output.clone(),
             diff: a.diff.clone(),
             fail_under,
             analytics: a.analytics.clone(),

@@ -34,7 +34,7 @@ pub enum Kind {
     Money,
     /// A whole number.
     Count,
-    /// A share from 0 to 1, shown as a percentage.
+    /// A percentage from 0 to 100 (as the CSV writes it), shown with two decimals and `%`.
     Percent,
     /// A calendar date.
     Date,
@@ -136,7 +136,7 @@ impl Book {
                 bold_count: count.clone().set_bold(),
                 money,
                 count,
-                percent: Format::new().set_num_format("0.00%"),
+                percent: Format::new().set_num_format("0.00\\ \"%\""),
                 date: Format::new().set_num_format("yyyy-mm-dd"),
                 datetime: Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
                 bold,

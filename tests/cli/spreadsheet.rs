@@ -475,3 +475,28 @@ fn a_ledger_past_excels_row_limit_is_refused_with_a_pointer_to_csv() {
     assert!(err.contains("--format csv"), "{err}");
     assert!(!out_path.exists());
 }
+
+#[test]
+fn reconcile_workbook_matches_its_csv() {
+    let base = [
+        "reconcile",
+        "--webhooks",
+        "tests/data/webhooks/pmp-era-c.ndjson",
+        "--analytics",
+        "tests/data/webhooks/pmp-era-c.pricing-analytics.json",
+    ];
+    let (_dir, mut book) = workbook(&base);
+    assert_eq!(book.sheet_names(), ["reconcile", "notes"]);
+    let mut csv_args = base.to_vec();
+    csv_args.extend(["--format", "csv"]);
+    let (header, rows) = csv_rows(&csv_args);
+    assert!(!rows.is_empty());
+    let sheet = book.worksheet_range("reconcile").unwrap();
+    same_as_csv(&sheet, &header, &rows, &["month", "currency"], &[]);
+    let summed: Vec<&str> = header
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !["month", "currency"].contains(h) && !h.ends_with("_percent"))
+        .collect();
+    totals_row(&mut book, "reconcile", &header, &rows, &summed);
+}
