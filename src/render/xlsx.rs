@@ -160,6 +160,10 @@ impl Book {
         let ws = self.wb.add_worksheet_with_constant_memory();
         ws.set_name(name)?;
         ws.set_freeze_panes(1, 0)?;
+        // Printed (or saved as PDF): landscape, all columns on one page wide, the header
+        // repeated on every page.
+        ws.set_landscape().set_print_fit_to_pages(1, 0);
+        ws.set_repeat_rows(0, 0)?;
         let mut widths = Vec::with_capacity(columns.len());
         for (i, c) in columns.iter().enumerate() {
             ws.write_string_with_format(0, i as u16, c.name, &self.formats.header)?;
@@ -289,7 +293,25 @@ impl Sheet<'_> {
         totals: &[Option<Decimal>],
         extra: &[(&str, Decimal)],
     ) -> anyhow::Result<()> {
-        let s = self;
+        let mut s = self;
+        // Totals (bold, with thousands separators) are wider than the values above them.
+        let amounts = totals
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| t.map(|t| (i, t)))
+            .chain(extra.iter().filter_map(|(_, a)| {
+                s.columns
+                    .iter()
+                    .rposition(|c| c.total && c.kind == Kind::Money)
+                    .map(|i| (i, *a))
+            }))
+            .collect::<Vec<_>>();
+        for (i, t) in amounts {
+            if let Some(w) = s.widths.get_mut(i) {
+                let len = t.to_string().len();
+                *w = (*w).max(len + len / 3 + 8);
+            }
+        }
         if s.columns.iter().any(|c| c.total) && s.row > 1 {
             let row = s.row;
             s.ws.write_string_with_format(row, 0, label, &s.f.bold)?;

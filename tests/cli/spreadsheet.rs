@@ -500,3 +500,49 @@ fn reconcile_workbook_matches_its_csv() {
         .collect();
     totals_row(&mut book, "reconcile", &header, &rows, &summed);
 }
+
+/// The workbooks open in LibreOffice and render to PDF without error. Not run by default
+/// (LibreOffice is large and not in CI): `cargo test --test cli soffice -- --ignored`, on a
+/// machine with `soffice` on the PATH; without it the test says so and passes.
+#[test]
+#[ignore]
+fn workbooks_render_in_libreoffice_soffice() {
+    let found = std::process::Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("skipped: no soffice on the PATH (apt-get install libreoffice-calc-nogui)");
+        return;
+    }
+    let runs: [&[&str]; 3] = [
+        &["estimate", SUPPORT, "--ledger-sheet"],
+        &["ledger", NAMES],
+        &[
+            "forecast",
+            "--country",
+            "FR",
+            "--marketing",
+            "2000",
+            "--date",
+            "2026-10-15",
+        ],
+    ];
+    for args in runs {
+        let (dir, _book) = workbook(args);
+        let out = std::process::Command::new("soffice")
+            .args(["--headless", "--convert-to", "pdf", "--outdir"])
+            .arg(dir.path())
+            .arg(dir.path().join("out.xlsx"))
+            .env("HOME", dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let pdf = std::fs::read(dir.path().join("out.pdf")).unwrap();
+        assert!(pdf.starts_with(b"%PDF") && pdf.len() > 1000, "{args:?}");
+    }
+}
