@@ -259,7 +259,7 @@ impl Sheet<'_> {
                         _ => &self.f.money,
                     };
                     self.ws.write_number_with_format(row, col, to_f64(d), f)?;
-                    d.to_string().len() + 5
+                    decimal_len(d) + 5
                 }
                 Value::Date(d) => {
                     self.ws
@@ -351,6 +351,19 @@ impl Sheet<'_> {
 /// digits back whenever a double can hold them).
 pub fn to_f64(d: Decimal) -> f64 {
     d.to_string().parse().unwrap_or(f64::NAN)
+}
+
+/// The length of `d` written out, without writing it.
+fn decimal_len(d: Decimal) -> usize {
+    let m = d.mantissa().unsigned_abs();
+    let digits = m.checked_ilog10().unwrap_or(0) as usize + 1;
+    let scale = d.scale() as usize;
+    let body = if scale == 0 {
+        digits
+    } else {
+        digits.max(scale + 1) + 1
+    };
+    body + usize::from(d.is_sign_negative() && m != 0)
 }
 
 fn digits(n: u64) -> usize {
@@ -464,6 +477,22 @@ mod tests {
             "{e}"
         );
         assert!(e.hint.unwrap().contains("--format csv"));
+    }
+
+    #[test]
+    fn decimal_len_is_the_written_length() {
+        for s in [
+            "0",
+            "0.0712",
+            "-13.19",
+            "1234567.891234",
+            "-0.0474",
+            "100",
+            "0.00000001",
+        ] {
+            let d = Decimal::from_str(s).unwrap();
+            assert_eq!(decimal_len(d), d.to_string().len(), "{s}");
+        }
     }
 
     #[test]
