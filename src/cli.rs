@@ -65,7 +65,8 @@ pub enum FormatArg {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LedgerFormatArg {
     Csv,
-    /// An Excel workbook (written with -o FILE); up to 1,048,575 rows.
+    /// An Excel workbook (written with -o FILE); up to 1,048,574 rows (a sheet less its
+    /// header and totals).
     Xlsx,
 }
 
