@@ -572,3 +572,26 @@ fn dash_o_writes_the_same_bytes_to_a_file() {
     assert!(quiet.is_empty());
     assert_eq!(std::fs::read(&path).unwrap(), stdout);
 }
+
+#[test]
+fn a_workbook_is_never_written_to_a_terminal() {
+    // `script` runs the command on a pseudo-terminal (util-linux); without it there is no
+    // terminal to test with.
+    let bin = assert_cmd::cargo::cargo_bin("waprice");
+    let command = format!("{} rates --country FR --format xlsx", bin.display());
+    let Ok(out) = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+    else {
+        eprintln!("skipped: no `script` to give the command a terminal");
+        return;
+    };
+    let seen = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{seen}");
+    assert!(
+        seen.contains("writes a binary file, not text for a terminal"),
+        "{seen}"
+    );
+    assert!(seen.contains("-o FILE"), "{seen}");
+    assert!(!seen.contains("PK"), "{seen}");
+}
