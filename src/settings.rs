@@ -546,10 +546,12 @@ impl EstimateSettings {
             }
         };
         let (format, csv) = output(&a.output)?;
-        if format == Format::Xlsx && a.as_of.is_some() {
-            return Err(BadInput::new("--as-of compares in a table, CSV or JSON")
-                .hint("use --format csv with --as-of")
-                .into());
+        if a.ledger_sheet && a.as_of.is_some() {
+            return Err(
+                BadInput::new("--ledger-sheet goes with an estimate, not --as-of")
+                    .hint("leave out --as-of, or --ledger-sheet")
+                    .into(),
+            );
         }
         if a.ledger_sheet && format != Format::Xlsx {
             return Err(BadInput::new("--ledger-sheet adds a sheet to a workbook")

@@ -15,10 +15,9 @@ use waprice::report::notes::{notes, tier_notes, NoteContext};
 use waprice::report::{By, Report, Tally};
 
 pub fn run(s: &EstimateSettings) -> Result<()> {
-    if s.format == Format::Xlsx {
+    if s.format == Format::Xlsx && s.as_of.is_none() {
         return workbook(s);
     }
-    let mut out = crate::settings::open_output(s.output.as_deref())?;
     if let Some(as_of) = s.as_of {
         // Two replays of the same log: read it once.
         let log = replay::read(&s.log, &s.tariffs)?;
@@ -36,22 +35,30 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
             what_if: &what_if,
             as_of,
         };
+        if s.format == Format::Xlsx {
+            let mut book = Book::new(&s.tariffs.currency);
+            render::what_if::xlsx(&compare, &mut book)?;
+            return book.save(s.output.as_deref());
+        }
+        let mut out = crate::settings::open_output(s.output.as_deref())?;
         match s.format {
             Format::Table => render::what_if::table(&compare, &mut out)?,
             Format::Csv => render::what_if::csv(&compare, s.csv, &mut out)?,
             Format::Json => render::what_if::json(&compare, &mut out)?,
-            Format::Xlsx => unreachable!("written by workbook()"),
+            Format::Xlsx => unreachable!("written above"),
         }
+        out.flush()?;
     } else {
         let actual = report(s, &s.log, &Source::Stream, None)?;
+        let mut out = crate::settings::open_output(s.output.as_deref())?;
         match s.format {
             Format::Table => render::table::estimate(&actual, s.chart, &mut out)?,
             Format::Csv => render::csv::estimate(&actual, s.csv, &mut out)?,
             Format::Json => render::json::estimate(&actual, &mut out)?,
             Format::Xlsx => unreachable!("written by workbook()"),
         }
+        out.flush()?;
     }
-    out.flush()?;
     Ok(())
 }
 

@@ -410,12 +410,13 @@ fn xlsx_is_refused_where_it_does_not_apply() {
                 NAMES,
                 "--format",
                 "xlsx",
+                "--ledger-sheet",
                 "--as-of",
                 "2026-11-01",
                 "-o",
                 "x.xlsx",
             ][..],
-            "--as-of",
+            "--ledger-sheet goes with an estimate, not --as-of",
         ),
         (
             &["ledger", NAMES, "--format", "xlsx", "--bom", "-o", "x.xlsx"][..],
@@ -594,4 +595,29 @@ fn a_workbook_is_never_written_to_a_terminal() {
     );
     assert!(seen.contains("-o FILE"), "{seen}");
     assert!(!seen.contains("PK"), "{seen}");
+}
+
+#[test]
+fn as_of_workbook_matches_its_csv() {
+    let base = ["estimate", NAMES, "--as-of", "2026-11-01"];
+    let (_dir, mut book) = workbook(&base);
+    assert_eq!(book.sheet_names(), ["as_of", "notes"]);
+    let mut csv_args = base.to_vec();
+    csv_args.extend(["--format", "csv"]);
+    let (header, rows) = csv_rows(&csv_args);
+    let sheet = book.worksheet_range("as_of").unwrap();
+    same_as_csv(&sheet, &header, &rows, &["month", "currency"], &[]);
+    // Negative differences are negative numbers.
+    let difference = header.iter().position(|h| h == "difference").unwrap();
+    assert!(matches!(sheet.get((1, difference)), Some(Data::Float(d)) if *d < 0.0));
+    let summed: Vec<&str> = header
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !["month", "currency"].contains(h))
+        .collect();
+    totals_row(&mut book, "as_of", &header, &rows, &summed);
+    let notes = book.worksheet_range("notes").unwrap();
+    assert!(notes
+        .rows()
+        .any(|r| matches!(&r[0], Data::String(n) if n.starts_with("as of 2026-11-01: "))));
 }
