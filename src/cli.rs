@@ -69,6 +69,17 @@ pub enum FormatArg {
     Table,
     Csv,
     Json,
+    /// An Excel workbook with typed cells, a sheet per view (written with -o FILE).
+    Xlsx,
+}
+
+/// What ledger writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LedgerFormatArg {
+    Csv,
+    /// An Excel workbook (written with -o FILE); up to 1,048,574 rows (a sheet less its
+    /// header and totals).
+    Xlsx,
 }
 
 /// What a log file is.
@@ -92,6 +103,12 @@ pub struct OutputArgs {
     /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
     #[arg(long)]
     pub decimal_comma: bool,
+    /// CSV starting with a UTF-8 byte-order mark, so that Excel on Windows reads accents right.
+    #[arg(long)]
+    pub bom: bool,
+    /// Write to FILE instead of standard output (needed for --format xlsx on a terminal).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -229,6 +246,9 @@ pub struct EstimateArgs {
     /// Draw the chart with ASCII characters only.
     #[arg(long)]
     pub ascii: bool,
+    /// With --format xlsx: the ledger too, on a sheet of its own.
+    #[arg(long)]
+    pub ledger_sheet: bool,
 }
 
 /// A platform's customer accounts: shared by estimate and invoices.
@@ -272,6 +292,15 @@ pub struct LedgerArgs {
     /// CSV for comma-decimal spreadsheets: `;` between fields and `,` as decimal separator.
     #[arg(long)]
     pub decimal_comma: bool,
+    /// CSV starting with a UTF-8 byte-order mark, so that Excel on Windows reads accents right.
+    #[arg(long)]
+    pub bom: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: LedgerFormatArg,
+    /// Write to FILE instead of standard output (needed for --format xlsx on a terminal).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -358,6 +387,9 @@ pub struct ReconcileArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: FormatArg,
+    /// Write to FILE instead of standard output (needed for --format xlsx on a terminal).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<String>,
     #[command(flatten)]
     pub tariff: TariffArgs,
     #[command(flatten)]

@@ -2,8 +2,9 @@
 //! usage error (exit code 2) is found here, not halfway through a 10 GB log.
 
 use crate::cli::{
-    AccountArgs, EstimateArgs, FormatArg, InputFormatArg, InvoicesArgs, LedgerArgs, LogArgs,
-    OutputArgs, RatesArgs, ReconcileArgs, TariffArgs, TariffsAction, TariffsArgs,
+    AccountArgs, EstimateArgs, FormatArg, InputFormatArg, InvoicesArgs, LedgerArgs,
+    LedgerFormatArg, LogArgs, OutputArgs, RatesArgs, ReconcileArgs, TariffArgs, TariffsAction,
+    TariffsArgs,
 };
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -71,6 +72,8 @@ pub struct EstimateSettings {
     pub tariffs: Tariffs,
     pub format: Format,
     pub csv: CsvStyle,
+    /// `-o FILE`: where the output goes instead of standard output.
+    pub output: Option<String>,
     pub budget: Budget,
     pub by: Option<By>,
     pub as_of: Option<NaiveDate>,
@@ -78,6 +81,8 @@ pub struct EstimateSettings {
     /// `--by account` (with `--accounts`).
     pub by_account: bool,
     pub strict_accounts: bool,
+    /// `--ledger-sheet`: the workbook carries the ledger too.
+    pub ledger_sheet: bool,
 }
 
 /// `waprice invoices`: what estimate reads and prices, per customer account.
@@ -87,18 +92,26 @@ pub struct InvoicesSettings {
     pub format: Format,
     pub csv: CsvStyle,
     pub strict_accounts: bool,
+    /// `-o FILE`.
+    pub output: Option<String>,
 }
 
 pub struct LedgerSettings {
     pub log: LogSettings,
     pub tariffs: Tariffs,
     pub csv: CsvStyle,
+    /// `--format xlsx`.
+    pub xlsx: bool,
+    /// `-o FILE`.
+    pub output: Option<String>,
 }
 
 pub struct RatesSettings {
     pub tariffs: Tariffs,
     pub format: Format,
     pub csv: CsvStyle,
+    /// `-o FILE`.
+    pub output: Option<String>,
     pub date: NaiveDate,
     pub country: Option<String>,
     pub market: Option<String>,
@@ -214,18 +227,46 @@ impl Tariffs {
     }
 }
 
-/// `--format` and `--decimal-comma`, checked together.
+/// `--format` and `--decimal-comma`, checked together (and `-o` for a workbook).
 pub fn output(o: &OutputArgs) -> Result<(Format, CsvStyle), BadInput> {
     let format = output_format(o.format);
-    Ok((format, csv_style(format, o.decimal_comma)?))
+    if format == Format::Xlsx {
+        waprice::render::xlsx::check_destination(o.output.as_deref())?;
+    }
+    Ok((format, csv_style(format, o.decimal_comma, o.bom)?))
+}
+
+/// Standard output, or the file `-o` names.
+pub fn open_output(path: Option<&str>) -> Result<std::io::BufWriter<Box<dyn std::io::Write>>> {
+    let out: Box<dyn std::io::Write> = match path {
+        None | Some("-") => Box::new(std::io::stdout().lock()),
+        Some(p) => {
+            Box::new(std::fs::File::create(p).with_context(|| format!("cannot write -o {p}"))?)
+        }
+    };
+    Ok(std::io::BufWriter::new(out))
+}
+
+/// `--format` of a command that writes no workbook.
+fn text_format(f: FormatArg, command: &str) -> Result<Format, BadInput> {
+    match output_format(f) {
+        Format::Xlsx => Err(BadInput::new(format!(
+            "--format xlsx: {command} writes table, CSV or JSON"
+        ))
+        .hint("use --format csv and open the CSV in a spreadsheet")),
+        f => Ok(f),
+    }
 }
 
 /// `--decimal-comma` shapes CSV only: with another format it is a usage error, not ignored.
-fn csv_style(format: Format, decimal_comma: bool) -> Result<CsvStyle, BadInput> {
+fn csv_style(format: Format, decimal_comma: bool, bom: bool) -> Result<CsvStyle, BadInput> {
     if decimal_comma && format != Format::Csv {
         return Err(BadInput::new("--decimal-comma applies to CSV output").hint("add --format csv"));
     }
-    Ok(CsvStyle { decimal_comma })
+    if bom && format != Format::Csv {
+        return Err(BadInput::new("--bom applies to CSV output").hint("add --format csv"));
+    }
+    Ok(CsvStyle { decimal_comma, bom })
 }
 
 /// `--country`: an ISO code (FR) or a calling code (+33, 33).
@@ -248,6 +289,7 @@ fn output_format(f: FormatArg) -> Format {
         FormatArg::Table => Format::Table,
         FormatArg::Csv => Format::Csv,
         FormatArg::Json => Format::Json,
+        FormatArg::Xlsx => Format::Xlsx,
     }
 }
 
@@ -442,12 +484,25 @@ impl LedgerSettings {
     pub fn from_args(a: &LedgerArgs) -> Result<LedgerSettings> {
         let tariffs = Tariffs::with_tiers(&a.tariff, &a.tiers.tiers)?;
         let log = LogSettings::from_args(&a.log, &tariffs.markets)?;
+        if a.format == LedgerFormatArg::Xlsx {
+            if a.decimal_comma || a.bom {
+                return Err(
+                    BadInput::new("--decimal-comma and --bom apply to CSV output")
+                        .hint("leave them out with --format xlsx")
+                        .into(),
+                );
+            }
+            waprice::render::xlsx::check_destination(a.output.as_deref())?;
+        }
         Ok(LedgerSettings {
             log,
             tariffs,
             csv: CsvStyle {
                 decimal_comma: a.decimal_comma,
+                bom: a.bom,
             },
+            xlsx: a.format == LedgerFormatArg::Xlsx,
+            output: a.output.clone(),
         })
     }
 }
@@ -527,13 +582,27 @@ impl EstimateSettings {
                 .hint("the accounts file says which business numbers belong to which account")
                 .into());
         }
+        if a.ledger_sheet && a.as_of.is_some() {
+            return Err(
+                BadInput::new("--ledger-sheet goes with an estimate, not --as-of")
+                    .hint("leave out --as-of, or --ledger-sheet")
+                    .into(),
+            );
+        }
+        if a.ledger_sheet && format != Format::Xlsx {
+            return Err(BadInput::new("--ledger-sheet adds a sheet to a workbook")
+                .hint("add --format xlsx -o FILE, or run waprice ledger for the ledger as CSV")
+                .into());
+        }
         Ok(EstimateSettings {
             by_account,
             strict_accounts: a.accounts.strict_accounts,
+            ledger_sheet: a.ledger_sheet,
             log,
             tariffs,
             format,
             csv,
+            output: a.output.output.clone(),
             budget,
             by,
             as_of: a.as_of.as_deref().map(as_of).transpose()?,
@@ -556,12 +625,20 @@ impl InvoicesSettings {
                 .hint("the accounts file (account,business,agents) says which business numbers belong to which account")
         })?;
         log.engine.accounts = Some(accounts);
+        if format == Format::Xlsx {
+            return Err(
+                BadInput::new("--format xlsx: invoices are not yet written as workbooks")
+                    .hint("use --format csv (safe to open in a spreadsheet) or --format json")
+                    .into(),
+            );
+        }
         Ok(InvoicesSettings {
             log,
             tariffs,
             format,
             csv,
             strict_accounts: a.accounts.strict_accounts,
+            output: a.output.output.clone(),
         })
     }
 }
@@ -730,6 +807,8 @@ pub struct ReconcileSettings {
     pub log: LogSettings,
     pub tariffs: Tariffs,
     pub format: Format,
+    /// `-o FILE`.
+    pub output: Option<String>,
     pub diff: Option<String>,
     /// `--fail-under PCT`, 0 to 100.
     pub fail_under: Option<Decimal>,
@@ -765,6 +844,10 @@ impl ReconcileSettings {
                     })?,
             ),
         };
+        let format = output_format(a.format);
+        if format == Format::Xlsx {
+            waprice::render::xlsx::check_destination(a.output.as_deref())?;
+        }
         if a.diff.as_deref() == Some("-") {
             return Err(
                 BadInput::new("--diff -: the report already goes to standard output")
@@ -775,7 +858,8 @@ impl ReconcileSettings {
         Ok(ReconcileSettings {
             log,
             tariffs,
-            format: output_format(a.format),
+            format,
+            output: a.output.clone(),
             diff: a.diff.clone(),
             fail_under,
             analytics: a.analytics.clone(),
@@ -795,6 +879,7 @@ impl RatesSettings {
             tariffs,
             format,
             csv,
+            output: a.output.output.clone(),
             date,
             country: a.country.clone(),
             market: a.market.clone(),
@@ -897,7 +982,7 @@ impl TariffsSettings {
                     cards,
                     tiers,
                     currency,
-                    format: output_format(a.format),
+                    format: text_format(a.format, "tariffs")?,
                     coverage,
                 }))
             }
@@ -915,7 +1000,7 @@ impl TariffsSettings {
                     path,
                     text,
                     overrides: ov,
-                    format: output_format(c.format),
+                    format: text_format(c.format, "tariffs check")?,
                 }))
             }
         }

@@ -1211,6 +1211,8 @@ mod real_logs;
 mod reconcile;
 #[path = "cli/robustness.rs"]
 mod robustness;
+#[path = "cli/spreadsheet.rs"]
+mod spreadsheet;
 #[path = "cli/tariffs.rs"]
 mod tariffs;
 

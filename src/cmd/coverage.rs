@@ -98,6 +98,7 @@ pub fn run(
     let mut names = markets.market_names();
     names.sort();
     match format {
+        Format::Xlsx => unreachable!("--format xlsx is refused before"),
         Format::Json => {
             let mut rows = Vec::new();
             for name in &names {
@@ -122,7 +123,7 @@ pub fn run(
             writeln!(out)?;
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut w = waprice::render::csv::SafeWriter::plain(&mut *out);
             w.write_record(HEADER)?;
             for name in &names {
                 let market = markets.market_by_name(name).expect("a known market");

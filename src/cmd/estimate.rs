@@ -9,17 +9,19 @@ use std::io::Write;
 use waprice::event::BillingEvent;
 use waprice::input::reader::{Log, ReadStats};
 use waprice::pricing::Quote;
+use waprice::render::xlsx::Book;
 use waprice::render::{self, Format};
 use waprice::report::notes::{notes, tier_notes, NoteContext};
-use waprice::report::{Report, Tally};
+use waprice::report::{By, Report, Tally};
 
 pub fn run(s: &EstimateSettings) -> Result<()> {
     if s.by_account {
         let inv = super::invoices::invoices(&s.log, &s.tariffs, s.strict_accounts)?;
-        return super::invoices::print(&inv, s.format, s.csv, true);
+        return super::invoices::print(&inv, s.format, s.csv, true, s.output.as_deref());
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    if s.format == Format::Xlsx && s.as_of.is_none() {
+        return workbook(s);
+    }
     if let Some(as_of) = s.as_of {
         // Two replays of the same log: read it once.
         let log = replay::read(&s.log, &s.tariffs)?;
@@ -37,21 +39,63 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
             what_if: &what_if,
             as_of,
         };
+        if s.format == Format::Xlsx {
+            let mut book = Book::new(&s.tariffs.currency);
+            render::what_if::xlsx(&compare, &mut book)?;
+            return book.save(s.output.as_deref());
+        }
+        let mut out = crate::settings::open_output(s.output.as_deref())?;
         match s.format {
             Format::Table => render::what_if::table(&compare, &mut out)?,
             Format::Csv => render::what_if::csv(&compare, s.csv, &mut out)?,
             Format::Json => render::what_if::json(&compare, &mut out)?,
+            Format::Xlsx => unreachable!("written above"),
         }
+        out.flush()?;
     } else {
         let actual = report(s, &s.log, &Source::Stream, None)?;
+        let mut out = crate::settings::open_output(s.output.as_deref())?;
         match s.format {
             Format::Table => render::table::estimate(&actual, s.chart, &mut out)?,
             Format::Csv => render::csv::estimate(&actual, s.csv, &mut out)?,
             Format::Json => render::json::estimate(&actual, &mut out)?,
+            Format::Xlsx => unreachable!("written by workbook()"),
         }
+        out.flush()?;
     }
-    out.flush()?;
     Ok(())
+}
+
+/// `--format xlsx`: the months, the breakdown (per market and category unless `--by` says
+/// otherwise), with `--ledger-sheet` the ledger, and the notes, in one workbook.
+fn workbook(s: &EstimateSettings) -> Result<()> {
+    let mut book = Book::new(&s.tariffs.currency);
+    let by = s.by.unwrap_or(By::MarketCategory);
+    let log;
+    let source = if s.ledger_sheet {
+        log = replay::read(&s.log, &s.tariffs)?;
+        Source::Read(&log)
+    } else {
+        Source::Stream
+    };
+    let (tally, notes) = tally(s, &s.log, &source)?;
+    let build = |by| {
+        Report::build(
+            &tally,
+            &s.tariffs.currency,
+            &s.budget,
+            by,
+            |m| s.tariffs.markets.market_name(m).to_string(),
+            notes.clone(),
+        )
+    };
+    let (months, breakdown) = (build(None), build(Some(by)));
+    render::workbook::estimate(&mut book, &months, &breakdown)?;
+    if let Source::Read(log) = source {
+        super::ledger::sheet(&s.log, &s.tariffs, log, &mut book)?;
+    }
+    book.notes(&months.notes)?;
+    book.save(s.output.as_deref())
 }
 
 /// Where the messages come from: a log already read, or the file streamed.
@@ -67,6 +111,26 @@ fn report(
     source: &Source,
     by: Option<waprice::report::By>,
 ) -> Result<Report> {
+    let t = &s.tariffs;
+    let (tally, notes) = tally(s, ls, source)?;
+    let market_name = |m| t.markets.market_name(m).to_string();
+    let by = if ls.engine.as_of.is_some() {
+        None
+    } else {
+        by.or(s.by)
+    };
+    Ok(Report::build(
+        &tally,
+        &t.currency,
+        &s.budget,
+        by,
+        market_name,
+        notes,
+    ))
+}
+
+/// Replays and prices the log under `ls`: the tally and its notes.
+fn tally(s: &EstimateSettings, ls: &LogSettings, source: &Source) -> Result<(Tally, Vec<String>)> {
     let t = &s.tariffs;
     let tally = RefCell::new(Tally::default());
     let each = |e: &BillingEvent, market, quote: &Quote| {
@@ -89,20 +153,7 @@ fn report(
     let mut tally = tally.into_inner();
     tally.finish();
     let notes = report_notes(t, ls, &s.budget, &t.currency, &tally, &stats);
-    let market_name = |m| t.markets.market_name(m).to_string();
-    let by = if ls.engine.as_of.is_some() {
-        None
-    } else {
-        by.or(s.by)
-    };
-    Ok(Report::build(
-        &tally,
-        &t.currency,
-        &s.budget,
-        by,
-        market_name,
-        notes,
-    ))
+    Ok((tally, notes))
 }
 
 /// The notes under a report in `currency`: rules, cards, provenance, substitutes, what is

@@ -57,6 +57,8 @@ pub struct ForecastSettings {
     pub budget: Budget,
     pub format: Format,
     pub csv: CsvStyle,
+    /// `-o FILE`.
+    pub output: Option<String>,
 }
 
 impl ForecastSettings {
@@ -125,6 +127,7 @@ impl ForecastSettings {
             allowance: a.free_service_allowance,
             format,
             csv,
+            output: a.output.output.clone(),
         })
     }
 }
@@ -336,11 +339,67 @@ pub fn run(s: &ForecastSettings) -> Result<()> {
         Era::C => notes.push("service messages and the utility templates inside a customer service window (--utility-in-window) are free".into()),
         _ => notes.push(format!("service and in-window utility are charged; free service allowance {} a month", s.allowance)),
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    if s.format == Format::Xlsx {
+        {
+            use waprice::render::xlsx::{Book, Column as XCol, Kind, Value};
+            let cols = [
+                XCol::new("country", Kind::Text),
+                XCol::new("market", Kind::Text),
+                XCol::new("category", Kind::Text),
+                XCol::summed("volume", Kind::Count),
+                XCol::summed("free", Kind::Count),
+                XCol::summed("billable", Kind::Count),
+                XCol::new("rate", Kind::Money),
+                XCol::summed("cost", Kind::Money),
+                XCol::new("currency", Kind::Text),
+            ];
+            let mut book = Book::new(&t.currency);
+            let mut sheet = book.sheet("forecast", &cols)?;
+            let mut sums = [0u64; 3];
+            for l in &lines {
+                sums[0] += l.volume;
+                sums[1] += l.free;
+                sums[2] += l.billable;
+                sheet.row(&[
+                    Value::Text(&l.country),
+                    Value::Text(&l.market),
+                    Value::Text(l.category.name()),
+                    Value::Count(l.volume),
+                    Value::Count(l.free),
+                    Value::Count(l.billable),
+                    l.rate.map_or(Value::Empty, Value::Decimal),
+                    Value::Decimal(l.cost),
+                    Value::Text(&t.currency),
+                ])?;
+            }
+            let n = |x: u64| Some(Decimal::from(x));
+            sheet.finish_with(
+                "total",
+                &[
+                    None,
+                    None,
+                    None,
+                    n(sums[0]),
+                    n(sums[1]),
+                    n(sums[2]),
+                    None,
+                    Some(total),
+                    None,
+                ],
+                &[
+                    ("budget", budget_line.budget),
+                    ("overage", budget_line.overage),
+                ],
+            )?;
+            book.notes(&notes)?;
+            return book.save(s.output.as_deref());
+        }
+    }
+    let mut out = crate::settings::open_output(s.output.as_deref())?;
     match s.format {
+        Format::Xlsx => unreachable!("written above"),
         Format::Csv => {
-            let mut w = s.csv.writer(&mut out);
+            let mut w = s.csv.writer(&mut out)?;
             w.write_record(HEADER)?;
             for l in &lines {
                 w.write_record([

@@ -21,13 +21,23 @@ use waprice::report::Tally;
 
 pub fn run(s: &InvoicesSettings) -> Result<()> {
     let inv = invoices(&s.log, &s.tariffs, s.strict_accounts)?;
-    print(&inv, s.format, s.csv, false)
+    print(&inv, s.format, s.csv, false, s.output.as_deref())
 }
 
 /// Prints the invoices, or (`by_account`) estimate's long format per account.
-pub fn print(inv: &Invoices, format: Format, csv: CsvStyle, by_account: bool) -> Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+pub fn print(
+    inv: &Invoices,
+    format: Format,
+    csv: CsvStyle,
+    by_account: bool,
+    output: Option<&str>,
+) -> Result<()> {
+    if format == Format::Xlsx {
+        return Err(BadInput::new("invoices are not yet written as workbooks")
+            .hint("use --format csv (safe to open in a spreadsheet) or --format json")
+            .into());
+    }
+    let mut out = crate::settings::open_output(output)?;
     match (format, by_account) {
         (Format::Table, false) => render::invoices::table(inv, &mut out)?,
         (Format::Csv, false) => render::invoices::csv(inv, csv, &mut out)?,
@@ -35,6 +45,7 @@ pub fn print(inv: &Invoices, format: Format, csv: CsvStyle, by_account: bool) ->
         (Format::Table, true) => render::invoices::by_account_table(inv, &mut out)?,
         (Format::Csv, true) => render::invoices::by_account_csv(inv, csv, &mut out)?,
         (Format::Json, true) => render::invoices::by_account_json(inv, &mut out)?,
+        (Format::Xlsx, _) => unreachable!("refused above"),
     }
     out.flush()?;
     Ok(())

@@ -7,9 +7,13 @@
 //! `unpriced`; empty for free units and for messages that are not units).
 
 use super::replay;
-use crate::settings::LedgerSettings;
+use crate::settings::{LedgerSettings, LogSettings, Tariffs};
 use anyhow::Result;
 use chrono::{DateTime, Offset, SecondsFormat, TimeZone};
+use rust_decimal::Decimal;
+use std::io::Write;
+use waprice::input::reader::Log;
+use waprice::render::xlsx::{Book, Column, Kind, Value};
 
 use waprice::event::Pricing;
 use waprice::pricing::Quote;
@@ -40,13 +44,33 @@ fn rate_source(quote: &Quote) -> &'static str {
     }
 }
 
-pub fn run(s: &LedgerSettings) -> Result<()> {
-    let t = &s.tariffs;
-    let log = replay::read(&s.log, t)?;
-    let tz = s.log.timezone;
-    let stdout = std::io::stdout();
-    let mut w = s.csv.writer(std::io::BufWriter::new(stdout.lock()));
-    w.write_record(HEADER)?;
+/// One ledger row, borrowed for the time it is written.
+pub struct Row<'a> {
+    /// In the WABA's time zone.
+    pub local: chrono::NaiveDateTime,
+    /// RFC 3339 with the zone's offset.
+    pub time: &'a str,
+    pub business: &'a [u8],
+    pub recipient: &'a str,
+    pub market: &'a str,
+    pub category: &'static str,
+    pub pricing: &'static str,
+    pub tier: &'a str,
+    pub rate: Option<Decimal>,
+    pub currency: &'a str,
+    pub month: &'a str,
+    pub card: &'a str,
+    pub source: &'static str,
+}
+
+/// Replays `log` and hands every ledger row to `each`, in time order.
+pub fn rows(
+    ls: &LogSettings,
+    t: &Tariffs,
+    log: &Log,
+    mut each: impl FnMut(&Row) -> Result<()>,
+) -> Result<()> {
+    let tz = ls.timezone;
     let mut recipient = String::new();
     // Card names once per card row, not per ledger row.
     let cards: Vec<String> = t
@@ -55,7 +79,7 @@ pub fn run(s: &LedgerSettings) -> Result<()> {
         .iter()
         .map(|r| format!("{} {}", r.currency, r.effective_from))
         .collect();
-    replay::replay(&s.log, t, &log, |e, market, quote| {
+    replay::replay(ls, t, log, |e, market, quote| {
         if e.pricing == Pricing::Covered {
             return Ok(());
         }
@@ -63,9 +87,8 @@ pub fn run(s: &LedgerSettings) -> Result<()> {
             .unwrap_or_default()
             .naive_utc();
         let offset = tz.offset_from_utc_datetime(&utc).fix();
-        let time = offset
-            .from_utc_datetime(&utc)
-            .to_rfc3339_opts(SecondsFormat::AutoSi, true);
+        let local = offset.from_utc_datetime(&utc);
+        let time = local.to_rfc3339_opts(SecondsFormat::AutoSi, true);
         let pair = log.parties.pair_of(e.pair);
         let customer = log.parties.customer_of(e.pair);
         recipient.clear();
@@ -75,31 +98,122 @@ pub fn run(s: &LedgerSettings) -> Result<()> {
             _ => String::new(),
         };
         let rate = match (e.pricing.is_unit(), quote) {
-            (false, _) => String::new(),
-            (true, Quote::Unpriced(_)) => String::new(),
-            (true, q) => q.value().map(|d| s.csv.decimal(d)).unwrap_or_default(),
+            (false, _) => None,
+            (true, Quote::Unpriced(_)) => None,
+            (true, q) => q.value(),
         };
         let (card, source) = match quote {
             _ if !e.pricing.is_unit() => ("", ""),
             Quote::Priced(r) => (cards[r.row].as_str(), rate_source(quote)),
             q => ("", rate_source(q)),
         };
+        let month = e.month.to_string();
+        each(&Row {
+            local: local.naive_local(),
+            time: &time,
+            business: log.parties.business_name(pair.business),
+            recipient: &recipient,
+            market: t.markets.market_name(market),
+            category: e.category.name(),
+            pricing: e.pricing.name(),
+            tier: &tier,
+            rate,
+            currency: &t.currency,
+            month: &month,
+            card,
+            source,
+        })
+    })
+}
+
+/// The ledger's columns in a workbook.
+pub fn xlsx_columns() -> [Column<'static>; 12] {
+    [
+        Column::new("time", Kind::DateTime),
+        Column::new("business", Kind::Text),
+        Column::new("recipient", Kind::Text),
+        Column::new("market", Kind::Text),
+        Column::new("category", Kind::Text),
+        Column::new("pricing", Kind::Text),
+        Column::new("tier", Kind::Text),
+        Column::summed("rate", Kind::Money),
+        Column::new("currency", Kind::Text),
+        Column::new("month", Kind::Text),
+        Column::new("card", Kind::Text),
+        Column::new("rate_source", Kind::Text),
+    ]
+}
+
+/// The ledger as a sheet named `ledger` of `book`, with its total.
+pub fn sheet(ls: &LogSettings, t: &Tariffs, log: &Log, book: &mut Book) -> Result<()> {
+    let cols = xlsx_columns();
+    let mut sheet = book.sheet("ledger", &cols)?;
+    let mut total: Option<Decimal> = None;
+    rows(ls, t, log, |r| {
+        let text = Value::text;
+        let business = String::from_utf8_lossy(r.business);
+        if let Some(rate) = r.rate {
+            *total.get_or_insert(Decimal::ZERO) += rate;
+        }
+        sheet.row(&[
+            Value::DateTime(r.local),
+            text(&business),
+            text(r.recipient),
+            text(r.market),
+            text(r.category),
+            text(r.pricing),
+            text(r.tier),
+            r.rate.map_or(Value::Empty, Value::Decimal),
+            text(r.currency),
+            text(r.month),
+            text(r.card),
+            text(r.source),
+        ])
+    })?;
+    let mut totals = vec![None; cols.len()];
+    totals[7] = total;
+    sheet.finish("total", &totals)
+}
+
+pub fn run(s: &LedgerSettings) -> Result<()> {
+    let t = &s.tariffs;
+    let log = replay::read(&s.log, t)?;
+    if s.xlsx {
+        let mut book = Book::new(&t.currency);
+        sheet(&s.log, t, &log, &mut book)?;
+        book.notes(&[format!(
+            "times are in {} (--timezone), as the CSV's offsets give them",
+            s.log.timezone.name()
+        )])?;
+        return book.save(s.output.as_deref());
+    }
+    let mut out = crate::settings::open_output(s.output.as_deref())?;
+    let mut w = s.csv.writer(&mut out)?;
+    w.write_record(HEADER)?;
+    let mut rate = String::new();
+    rows(&s.log, t, &log, |r| {
+        rate.clear();
+        if let Some(d) = r.rate {
+            rate.push_str(&s.csv.decimal(d));
+        }
         w.write_record([
-            time.as_bytes(),
-            log.parties.business_name(pair.business),
-            recipient.as_bytes(),
-            t.markets.market_name(market).as_bytes(),
-            e.category.name().as_bytes(),
-            e.pricing.name().as_bytes(),
-            tier.as_bytes(),
+            r.time.as_bytes(),
+            r.business,
+            r.recipient.as_bytes(),
+            r.market.as_bytes(),
+            r.category.as_bytes(),
+            r.pricing.as_bytes(),
+            r.tier.as_bytes(),
             rate.as_bytes(),
-            t.currency.as_bytes(),
-            e.month.to_string().as_bytes(),
-            card.as_bytes(),
-            source.as_bytes(),
+            r.currency.as_bytes(),
+            r.month.as_bytes(),
+            r.card.as_bytes(),
+            r.source.as_bytes(),
         ])?;
         Ok(())
     })?;
     w.flush()?;
+    drop(w);
+    out.flush()?;
     Ok(())
 }

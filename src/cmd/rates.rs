@@ -11,12 +11,15 @@ use crate::settings::RatesSettings;
 use anyhow::Result;
 use chrono::NaiveDate;
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use rust_decimal::Decimal;
 use serde_json::json;
 use std::io::Write;
+use std::str::FromStr;
 use waprice::engine::era::{era_of, FREE_SERVICE_FROM};
 use waprice::error::BadInput;
 use waprice::event::{Era, UnitCategory};
 use waprice::pricing::{probe, Pricer, Quote};
+use waprice::render::xlsx::{Book, Column as XCol, Kind, Value};
 use waprice::render::{exact, Format};
 use waprice::tariff::card::{Column, RateCards};
 use waprice::tariff::market::MarketId;
@@ -118,11 +121,42 @@ pub fn run(s: &RatesSettings) -> Result<()> {
             )),
         }
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    if s.format == Format::Xlsx {
+        {
+            let mut cols = vec![XCol::new("market", Kind::Text)];
+            cols.extend(HEADER[1..8].iter().map(|h| XCol::new(h, Kind::Money)));
+            cols.extend([
+                XCol::new("currency", Kind::Text),
+                XCol::new("effective_from", Kind::Date),
+                XCol::new("source", Kind::Text),
+            ]);
+            let mut book = Book::new(&t.currency);
+            let mut sheet = book.sheet("rates", &cols)?;
+            for l in &lines {
+                let mut row = vec![Value::Text(&l.market)];
+                for c in &l.cells {
+                    row.push(match Decimal::from_str(c) {
+                        Ok(d) => Value::Decimal(d),
+                        Err(_) => Value::text(c),
+                    });
+                }
+                row.extend([
+                    Value::Text(&t.currency),
+                    Value::Date(l.effective_from),
+                    Value::text(&l.source),
+                ]);
+                sheet.row(&row)?;
+            }
+            sheet.finish("", &[])?;
+            book.notes(&notes)?;
+            return book.save(s.output.as_deref());
+        }
+    }
+    let mut out = crate::settings::open_output(s.output.as_deref())?;
     match s.format {
+        Format::Xlsx => unreachable!("written above"),
         Format::Csv => {
-            let mut w = s.csv.writer(&mut out);
+            let mut w = s.csv.writer(&mut out)?;
             w.write_record(HEADER)?;
             for l in &lines {
                 let mut row = vec![l.market.clone()];

@@ -89,15 +89,19 @@ pub fn run(s: &ReconcileSettings) -> Result<()> {
         write_diff(path, s, &wl, &rec).with_context(|| format!("cannot write --diff {path}"))?;
     }
     let notes = notes(s, &wl, &rec, analytics.as_ref(), disagreements);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
     let cur = &t.currency;
-    match s.format {
-        Format::Table => table(&rec, analytics.as_ref(), cur, &notes, &mut out)?,
-        Format::Csv => csv(&rec, analytics.as_ref(), cur, &mut out)?,
-        Format::Json => json(&rec, analytics.as_ref(), cur, &notes, &mut out)?,
+    if s.format == Format::Xlsx {
+        xlsx(&rec, analytics.as_ref(), cur, &notes, s.output.as_deref())?;
+    } else {
+        let mut out = crate::settings::open_output(s.output.as_deref())?;
+        match s.format {
+            Format::Table => table(&rec, analytics.as_ref(), cur, &notes, &mut out)?,
+            Format::Csv => csv(&rec, analytics.as_ref(), cur, &mut out)?,
+            Format::Json => json(&rec, analytics.as_ref(), cur, &notes, &mut out)?,
+            Format::Xlsx => unreachable!("written above"),
+        }
+        out.flush()?;
     }
-    out.flush()?;
     if let (Some(min), Some(got)) = (s.fail_under, rec.total.agreement()) {
         if got < min {
             return Err(anyhow!(
@@ -255,7 +259,7 @@ fn csv(
     cur: &str,
     out: impl Write,
 ) -> std::io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
+    let mut w = waprice::render::csv::SafeWriter::plain(out);
     w.write_record(CSV_HEADER)?;
     for month in months(rec, analytics) {
         let f = rec.months.get(&month).cloned().unwrap_or_default();
@@ -283,6 +287,70 @@ fn csv(
         ])?;
     }
     w.flush()
+}
+
+/// The CSV's columns in a workbook, one sheet of months (with their totals) and the notes.
+fn xlsx(
+    rec: &Reconciliation,
+    analytics: Option<&Analytics>,
+    cur: &str,
+    notes: &[String],
+    path: Option<&str>,
+) -> Result<()> {
+    use waprice::render::xlsx::{Book, Column as XCol, Kind, Value};
+    let cols: Vec<XCol> = CSV_HEADER
+        .iter()
+        .map(|&h| match h {
+            "month" | "currency" => XCol::new(h, Kind::Text),
+            h if h.ends_with("_percent") => XCol::new(h, Kind::Percent),
+            h if h.starts_with("cost") || h == "analytics_cost" => XCol::summed(h, Kind::Money),
+            h => XCol::summed(h, Kind::Count),
+        })
+        .collect();
+    let mut book = Book::new(cur);
+    let mut sheet = book.sheet("reconcile", &cols)?;
+    let mut totals: Vec<Option<Decimal>> = vec![None; cols.len()];
+    let pct = |p: Option<Decimal>| {
+        p.map_or(Value::Empty, |p| {
+            Value::Decimal(p.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+        })
+    };
+    for month in months(rec, analytics) {
+        let f = rec.months.get(&month).cloned().unwrap_or_default();
+        let a = analytics.and_then(|a| a.months.get(&month));
+        let m = month.to_string();
+        let row = [
+            Value::Text(&m),
+            Value::Count(f.messages),
+            Value::Count(f.compared),
+            Value::Count(f.agreeing),
+            pct(f.agreement()),
+            Value::Count(f.billed_waprice),
+            Value::Count(f.billed_meta),
+            Value::Count(f.billed_agreeing),
+            pct(f.billed_agreement()),
+            Value::Decimal(f.cost_waprice),
+            Value::Decimal(f.cost_meta),
+            Value::Decimal(f.cost_difference()),
+            Value::Count(f.units_waprice),
+            a.map_or(Value::Empty, |a| Value::Count(a.volume)),
+            a.and_then(|a| a.billed).map_or(Value::Empty, Value::Count),
+            a.and_then(|a| a.cost).map_or(Value::Empty, Value::Decimal),
+            Value::Text(cur),
+        ];
+        for (i, (v, c)) in row.iter().zip(&cols).enumerate() {
+            let d = match (*v, c.total) {
+                (Value::Count(n), true) => Decimal::from(n),
+                (Value::Decimal(d), true) => d,
+                _ => continue,
+            };
+            *totals[i].get_or_insert(Decimal::ZERO) += d;
+        }
+        sheet.row(&row)?;
+    }
+    sheet.finish("total", &totals)?;
+    book.notes(notes)?;
+    book.save(path)
 }
 
 fn figures_json(f: &Figures) -> Map<String, Value> {
@@ -372,7 +440,7 @@ fn write_diff(
     let t = &s.tariffs;
     let tz = s.log.timezone;
     let file = std::fs::File::create(path)?;
-    let mut w = ::csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let mut w = waprice::render::csv::SafeWriter::plain(std::io::BufWriter::new(file));
     w.write_record(DIFF_HEADER)?;
     let parties = &wl.log.parties;
     for l in rec.lines.iter().filter(|l| l.compared && l.differs != 0) {

@@ -183,6 +183,7 @@ fn list(s: &TariffsListSettings, out: &mut impl Write) -> Result<()> {
         .filter(|t| s.currency.as_deref().map_or(true, |c| c == t.currency))
         .collect();
     match s.format {
+        Format::Xlsx => unreachable!("--format xlsx is refused before"),
         Format::Table => {
             let mut table = new_table();
             table.set_header([
@@ -253,7 +254,7 @@ fn list(s: &TariffsListSettings, out: &mut impl Write) -> Result<()> {
             }
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut w = waprice::render::csv::SafeWriter::plain(&mut *out);
             w.write_record(LIST_HEADER)?;
             for c in &cards {
                 w.write_record([
@@ -595,6 +596,7 @@ fn check(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
     }
     let against = baseline_origins.into_iter().collect::<Vec<_>>().join(", ");
     match s.format {
+        Format::Xlsx => unreachable!("--format xlsx is refused before"),
         Format::Table => {
             for c in &comparisons {
                 writeln!(
@@ -744,7 +746,7 @@ fn check(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
         }
         Format::Csv => {
             notes_to_stderr(&file.notes);
-            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut w = waprice::render::csv::SafeWriter::plain(&mut *out);
             w.write_record([
                 "currency",
                 "effective_from",
@@ -859,6 +861,7 @@ fn check_tiers(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
         notes,
     } = files::read_tiers(&s.text, &s.path, &s.markets, &s.overrides)?;
     match s.format {
+        Format::Xlsx => unreachable!("--format xlsx is refused before"),
         Format::Table => {
             writeln!(
                 out,
@@ -884,7 +887,7 @@ fn check_tiers(s: &TariffsCheckSettings, out: &mut impl Write) -> Result<()> {
         }
         Format::Csv => {
             notes_to_stderr(&notes);
-            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut w = waprice::render::csv::SafeWriter::plain(&mut *out);
             w.write_record([
                 "currency",
                 "effective_from",

@@ -1,6 +1,12 @@
 //! CSV output: the estimate's monthly rows or the `--by` long format, in the plain style
 //! (`,` between fields, `.` in numbers) or for comma-decimal spreadsheets (`--decimal-comma`:
 //! `;` between fields, `,` in numbers), which French or German Excel opens as numbers.
+//!
+//! Every CSV waprice writes goes through [`SafeWriter`]: a field that a spreadsheet would take
+//! for a formula (it begins with `=`, `+`, `-`, `@`, a tab or a carriage return) is written
+//! with a leading `'`, unless it is a plain number (`+33612345678`, `-13.19`, `-13,19`), which
+//! no spreadsheet evaluates as anything but a number. Names from the user's own files
+//! (`=1+1`, `+cmd`, `@SUM(A1)`) stay text.
 
 use super::{exact, BREAKDOWN_HEADER, BREAKDOWN_TIER_HEADER, ESTIMATE_HEADER};
 use crate::event::UnitCategory;
@@ -11,13 +17,24 @@ use std::io::Write;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CsvStyle {
     pub decimal_comma: bool,
+    /// A UTF-8 byte-order mark first, so that Excel on Windows reads accents right.
+    pub bom: bool,
 }
 
+/// UTF-8's byte-order mark.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 impl CsvStyle {
-    pub fn writer<W: Write>(self, out: W) -> ::csv::Writer<W> {
-        ::csv::WriterBuilder::new()
-            .delimiter(if self.decimal_comma { b';' } else { b',' })
-            .from_writer(out)
+    /// A writer in this style; the byte-order mark, if asked for, is written at once.
+    pub fn writer<W: Write>(self, mut out: W) -> std::io::Result<SafeWriter<W>> {
+        if self.bom {
+            out.write_all(BOM)?;
+        }
+        Ok(SafeWriter::new(
+            ::csv::WriterBuilder::new()
+                .delimiter(if self.decimal_comma { b';' } else { b',' })
+                .from_writer(out),
+        ))
     }
 
     /// A decimal at full precision in this style.
@@ -35,8 +52,73 @@ impl CsvStyle {
     }
 }
 
+/// Whether a spreadsheet would read `field` as a formula: it begins with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return and is not a plain number.
+pub fn needs_quote(field: &[u8]) -> bool {
+    match field.first() {
+        Some(b'=' | b'@' | b'\t' | b'\r') => true,
+        Some(b'+' | b'-') => !is_plain_number(&field[1..]),
+        _ => false,
+    }
+}
+
+/// Digits, with at most one `.` or `,` between digits: what waprice writes for amounts,
+/// counts and E.164 numbers after the sign.
+fn is_plain_number(s: &[u8]) -> bool {
+    let (int, frac) = match s.iter().position(|&b| b == b'.' || b == b',') {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let digits = |p: &[u8]| !p.is_empty() && p.iter().all(u8::is_ascii_digit);
+    digits(int) && frac.map_or(true, digits)
+}
+
+/// A CSV writer that keeps every field a spreadsheet would evaluate as text (see the module's
+/// rule). Numbers and ordinary text go through untouched, without a copy.
+pub struct SafeWriter<W: Write> {
+    inner: ::csv::Writer<W>,
+    scratch: Vec<u8>,
+}
+
+impl<W: Write> SafeWriter<W> {
+    pub fn new(inner: ::csv::Writer<W>) -> Self {
+        SafeWriter {
+            inner,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// A writer in the plain style (for CSV that takes no `--decimal-comma`).
+    pub fn plain(out: W) -> Self {
+        Self::new(::csv::Writer::from_writer(out))
+    }
+
+    pub fn write_record<I, T>(&mut self, record: I) -> ::csv::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        for field in record {
+            let field = field.as_ref();
+            if needs_quote(field) {
+                self.scratch.clear();
+                self.scratch.push(b'\'');
+                self.scratch.extend_from_slice(field);
+                self.inner.write_field(&self.scratch)?;
+            } else {
+                self.inner.write_field(field)?;
+            }
+        }
+        self.inner.write_record(std::iter::empty::<&[u8]>())
+    }
+
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 pub fn estimate(report: &Report, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
-    let mut w = style.writer(out);
+    let mut w = style.writer(out)?;
     match &report.breakdown {
         None => {
             w.write_record(ESTIMATE_HEADER)?;
@@ -93,4 +175,62 @@ pub fn estimate(report: &Report, style: CsvStyle, out: impl Write) -> std::io::R
         }
     }
     w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(style: CsvStyle, fields: &[&str]) -> String {
+        let mut out = Vec::new();
+        {
+            let mut w = style.writer(&mut out).unwrap();
+            w.write_record(fields).unwrap();
+            w.flush().unwrap();
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn formula_like_names_are_kept_as_text() {
+        assert_eq!(
+            written(
+                CsvStyle::default(),
+                &["=1+1", "+cmd", "@SUM(A1)", "-x", "\tA", "\rB"]
+            ),
+            "'=1+1,'+cmd,'@SUM(A1),'-x,'\tA,\"'\rB\"\n"
+        );
+        // A sign with more than a number after it is a formula to a spreadsheet.
+        assert_eq!(
+            written(CsvStyle::default(), &["-1+1", "+", "-"]),
+            "'-1+1,'+,'-\n"
+        );
+    }
+
+    #[test]
+    fn numbers_waprice_writes_stay_numbers() {
+        assert_eq!(
+            written(
+                CsvStyle::default(),
+                &["+33612345678", "-13.19", "0.0712", "2024-03", "a=b"]
+            ),
+            "+33612345678,-13.19,0.0712,2024-03,a=b\n"
+        );
+        let comma = CsvStyle {
+            decimal_comma: true,
+            bom: false,
+        };
+        assert_eq!(written(comma, &["-13,19", "=x"]), "-13,19;'=x\n");
+    }
+
+    #[test]
+    fn bom_comes_first_once() {
+        let style = CsvStyle {
+            decimal_comma: false,
+            bom: true,
+        };
+        let out = written(style, &["é"]);
+        assert_eq!(out.as_bytes()[..3], *BOM);
+        assert_eq!(&out[3..], "é\n");
+    }
 }

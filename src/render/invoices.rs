@@ -28,7 +28,7 @@ pub const BY_ACCOUNT_HEADER: [&str; 6] =
     ["month", "account", "billable", "free", "cost", "currency"];
 
 pub fn csv(inv: &Invoices, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
-    let mut w = style.writer(out);
+    let mut w = style.writer(out)?;
     w.write_record(INVOICES_HEADER)?;
     for l in &inv.lines {
         w.write_record([
@@ -162,7 +162,7 @@ fn notes(notes: &[String], mut out: impl Write) -> std::io::Result<()> {
 
 /// `estimate --by account` in CSV.
 pub fn by_account_csv(inv: &Invoices, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
-    let mut w = style.writer(out);
+    let mut w = style.writer(out)?;
     w.write_record(BY_ACCOUNT_HEADER)?;
     for l in &inv.lines {
         w.write_record([

@@ -6,6 +6,8 @@ pub mod invoices;
 pub mod json;
 pub mod table;
 pub mod what_if;
+pub mod workbook;
+pub mod xlsx;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -14,6 +16,7 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    Xlsx,
 }
 
 /// The estimate's CSV header, fixed.

@@ -163,7 +163,7 @@ fn signed(d: Decimal) -> String {
 }
 
 pub fn csv(c: &Comparison, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
-    let mut w = style.writer(out);
+    let mut w = style.writer(out)?;
     w.write_record(HEADER)?;
     for l in c.lines() {
         w.write_record([
@@ -179,6 +179,68 @@ pub fn csv(c: &Comparison, style: CsvStyle, out: impl Write) -> std::io::Result<
         ])?;
     }
     w.flush()
+}
+
+/// The comparison as the sheet `as_of` of `book` (the CSV's columns, typed, with totals),
+/// then both sets of notes on the `notes` sheet.
+pub fn xlsx(c: &Comparison, book: &mut super::xlsx::Book) -> anyhow::Result<()> {
+    use super::xlsx::{Column, Kind, Value};
+    let cols: Vec<Column> = HEADER
+        .iter()
+        .map(|&h| match h {
+            "month" | "currency" => Column::new(h, Kind::Text),
+            h if h.ends_with("cost") || h == "difference" => Column::summed(h, Kind::Money),
+            h => Column::summed(h, Kind::Count),
+        })
+        .collect();
+    let mut sheet = book.sheet("as_of", &cols)?;
+    let mut total = (Totals::default(), Totals::default());
+    for l in c.lines() {
+        let month = l.month.to_string();
+        sheet.row(&[
+            Value::Text(&month),
+            Value::Count(l.actual.billable_total()),
+            Value::Count(l.actual.free),
+            Value::Decimal(l.actual.cost),
+            Value::Count(l.what_if.billable_total()),
+            Value::Count(l.what_if.free),
+            Value::Decimal(l.what_if.cost),
+            Value::Decimal(l.what_if.cost - l.actual.cost),
+            Value::Text(&c.actual.currency),
+        ])?;
+        add(&mut total.0, &l.actual);
+        add(&mut total.1, &l.what_if);
+    }
+    let n = |x: u64| Some(Decimal::from(x));
+    sheet.finish(
+        "total",
+        &[
+            None,
+            n(total.0.billable_total()),
+            n(total.0.free),
+            Some(total.0.cost),
+            n(total.1.billable_total()),
+            n(total.1.free),
+            Some(total.1.cost),
+            Some(total.1.cost - total.0.cost),
+            None,
+        ],
+    )?;
+    let as_of = c.as_of;
+    let notes: Vec<String> = c
+        .actual
+        .notes
+        .iter()
+        .map(|n| format!("actual: {n}"))
+        .chain(
+            c.what_if
+                .notes
+                .iter()
+                .map(|n| format!("as of {as_of}: {n}")),
+        )
+        .collect();
+    book.notes(&notes)?;
+    Ok(())
 }
 
 pub fn json(c: &Comparison, mut out: impl Write) -> std::io::Result<()> {
