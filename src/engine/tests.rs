@@ -477,3 +477,5 @@ fn authentication_international_from_the_country_start_date() {
     assert_eq!(before, vec![(U::Authentication, Conversation)]);
     assert_eq!(after, vec![(U::AuthenticationInternational, MSG)]);
 }
+
+mod boundaries;
