@@ -452,4 +452,40 @@ mod tests {
             Quote::Priced(Rate { tier: None, .. })
         ));
     }
+
+    /// Each billed category reads its own column: a card whose every column holds a
+    /// different rate tells a swap (marketing for utility, international authentication
+    /// for domestic) from the right answer.
+    #[test]
+    fn each_category_pays_its_own_column() {
+        let (c, m) = cards(
+            "currency,effective_from,market,marketing,utility,authentication,authentication_international,service,business_initiated,user_initiated\n\
+             EUR,2022-02-01,India,,,,,,0.0006,0.0007\n\
+             EUR,2023-06-01,India,0.0001,0.0002,0.0003,0.0004,0.0005,,\n",
+        );
+        let india = m.market_by_name("India").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        for (category, era, date, rate) in [
+            (UnitCategory::Marketing, Era::B, "2024-03-01", 1),
+            (UnitCategory::Utility, Era::B, "2024-03-01", 2),
+            (UnitCategory::Authentication, Era::B, "2024-03-01", 3),
+            (
+                UnitCategory::AuthenticationInternational,
+                Era::B,
+                "2024-03-01",
+                4,
+            ),
+            (UnitCategory::Service, Era::B, "2024-03-01", 5),
+            (UnitCategory::BusinessInitiated, Era::A, "2022-03-01", 6),
+            (UnitCategory::UserInitiated, Era::A, "2022-03-01", 7),
+        ] {
+            let mut e = event(date, era, category);
+            e.pricing = Pricing::Conversation;
+            assert_eq!(
+                priced(p.quote(&e, india)),
+                (Decimal::new(rate, 4), false),
+                "{category:?}"
+            );
+        }
+    }
 }

@@ -1111,6 +1111,8 @@ fn a_bad_row_in_a_streamed_file_stops_with_its_line() {
     assert!(err.contains("line 20002, column 'recipient'"), "{err}");
     assert!(out.stdout.is_empty(), "no partial estimate is printed");
 }
+#[path = "cli/boundaries.rs"]
+mod boundaries;
 #[path = "cli/reconcile.rs"]
 mod reconcile;
 #[path = "cli/robustness.rs"]
