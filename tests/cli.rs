@@ -495,7 +495,7 @@ fn pinned(name: &str, actual: &str) {
     let path = Path::new("tests/data/expected").join(name);
     if std::env::var_os("WAPRICE_BLESS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
+        bless::rewrite(&path, actual);
     }
     let expected = std::fs::read_to_string(&path)
         .unwrap_or_else(|_| panic!("missing {path:?}: run with WAPRICE_BLESS=1"));
@@ -1053,7 +1053,7 @@ fn readme_examples_show_real_output() {
     }
     updated.push_str(rest);
     if std::env::var_os("WAPRICE_BLESS").is_some() {
-        std::fs::write("README.md", updated).unwrap();
+        bless::rewrite(Path::new("README.md"), &updated);
     }
     assert!(checked >= 6, "only {checked} README examples found");
 }
@@ -1111,12 +1111,16 @@ fn a_bad_row_in_a_streamed_file_stops_with_its_line() {
     assert!(err.contains("line 20002, column 'recipient'"), "{err}");
     assert!(out.stdout.is_empty(), "no partial estimate is printed");
 }
+#[path = "cli/bless.rs"]
+mod bless;
 #[path = "cli/boundaries.rs"]
 mod boundaries;
 #[path = "cli/reconcile.rs"]
 mod reconcile;
 #[path = "cli/robustness.rs"]
 mod robustness;
+#[path = "cli/setup.rs"]
+mod setup;
 #[path = "cli/tariffs.rs"]
 mod tariffs;
 

@@ -62,6 +62,28 @@ fn era_b_conversations_last_24h_and_entry_point_windows_72h_to_the_millisecond()
         estimate_csv(&boundary("era-b-24h-72h.csv"), &["--currency", "USD"]),
         rows(&["2024-03,2,3,0,0,0,0,0,1,5,0,0.5168,54,0,USD"])
     );
+    // And the ledger says which messages opened them: never the one at +24h - 1ms.
+    let ledger = stdout(&[
+        "ledger",
+        &boundary("era-b-24h-72h.csv"),
+        "--currency",
+        "USD",
+    ]);
+    let opened: Vec<&str> = ledger
+        .lines()
+        .filter(|l| l.contains(",conversation,"))
+        .map(|l| &l[..l.find(',').unwrap()])
+        .collect();
+    assert_eq!(
+        opened,
+        [
+            "2024-03-04T09:00:00Z",
+            "2024-03-04T09:00:00Z",
+            "2024-03-05T09:00:00Z",
+            "2024-03-05T09:00:00Z",
+            "2024-03-13T10:00:00Z"
+        ]
+    );
 }
 
 #[test]
