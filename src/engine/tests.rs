@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 
 const H: i64 = 3_600_000;
 
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 enum Row {
     In(i64),
     Ep(i64),
@@ -479,3 +479,4 @@ fn authentication_international_from_the_country_start_date() {
 }
 
 mod boundaries;
+mod properties;

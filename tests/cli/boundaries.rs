@@ -128,3 +128,40 @@ fn authentication_international_is_charged_from_local_midnight_of_its_start_date
         rows(&["2026-07,0,0,1,1,0,0,0,0,2,0,0.0568,50,0,EUR"])
     );
 }
+
+#[test]
+fn raising_agents_never_raises_the_overage() {
+    // 1,000 marketing templates to France in October 2026: 1,000 x 0.0712 EUR (EUR France
+    // 2026-07-01 card) = 71.2 EUR, against 50 EUR per started block of ten agents.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("campaign.csv");
+    let mut log = String::from("timestamp,direction,category,recipient\n");
+    for i in 0..1000 {
+        log.push_str(&format!(
+            "2026-10-05T{:02}:{:02}:00Z,outbound,marketing,+336{:08}\n",
+            8 + i / 60 % 12,
+            i % 60,
+            10_000_000 + i
+        ));
+    }
+    std::fs::write(&path, log).unwrap();
+    let mut last = None;
+    for (agents, overage) in [
+        (1, "21.2000"),
+        (10, "21.2000"),
+        (11, "0"),
+        (15, "0"),
+        (40, "0"),
+    ] {
+        let csv = estimate_csv(path.to_str().unwrap(), &["--agents", &agents.to_string()]);
+        let row = csv.lines().nth(1).unwrap();
+        let cols: Vec<&str> = row.split(',').collect();
+        assert_eq!(cols[11], "71.2000", "cost, {agents} agents");
+        assert_eq!(cols[13], overage, "overage, {agents} agents");
+        let o = dec(cols[13]);
+        if let Some(prev) = last {
+            assert!(o <= prev, "{agents} agents: overage {o} after {prev}");
+        }
+        last = Some(o);
+    }
+}
