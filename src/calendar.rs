@@ -69,10 +69,6 @@ impl Calendar {
         }
     }
 
-    pub fn tz(&self) -> Tz {
-        self.tz
-    }
-
     /// The zone's offset from UTC at an instant, in milliseconds.
     pub fn offset_ms(&mut self, t_ms: i64) -> i64 {
         if self.utc {

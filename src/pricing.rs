@@ -488,4 +488,27 @@ mod tests {
             );
         }
     }
+
+    /// A paid era B service conversation (before 2024-11-01) never takes its rate from a
+    /// card of the free-service era, not even as a substitute: that card's service rate is
+    /// 0 because service became free, not because this conversation was.
+    #[test]
+    fn era_b_service_never_takes_the_free_service_cards_rate() {
+        let (c, m) = cards(
+            "currency,effective_from,market,marketing,utility,authentication,authentication_international,service,business_initiated,user_initiated\n\
+             EUR,2024-11-01,Spain,0.0615,0.02,0.02,,0,,\n",
+        );
+        let es = m.market_by_name("Spain").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        let mut e = event("2024-03-01", Era::B, UnitCategory::Service);
+        e.pricing = Pricing::Conversation;
+        assert_eq!(p.quote(&e, es), Quote::Unpriced(Column::Service));
+        let mut marketing = event("2024-03-01", Era::B, UnitCategory::Marketing);
+        marketing.pricing = Pricing::Conversation;
+        assert_eq!(
+            priced(p.quote(&marketing, es)),
+            (Decimal::new(615, 4), true),
+            "other columns may take a later card as a flagged substitute"
+        );
+    }
 }

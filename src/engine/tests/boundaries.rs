@@ -287,3 +287,67 @@ fn authentication_international_starts_at_local_midnight_of_the_start_date() {
         );
     }
 }
+
+#[test]
+fn the_era_d_allowance_restarts_at_local_midnight_of_the_first() {
+    // One free service message a month: used on 31 October, a millisecond before November
+    // starts in Kolkata; the one at midnight is November's; the next one is billed.
+    let cfg = EngineConfig {
+        free_service_allowance: 1,
+        ..EngineConfig::default()
+    };
+    let rows = [
+        (0, Row::In(0)),
+        (0, Row::Free(H - 2)),
+        (0, Row::Free(H - 1)),
+        (0, Row::Free(H)),
+        (0, Row::Free(H + 1)),
+    ];
+    let v = replay_rows("2026-10-31T23:00:00+05:30", &rows, &cfg, Asia::Kolkata);
+    assert_eq!(
+        v,
+        vec![
+            (U::Service, FreeAllowance),
+            (U::Service, MSG),
+            (U::Service, FreeAllowance),
+            (U::Service, MSG)
+        ]
+    );
+}
+
+#[test]
+fn each_pair_keeps_its_customers_country() {
+    // Authentication-international applies to customers of country 1 only: the engine must
+    // look at each pair's own customer, not a default country.
+    let from = chrono::NaiveDate::from_ymd_opt(2025, 2, 1).unwrap();
+    let cfg = EngineConfig {
+        auth_intl_from: vec![None, Some(from)],
+        ..EngineConfig::default()
+    };
+    let mut parties = Parties::default();
+    let b = parties.business(b"");
+    let t = ms("2025-09-01T10:00:00Z");
+    let messages: Vec<Message> = [(33_600_000_001u64, 0u16), (91_980_000_0001, 1)]
+        .iter()
+        .enumerate()
+        .map(|(i, &(number, country))| Message {
+            time: t + i as i64,
+            pair: parties
+                .intern(b, number, |_| Ok::<_, ()>(CountryId(country)))
+                .unwrap(),
+            kind: Kind::Template(T::Authentication),
+            delivered: true,
+        })
+        .collect();
+    let mut out = Vec::new();
+    replay(&messages, &parties, &cfg, Calendar::new(Tz::UTC), |e| {
+        out.push((e.country, e.category))
+    });
+    assert_eq!(
+        out,
+        vec![
+            (CountryId(0), U::Authentication),
+            (CountryId(1), U::AuthenticationInternational)
+        ]
+    );
+}
