@@ -327,7 +327,7 @@ fn each_pair_keeps_its_customers_country() {
     let mut parties = Parties::default();
     let b = parties.business(b"");
     let t = ms("2025-09-01T10:00:00Z");
-    let messages: Vec<Message> = [(33_600_000_001u64, 0u16), (91_980_000_0001, 1)]
+    let messages: Vec<Message> = [(33_600_000_001u64, 0u16), (919_800_000_001, 1)]
         .iter()
         .enumerate()
         .map(|(i, &(number, country))| Message {
