@@ -511,4 +511,51 @@ mod tests {
             "other columns may take a later card as a flagged substitute"
         );
     }
+
+    /// Only charged messages count towards a volume tier: utility messages that are free
+    /// (in the service window, in a free entry point window) leave the count where it was.
+    #[test]
+    fn free_messages_do_not_count_towards_a_tier() {
+        let m = MarketMap::bundled();
+        let cards = RateCards::from_rows(
+            parse(
+                "currency,effective_from,market,marketing,utility\n\
+                 USD,2025-07-01,India,0.0107,0.0014\n",
+                "c.csv",
+                &m,
+            )
+            .unwrap(),
+        );
+        let tiers = TierTables::from_tables(
+            crate::tariff::tier::parse(
+                "currency,effective_from,market,category,threshold,rate\n\
+                 USD,2025-07-01,India,utility,3,0.0010\n",
+                "t.csv",
+                &m,
+            )
+            .unwrap(),
+        );
+        let india = m.market_by_name("India").unwrap();
+        let mut p = TieredPricer::new(&cards, &tiers, "USD");
+        let mut tier_of = |pricing| {
+            let mut e = event("2025-09-02", Era::C, UnitCategory::Utility);
+            e.pricing = pricing;
+            match p.quote(&e, india) {
+                Quote::Priced(r) => r.tier.map(|t| t.to_string()),
+                _ => None,
+            }
+        };
+        assert_eq!(tier_of(Pricing::Message).as_deref(), Some("1:3"));
+        for free in [
+            Pricing::FreeCustomerService,
+            Pricing::FreeEntryPoint,
+            Pricing::FreeCustomerService,
+        ] {
+            assert_eq!(tier_of(free), None);
+        }
+        // The second charged message: still the first tier.
+        assert_eq!(tier_of(Pricing::Message).as_deref(), Some("1:3"));
+        assert_eq!(tier_of(Pricing::Message).as_deref(), Some("1:3"));
+        assert_eq!(tier_of(Pricing::Message).as_deref(), Some("4+"));
+    }
 }
