@@ -558,4 +558,33 @@ mod tests {
         assert_eq!(tier_of(Pricing::Message).as_deref(), Some("1:3"));
         assert_eq!(tier_of(Pricing::Message).as_deref(), Some("4+"));
     }
+
+    /// A card prices the messages of its own pricing model: conversation cards (before
+    /// 2025-07-01) conversations, per-message cards (from 2025-07-01, that day included)
+    /// messages. A card of the other model is only a flagged substitute, even when dated
+    /// before the event.
+    #[test]
+    fn a_card_of_the_other_pricing_model_is_a_flagged_substitute() {
+        let (c, m) = cards(CARDS);
+        let fr = m.market_by_name("France").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        assert_eq!(
+            priced(p.quote(&event("2025-07-01", Era::C, UnitCategory::Marketing), fr)),
+            (Decimal::new(1200, 4), false)
+        );
+        assert_eq!(
+            priced(p.quote(&event("2025-06-30", Era::B, UnitCategory::Marketing), fr)),
+            (Decimal::new(1100, 4), false)
+        );
+        let (c, m) = cards(
+            "currency,effective_from,market,marketing\n\
+             EUR,2024-11-01,Spain,0.0615\n",
+        );
+        let es = m.market_by_name("Spain").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        assert_eq!(
+            priced(p.quote(&event("2025-08-01", Era::C, UnitCategory::Marketing), es)),
+            (Decimal::new(615, 4), true)
+        );
+    }
 }
