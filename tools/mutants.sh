@@ -8,6 +8,8 @@
 #   MUTANTS_TIMEOUT=120 MUTANTS_TEST_ARGS="--lib" tools/mutants.sh src/calendar.rs
 #                                     per-mutant test timeout (s); arguments for `cargo test`
 #                                     (--lib: only the unit tests, much faster per mutant)
+#   MUTANTS_OPTS="--iterate" tools/mutants.sh ...   more cargo-mutants options (--iterate: only
+#                                     the mutants the previous run in mutants.out/ did not catch)
 #
 # Installs cargo-mutants (cargo install --locked) when it is missing. Works on a copy of the
 # tree (the working tree is never changed); results go to mutants.out/ (caught.txt, missed.txt,
@@ -35,4 +37,5 @@ for f in "${files[@]}"; do args+=(--file "$f"); done
 test_args=()
 for a in ${MUTANTS_TEST_ARGS:-}; do test_args+=(--cargo-test-arg "$a"); done
 # One job: the machine has two cores and the build itself uses both.
-cargo mutants --jobs 1 --timeout "${MUTANTS_TIMEOUT:-300}" "${args[@]}" "${test_args[@]}"
+# shellcheck disable=SC2086
+cargo mutants --jobs 1 --timeout "${MUTANTS_TIMEOUT:-300}" ${MUTANTS_OPTS:-} "${args[@]}" "${test_args[@]}"
