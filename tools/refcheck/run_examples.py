@@ -5,7 +5,7 @@
 
 Each example is NAME.csv + NAME.expected + optional NAME.args. NAME.expected holds, per month,
 the unit columns and the money: `unpriced`, `cost` and `currency` (the currency both programs
-are run in). ex* are the spec's worked examples; x* are extra cases derived from the rules.
+are run in). ex* are the worked examples of the billing rules; x* are extra cases derived from the rules.
 
 Both ref.py and the binary must give the expected counts and cost. A missing binary is a
 failure (build it with `cargo build --release`, or point $WAPRICE at one); --ref-only checks
