@@ -57,7 +57,7 @@ struct Assignment {
 
 impl Assignment {
     fn covers(&self, date: NaiveDate) -> bool {
-        self.from.map_or(true, |f| date >= f) && self.until.map_or(true, |u| date < u)
+        self.from.is_none_or(|f| date >= f) && self.until.is_none_or(|u| date < u)
     }
     fn overlaps(&self, other: &Assignment) -> bool {
         let starts_before_other_ends = match (self.from, other.until) {

@@ -126,4 +126,26 @@ mod tests {
         assert_eq!(line.overage, dec("1.5"));
         assert_eq!(line.used_percent, None);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(2000))]
+
+        /// More agents never raise the overage, in either currency, whatever the cost; the
+        /// overage is never negative and never more than the cost.
+        #[test]
+        fn more_agents_never_raise_the_overage(
+            agents in 1u32..500,
+            more in 0u32..500,
+            cents in 0u64..100_000_000,
+            usd in proptest::bool::ANY,
+        ) {
+            let currency = if usd { "USD" } else { "EUR" };
+            let cost = Decimal::new(cents as i64, 4);
+            let month = Month(2025 * 12);
+            let few = Budget::for_agents(currency, agents, false).unwrap().line(month, cost);
+            let many = Budget::for_agents(currency, agents + more, false).unwrap().line(month, cost);
+            proptest::prop_assert!(many.overage <= few.overage);
+            proptest::prop_assert!(many.overage >= Decimal::ZERO && few.overage <= cost);
+        }
+    }
 }

@@ -69,6 +69,7 @@ impl Calendar {
         }
     }
 
+    /// The WABA time zone.
     pub fn tz(&self) -> Tz {
         self.tz
     }
@@ -212,6 +213,60 @@ mod tests {
         let cal = Calendar::new(chrono_tz::America::Sao_Paulo);
         let d = NaiveDate::from_ymd_opt(2018, 11, 4).unwrap();
         assert_eq!(cal.start_of_day_ms(d), ms("2018-11-04T03:00:00Z"));
+    }
+
+    /// Local midnight, to the millisecond, in zones east and west of UTC, with and without
+    /// daylight saving time, on both sides of each transition: the last millisecond of a day
+    /// belongs to it and midnight to the next. The instants come from chrono, not from the
+    /// calendar, and each is asked of a fresh calendar and of one warm from the day before.
+    #[test]
+    fn local_midnight_to_the_millisecond() {
+        use chrono_tz::{America, Asia, Australia, Europe, Pacific};
+        let zones = [
+            Asia::Kolkata,        // +05:30, no DST
+            Asia::Kathmandu,      // +05:45, no DST
+            America::Sao_Paulo,   // -03:00, no DST since 2019 (and DST at midnight before)
+            Europe::Paris,        // +01:00 / +02:00
+            America::New_York,    // -05:00 / -04:00
+            Australia::Lord_Howe, // +10:30 / +11:00 (a 30-minute shift)
+            Pacific::Chatham,     // +12:45 / +13:45
+        ];
+        let dates = [
+            (2022, 2, 1),
+            (2023, 3, 26),
+            (2023, 6, 1),
+            (2024, 3, 1),
+            (2024, 4, 1),
+            (2024, 10, 27),
+            (2024, 11, 1),
+            (2025, 1, 1),
+            (2025, 7, 1),
+            (2026, 10, 1),
+            (2026, 11, 1),
+        ];
+        for tz in zones {
+            let mut warm = Calendar::new(tz);
+            for (y, m, d) in dates {
+                let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+                let midnight = tz
+                    .from_local_datetime(&date.and_hms_opt(0, 0, 0).unwrap())
+                    .earliest()
+                    .unwrap()
+                    .timestamp_millis();
+                let day_before = date.pred_opt().unwrap();
+                for cal in [&mut Calendar::new(tz), &mut warm] {
+                    assert_eq!(cal.local_date(midnight - 1), day_before, "{tz} {date} -1ms");
+                    assert_eq!(cal.local_date(midnight), date, "{tz} {date} midnight");
+                    assert_eq!(cal.local_date(midnight + 1), date, "{tz} {date} +1ms");
+                }
+                assert_eq!(warm.start_of_day_ms(date), midnight, "{tz} {date}");
+                let month = Month::of(date);
+                assert_eq!(
+                    Month::of(warm.local_date(midnight - 1)).next() == month,
+                    d == 1
+                );
+            }
+        }
     }
 
     #[test]

@@ -628,4 +628,139 @@ mod tests {
             Quote::Priced(Rate { tier: None, .. })
         ));
     }
+
+    /// Each billed category reads its own column: a card whose every column holds a
+    /// different rate tells a swap (marketing for utility, international authentication
+    /// for domestic) from the right answer.
+    #[test]
+    fn each_category_pays_its_own_column() {
+        let (c, m) = cards(
+            "currency,effective_from,market,marketing,utility,authentication,authentication_international,service,business_initiated,user_initiated\n\
+             EUR,2022-02-01,India,,,,,,0.0006,0.0007\n\
+             EUR,2023-06-01,India,0.0001,0.0002,0.0003,0.0004,0.0005,,\n",
+        );
+        let india = m.market_by_name("India").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        for (category, era, date, rate) in [
+            (UnitCategory::Marketing, Era::B, "2024-03-01", 1),
+            (UnitCategory::Utility, Era::B, "2024-03-01", 2),
+            (UnitCategory::Authentication, Era::B, "2024-03-01", 3),
+            (
+                UnitCategory::AuthenticationInternational,
+                Era::B,
+                "2024-03-01",
+                4,
+            ),
+            (UnitCategory::Service, Era::B, "2024-03-01", 5),
+            (UnitCategory::BusinessInitiated, Era::A, "2022-03-01", 6),
+            (UnitCategory::UserInitiated, Era::A, "2022-03-01", 7),
+        ] {
+            let mut e = event(date, era, category);
+            e.pricing = Pricing::Conversation;
+            assert_eq!(
+                priced(p.quote(&e, india)),
+                (Decimal::new(rate, 4), false),
+                "{category:?}"
+            );
+        }
+    }
+
+    /// A paid era B service conversation (before 2024-11-01) never takes its rate from a
+    /// card of the free-service era, not even as a substitute: that card's service rate is
+    /// 0 because service became free, not because this conversation was.
+    #[test]
+    fn era_b_service_never_takes_the_free_service_cards_rate() {
+        let (c, m) = cards(
+            "currency,effective_from,market,marketing,utility,authentication,authentication_international,service,business_initiated,user_initiated\n\
+             EUR,2024-11-01,Spain,0.0615,0.02,0.02,,0,,\n",
+        );
+        let es = m.market_by_name("Spain").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        let mut e = event("2024-03-01", Era::B, UnitCategory::Service);
+        e.pricing = Pricing::Conversation;
+        assert_eq!(p.quote(&e, es), Quote::Unpriced(Column::Service));
+        let mut marketing = event("2024-03-01", Era::B, UnitCategory::Marketing);
+        marketing.pricing = Pricing::Conversation;
+        assert_eq!(
+            priced(p.quote(&marketing, es)),
+            (Decimal::new(615, 4), true),
+            "other columns may take a later card as a flagged substitute"
+        );
+    }
+
+    /// Only charged messages count towards a volume tier: utility messages that are free
+    /// (in the service window, in a free entry point window) leave the count where it was.
+    #[test]
+    fn free_messages_do_not_count_towards_a_tier() {
+        let m = MarketMap::bundled();
+        let cards = RateCards::from_rows(
+            parse(
+                "currency,effective_from,market,marketing,utility\n\
+                 USD,2025-07-01,India,0.0107,0.0014\n",
+                "c.csv",
+                &m,
+            )
+            .unwrap(),
+        );
+        let tiers = TierTables::from_tables(
+            crate::tariff::tier::parse(
+                "currency,effective_from,market,category,threshold,rate\n\
+                 USD,2025-07-01,India,utility,3,0.0010\n",
+                "t.csv",
+                &m,
+            )
+            .unwrap(),
+        );
+        let india = m.market_by_name("India").unwrap();
+        let mut p = TieredPricer::new(&cards, &tiers, "USD");
+        let mut tier_of = |pricing| {
+            let mut e = event("2025-09-02", Era::C, UnitCategory::Utility);
+            e.pricing = pricing;
+            match p.quote(&e, india) {
+                Quote::Priced(r) => r.tier.map(|t| t.to_string()),
+                _ => None,
+            }
+        };
+        assert_eq!(tier_of(Pricing::Message).as_deref(), Some("1:3"));
+        for free in [
+            Pricing::FreeCustomerService,
+            Pricing::FreeEntryPoint,
+            Pricing::FreeCustomerService,
+        ] {
+            assert_eq!(tier_of(free), None);
+        }
+        // The second charged message: still the first tier.
+        assert_eq!(tier_of(Pricing::Message).as_deref(), Some("1:3"));
+        assert_eq!(tier_of(Pricing::Message).as_deref(), Some("1:3"));
+        assert_eq!(tier_of(Pricing::Message).as_deref(), Some("4+"));
+    }
+
+    /// A card prices the messages of its own pricing model: conversation cards (before
+    /// 2025-07-01) conversations, per-message cards (from 2025-07-01, that day included)
+    /// messages. A card of the other model is only a flagged substitute, even when dated
+    /// before the event.
+    #[test]
+    fn a_card_of_the_other_pricing_model_is_a_flagged_substitute() {
+        let (c, m) = cards(CARDS);
+        let fr = m.market_by_name("France").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        assert_eq!(
+            priced(p.quote(&event("2025-07-01", Era::C, UnitCategory::Marketing), fr)),
+            (Decimal::new(1200, 4), false)
+        );
+        assert_eq!(
+            priced(p.quote(&event("2025-06-30", Era::B, UnitCategory::Marketing), fr)),
+            (Decimal::new(1100, 4), false)
+        );
+        let (c, m) = cards(
+            "currency,effective_from,market,marketing\n\
+             EUR,2024-11-01,Spain,0.0615\n",
+        );
+        let es = m.market_by_name("Spain").unwrap();
+        let p = Pricer::new(&c, "EUR");
+        assert_eq!(
+            priced(p.quote(&event("2025-08-01", Era::C, UnitCategory::Marketing), es)),
+            (Decimal::new(615, 4), true)
+        );
+    }
 }

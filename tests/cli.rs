@@ -528,7 +528,7 @@ fn pinned(name: &str, actual: &str) {
     let path = Path::new("tests/data/expected").join(name);
     if std::env::var_os("WAPRICE_BLESS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
+        bless::rewrite(&path, actual);
     }
     let expected = std::fs::read_to_string(&path)
         .unwrap_or_else(|_| panic!("missing {path:?}: run with WAPRICE_BLESS=1"));
@@ -1141,7 +1141,7 @@ fn console_examples_show_real_output(file: &str) -> usize {
     }
     updated.push_str(rest);
     if std::env::var_os("WAPRICE_BLESS").is_some() {
-        std::fs::write(file, updated).unwrap();
+        bless::rewrite(Path::new(file), &updated);
     }
     checked
 }
@@ -1199,6 +1199,10 @@ fn a_bad_row_in_a_streamed_file_stops_with_its_line() {
     assert!(err.contains("line 20002, column 'recipient'"), "{err}");
     assert!(out.stdout.is_empty(), "no partial estimate is printed");
 }
+#[path = "cli/bless.rs"]
+mod bless;
+#[path = "cli/boundaries.rs"]
+mod boundaries;
 #[path = "cli/dates_and_separators.rs"]
 mod dates_and_separators;
 #[path = "cli/history.rs"]
@@ -1211,6 +1215,8 @@ mod real_logs;
 mod reconcile;
 #[path = "cli/robustness.rs"]
 mod robustness;
+#[path = "cli/setup.rs"]
+mod setup;
 #[path = "cli/spreadsheet.rs"]
 mod spreadsheet;
 #[path = "cli/tariffs.rs"]

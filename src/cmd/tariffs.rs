@@ -81,7 +81,7 @@ struct CardInfo {
 fn card_infos(cards: &RateCards, markets: &MarketMap, currency: Option<&str>) -> Vec<CardInfo> {
     let mut groups: BTreeMap<(String, NaiveDate, bool), Vec<&CardRow>> = BTreeMap::new();
     for r in cards.rows() {
-        if currency.map_or(true, |c| c == r.currency) {
+        if currency.is_none_or(|c| c == r.currency) {
             groups
                 .entry((r.currency.clone(), r.effective_from, r.is_derived()))
                 .or_default()
@@ -180,7 +180,7 @@ fn list(s: &TariffsListSettings, out: &mut impl Write) -> Result<()> {
         .tiers
         .tables()
         .iter()
-        .filter(|t| s.currency.as_deref().map_or(true, |c| c == t.currency))
+        .filter(|t| s.currency.as_deref().is_none_or(|c| c == t.currency))
         .collect();
     match s.format {
         Format::Xlsx => unreachable!("--format xlsx is refused before"),

@@ -169,7 +169,7 @@ impl PairStates {
     }
 
     fn push(&mut self, state: PairState) {
-        if self.len % BLOCK == 0 {
+        if self.len.is_multiple_of(BLOCK) {
             self.blocks.push(Vec::with_capacity(BLOCK));
         }
         self.blocks.last_mut().expect("a block").push(state);

@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 
 const H: i64 = 3_600_000;
 
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 enum Row {
     In(i64),
     Ep(i64),
@@ -652,3 +652,6 @@ fn the_free_tier_is_counted_per_waba_and_month() {
     // A new month starts every WABA's tier again.
     assert_eq!(taken(&mut counters, 0, march.next(), 1000), 1000);
 }
+
+mod boundaries;
+mod properties;

@@ -364,7 +364,7 @@ fn separator_name(delimiter: u8) -> String {
 #[inline(never)]
 fn note_future(stats: &mut ReadStats, columns: &ColumnMap, record: &Row, m: &RawMessage) {
     stats.future += 1;
-    if stats.first_future.as_ref().map_or(true, |f| m.time < f.2) {
+    if stats.first_future.as_ref().is_none_or(|f| m.time < f.2) {
         let header = columns.header(billing_time_column(m, record, columns));
         stats.first_future = Some((
             record.line(),

@@ -971,7 +971,7 @@ struct Pending {
 }
 
 fn earliest(slot: &mut Option<(i64, u64, u64)>, v: (i64, u64, u64)) {
-    if slot.map_or(true, |s| v.0 < s.0) {
+    if slot.is_none_or(|s| v.0 < s.0) {
         *slot = Some(v);
     }
 }
@@ -1702,7 +1702,7 @@ impl Reader<'_> {
             self.out.stats.statuses += 1;
         }
         if let Some(pr) = pricing {
-            if p.pricing.map_or(true, |(_, r)| rank > r) {
+            if p.pricing.is_none_or(|(_, r)| rank > r) {
                 p.pricing = Some((pr, rank));
             }
         }

@@ -452,7 +452,7 @@ pub fn reconcile(
                     let opener = v
                         .conversation
                         .and_then(|c| meta_groups.get(&c.id))
-                        .map_or(true, |g| g[0] == n);
+                        .is_none_or(|g| g[0] == n);
                     let says = if v.pricing.is_none() {
                         MetaSays::Nothing
                     } else if !e.era.is_conversation_based() {

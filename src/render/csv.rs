@@ -70,7 +70,7 @@ fn is_plain_number(s: &[u8]) -> bool {
         None => (s, None),
     };
     let digits = |p: &[u8]| !p.is_empty() && p.iter().all(u8::is_ascii_digit);
-    digits(int) && frac.map_or(true, digits)
+    digits(int) && frac.is_none_or(digits)
 }
 
 /// A CSV writer that keeps every field a spreadsheet would evaluate as text (see the module's

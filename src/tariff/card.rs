@@ -459,4 +459,29 @@ mod tests {
             );
         }
     }
+
+    const HEAD: &str = "currency,effective_from,market,marketing\n";
+
+    fn read(row: &str) -> Result<Vec<CardRow>, String> {
+        parse(&format!("{HEAD}{row}\n"), "c.csv", &MarketMap::bundled()).map_err(|e| e.to_string())
+    }
+
+    /// A rate is a decimal of zero or more and a currency three letters: anything else is
+    /// refused, never read as some other rate or currency.
+    #[test]
+    fn negative_rates_and_malformed_currencies_are_refused() {
+        assert!(read("EUR,2024-01-01,France,-0.01")
+            .unwrap_err()
+            .contains("not a rate"));
+        for c in ["EU", "EURO", "E1R"] {
+            assert!(
+                read(&format!("{c},2024-01-01,France,0.01"))
+                    .unwrap_err()
+                    .contains("not a currency code"),
+                "{c}"
+            );
+        }
+        let rows = read("eur,2024-01-01,France,0").unwrap();
+        assert_eq!(rows[0].currency, "EUR");
+    }
 }

@@ -1044,7 +1044,7 @@ fn late(log: &GenLog, keys: &[u32]) -> GenLog {
     let mut rows = log.rows.clone();
     for i in 1..rows.len() {
         let (a, b) = (rows[i - 1].t, rows[i].t);
-        if keys[i % keys.len()] % 2 == 0 && a != b && (a - b).abs() < 3_600 {
+        if keys[i % keys.len()].is_multiple_of(2) && a != b && (a - b).abs() < 3_600 {
             rows.swap(i - 1, i);
         }
     }

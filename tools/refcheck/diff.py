@@ -175,7 +175,7 @@ def main():
     ap.add_argument("--bin", default=BIN)
     ap.add_argument("--out", default=os.path.join(HERE, "failures"))
     ap.add_argument("--quiet", action="store_true")
-    ap.add_argument("--bulk-prob", type=float, default=0.1)
+    ap.add_argument("--bulk-prob", type=float, default=0.9)
     ap.add_argument("--cost", action="store_true",
                     help="also compare unpriced/cost/budget/overage/currency (EUR or USD by seed)")
     a = ap.parse_args()

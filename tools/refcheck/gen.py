@@ -13,7 +13,9 @@ second one inside an FEP and lapsing ones); failed/undelivered rows; several bus
 shuffled row order; era boundaries (2023-06-01, 2024-11-01, 2025-07-01, 2026-10-01) and month
 ends in the WABA time zone; delivered_at later than timestamp (crossing boundaries); the same
 customer written in different phone formats; column aliases and header case; several timestamp
-formats (RFC 3339 Z/offset, naive local, Unix s/ms); sometimes >1,000 conversations in a month.
+formats (RFC 3339 Z/offset, naive local, Unix s/ms); in most logs (--bulk-prob, default 0.9) a month
+of era A or B with 995 to 1,030 conversations, so the free tier runs out, half the time on the
+month's last day.
 All rows are valid: nothing before 2022-02-01 local, numbers from countries in markets.csv, naive
 local times only where they are unambiguous (no DST gap/fold).
 """
@@ -99,7 +101,7 @@ def fmt_phone(r, cc, nat, allow_fancy=True):
 
 
 class Gen:
-    def __init__(self, seed, era="mixed", rows=None, tz=None, bulk_prob=0.1):
+    def __init__(self, seed, era="mixed", rows=None, tz=None, bulk_prob=0.9):
         self.r = random.Random(seed)
         self.bulk_prob = bulk_prob
         r = self.r
@@ -258,9 +260,21 @@ class Gen:
         if era == "A":
             y, m = r.choice([(2022, 10), (2023, 1), (2023, 5)])
         else:
-            y, m = r.choice([(2023, 8), (2024, 10), (2024, 11), (2025, 6)])
-        start = self.local(y, m, 1) + r.choice([0, 0, 6 * H])
+            # The tier is used by service conversations until 2024-10; 2024-11 checks it is not.
+            y, m = r.choice([(2023, 8), (2024, 3), (2024, 10), (2024, 10), (2024, 11)])
         span = 26 * DAY
+        if (y, m) == (2024, 11) and r.random() < 0.5:
+            # All on 2024-11-01, the first day of free service conversations: past the
+            # 1,000th they are free only if that day is counted as free service.
+            start, span = self.local(y, m, 1), DAY
+        elif r.random() < 0.5:
+            start = self.local(y, m, 1) + r.choice([0, 0, 6 * H])
+        else:
+            # Ending at the month's last local minute: the conversations past the 1,000th fall
+            # on its last day, next to the month boundary (and, in October 2024, next to the
+            # first day of free service conversations).
+            ny, nm = (y + (m == 12), m % 12 + 1)
+            start = self.local(ny, nm, 1) - span
         evs = []
         for (cc, nat) in self.customers(n):
             t = start + r.randrange(span) // 60 * 60
@@ -319,7 +333,7 @@ class Gen:
             b = r.choice(bizs)
             spread = r.random() < 0.5
             owner = {}
-            for (t, kind, cc, nat) in self.bulk(r.choice([995, 999, 1000, 1001, 1003, 1030])):
+            for (t, kind, cc, nat) in self.bulk(r.choice([995, 999, 1000, 1001, 1001, 1003, 1030, 1030])):
                 if (cc, nat) not in owner:
                     owner[(cc, nat)] = r.choice(bizs) if spread else b
                 events.append((t, kind, cc, nat, owner[(cc, nat)]))
@@ -419,7 +433,7 @@ class Gen:
         return buf.getvalue(), args
 
 
-def generate(seed, era="mixed", rows=None, tz=None, bulk_prob=0.1):
+def generate(seed, era="mixed", rows=None, tz=None, bulk_prob=0.9):
     return Gen(seed, era, rows, tz, bulk_prob).generate()
 
 
@@ -430,7 +444,7 @@ def main():
     ap.add_argument("--rows", type=int, default=None)
     ap.add_argument("--timezone", default=None)
     ap.add_argument("--out", default=None)
-    ap.add_argument("--bulk-prob", type=float, default=0.1,
+    ap.add_argument("--bulk-prob", type=float, default=0.9,
                     help="probability of a >=995-conversation month (era A/B/mixed)")
     ap.add_argument("--print-args", action="store_true")
     a = ap.parse_args()

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Sensitivity check of gen.py + diff.py: plant one rule change in a copy of ref.py, use that copy
-# as the "binary", count how many of the seeds catch it.   ./mutants.sh [SEEDS, default 1..200]
+# as the "binary", count how many of the seeds catch it.   [ONLY=TEXT] [DIFF_OPTS=...] ./mutants.sh [SEEDS, default 1..200]
 cd "$(dirname "$0")"
+# The copies live in a temporary directory: point them at this repository's tariffs.
+export REF_MARKETS="$PWD/../../tariffs/markets.csv" REF_CARDS="$PWD/../../tariffs/rate-cards.csv"
 S=${1:-1..200}
 T=$(mktemp -d)
 cp ref.py cost.py common.py "$T"/
@@ -11,10 +13,11 @@ shift; log=\$1; shift; shift; shift; shift
 exec python3 $T/mutant.py "\$log" "\$@"
 EOT
 chmod +x "$T/bin"
-m() {  # m 'description' 'sed expression' [extra diff.py options]
+m() {  # m 'description' 'sed expression' [extra diff.py options]; $ONLY: run only descriptions containing it
+  case "$1" in *"${ONLY:-}"*) ;; *) return ;; esac
   sed "$2" ref.py > "$T/mutant.py"
   if cmp -s "$T/mutant.py" ref.py; then echo "sed did not apply: $1"; return; fi
-  n=$(python3 diff.py $3 --seeds $S --bin "$T/bin" --quiet --no-shrink --out "$T/f" 2>&1 | grep -c DISAGREE)
+  n=$(python3 diff.py $3 ${DIFF_OPTS:-} --seeds $S --bin "$T/bin" --quiet --no-shrink --out "$T/f" 2>&1 | grep -c DISAGREE)
   printf '%4s seeds catch: %s\n' "$n" "$1"
 }
 m "CSW closed interval (t <= end)"           's/t < p.csw_until/t <= p.csw_until/'
@@ -38,4 +41,7 @@ m "windows per customer, not per business"   's/p = self.pairs.get((m.biz, m.cus
 m "month in UTC instead of --timezone"       's/d = dt.datetime.fromtimestamp(t \/ 1000, self.tz)/d = dt.datetime.fromtimestamp(t \/ 1000, dt.timezone.utc)/'
 m "era boundaries in UTC"                    's/mid = lambda y, m, d: int(dt.datetime(y, m, d, tzinfo=tz)/mid = lambda y, m, d: int(dt.datetime(y, m, d, tzinfo=dt.timezone.utc)/'
 m "file order ignored for equal times"       's/key=lambda m: (m.t, m.idx)/key=lambda m: (m.t, m.inbound)/'
+m "free service from 2024-10-31"            's/self.T_FREE_SERVICE = mid(2024, 11, 1)/self.T_FREE_SERVICE = mid(2024, 10, 31)/'
+m "free service from 2024-11-02"            's/self.T_FREE_SERVICE = mid(2024, 11, 1)/self.T_FREE_SERVICE = mid(2024, 11, 2)/'
+m "era A/B tier 999 (default mix)"            's/        if n < 1000:/        if n < 999:/'
 rm -rf "$T"

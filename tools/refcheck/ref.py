@@ -91,6 +91,9 @@ def parse_time(s, tz):
         y, mo, d, hh, mi = (int(x) for x in m.group(1, 2, 3, 4, 5))
         ss = int(m.group(6) or 0)
         t = dt.datetime(y, mo, d, hh, mi, ss, tzinfo=tz)  # fold=0: earlier instant in a DST fold
+        # A wall-clock time the zone skipped (clocks going forward) is refused, not shifted.
+        if t.astimezone(dt.timezone.utc).astimezone(tz).replace(tzinfo=None) != t.replace(tzinfo=None):
+            raise RowError("local time %r does not exist in %s (clocks went forward)" % (s, tz))
         return int(t.timestamp()) * 1000
     raise RowError("bad timestamp %r" % s)
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Plants known wrong-bill bugs one at a time and checks that `cargo test` fails on each.
+#
+#   tools/planted-bugs.sh            every bug
+#   tools/planted-bugs.sh NAME...    only these (names below)
+#
+# Each bug is a one-line edit of the source, applied to the working tree, built and tested with
+# `cargo test`, then reverted (also on Ctrl-C). The script prints, per bug, the tests that
+# failed; a bug that no test catches is reported as SURVIVED and the script exits 1.
+# Needs a clean working tree for the files it edits. Takes about 1.5 minutes per bug on two cores.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# name | file | perl substitution (must change the file)
+BUGS=$(cat <<'EOF'
+midnight-early|src/calendar.rs|s/let local = t_ms \+ self\.offset_ms\(t_ms\);/let local = t_ms + self.offset_ms(t_ms) + i64::from(!self.utc);/
+midnight-late|src/calendar.rs|s/let local = t_ms \+ self\.offset_ms\(t_ms\);/let local = t_ms + self.offset_ms(t_ms) - i64::from(!self.utc);/
+era-b-23h|src/engine/cbp_v2.rs|s/= m\.t \+ DAY;/= m.t + DAY - 3_600_000;/g
+era-b-24h-minus-1ms|src/engine/cbp_v2.rs|s/= m\.t \+ DAY;/= m.t + DAY - 1;/g
+era-b-24h-plus-1ms|src/engine/cbp_v2.rs|s/= m\.t \+ DAY;/= m.t + DAY + 1;/g
+fep-72h-minus-1ms|src/engine/windows.rs|s/ENTRY_POINT_WINDOW: i64 = 3 \* MS_PER_DAY;/ENTRY_POINT_WINDOW: i64 = 3 * MS_PER_DAY - 1;/
+fep-72h-plus-1ms|src/engine/windows.rs|s/ENTRY_POINT_WINDOW: i64 = 3 \* MS_PER_DAY;/ENTRY_POINT_WINDOW: i64 = 3 * MS_PER_DAY + 1;/
+free-tier-999|src/engine/era.rs|s/FREE_TIER_CONVERSATIONS: u32 = 1_000;/FREE_TIER_CONVERSATIONS: u32 = 999;/
+free-tier-1001|src/engine/era.rs|s/FREE_TIER_CONVERSATIONS: u32 = 1_000;/FREE_TIER_CONVERSATIONS: u32 = 1_001;/
+marketing-utility-swapped|src/pricing.rs|s/UnitCategory::Marketing => Column::Marketing,\n(\s*)UnitCategory::Utility => Column::Utility,/UnitCategory::Marketing => Column::Utility,\n$1UnitCategory::Utility => Column::Marketing,/
+failed-is-delivered|src/input/reader.rs|s/Some\(b"" \| b"delivered" \| b"read" \| b"sent"\) => \{\}\n(\s*)Some\(b"failed" \| /Some(b"" | b"delivered" | b"read" | b"sent" | b"failed") => {}\n$1Some(/
+auth-intl-rate-dropped|src/pricing.rs|s/UnitCategory::AuthenticationInternational => Column::AuthenticationInternational,/UnitCategory::AuthenticationInternational => Column::Authentication,/
+auth-intl-start-exclusive|src/engine/mod.rs|s/if date >= \*from\)/if date > *from)/
+EOF
+)
+
+want=("$@")
+survived=0
+restore() { [ -n "${file:-}" ] && [ -f "/tmp/planted-bug.$$" ] && cp "/tmp/planted-bug.$$" "$file" && rm -f "/tmp/planted-bug.$$"; }
+trap 'restore; exit 130' INT TERM
+
+while IFS='|' read -r name file subst; do
+  [ -z "$name" ] && continue
+  if [ ${#want[@]} -gt 0 ] && [[ ! " ${want[*]} " == *" $name "* ]]; then continue; fi
+  if ! git diff --quiet -- "$file"; then
+    echo "$name: $file has uncommitted changes; commit or stash them first" >&2
+    exit 2
+  fi
+  cp "$file" "/tmp/planted-bug.$$"
+  perl -0pi -e "$subst" "$file"
+  if cmp -s "$file" "/tmp/planted-bug.$$"; then
+    echo "$name: the edit did not apply to $file (the code moved: update this script)"
+    restore; file=
+    survived=1
+    continue
+  fi
+  out=$(cargo test --quiet --no-fail-fast 2>&1)
+  restore; file=
+  if echo "$out" | grep -q "error\[E"; then
+    echo "$name: the planted code does not compile (update this script)"
+    survived=1
+    continue
+  fi
+  failed=$(echo "$out" | sed -n 's/^    \([a-z_:0-9]*\)$/\1/p; s/^test \(.*\) \.\.\. FAILED$/\1/p' | sort -u | tr '\n' ' ')
+  if [ -z "$failed" ]; then
+    echo "$name: SURVIVED (cargo test passed)"
+    survived=1
+  else
+    echo "$name: caught by $failed"
+  fi
+done <<<"$BUGS"
+exit $survived
