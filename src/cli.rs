@@ -176,7 +176,7 @@ pub struct RuleArgs {
 /// How to read a log and which rules apply: shared by estimate and ledger.
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The message log (CSV with a header; `-` for stdin; .gz read transparently).
+    /// The message log (CSV with a header; `-` for stdin; gzip and zstd read transparently).
     #[arg(value_name = "LOG")]
     pub log: String,
     #[command(flatten)]
@@ -368,7 +368,7 @@ pub struct ForecastArgs {
 
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
-    /// Meta's webhook payloads, one JSON per line as Meta posts them (`-` for stdin; .gz read transparently).
+    /// Meta's webhook payloads, one JSON per line as Meta posts them (`-` for stdin; gzip and zstd read transparently).
     #[arg(long, value_name = "FILE")]
     pub webhooks: String,
     /// A CSV of sent messages (id,category): each template's category as the business sent it,

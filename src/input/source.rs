@@ -1,4 +1,5 @@
-//! Opening a log: a file, `-` for standard input, gzip detected by its magic bytes.
+//! Opening a log: a file, `-` for standard input; gzip and zstd detected by their magic bytes
+//! (never by the file name, so `log.csv` that is really gzip, or a pipe, still reads).
 
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
@@ -27,15 +28,27 @@ pub fn open(path: &str) -> io::Result<Source> {
     })
 }
 
-/// Wraps a reader so that gzip data is decompressed transparently.
+/// The first bytes of a gzip member (RFC 1952).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+/// The first bytes of a zstd frame (RFC 8878, 0xFD2FB528 little-endian).
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// Wraps a reader so that gzip or zstd data is decompressed transparently. Concatenated
+/// members (`cat a.gz b.gz`, `cat a.zst b.zst`) read as one stream, as `zcat`/`zstdcat` do.
 pub fn decompress(reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
     let mut buffered = BufReader::with_capacity(256 * 1024, reader);
     let magic = buffered.fill_buf()?;
-    if magic.starts_with(&[0x1f, 0x8b]) {
+    if magic.starts_with(&GZIP_MAGIC) {
         Ok(Box::new(BufReader::with_capacity(
             256 * 1024,
             MultiGzDecoder::new(buffered),
         )))
+    } else if magic.starts_with(&ZSTD_MAGIC) {
+        // A log at rest may be compressed with a long window (`zstd --long=31`); allow it
+        // rather than fail on a file the zstd tool itself reads.
+        let mut decoder = zstd::stream::read::Decoder::with_buffer(buffered)?;
+        decoder.window_log_max(31)?;
+        Ok(Box::new(BufReader::with_capacity(256 * 1024, decoder)))
     } else {
         Ok(Box::new(buffered))
     }
