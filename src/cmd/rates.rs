@@ -4,8 +4,8 @@
 //! substitutes included); only the columns the date's rules can bill are shown. The card
 //! column names the card each rate really came from, per category (`derived` for a card
 //! derived by a stated rule, `substitute` for a later card or one of the other pricing model);
-//! CSV's `effective_from` and `source` are those of the first rate shown, and JSON's `cards`
-//! names the card of every cell.
+//! CSV's `effective_from` is the newest card a shown rate came from and `source` names each
+//! card with its categories (see `provenance`); JSON's `cards` names the card of every cell.
 
 use crate::settings::RatesSettings;
 use anyhow::Result;
@@ -21,7 +21,7 @@ use waprice::event::{Era, UnitCategory};
 use waprice::pricing::{probe, Pricer, Quote};
 use waprice::render::xlsx::{Book, Column as XCol, Kind, Value};
 use waprice::render::{exact, Format};
-use waprice::tariff::card::{Column, RateCards};
+use waprice::tariff::card::{CardRow, Column, RateCards};
 use waprice::tariff::market::MarketId;
 
 const HEADER: [&str; 11] = [
@@ -344,14 +344,47 @@ fn line(
             }
         }
     }
-    // CSV's effective_from and source: the card of the first rate shown.
-    let first = used.first().map_or(*row, |&i| cards.row(i));
+    let (effective_from, source) = provenance(cards, row, &used, &card_of);
     Some(Line {
         market: name.to_string(),
         cells,
         cards: card_of,
-        effective_from: first.effective_from,
-        source: first.source.clone(),
+        effective_from,
+        source,
         rows: used,
     })
+}
+
+/// CSV's `effective_from` and `source` for one market's line. When every rate shown comes
+/// from one card, that card's date and source. When they come from several (a partial card
+/// that changed one category, say), the date is the newest card's — the day from which this
+/// set of rates holds — and the source names each card with the categories it gave, newest
+/// first: a line never claims an older card's date for a rate that a later card set.
+fn provenance(
+    cards: &RateCards,
+    fallback: &CardRow,
+    used: &[usize],
+    card_of: &[String],
+) -> (NaiveDate, String) {
+    let mut rows: Vec<&CardRow> = used.iter().map(|&i| cards.row(i)).collect();
+    match rows.as_slice() {
+        [] => (fallback.effective_from, fallback.source.clone()),
+        [one] => (one.effective_from, one.source.clone()),
+        _ => {
+            rows.sort_by_key(|r| std::cmp::Reverse((r.effective_from, r.is_derived())));
+            let parts: Vec<String> = rows
+                .iter()
+                .map(|r| {
+                    let name = r.card_name();
+                    let categories: Vec<&str> = Column::ALL
+                        .iter()
+                        .filter(|c| card_of[**c as usize].trim_end_matches(" substitute") == name)
+                        .map(|c| c.name())
+                        .collect();
+                    format!("{name} ({}): {}", categories.join(", "), r.source)
+                })
+                .collect();
+            (rows[0].effective_from, parts.join("; "))
+        }
+    }
 }
