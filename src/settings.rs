@@ -625,13 +625,6 @@ impl InvoicesSettings {
                 .hint("the accounts file (account,business,agents) says which business numbers belong to which account")
         })?;
         log.engine.accounts = Some(accounts);
-        if format == Format::Xlsx {
-            return Err(
-                BadInput::new("--format xlsx: invoices are not yet written as workbooks")
-                    .hint("use --format csv (safe to open in a spreadsheet) or --format json")
-                    .into(),
-            );
-        }
         Ok(InvoicesSettings {
             log,
             tariffs,

@@ -15,6 +15,7 @@ use waprice::error::BadInput;
 use waprice::event::BillingEvent;
 use waprice::pricing::Quote;
 use waprice::render::csv::CsvStyle;
+use waprice::render::xlsx::Book;
 use waprice::render::{self, Format};
 use waprice::report::invoices::{InvoiceLine, Invoices};
 use waprice::report::Tally;
@@ -33,9 +34,14 @@ pub fn print(
     output: Option<&str>,
 ) -> Result<()> {
     if format == Format::Xlsx {
-        return Err(BadInput::new("invoices are not yet written as workbooks")
-            .hint("use --format csv (safe to open in a spreadsheet) or --format json")
-            .into());
+        // Each line's money in its own currency; the workbook's default is never used.
+        let mut book = Book::new(inv.lines.first().map_or("EUR", |l| l.currency.as_str()));
+        if by_account {
+            render::invoices::by_account_xlsx(inv, &mut book)?;
+        } else {
+            render::invoices::xlsx(inv, &mut book)?;
+        }
+        return book.save(output);
     }
     let mut out = crate::settings::open_output(output)?;
     match (format, by_account) {
@@ -45,7 +51,7 @@ pub fn print(
         (Format::Table, true) => render::invoices::by_account_table(inv, &mut out)?,
         (Format::Csv, true) => render::invoices::by_account_csv(inv, csv, &mut out)?,
         (Format::Json, true) => render::invoices::by_account_json(inv, &mut out)?,
-        (Format::Xlsx, _) => unreachable!("refused above"),
+        (Format::Xlsx, _) => unreachable!("written above"),
     }
     out.flush()?;
     Ok(())
