@@ -3,8 +3,8 @@
 
 use crate::cli::{
     AccountArgs, EstimateArgs, FormatArg, InputFormatArg, InvoicesArgs, LedgerArgs,
-    LedgerFormatArg, LogArgs, OutputArgs, RatesArgs, ReconcileArgs, TariffArgs, TariffsAction,
-    TariffsArgs,
+    LedgerFormatArg, LogArgs, MergeArgs, OutputArgs, RatesArgs, ReconcileArgs, TariffArgs,
+    TariffsAction, TariffsArgs,
 };
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use std::sync::Arc;
-use waprice::accounts::Accounts;
+use waprice::accounts::{Accounts, Shard};
 use waprice::budget::Budget;
 use waprice::calendar::Month;
 use waprice::engine::era::{AUTH_INTL_START, SUPPORTED_FROM};
@@ -81,6 +81,8 @@ pub struct EstimateSettings {
     /// `--by account` (with `--accounts`).
     pub by_account: bool,
     pub strict_accounts: bool,
+    /// `--shard K/N` (with `--accounts`).
+    pub shard: Option<Shard>,
     /// `--ledger-sheet`: the workbook carries the ledger too.
     pub ledger_sheet: bool,
 }
@@ -92,8 +94,31 @@ pub struct InvoicesSettings {
     pub format: Format,
     pub csv: CsvStyle,
     pub strict_accounts: bool,
+    /// `--shard K/N`.
+    pub shard: Option<Shard>,
     /// `-o FILE`.
     pub output: Option<String>,
+}
+
+/// `waprice merge FILE...`.
+pub struct MergeSettings {
+    pub files: Vec<String>,
+    pub format: Format,
+    pub csv: CsvStyle,
+    /// `-o FILE`.
+    pub output: Option<String>,
+}
+
+impl MergeSettings {
+    pub fn from_args(a: &MergeArgs) -> Result<MergeSettings> {
+        let (format, csv) = output(&a.output)?;
+        Ok(MergeSettings {
+            files: a.files.clone(),
+            format,
+            csv,
+            output: a.output.output.clone(),
+        })
+    }
 }
 
 pub struct LedgerSettings {
@@ -597,6 +622,7 @@ impl EstimateSettings {
         Ok(EstimateSettings {
             by_account,
             strict_accounts: a.accounts.strict_accounts,
+            shard: a.accounts.shard.as_deref().map(Shard::parse).transpose()?,
             ledger_sheet: a.ledger_sheet,
             log,
             tariffs,
@@ -631,6 +657,7 @@ impl InvoicesSettings {
             format,
             csv,
             strict_accounts: a.accounts.strict_accounts,
+            shard: a.accounts.shard.as_deref().map(Shard::parse).transpose()?,
             output: a.output.output.clone(),
         })
     }

@@ -1261,3 +1261,5 @@ fn a_large_unsorted_file_falls_back_to_sorting_without_hanging() {
 }
 #[path = "cli/accounts.rs"]
 mod accounts;
+#[path = "cli/shards.rs"]
+mod shards;

@@ -16,7 +16,7 @@ use waprice::report::{By, Report, Tally};
 
 pub fn run(s: &EstimateSettings) -> Result<()> {
     if s.by_account {
-        let inv = super::invoices::invoices(&s.log, &s.tariffs, s.strict_accounts)?;
+        let inv = super::invoices::invoices(&s.log, &s.tariffs, s.strict_accounts, s.shard, true)?;
         return super::invoices::print(&inv, s.format, s.csv, true, s.output.as_deref());
     }
     if s.format == Format::Xlsx && s.as_of.is_none() {

@@ -82,9 +82,27 @@ pub fn json(inv: &Invoices, mut out: impl Write) -> std::io::Result<()> {
             })
         })
         .collect();
-    let doc = json!({"invoices": lines, "totals": totals, "notes": inv.notes});
+    let mut doc = json!({"invoices": lines, "totals": totals, "notes": inv.notes});
+    add_shard(&mut doc, inv);
     serde_json::to_writer_pretty(&mut out, &doc)?;
     writeln!(out)
+}
+
+/// A `--shard` run's JSON ends with `shard`: which shard, the fingerprint of the whole run,
+/// and what was left to the other shards. Unsharded JSON has no such key.
+fn add_shard(doc: &mut Value, inv: &Invoices) {
+    if let (Some(m), Value::Object(map)) = (&inv.shard, doc) {
+        map.insert(
+            "shard".to_string(),
+            json!({
+                "k": m.k,
+                "n": m.n,
+                "fingerprint": m.fingerprint,
+                "accounts": m.accounts,
+                "other_messages": m.other_messages,
+            }),
+        );
+    }
 }
 
 fn right(s: impl ToString) -> Cell {
@@ -195,7 +213,8 @@ pub fn by_account_json(inv: &Invoices, mut out: impl Write) -> std::io::Result<(
             })
         })
         .collect();
-    let doc = json!({"rows": rows, "notes": inv.notes});
+    let mut doc = json!({"rows": rows, "notes": inv.notes});
+    add_shard(&mut doc, inv);
     serde_json::to_writer_pretty(&mut out, &doc)?;
     writeln!(out)
 }
