@@ -76,6 +76,9 @@ pub enum FormatArg {
     Json,
     /// An Excel workbook with typed cells, a sheet per view (written with -o FILE).
     Xlsx,
+    /// A printable HTML report with charts, the CSV's figures and the notes (estimate,
+    /// invoices, merge).
+    Html,
 }
 
 /// What ledger writes.

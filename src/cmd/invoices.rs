@@ -22,7 +22,7 @@ use waprice::report::Tally;
 
 pub fn run(s: &InvoicesSettings) -> Result<()> {
     let inv = invoices(&s.log, &s.tariffs, s.strict_accounts, s.shard, false)?;
-    print(&inv, s.format, s.csv, false, s.output.as_deref())
+    print(&inv, s.format, s.csv, false, s.html, s.output.as_deref())
 }
 
 /// The unsharded JSON of `inv` (the invoices', or with `by_account` estimate's long format).
@@ -81,14 +81,22 @@ fn keep_shard(
     inv
 }
 
-/// Prints the invoices, or (`by_account`) estimate's long format per account.
+/// Prints the invoices, or (`by_account`) estimate's long format per account; `html` for
+/// `--format html`.
 pub fn print(
     inv: &Invoices,
     format: Format,
     csv: CsvStyle,
     by_account: bool,
+    html: bool,
     output: Option<&str>,
 ) -> Result<()> {
+    if html {
+        let mut out = crate::settings::open_output(output)?;
+        render::html::invoices(inv, by_account, &mut out)?;
+        out.flush()?;
+        return Ok(());
+    }
     if format == Format::Xlsx {
         // Each line's money in its own currency; the workbook's default is never used.
         let mut book = Book::new(inv.lines.first().map_or("EUR", |l| l.currency.as_str()));

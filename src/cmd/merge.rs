@@ -221,5 +221,12 @@ pub fn merge(files: &[String]) -> Result<(Invoices, bool)> {
 
 pub fn run(s: &MergeSettings) -> Result<()> {
     let (inv, by_account) = merge(&s.files)?;
-    print(&inv, s.format, s.csv, by_account, s.output.as_deref())
+    print(
+        &inv,
+        s.format,
+        s.csv,
+        by_account,
+        s.html,
+        s.output.as_deref(),
+    )
 }

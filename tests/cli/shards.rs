@@ -66,7 +66,7 @@ fn four_shards_merged_are_one_run_byte_for_byte_in_every_text_format() {
     let dir = tempfile::tempdir().unwrap();
     for command in ["invoices", "estimate"] {
         let files = shards(dir.path(), command, 4);
-        for format in ["csv", "json", "table"] {
+        for format in ["csv", "json", "table", "html"] {
             let mut one = base(command);
             one.extend(["--format".into(), format.into()]);
             let single = ok(&one);
