@@ -24,11 +24,6 @@ pub enum Command {
     ///
     /// Example: waprice invoices samples/platform-2024-03.csv --accounts samples/platform-accounts.csv
     Invoices(InvoicesArgs),
-    /// Put the JSON of `--shard K/N` runs (invoices, or estimate --by account) back together:
-    /// exactly what one run prints, in any format.
-    ///
-    /// Example: waprice merge shard-1.json shard-2.json shard-3.json shard-4.json --format csv
-    Merge(MergeArgs),
     /// Every billing event of a log, one CSV row each, in time order: the audit trail.
     ///
     /// Example: waprice ledger samples/support-2026-10-11.csv > ledger.csv
@@ -67,6 +62,11 @@ pub enum Command {
     ///
     /// Example: waprice tariffs check "WhatsApp rate card EUR.csv"
     Tariffs(TariffsArgs),
+    /// Put the JSON of `--shard K/N` runs (invoices, or estimate --by account) back together:
+    /// exactly what one run prints, in any format.
+    ///
+    /// Example: waprice merge shard-1.json shard-2.json shard-3.json shard-4.json --format csv
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
