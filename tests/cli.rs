@@ -1323,3 +1323,7 @@ fn a_large_unsorted_file_falls_back_to_sorting_without_hanging() {
 }
 #[path = "cli/accounts.rs"]
 mod accounts;
+#[path = "cli/html.rs"]
+mod html;
+#[path = "cli/shards.rs"]
+mod shards;
