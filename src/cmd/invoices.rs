@@ -146,12 +146,10 @@ pub fn invoices(
                 .unwrap_or(0)
         })
         .collect();
-    // Per account, per currency (the cards' notes), and over all (the rows' notes).
+    // Per account: the events and the business messages (for a shard's note).
     let empty = || {
         (
             vec![Tally::default(); accounts.account_count()],
-            vec![Tally::default(); currencies.len()],
-            Tally::default(),
             vec![0u64; accounts.account_count()],
         )
     };
@@ -161,17 +159,23 @@ pub fn invoices(
             Quote::Priced(r) => Some(t.cards.row(r.row).effective_from),
             _ => None,
         };
-        let (per_account, per_currency, all, messages) = &mut *tallies.borrow_mut();
+        let (per_account, messages) = &mut *tallies.borrow_mut();
         per_account[e.account as usize].add(e, market, quote, card_date);
         messages[e.account as usize] += 1;
-        if currencies.len() > 1 {
-            per_currency[currency_of[e.account as usize]].add(e, market, quote, card_date);
-        }
-        all.add(e, market, quote, card_date);
         Ok(())
     };
     let streamed = replay::stream(ls, t, || *tallies.borrow_mut() = empty(), each)?;
-    let (mut per_account, mut per_currency, mut all, messages) = tallies.into_inner();
+    let (mut per_account, messages) = tallies.into_inner();
+    // Each event was counted once, in its account; the per-currency and overall tallies
+    // (for the notes) are the sums of the accounts'.
+    let mut per_currency = vec![Tally::default(); currencies.len()];
+    let mut all = Tally::default();
+    for (id, tally) in per_account.iter().enumerate() {
+        if currencies.len() > 1 {
+            per_currency[currency_of[id]].absorb(tally);
+        }
+        all.absorb(tally);
+    }
     let unassigned = accounts.unassigned() as usize;
     per_account[unassigned].finish();
     let unassigned_units = per_account[unassigned].total().units();
