@@ -512,7 +512,7 @@ fn a_ledger_at_and_past_excels_row_limit() {
 }
 
 /// The workbooks open in LibreOffice and render to PDF without error. Not run by default
-/// (LibreOffice is large and not in CI): `cargo test --test cli soffice -- --ignored`, on a
+/// (LibreOffice is large: `.ci/run` installs it and runs this last): `cargo test --test cli soffice -- --ignored`, on a
 /// machine with `soffice` on the PATH; without it the test says so and passes.
 #[test]
 #[ignore]
