@@ -525,8 +525,10 @@ fn workbooks_render_in_libreoffice_soffice() {
         eprintln!("skipped: no soffice on the PATH (apt-get install libreoffice-calc-nogui)");
         return;
     }
-    let runs: [&[&str]; 3] = [
+    let invoices = ["invoices", PLATFORM[0], PLATFORM[1], PLATFORM[2]];
+    let runs: [&[&str]; 4] = [
         &["estimate", SUPPORT, "--ledger-sheet"],
+        &invoices,
         &["ledger", NAMES],
         &[
             "forecast",
