@@ -513,4 +513,33 @@ mod tests {
             && r.market == fr
             && r.cell(Column::Marketing) == &Cell::Rate("0.07".parse().unwrap())));
     }
+
+    /// France in EUR, June 2023: marketing is published, utility only derived. The lookups
+    /// keep the two apart, and a card's name says which kind it is (the notes and the
+    /// ledger's `card` column print it).
+    #[test]
+    fn published_and_derived_values_stay_apart_and_are_named_so() {
+        let m = MarketMap::bundled();
+        let cards = RateCards::load(&m, &[]).unwrap();
+        let fr = m.market_by_name("France").unwrap();
+        let june = NaiveDate::from_ymd_opt(2023, 6, 1).unwrap();
+        let rate = |s: &str| s.parse::<Decimal>().unwrap();
+        let first = |v: &[DatedRate]| v.first().map(|&(d, r, _)| (d, r));
+        assert_eq!(
+            first(cards.values("EUR", fr, Column::Marketing)),
+            Some((june, rate("0.1186")))
+        );
+        assert_eq!(
+            first(cards.derived_values("EUR", fr, Column::Utility)),
+            Some((june, rate("0.0636")))
+        );
+        assert!(cards
+            .derived_values("EUR", fr, Column::Marketing)
+            .is_empty());
+        assert!(cards.derived_values("USD", fr, Column::Utility).is_empty());
+        let (_, _, published) = cards.values("EUR", fr, Column::Marketing)[0];
+        let (_, _, derived) = cards.derived_values("EUR", fr, Column::Utility)[0];
+        assert_eq!(cards.row(published).card_name(), "EUR 2023-06-01");
+        assert_eq!(cards.row(derived).card_name(), "EUR 2023-06-01 derived");
+    }
 }
