@@ -15,7 +15,7 @@ use serde_json::json;
 use std::io::Write;
 use waprice::budget::Budget;
 use waprice::calendar::Month;
-use waprice::engine::era::{era_of, ERA_B_FROM, FREE_SERVICE_FROM, FREE_TIER_CONVERSATIONS};
+use waprice::era::{era_of, ERA_B_FROM, FREE_SERVICE_FROM, FREE_TIER_CONVERSATIONS};
 use waprice::error::BadInput;
 use waprice::event::{Era, UnitCategory};
 use waprice::pricing::{probe, Pricer, Quote};
@@ -186,7 +186,7 @@ fn parse_volume_file(text: &str, path: &str) -> Result<Vec<(String, Volumes)>, B
         return Err(BadInput::new(format!("{path}: no 'country' column")).hint(CATEGORY_HINT));
     };
     let mut out = Vec::new();
-    let mut lines = waprice::input::split::LineCounter::new(text);
+    let mut lines = waprice::lines::LineCounter::new(text);
     for record in r.records() {
         let mut record = record.map_err(|e| BadInput::new(format!("{path}: {e}")))?;
         lines.fix(&mut record);

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde_json::json;
 use std::io::Write;
 use std::str::FromStr;
-use waprice::engine::era::{era_of, FREE_SERVICE_FROM};
+use waprice::era::{era_of, FREE_SERVICE_FROM};
 use waprice::error::BadInput;
 use waprice::event::{Era, UnitCategory};
 use waprice::pricing::{probe, Pricer, Quote};

@@ -11,7 +11,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use waprice::engine::era::{ERA_C_FROM, ERA_D_FROM, FREE_SERVICE_FROM};
+use waprice::era::{ERA_C_FROM, ERA_D_FROM, FREE_SERVICE_FROM};
 use waprice::render::{exact, Format};
 use waprice::tariff::card::{
     CardRow, Cell, Column, RateCards, BUNDLED_DERIVED_ORIGIN, BUNDLED_ORIGIN,

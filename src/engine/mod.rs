@@ -9,11 +9,11 @@
 
 pub mod cbp_v1;
 pub mod cbp_v2;
-pub mod era;
 pub mod per_message;
 pub mod windows;
 
 use crate::calendar::{Calendar, Month};
+use crate::era;
 use crate::event::{BillingEvent, Era, Presumed, Pricing, UnitCategory};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;

@@ -5,17 +5,17 @@
 
 use super::columns::{ColumnMap, Field, Needs};
 use super::date_format::{self, DateFormat};
-use super::numbering::{NumberingPlan, Region};
-use super::phone::{self, PhoneError};
 use super::sniff;
 use super::split::{Records, Row};
 use super::templates::{Lookup, TemplateCatalogue};
 use super::time::{parse_timestamp_with, DateCache, TimeError};
 use crate::calendar::Calendar;
-use crate::engine::era::SUPPORTED_FROM;
+use crate::era::SUPPORTED_FROM;
 use crate::error::{BadInput, Location};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;
+use crate::phone::numbering::{NumberingPlan, Region};
+use crate::phone::{self, PhoneError};
 use crate::tariff::market::{CountryId, MarketMap};
 use std::borrow::Cow;
 use std::io::Read;

@@ -16,13 +16,13 @@
 //! Lines are parsed into borrowed structs (no String per field); only a business message's id
 //! and each distinct conversation id are kept as owned strings, once each.
 
-use super::phone;
 use super::reader::{InputOptions, Log, ReadError};
 use super::split::{Records, Row};
 use crate::calendar::{Calendar, MS_PER_DAY};
-use crate::engine::era::SUPPORTED_FROM;
+use crate::era::SUPPORTED_FROM;
 use crate::error::{BadInput, Location};
 use crate::message::{Kind, Message, TemplateCategory};
+use crate::phone;
 use crate::tariff::market::MarketMap;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;

@@ -16,9 +16,9 @@
 pub mod analytics;
 
 use crate::calendar::{Calendar, Month};
-use crate::engine::era::FREE_SERVICE_FROM;
 use crate::engine::windows::{PairState, ANY, AUTHENTICATION, MARKETING, SERVICE, UTILITY};
 use crate::engine::{Engine, EngineConfig};
+use crate::era::FREE_SERVICE_FROM;
 use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
 use crate::input::webhooks::{
     MetaCategory, MetaVerdict, Outcome, PricingModel, PricingType, WebhookLog,
@@ -32,7 +32,7 @@ use std::collections::{BTreeMap, HashMap};
 /// Meta's error for a free-form message outside the customer service window.
 pub const OUTSIDE_WINDOW: u32 = 131_047;
 /// The free tier of the conversation eras, as the engine counts it.
-const FREE_TIER: u32 = crate::engine::era::FREE_TIER_CONVERSATIONS;
+const FREE_TIER: u32 = crate::era::FREE_TIER_CONVERSATIONS;
 
 /// Meta's verdict on a message, in waprice's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

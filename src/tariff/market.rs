@@ -15,8 +15,8 @@ use std::ops::Range;
 use chrono::NaiveDate;
 
 use crate::error::{BadInput, Location};
-use crate::input::phone::{digit_count, PhoneError, MIN_DIGITS};
-use crate::input::split::LineCounter;
+use crate::lines::LineCounter;
+use crate::phone::{digit_count, PhoneError, MIN_DIGITS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CountryId(pub u16);
@@ -825,7 +825,7 @@ fn csv_error(origin: &str, text: &str, e: &csv::Error) -> BadInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::phone::normalise;
+    use crate::phone::normalise;
 
     const HEADER: &str = "iso2,country,calling_code,prefixes,market,from,until\n";
 

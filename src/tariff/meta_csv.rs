@@ -34,9 +34,9 @@
 use super::card::{CardRow, Cell, Column};
 use super::market::{MarketId, MarketMap};
 use super::tier::{self, RawBand, TierTable};
-use crate::engine::era::{ERA_B_FROM, ERA_C_FROM};
+use crate::era::{ERA_B_FROM, ERA_C_FROM};
 use crate::error::{BadInput, Location};
-use crate::input::split::LineCounter;
+use crate::lines::LineCounter;
 use chrono::NaiveDate;
 use csv::StringRecord;
 use rust_decimal::Decimal;
