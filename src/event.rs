@@ -2,8 +2,8 @@
 //! saying what Meta counts and why.
 
 use crate::calendar::Month;
+use crate::country::CountryId;
 pub use crate::era::Era;
-use crate::tariff::market::CountryId;
 use chrono::NaiveDate;
 
 /// The category a unit is counted under (the estimate's columns).

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod budget;
 pub mod calendar;
+pub mod country;
 pub mod engine;
 pub mod era;
 pub mod error;

@@ -156,7 +156,7 @@ pub fn probe(date: NaiveDate, category: UnitCategory) -> BillingEvent {
         month: crate::calendar::Month::of(date),
         era,
         pair: 0,
-        country: crate::tariff::market::CountryId(0),
+        country: crate::country::CountryId(0),
         category,
         pricing: if era.is_conversation_based() {
             crate::event::Pricing::Conversation
@@ -324,7 +324,7 @@ mod tests {
             month: Month::of(date),
             era,
             pair: 0,
-            country: crate::tariff::market::CountryId(0),
+            country: crate::country::CountryId(0),
             category,
             pricing: Pricing::Message,
             presumed: crate::event::Presumed::No,

@@ -15,13 +15,13 @@ use serde_json::json;
 use std::io::Write;
 use waprice::budget::Budget;
 use waprice::calendar::Month;
+use waprice::country::CountryId;
 use waprice::era::{era_of, ERA_B_FROM, FREE_SERVICE_FROM, FREE_TIER_CONVERSATIONS};
 use waprice::error::BadInput;
 use waprice::event::{Era, UnitCategory};
 use waprice::pricing::{probe, Pricer, Quote};
 use waprice::render::csv::CsvStyle;
 use waprice::render::{exact, money, Format};
-use waprice::tariff::market::CountryId;
 
 pub const HEADER: [&str; 9] = [
     "country", "market", "category", "volume", "free", "billable", "rate", "cost", "currency",

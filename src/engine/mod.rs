@@ -13,11 +13,11 @@ pub mod per_message;
 pub mod windows;
 
 use crate::calendar::{Calendar, Month};
+use crate::country::CountryId;
 use crate::era;
 use crate::event::{BillingEvent, Era, Presumed, Pricing, UnitCategory};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;
-use crate::tariff::market::CountryId;
 use chrono::NaiveDate;
 use windows::PairState;
 

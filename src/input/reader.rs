@@ -10,13 +10,13 @@ use super::split::{Records, Row};
 use super::templates::{Lookup, TemplateCatalogue};
 use super::time::{parse_timestamp_with, DateCache, TimeError};
 use crate::calendar::Calendar;
+use crate::country::{Countries, CountryId};
 use crate::era::SUPPORTED_FROM;
 use crate::error::{BadInput, Location};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;
 use crate::phone::numbering::{NumberingPlan, Region};
 use crate::phone::{self, PhoneError};
-use crate::tariff::market::{CountryId, MarketMap};
 use std::borrow::Cow;
 use std::io::Read;
 use std::sync::Arc;
@@ -137,7 +137,7 @@ pub fn read_log(
     input: impl Read,
     options: &InputOptions,
     calendar: &Calendar,
-    markets: &MarketMap,
+    markets: &Countries,
 ) -> Result<Log, ReadError> {
     let mut reader = LogReader::new(input, options, calendar)?;
     let mut log = Log::default();
@@ -230,7 +230,7 @@ impl<'a, R: Read> LogReader<'a, R> {
     pub fn next(
         &mut self,
         parties: &mut Parties,
-        markets: &MarketMap,
+        markets: &Countries,
     ) -> Result<Option<Message>, ReadError> {
         Ok(self
             .next_raw(parties, markets)?
@@ -242,7 +242,7 @@ impl<'a, R: Read> LogReader<'a, R> {
     pub fn next_raw(
         &mut self,
         businesses: &mut Parties,
-        markets: &MarketMap,
+        markets: &Countries,
     ) -> Result<Option<RawMessage>, ReadError> {
         let file = self.options.name.as_str();
         if self.cache.lengths.is_empty() {
@@ -468,7 +468,7 @@ struct RowContext<'a> {
     columns: &'a ColumnMap,
     options: &'a InputOptions,
     calendar: &'a Calendar,
-    markets: &'a MarketMap,
+    markets: &'a Countries,
     numbering: &'static NumberingPlan,
 }
 
@@ -901,7 +901,7 @@ mod tests {
             text.as_bytes(),
             &options,
             &Calendar::new(Tz::UTC),
-            &MarketMap::bundled(),
+            &crate::tariff::market::MarketMap::bundled(),
         )
     }
 

@@ -19,11 +19,11 @@
 use super::reader::{InputOptions, Log, ReadError};
 use super::split::{Records, Row};
 use crate::calendar::{Calendar, MS_PER_DAY};
+use crate::country::{Countries, CountryId};
 use crate::era::SUPPORTED_FROM;
 use crate::error::{BadInput, Location};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::phone;
-use crate::tariff::market::MarketMap;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -935,7 +935,7 @@ fn pricing(
 
 /// A customer's country from `contacts[].country_code`: an ISO code (`US`) or a calling code
 /// (`1`, `+1`).
-fn contact_country(v: &Scalar, markets: &MarketMap) -> Option<crate::tariff::market::CountryId> {
+fn contact_country(v: &Scalar, markets: &Countries) -> Option<CountryId> {
     match v {
         Scalar::Str(s) => {
             let s = s.trim();
@@ -981,7 +981,7 @@ fn earliest(slot: &mut Option<(i64, u64, u64)>, v: (i64, u64, u64)) {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Customer {
     Number(u64),
-    User(u64, crate::tariff::market::CountryId),
+    User(u64, CountryId),
 }
 
 impl Customer {
@@ -1005,7 +1005,7 @@ struct Reader<'o> {
     file: &'o str,
     options: &'o InputOptions,
     sent: Option<&'o SentCategories>,
-    markets: &'o MarketMap,
+    markets: &'o Countries,
     out: WebhookLog,
     inbound: Vec<(Message, u64)>,
     seen_inbound: HashSet<Box<str>>,
@@ -1025,7 +1025,7 @@ pub fn read_webhooks(
     options: &InputOptions,
     sent: Option<&SentCategories>,
     calendar: &Calendar,
-    markets: &MarketMap,
+    markets: &Countries,
 ) -> Result<WebhookLog, ReadError> {
     let mut r = Reader {
         file: options.name.as_str(),
