@@ -16,14 +16,13 @@
 pub mod analytics;
 
 use crate::calendar::{Calendar, Month};
-use crate::engine::windows::{PairState, ANY, AUTHENTICATION, MARKETING, SERVICE, UTILITY};
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{ConversationKey as Key, Engine, EngineConfig};
 use crate::era::FREE_SERVICE_FROM;
 use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
 use crate::input::webhooks::{
     MetaCategory, MetaVerdict, Outcome, PricingModel, PricingType, WebhookLog,
 };
-use crate::message::{Kind, TemplateCategory};
+use crate::message::Kind;
 use crate::pricing::Pricer;
 use crate::tariff::market::{MarketId, MarketMap};
 use rust_decimal::Decimal;
@@ -199,47 +198,6 @@ pub struct Reconciliation {
     pub mismatches: BTreeMap<(String, String), u64>,
 }
 
-/// A conversation as the engine keeps it: the pair, the slot (0..4 as in
-/// [`crate::engine::windows`], 4 = free entry point) and its end. Two messages share an engine
-/// conversation exactly when they share this key.
-type Key = (u32, u8, i64);
-const FEP_SLOT: u8 = 4;
-
-fn slot_of(c: TemplateCategory) -> usize {
-    match c {
-        TemplateCategory::Marketing => MARKETING,
-        TemplateCategory::Utility => UTILITY,
-        TemplateCategory::Authentication => AUTHENTICATION,
-    }
-}
-
-/// The engine conversations that may hold a message, read from the pair's windows just after
-/// the engine decided it: one, or for a free-form message riding in era B, every open one.
-fn engine_keys(e: &BillingEvent, kind: Kind, st: &PairState) -> Vec<Key> {
-    let t = e.time;
-    let pair = e.pair;
-    if e.pricing == Pricing::SwitchOver {
-        return vec![(pair, UTILITY as u8, st.conversation_until[UTILITY])];
-    }
-    if !e.era.is_conversation_based() || !(e.pricing.is_unit() || e.pricing == Pricing::Covered) {
-        return Vec::new();
-    }
-    if st.in_fep(t) {
-        return vec![(pair, FEP_SLOT, st.fep_until)];
-    }
-    let key = |slot: usize| (pair, slot as u8, st.conversation_until[slot]);
-    match (e.era, kind) {
-        (Era::A, _) => vec![key(ANY)],
-        (_, Kind::Template(c)) => vec![key(slot_of(c))],
-        _ if e.pricing != Pricing::Covered => vec![key(SERVICE)],
-        _ => [MARKETING, UTILITY, AUTHENTICATION, SERVICE]
-            .into_iter()
-            .filter(|&s| st.conversation_open(s, t))
-            .map(key)
-            .collect(),
-    }
-}
-
 fn unit_category(c: MetaCategory) -> Option<UnitCategory> {
     Some(match c {
         MetaCategory::Marketing | MetaCategory::MarketingLite => UnitCategory::Marketing,
@@ -342,7 +300,6 @@ pub fn reconcile(
         let Some(e) = engine.push(m, &log.parties) else {
             continue;
         };
-        let st = engine.pair_state(m.pair);
         let v = wl.meta[i]
             .as_ref()
             .expect("a business message has Meta's verdict");
@@ -352,11 +309,11 @@ pub fn reconcile(
                 code: Some(OUTSIDE_WINDOW),
             })
             && m.kind == Kind::FreeForm
-            && !st.in_csw(m.time)
+            && !engine.service_window_open(m.pair, m.time)
         {
             compared_as = Pricing::Rejected;
         }
-        keys.push(engine_keys(&e, m.kind, st));
+        keys.push(engine.conversations_of(&e, m.kind));
         lines.push(Line {
             message: i,
             event: e,
@@ -420,7 +377,7 @@ pub fn reconcile(
         let next = labels.len() as u32 + 1;
         let l = &lines[n];
         // The conversation's category is its opening message's (free entry point: none).
-        let category = (k.1 != FEP_SLOT).then_some(l.event.category);
+        let category = (!k.is_free_entry_point()).then_some(l.event.category);
         let label = labels.entry(k).or_insert((next, category));
         lines[n].engine_conversation = Some(label.0);
         lines[n].engine_category = label.1;
