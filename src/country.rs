@@ -4,7 +4,7 @@
 //! Lookups touch only integer tables.
 //!
 //! A bottom module: it imports nothing of the domain but the phone number's error. The table is
-//! built from the countries `tariffs/markets.csv` lists ([`crate::tariff::market`] reads that
+//! built from the countries `tariffs/markets.csv` lists (`tariff::market` reads that
 //! file and keeps the dated country -> market map on top of it). Calling codes the ITU assigns
 //! to a country or territory that the file does not list get a synthetic country
 //! ("Unlisted (+53)", no ISO code).
