@@ -269,139 +269,31 @@ fn read_rows(text: &str, origin: &str) -> Result<Read, BadInput> {
                 .hint(hint)
         };
 
-        let iso = field(C_ISO);
-        let Some(iso_slot) = country::iso_slot(iso) else {
-            return Err(bad(
-                C_ISO,
-                "is not a two-letter ISO 3166 country code".into(),
-                "write the country's ISO 3166 alpha-2 code, like FR or US",
-            ));
-        };
-        let name = field(C_NAME);
-        if name.is_empty() {
-            return Err(bad(
-                C_NAME,
-                "the country name is empty".into(),
-                "write the country's English name, like France",
-            ));
-        }
-        let Some(code) = country::parse_code(field(C_CODE)) else {
-            return Err(bad(
-                C_CODE,
-                "is not a country calling code".into(),
-                "write the calling code as 1 to 3 digits without +, like 33 or 1",
-            ));
-        };
-        let mut prefixes = Vec::new();
-        for p in field(C_PREFIXES).split_ascii_whitespace() {
-            if p.is_empty() || p.len() > MAX_PREFIX_DIGITS || !p.bytes().all(|b| b.is_ascii_digit())
-            {
-                return Err(bad(
-                    C_PREFIXES,
-                    format!("prefix '{p}' is not 1 to {MAX_PREFIX_DIGITS} digits"),
-                    "list leading digits of the national number separated by spaces, like 809 829 849",
-                ));
-            }
-            let prefix = (p.len() as u32, p.parse::<u64>().unwrap_or(0));
-            if prefixes.contains(&prefix) {
-                return Err(bad(
-                    C_PREFIXES,
-                    format!("prefix '{p}' is listed twice"),
-                    "list each prefix once",
-                ));
-            }
-            prefixes.push(prefix);
-        }
-        prefixes.sort_unstable();
-        let market_name = field(C_MARKET);
-        if market_name.is_empty() {
-            return Err(bad(
-                C_MARKET,
-                "the market is empty".into(),
-                "name Meta's pricing market, like Rest of Africa, or Other for a country on no list",
-            ));
-        }
-        let date_hint = "write dates as YYYY-MM-DD, or leave the cell empty for an open end";
-        let Ok(from) = parse_date(field(C_FROM)) else {
-            return Err(bad(
-                C_FROM,
-                "is not a date in the form YYYY-MM-DD".into(),
-                date_hint,
-            ));
-        };
-        let Ok(until) = parse_date(field(C_UNTIL)) else {
-            return Err(bad(
-                C_UNTIL,
-                "is not a date in the form YYYY-MM-DD".into(),
-                date_hint,
-            ));
-        };
-        if let (Some(f), Some(u)) = (from, until) {
-            if f >= u {
-                return Err(bad(
-                    C_UNTIL,
-                    format!("until must be after from ({f})"),
-                    "until is exclusive: a row for one day runs from 2026-07-01 until 2026-07-02",
-                ));
-            }
-        }
-
-        let country = match by_iso[iso_slot] {
+        let row = read_cells(&field, &bad)?;
+        let country = match by_iso[row.iso_slot] {
             NO_COUNTRY => {
-                by_iso[iso_slot] = checked_id(listed.len(), "countries");
+                by_iso[row.iso_slot] = checked_id(listed.len(), "countries");
                 listed.push(Listed {
-                    iso: iso.to_ascii_uppercase(),
-                    name: name.to_string(),
-                    code,
-                    prefixes,
+                    iso: row.iso.to_ascii_uppercase(),
+                    name: row.name.to_string(),
+                    code: row.code,
+                    prefixes: row.prefixes,
                 });
                 first_lines.push(line);
                 listed.len() - 1
             }
             k => {
                 let k = usize::from(k);
-                let first = &listed[k];
-                let first_line = first_lines[k];
-                let same =
-                    "every row of a country must give the same country, calling_code and prefixes";
-                if first.name != name {
-                    return Err(bad(
-                        C_NAME,
-                        format!("line {} names {} '{}'", first_line, first.iso, first.name),
-                        same,
-                    ));
-                }
-                if first.code != code {
-                    return Err(bad(
-                        C_CODE,
-                        format!(
-                            "line {} gives {} the calling code {}",
-                            first_line, first.iso, first.code
-                        ),
-                        same,
-                    ));
-                }
-                if first.prefixes != prefixes {
-                    return Err(bad(
-                        C_PREFIXES,
-                        format!(
-                            "line {} gives {} the prefixes '{}'",
-                            first_line,
-                            first.iso,
-                            prefix_list(&first.prefixes)
-                        ),
-                        same,
-                    ));
-                }
+                same_country(&listed[k], first_lines[k], &row, &bad)?;
                 k
             }
         };
         rows.push(Row {
             line,
             country,
-            market: intern(&mut markets, market_name),
-            from,
-            until,
+            market: intern(&mut markets, row.market),
+            from: row.from,
+            until: row.until,
         });
     }
     Ok(Read {
@@ -412,6 +304,147 @@ fn read_rows(text: &str, origin: &str) -> Result<Read, BadInput> {
         first_lines,
         rows,
     })
+}
+
+/// One row's cells, each checked on its own.
+struct Cells<'r> {
+    iso_slot: usize,
+    iso: &'r str,
+    name: &'r str,
+    code: u16,
+    /// Sorted `(len, value)`.
+    prefixes: Vec<(u32, u64)>,
+    market: &'r str,
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+}
+
+/// The error for column `k` of the row being read: what is wrong, and the hint.
+type Bad<'b> = &'b dyn Fn(usize, String, &str) -> BadInput;
+
+/// Reads and checks the cells of one row (`field(k)`: the cell of column `k`).
+fn read_cells<'r>(field: &dyn Fn(usize) -> &'r str, bad: Bad) -> Result<Cells<'r>, BadInput> {
+    let iso = field(C_ISO);
+    let Some(iso_slot) = country::iso_slot(iso) else {
+        return Err(bad(
+            C_ISO,
+            "is not a two-letter ISO 3166 country code".into(),
+            "write the country's ISO 3166 alpha-2 code, like FR or US",
+        ));
+    };
+    let name = field(C_NAME);
+    if name.is_empty() {
+        return Err(bad(
+            C_NAME,
+            "the country name is empty".into(),
+            "write the country's English name, like France",
+        ));
+    }
+    let Some(code) = country::parse_code(field(C_CODE)) else {
+        return Err(bad(
+            C_CODE,
+            "is not a country calling code".into(),
+            "write the calling code as 1 to 3 digits without +, like 33 or 1",
+        ));
+    };
+    let mut prefixes = Vec::new();
+    for p in field(C_PREFIXES).split_ascii_whitespace() {
+        if p.is_empty() || p.len() > MAX_PREFIX_DIGITS || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad(
+                C_PREFIXES,
+                format!("prefix '{p}' is not 1 to {MAX_PREFIX_DIGITS} digits"),
+                "list leading digits of the national number separated by spaces, like 809 829 849",
+            ));
+        }
+        let prefix = (p.len() as u32, p.parse::<u64>().unwrap_or(0));
+        if prefixes.contains(&prefix) {
+            return Err(bad(
+                C_PREFIXES,
+                format!("prefix '{p}' is listed twice"),
+                "list each prefix once",
+            ));
+        }
+        prefixes.push(prefix);
+    }
+    prefixes.sort_unstable();
+    let market = field(C_MARKET);
+    if market.is_empty() {
+        return Err(bad(
+            C_MARKET,
+            "the market is empty".into(),
+            "name Meta's pricing market, like Rest of Africa, or Other for a country on no list",
+        ));
+    }
+    let date_hint = "write dates as YYYY-MM-DD, or leave the cell empty for an open end";
+    let Ok(from) = parse_date(field(C_FROM)) else {
+        return Err(bad(
+            C_FROM,
+            "is not a date in the form YYYY-MM-DD".into(),
+            date_hint,
+        ));
+    };
+    let Ok(until) = parse_date(field(C_UNTIL)) else {
+        return Err(bad(
+            C_UNTIL,
+            "is not a date in the form YYYY-MM-DD".into(),
+            date_hint,
+        ));
+    };
+    if let (Some(f), Some(u)) = (from, until) {
+        if f >= u {
+            return Err(bad(
+                C_UNTIL,
+                format!("until must be after from ({f})"),
+                "until is exclusive: a row for one day runs from 2026-07-01 until 2026-07-02",
+            ));
+        }
+    }
+    Ok(Cells {
+        iso_slot,
+        iso,
+        name,
+        code,
+        prefixes,
+        market,
+        from,
+        until,
+    })
+}
+
+/// A later row of a listed country must agree with its first on name, calling code and
+/// prefixes (`first_line`: the line of the first).
+fn same_country(first: &Listed, first_line: u64, row: &Cells, bad: Bad) -> Result<(), BadInput> {
+    let same = "every row of a country must give the same country, calling_code and prefixes";
+    if first.name != row.name {
+        return Err(bad(
+            C_NAME,
+            format!("line {} names {} '{}'", first_line, first.iso, first.name),
+            same,
+        ));
+    }
+    if first.code != row.code {
+        return Err(bad(
+            C_CODE,
+            format!(
+                "line {} gives {} the calling code {}",
+                first_line, first.iso, first.code
+            ),
+            same,
+        ));
+    }
+    if first.prefixes != row.prefixes {
+        return Err(bad(
+            C_PREFIXES,
+            format!(
+                "line {} gives {} the prefixes '{}'",
+                first_line,
+                first.iso,
+                prefix_list(&first.prefixes)
+            ),
+            same,
+        ));
+    }
+    Ok(())
 }
 
 /// The timelines: each country's rows sorted by start, overlaps refused, gaps filled with
