@@ -20,7 +20,7 @@ use crate::engine::{ConversationKey as Key, Engine, EngineConfig};
 use crate::era::FREE_SERVICE_FROM;
 use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
 use crate::input::webhooks::{
-    MetaCategory, MetaVerdict, Outcome, PricingModel, PricingType, WebhookLog,
+    MetaCategory, MetaPricingModel, MetaPricingType, MetaVerdict, Outcome, WebhookLog,
 };
 use crate::message::Kind;
 use crate::pricing::Pricer;
@@ -212,13 +212,13 @@ fn unit_category(c: MetaCategory) -> Option<UnitCategory> {
 }
 
 /// Meta's pricing model for a message: as it says, else by the era of the message.
-fn model_of(v: &MetaVerdict, era: Era) -> PricingModel {
+fn model_of(v: &MetaVerdict, era: Era) -> MetaPricingModel {
     v.pricing
         .and_then(|p| p.model)
         .unwrap_or(if era.is_conversation_based() {
-            PricingModel::Cbp
+            MetaPricingModel::Cbp
         } else {
-            PricingModel::Pmp
+            MetaPricingModel::Pmp
         })
 }
 
@@ -274,9 +274,9 @@ fn pmp(v: &MetaVerdict) -> MetaSays {
         return MetaSays::Nothing;
     };
     MetaSays::Pricing(match (p.kind, p.billable, p.category) {
-        (Some(PricingType::Regular), _, _) => Pricing::Message,
-        (Some(PricingType::FreeCustomerService), _, _) => Pricing::FreeCustomerService,
-        (Some(PricingType::FreeEntryPoint), _, _) => Pricing::FreeEntryPoint,
+        (Some(MetaPricingType::Regular), _, _) => Pricing::Message,
+        (Some(MetaPricingType::FreeCustomerService), _, _) => Pricing::FreeCustomerService,
+        (Some(MetaPricingType::FreeEntryPoint), _, _) => Pricing::FreeEntryPoint,
         (None, _, Some(MetaCategory::ReferralConversion)) => Pricing::FreeEntryPoint,
         (None, Some(true), _) => Pricing::Message,
         (None, Some(false), _) => return MetaSays::Free,
@@ -337,7 +337,7 @@ pub fn reconcile(
         let v = verdict(l);
         v.conversation.is_some()
             && !matches!(v.outcome, Outcome::Failed { .. })
-            && model_of(v, l.event.era) == PricingModel::Cbp
+            && model_of(v, l.event.era) == MetaPricingModel::Cbp
     };
     let mut meta_groups: HashMap<u32, Vec<usize>> = HashMap::new();
     for (n, l) in lines.iter().enumerate() {
@@ -401,7 +401,7 @@ pub fn reconcile(
                 None,
             ),
             _ => match model_of(v, e.era) {
-                PricingModel::Cbp => {
+                MetaPricingModel::Cbp => {
                     let category = v
                         .conversation
                         .and_then(|c| c.origin)
@@ -421,7 +421,7 @@ pub fn reconcile(
                     };
                     (says, category)
                 }
-                PricingModel::Pmp => (pmp(v), v.pricing.and_then(|p| p.category)),
+                MetaPricingModel::Pmp => (pmp(v), v.pricing.and_then(|p| p.category)),
             },
         };
         // A pricing value waprice does not know: Meta's verdict cannot be read.

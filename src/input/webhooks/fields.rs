@@ -199,15 +199,15 @@ pub(super) fn category(
 
 /// The `pricing` object and, when one of its values is unknown to waprice, that value.
 pub(super) fn pricing(
-    p: &Pricing,
+    p: &PricingPayload,
     path: Path,
     names: &mut Unknown,
 ) -> Result<(MetaPricing, Option<u16>), FieldError> {
     let mut unknown = None;
     let model = match &p.pricing_model {
         None => None,
-        Some(Scalar::Str(s)) if s.trim().eq_ignore_ascii_case("CBP") => Some(PricingModel::Cbp),
-        Some(Scalar::Str(s)) if s.trim().eq_ignore_ascii_case("PMP") => Some(PricingModel::Pmp),
+        Some(Scalar::Str(s)) if s.trim().eq_ignore_ascii_case("CBP") => Some(MetaPricingModel::Cbp),
+        Some(Scalar::Str(s)) if s.trim().eq_ignore_ascii_case("PMP") => Some(MetaPricingModel::Pmp),
         Some(Scalar::Str(s)) => {
             unknown.get_or_insert(names.index("pricing.pricing_model", s.trim()));
             None
@@ -225,9 +225,9 @@ pub(super) fn pricing(
     let kind = match &p.kind {
         None => None,
         Some(Scalar::Str(s)) => match s.trim() {
-            "regular" => Some(PricingType::Regular),
-            "free_customer_service" => Some(PricingType::FreeCustomerService),
-            "free_entry_point" => Some(PricingType::FreeEntryPoint),
+            "regular" => Some(MetaPricingType::Regular),
+            "free_customer_service" => Some(MetaPricingType::FreeCustomerService),
+            "free_entry_point" => Some(MetaPricingType::FreeEntryPoint),
             other => {
                 unknown.get_or_insert(names.index("pricing.type", other));
                 None

@@ -58,7 +58,7 @@ impl Reader<'_> {
             let from_meta = pricing
                 .and_then(|pr| pr.category)
                 .and_then(MetaCategory::kind);
-            if let (Some(s), Some(m), Some(PricingModel::Pmp)) =
+            if let (Some(s), Some(m), Some(MetaPricingModel::Pmp)) =
                 (from_sent, from_meta, pricing.and_then(|pr| pr.model))
             {
                 if s != m {

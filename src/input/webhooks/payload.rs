@@ -155,7 +155,7 @@ pub(super) struct Status<'a> {
     #[serde(borrow)]
     pub(super) conversation: Option<Conversation<'a>>,
     #[serde(borrow)]
-    pub(super) pricing: Option<Pricing<'a>>,
+    pub(super) pricing: Option<PricingPayload<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -181,7 +181,7 @@ pub(super) struct Origin<'a> {
 }
 
 #[derive(Deserialize)]
-pub(super) struct Pricing<'a> {
+pub(super) struct PricingPayload<'a> {
     #[serde(borrow)]
     pub(super) billable: Option<Scalar<'a>>,
     #[serde(borrow)]

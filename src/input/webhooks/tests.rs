@@ -130,8 +130,8 @@ fn statuses_of_one_id_become_one_business_message_at_its_delivery_time() {
     assert_eq!(
         (p.model, p.kind, p.category, p.billable),
         (
-            Some(PricingModel::Pmp),
-            Some(PricingType::FreeCustomerService),
+            Some(MetaPricingModel::Pmp),
+            Some(MetaPricingType::FreeCustomerService),
             Some(MetaCategory::Utility),
             Some(false)
         )

@@ -7,36 +7,36 @@ use super::*;
 
 /// `pricing.pricing_model`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PricingModel {
+pub enum MetaPricingModel {
     /// Conversation-based pricing (before 2025-07-01, and the utility switch-over).
     Cbp,
     /// Per-message pricing.
     Pmp,
 }
 
-impl PricingModel {
+impl MetaPricingModel {
     pub fn name(self) -> &'static str {
         match self {
-            PricingModel::Cbp => "CBP",
-            PricingModel::Pmp => "PMP",
+            MetaPricingModel::Cbp => "CBP",
+            MetaPricingModel::Pmp => "PMP",
         }
     }
 }
 
 /// `pricing.type` (per-message pricing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PricingType {
+pub enum MetaPricingType {
     Regular,
     FreeCustomerService,
     FreeEntryPoint,
 }
 
-impl PricingType {
+impl MetaPricingType {
     pub fn name(self) -> &'static str {
         match self {
-            PricingType::Regular => "regular",
-            PricingType::FreeCustomerService => "free_customer_service",
-            PricingType::FreeEntryPoint => "free_entry_point",
+            MetaPricingType::Regular => "regular",
+            MetaPricingType::FreeCustomerService => "free_customer_service",
+            MetaPricingType::FreeEntryPoint => "free_entry_point",
         }
     }
 }
@@ -126,8 +126,8 @@ impl MetaCategory {
 /// The `pricing` object of a message's statuses (from `delivered`, else `read`, else `sent`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MetaPricing {
-    pub model: Option<PricingModel>,
-    pub kind: Option<PricingType>,
+    pub model: Option<MetaPricingModel>,
+    pub kind: Option<MetaPricingType>,
     pub category: Option<MetaCategory>,
     pub billable: Option<bool>,
 }
