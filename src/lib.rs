@@ -2,7 +2,7 @@
 //!
 //! Data flows one way: [`input`] reads rows into compact [`message::Message`]s, the
 //! [`engine`] replays them and emits [`event::BillingEvent`]s, [`pricing`] prices each
-//! event from a [`tariff::RateCards`], [`report`] aggregates and [`render`] prints.
+//! event from a [`tariff::card::RateCards`], [`report`] aggregates and [`render`] prints.
 //! The library never sees clap or the terminal.
 //!
 //! Imports point down the same way. At the bottom, importing nothing of the domain: [`era`]

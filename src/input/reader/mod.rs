@@ -27,7 +27,7 @@ use std::sync::Arc;
 /// How to read one log.
 #[derive(Debug, Clone, Default)]
 pub struct InputOptions {
-    /// The file's name in messages ("-" or "<stdin>" for standard input).
+    /// The file's name in messages (`-` or `<stdin>` for standard input).
     pub name: String,
     pub columns: Vec<(Field, String)>,
     pub skip_invalid: bool,
@@ -395,7 +395,7 @@ fn push_example(stats: &mut ReadStats, e: BadInput) {
     }
 }
 
-/// Counts a skipped row under "column 'X': what was wrong" (the first [`SKIPPED_REASONS`]
+/// Counts a skipped row under "column 'X': what was wrong" (the first `SKIPPED_REASONS`
 /// reasons apart, any later one as "other reasons").
 pub fn count_reason(reasons: &mut Vec<(String, u64)>, e: &BadInput) {
     let what = match &e.at {
