@@ -88,3 +88,119 @@ fn conversations(e: &BillingEvent, kind: Kind, st: &PairState) -> Vec<Conversati
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::Calendar;
+    use crate::country::CountryId;
+    use crate::engine::EngineConfig;
+    use crate::message::Message;
+    use crate::parties::Parties;
+
+    const H: i64 = 3_600_000;
+
+    fn at(s: &str) -> i64 {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis()
+    }
+
+    /// Replays `(customer, hours after t0, kind)` and gives, per business message, its pricing
+    /// and the conversations the engine says held it.
+    fn keys(t0: i64, rows: &[(u64, i64, Kind)]) -> Vec<(Pricing, Vec<ConversationKey>)> {
+        let config = EngineConfig::default();
+        let mut engine = Engine::new(&config, Calendar::new(chrono_tz::Tz::UTC));
+        let mut parties = Parties::default();
+        let b = parties.business(b"");
+        let mut out = Vec::new();
+        for &(customer, h, kind) in rows {
+            let pair = parties
+                .intern(b, 33_600_000_000 + customer, |_| Ok::<_, ()>(CountryId(0)))
+                .unwrap();
+            let m = Message {
+                time: t0 + h * H,
+                pair,
+                kind,
+                delivered: true,
+                delivery_confirmed: false,
+            };
+            if let Some(e) = engine.push(&m, &parties) {
+                out.push((e.pricing, engine.conversations_of(&e, kind)));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_reply_riding_in_era_b_may_belong_to_every_open_conversation_in_slot_order() {
+        let t0 = at("2024-03-04T08:00:00Z");
+        let got = keys(
+            t0,
+            &[
+                (1, 0, Kind::Template(TemplateCategory::Marketing)),
+                (1, 1, Kind::Inbound { entry_point: false }),
+                (1, 2, Kind::Template(TemplateCategory::Utility)),
+                (1, 3, Kind::FreeForm),
+            ],
+        );
+        let marketing = ConversationKey {
+            pair: 0,
+            window: MARKETING as u8,
+            until: t0 + 24 * H,
+        };
+        let utility = ConversationKey {
+            pair: 0,
+            window: UTILITY as u8,
+            until: t0 + 26 * H,
+        };
+        assert_eq!(got[0].1, vec![marketing]);
+        assert_eq!(got[1].1, vec![utility]);
+        assert_eq!(got[2], (Pricing::Covered, vec![marketing, utility]));
+        assert!(!marketing.is_free_entry_point());
+    }
+
+    #[test]
+    fn a_free_entry_point_conversation_and_per_message_eras() {
+        let t0 = at("2024-03-04T08:00:00Z");
+        let got = keys(
+            t0,
+            &[
+                (2, 0, Kind::Inbound { entry_point: true }),
+                (2, 1, Kind::Template(TemplateCategory::Marketing)),
+            ],
+        );
+        let fep = got[0].1[0];
+        assert_eq!(got[0].0, Pricing::FreeEntryPoint);
+        assert!(fep.is_free_entry_point());
+        assert_eq!(fep.until, t0 + H + 72 * H);
+        // Era C prices messages, not conversations: no conversation holds them.
+        let got = keys(
+            at("2025-09-01T08:00:00Z"),
+            &[(1, 0, Kind::Template(TemplateCategory::Marketing))],
+        );
+        assert_eq!(got, vec![(Pricing::Message, vec![])]);
+    }
+
+    #[test]
+    fn the_service_window_is_open_for_24_hours_after_the_customer_writes() {
+        let config = EngineConfig::default();
+        let mut engine = Engine::new(&config, Calendar::new(chrono_tz::Tz::UTC));
+        let mut parties = Parties::default();
+        let b = parties.business(b"");
+        let pair = parties
+            .intern(b, 33_612_345_678, |_| Ok::<_, ()>(CountryId(0)))
+            .unwrap();
+        let t = at("2025-09-01T08:00:00Z");
+        let m = Message {
+            time: t,
+            pair,
+            kind: Kind::Inbound { entry_point: false },
+            delivered: true,
+            delivery_confirmed: false,
+        };
+        assert!(engine.push(&m, &parties).is_none());
+        assert!(engine.service_window_open(pair, t + 24 * H - 1));
+        assert!(!engine.service_window_open(pair, t + 24 * H));
+    }
+}
