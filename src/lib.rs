@@ -9,9 +9,9 @@
 //! (the calendar of rule changes), [`country`] (countries and calling codes), [`phone`],
 //! [`lines`], [`calendar`], [`budget`], [`error`]. Above them the model ([`message`],
 //! [`event`], [`parties`], [`accounts`]); then the readers [`input`] and [`tariff`], which do
-//! not import each other; then [`engine`] and [`pricing`]; then [`report`] and [`reconcile`]
-//! (which uses only the engine's public surface); then [`render`]. docs/design.md has the
-//! diagram.
+//! not import each other; then [`engine`], [`pricing`] and [`forecast`]; then [`report`]
+//! and [`reconcile`] (which uses only the engine's public surface); then [`render`].
+//! docs/design.md has the diagram.
 
 pub mod accounts;
 pub mod budget;
@@ -21,6 +21,7 @@ pub mod engine;
 pub mod era;
 pub mod error;
 pub mod event;
+pub mod forecast;
 pub mod input;
 pub mod lines;
 pub mod message;
