@@ -85,6 +85,60 @@ pub struct Accounts {
     pub file: String,
 }
 
+/// The stable hash that places an account in a shard: FNV-1a 64 over the UTF-8 bytes of
+/// its name (offset basis 0xcbf29ce484222325, prime 0x100000001b3). Fixed and documented, so
+/// every process, on every machine and in every version, puts an account in the same shard.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// `--shard K/N`: the accounts whose name hashes to `K - 1` modulo `N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: u32,
+    pub n: u32,
+}
+
+impl Shard {
+    /// Reads `K/N` (1 <= K <= N).
+    pub fn parse(raw: &str) -> Result<Shard, BadInput> {
+        let hint = "write --shard K/N with 1 <= K <= N, e.g. --shard 1/4 .. --shard 4/4";
+        let err = |what: String| BadInput::new(what).hint(hint);
+        let (k, n) = raw
+            .trim()
+            .split_once('/')
+            .ok_or_else(|| err(format!("--shard {}: not K/N", cut(raw))))?;
+        let num = |s: &str| s.trim().parse::<u32>().ok();
+        match (num(k), num(n)) {
+            (Some(k), Some(n)) if k >= 1 && k <= n => Ok(Shard { k, n }),
+            _ => Err(err(format!(
+                "--shard {}: K and N are whole numbers with 1 <= K <= N",
+                cut(raw)
+            ))),
+        }
+    }
+
+    /// The shard (1..=N) an account of this name is in.
+    pub fn of(name: &str, n: u32) -> u32 {
+        (fnv1a64(name.as_bytes()) % u64::from(n)) as u32 + 1
+    }
+
+    pub fn holds(&self, name: &str) -> bool {
+        Shard::of(name, self.n) == self.k
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.k, self.n)
+    }
+}
+
 /// The key the log reader interns a `business` cell under.
 pub fn business_key(raw: &str) -> Vec<u8> {
     let raw = raw.trim();
@@ -166,6 +220,7 @@ impl Accounts {
         let mut account_ids: FxHashMap<String, u32> = FxHashMap::default();
         let mut wabas: Vec<u32> = Vec::new();
         let mut waba_ids: FxHashMap<(u32, String), u32> = FxHashMap::default();
+        let mut waba_owner: FxHashMap<String, (u32, u64)> = FxHashMap::default();
         let mut keys: Vec<Box<[u8]>> = Vec::new();
         let mut key_ids: FxHashMap<Box<[u8]>, u32> = FxHashMap::default();
         let mut by_business: Vec<Vec<Assignment>> = Vec::new();
@@ -269,6 +324,24 @@ impl Accounts {
                 }
             };
             let waba_name = get(c_waba).to_string();
+            // A WABA's free tier and volume tiers are one account's: the same waba in two
+            // accounts would make one account's bill depend on another's messages (and
+            // shards, which split accounts, could not be billed apart).
+            if !waba_name.is_empty() {
+                match waba_owner.get(&waba_name) {
+                    Some(&(owner, first)) if owner != account => {
+                        return Err(bad(file, line, "waba", &waba_name, format!(
+                            "waba '{}' is in account '{}' on line {first} and in '{}' on line {line}",
+                            cut(&waba_name), accounts[owner as usize].name, cut(name)
+                        ))
+                        .hint("a WABA belongs to one account: give each account's numbers a waba of its own"));
+                    }
+                    Some(_) => {}
+                    None => {
+                        waba_owner.insert(waba_name.clone(), (account, line));
+                    }
+                }
+            }
             let next = wabas.len() as u32;
             let waba = *waba_ids.entry((account, waba_name)).or_insert(next);
             if waba == next {
@@ -541,6 +614,41 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
         assert_eq!(a.locate(0, d).1, a.locate(2, d).1);
         assert_ne!(a.locate(0, d).1, a.locate(1, d).1);
+    }
+
+    #[test]
+    fn a_waba_never_spans_two_accounts() {
+        let e = parse(
+            "account,business,agents,waba\nacme,+33123456789,10,w1\nbeta,+33123456780,10,w1\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.what
+                .contains("waba 'w1' is in account 'acme' on line 2 and in 'beta' on line 3"),
+            "{}",
+            e.what
+        );
+        // Nor across a move: the number's new account needs a WABA of its own.
+        assert!(parse("account,business,agents,waba,from,until\nacme,+33123456789,10,w1,,2024-03-15\nbeta,+33123456789,10,w1,2024-03-15,\n").is_err());
+        // Every WABA id belongs to exactly one account.
+        let a = parse("account,business,agents,waba\nacme,+33123456789,10,w1\nbeta,+33123456780,10,\nacme,+33123456781,10,w2\n").unwrap();
+        assert_eq!(a.wabas, [0, 1, 0, 2]);
+    }
+
+    #[test]
+    fn shards_are_fnv1a_64_of_the_name() {
+        // The published FNV-1a 64 test vectors.
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+        assert_eq!(
+            Shard::of("foobar", 4),
+            (0x8594_4171_f739_67e8u64 % 4) as u32 + 1
+        );
+        assert_eq!(Shard::parse("2/4").unwrap(), Shard { k: 2, n: 4 });
+        for bad in ["0/4", "5/4", "4", "a/b", "1/0", "-1/4", ""] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

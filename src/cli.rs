@@ -62,6 +62,11 @@ pub enum Command {
     ///
     /// Example: waprice tariffs check "WhatsApp rate card EUR.csv"
     Tariffs(TariffsArgs),
+    /// Put the JSON of `--shard K/N` runs (invoices, or estimate --by account) back together:
+    /// exactly what one run prints, in any format.
+    ///
+    /// Example: waprice merge shard-1.json shard-2.json shard-3.json shard-4.json --format csv
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -71,6 +76,9 @@ pub enum FormatArg {
     Json,
     /// An Excel workbook with typed cells, a sheet per view (written with -o FILE).
     Xlsx,
+    /// A printable HTML report with charts, the CSV's figures and the notes (estimate,
+    /// invoices, merge).
+    Html,
 }
 
 /// What ledger writes.
@@ -176,7 +184,7 @@ pub struct RuleArgs {
 /// How to read a log and which rules apply: shared by estimate and ledger.
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The message log (CSV with a header; `-` for stdin; .gz read transparently).
+    /// The message log (CSV with a header; `-` for stdin; gzip and zstd read transparently).
     #[arg(value_name = "LOG")]
     pub log: String,
     #[command(flatten)]
@@ -265,6 +273,11 @@ pub struct AccountArgs {
     /// instead of billing them to the account 'unassigned'.
     #[arg(long, requires = "accounts")]
     pub strict_accounts: bool,
+    /// Only the accounts of shard K of N (1 <= K <= N): those whose name's FNV-1a 64 hash
+    /// modulo N is K-1. Run every K/N with --format json, then put them together with
+    /// waprice merge (docs/scale.md).
+    #[arg(long, value_name = "K/N", requires = "accounts")]
+    pub shard: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -279,6 +292,15 @@ pub struct InvoicesArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub accounts: AccountArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' JSON files (`--format json` of every --shard 1/N .. N/N of one run).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -368,7 +390,7 @@ pub struct ForecastArgs {
 
 #[derive(Debug, Args)]
 pub struct ReconcileArgs {
-    /// Meta's webhook payloads, one JSON per line as Meta posts them (`-` for stdin; .gz read transparently).
+    /// Meta's webhook payloads, one JSON per line as Meta posts them (`-` for stdin; gzip and zstd read transparently).
     #[arg(long, value_name = "FILE")]
     pub webhooks: String,
     /// A CSV of sent messages (id,category): each template's category as the business sent it,

@@ -18,6 +18,9 @@ fn main() -> ExitCode {
         cli::Command::Invoices(a) => {
             settings::InvoicesSettings::from_args(a).and_then(|s| cmd::invoices::run(&s))
         }
+        cli::Command::Merge(a) => {
+            settings::MergeSettings::from_args(a).and_then(|s| cmd::merge::run(&s))
+        }
         cli::Command::Ledger(a) => {
             settings::LedgerSettings::from_args(a).and_then(|s| cmd::ledger::run(&s))
         }

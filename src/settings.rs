@@ -3,8 +3,8 @@
 
 use crate::cli::{
     AccountArgs, EstimateArgs, FormatArg, InputFormatArg, InvoicesArgs, LedgerArgs,
-    LedgerFormatArg, LogArgs, OutputArgs, RatesArgs, ReconcileArgs, TariffArgs, TariffsAction,
-    TariffsArgs,
+    LedgerFormatArg, LogArgs, MergeArgs, OutputArgs, RatesArgs, ReconcileArgs, TariffArgs,
+    TariffsAction, TariffsArgs,
 };
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 use std::sync::Arc;
-use waprice::accounts::Accounts;
+use waprice::accounts::{Accounts, Shard};
 use waprice::budget::Budget;
 use waprice::calendar::Month;
 use waprice::engine::EngineConfig;
@@ -80,7 +80,11 @@ pub struct EstimateSettings {
     pub chart: Chart,
     /// `--by account` (with `--accounts`).
     pub by_account: bool,
+    /// `--format html` (`format` is then the table's).
+    pub html: bool,
     pub strict_accounts: bool,
+    /// `--shard K/N` (with `--accounts`).
+    pub shard: Option<Shard>,
     /// `--ledger-sheet`: the workbook carries the ledger too.
     pub ledger_sheet: bool,
 }
@@ -92,8 +96,36 @@ pub struct InvoicesSettings {
     pub format: Format,
     pub csv: CsvStyle,
     pub strict_accounts: bool,
+    /// `--shard K/N`.
+    pub shard: Option<Shard>,
+    /// `--format html`.
+    pub html: bool,
     /// `-o FILE`.
     pub output: Option<String>,
+}
+
+/// `waprice merge FILE...`.
+pub struct MergeSettings {
+    pub files: Vec<String>,
+    pub format: Format,
+    pub csv: CsvStyle,
+    /// `--format html`.
+    pub html: bool,
+    /// `-o FILE`.
+    pub output: Option<String>,
+}
+
+impl MergeSettings {
+    pub fn from_args(a: &MergeArgs) -> Result<MergeSettings> {
+        let (format, csv, html) = output_or_html(&a.output)?;
+        Ok(MergeSettings {
+            files: a.files.clone(),
+            format,
+            csv,
+            html,
+            output: a.output.output.clone(),
+        })
+    }
 }
 
 pub struct LedgerSettings {
@@ -229,7 +261,7 @@ impl Tariffs {
 
 /// `--format` and `--decimal-comma`, checked together (and `-o` for a workbook).
 pub fn output(o: &OutputArgs) -> Result<(Format, CsvStyle), BadInput> {
-    let format = output_format(o.format);
+    let format = output_format(o.format)?;
     if format == Format::Xlsx {
         waprice::render::xlsx::check_destination(o.output.as_deref())?;
     }
@@ -249,7 +281,7 @@ pub fn open_output(path: Option<&str>) -> Result<std::io::BufWriter<Box<dyn std:
 
 /// `--format` of a command that writes no workbook.
 fn text_format(f: FormatArg, command: &str) -> Result<Format, BadInput> {
-    match output_format(f) {
+    match output_format(f)? {
         Format::Xlsx => Err(BadInput::new(format!(
             "--format xlsx: {command} writes table, CSV or JSON"
         ))
@@ -284,13 +316,33 @@ pub fn country_arg(markets: &MarketMap, code: &str) -> Result<CountryId, BadInpu
     })
 }
 
-fn output_format(f: FormatArg) -> Format {
-    match f {
+fn output_format(f: FormatArg) -> Result<Format, BadInput> {
+    Ok(match f {
         FormatArg::Table => Format::Table,
         FormatArg::Csv => Format::Csv,
         FormatArg::Json => Format::Json,
         FormatArg::Xlsx => Format::Xlsx,
+        FormatArg::Html => {
+            return Err(BadInput::new(
+                "--format html: only estimate, invoices and merge write an HTML report",
+            )
+            .hint("use --format table, csv, json or xlsx"))
+        }
+    })
+}
+
+/// [`output`] for the commands that also write HTML: with `--format html`, the format the
+/// other settings see is the table's, and the third value is true.
+pub fn output_or_html(o: &OutputArgs) -> Result<(Format, CsvStyle, bool), BadInput> {
+    if o.format == FormatArg::Html {
+        return Ok((
+            Format::Table,
+            csv_style(Format::Table, o.decimal_comma, o.bom)?,
+            true,
+        ));
     }
+    let (format, csv) = output(o)?;
+    Ok((format, csv, false))
 }
 
 impl LogSettings {
@@ -562,7 +614,14 @@ impl EstimateSettings {
                     .into())
             }
         };
-        let (format, csv) = output(&a.output)?;
+        let (format, csv, html) = output_or_html(&a.output)?;
+        if html && a.as_of.is_some() {
+            return Err(
+                BadInput::new("--format html goes with an estimate, not --as-of")
+                    .hint("leave out --as-of, or use --format table, csv, json or xlsx")
+                    .into(),
+            );
+        }
         let by_account = a.by.as_deref().map(str::trim) == Some("account");
         let mut log = log;
         if let Some(accounts) = load_accounts(&a.accounts, &a.log, &tariffs)? {
@@ -596,7 +655,9 @@ impl EstimateSettings {
         }
         Ok(EstimateSettings {
             by_account,
+            html,
             strict_accounts: a.accounts.strict_accounts,
+            shard: a.accounts.shard.as_deref().map(Shard::parse).transpose()?,
             ledger_sheet: a.ledger_sheet,
             log,
             tariffs,
@@ -619,25 +680,20 @@ impl InvoicesSettings {
     pub fn from_args(a: &InvoicesArgs) -> Result<InvoicesSettings> {
         let tariffs = Tariffs::with_tiers(&a.tariff, &a.tiers.tiers)?;
         let mut log = LogSettings::from_args(&a.log, &tariffs.markets)?;
-        let (format, csv) = output(&a.output)?;
+        let (format, csv, html) = output_or_html(&a.output)?;
         let accounts = load_accounts(&a.accounts, &a.log, &tariffs)?.ok_or_else(|| {
             BadInput::new("waprice invoices needs --accounts FILE")
                 .hint("the accounts file (account,business,agents) says which business numbers belong to which account")
         })?;
         log.engine.accounts = Some(accounts);
-        if format == Format::Xlsx {
-            return Err(
-                BadInput::new("--format xlsx: invoices are not yet written as workbooks")
-                    .hint("use --format csv (safe to open in a spreadsheet) or --format json")
-                    .into(),
-            );
-        }
         Ok(InvoicesSettings {
             log,
             tariffs,
             format,
             csv,
             strict_accounts: a.accounts.strict_accounts,
+            shard: a.accounts.shard.as_deref().map(Shard::parse).transpose()?,
+            html,
             output: a.output.output.clone(),
         })
     }
@@ -844,7 +900,7 @@ impl ReconcileSettings {
                     })?,
             ),
         };
-        let format = output_format(a.format);
+        let format = output_format(a.format)?;
         if format == Format::Xlsx {
             waprice::render::xlsx::check_destination(a.output.as_deref())?;
         }

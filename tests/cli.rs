@@ -347,6 +347,68 @@ fn stdin_and_gzip_input() {
 }
 
 #[test]
+fn zstd_input_from_a_file_and_stdin_including_concatenated_frames_and_long_windows() {
+    let plain = std::fs::read(data("example4-era-c.csv")).unwrap();
+    let expected = estimate_csv(&data("example4-era-c.csv"), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let zst = zstd::encode_all(&plain[..], 3).unwrap();
+    let path = dir.path().join("log.csv.zst");
+    std::fs::write(&path, &zst).unwrap();
+    assert_eq!(estimate_csv(path.to_str().unwrap(), &[]), expected);
+    let out = waprice()
+        .args(["estimate", "-", "--format", "csv"])
+        .write_stdin(zst)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+
+    // `cat a.zst b.zst`: the header in the first frame, the rows split over both.
+    let cut = plain.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let mut two = zstd::encode_all(&plain[..cut], 1).unwrap();
+    two.extend(zstd::encode_all(&plain[cut..], 19).unwrap());
+    let path = dir.path().join("two-frames.zst");
+    std::fs::write(&path, &two).unwrap();
+    assert_eq!(estimate_csv(path.to_str().unwrap(), &[]), expected);
+
+    // `zstd --long=31`: a window larger than the decoder's default limit.
+    let mut enc = zstd::stream::write::Encoder::new(Vec::new(), 3).unwrap();
+    enc.long_distance_matching(true).unwrap();
+    enc.window_log(31).unwrap();
+    enc.write_all(&plain).unwrap();
+    let path = dir.path().join("long.zst");
+    std::fs::write(&path, enc.finish().unwrap()).unwrap();
+    assert_eq!(estimate_csv(path.to_str().unwrap(), &[]), expected);
+}
+
+#[test]
+fn a_truncated_zstd_log_is_an_error_not_a_shorter_bill() {
+    let plain = std::fs::read(data("example4-era-c.csv")).unwrap();
+    let zst = zstd::encode_all(&plain[..], 3).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.csv.zst");
+    std::fs::write(&path, &zst[..zst.len() - 8]).unwrap();
+    let out = waprice()
+        .args(["estimate", path.to_str().unwrap(), "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "a cut file must not give a bill"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "no bill on stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cut.csv.zst"),
+        "the error names the file: {err}"
+    );
+}
+
+#[test]
 fn row_order_does_not_matter() {
     let text = std::fs::read_to_string(data("example4-era-c.csv")).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
@@ -1261,3 +1323,7 @@ fn a_large_unsorted_file_falls_back_to_sorting_without_hanging() {
 }
 #[path = "cli/accounts.rs"]
 mod accounts;
+#[path = "cli/html.rs"]
+mod html;
+#[path = "cli/shards.rs"]
+mod shards;

@@ -16,8 +16,8 @@ use waprice::report::{By, Report, Tally};
 
 pub fn run(s: &EstimateSettings) -> Result<()> {
     if s.by_account {
-        let inv = super::invoices::invoices(&s.log, &s.tariffs, s.strict_accounts)?;
-        return super::invoices::print(&inv, s.format, s.csv, true, s.output.as_deref());
+        let inv = super::invoices::invoices(&s.log, &s.tariffs, s.strict_accounts, s.shard, true)?;
+        return super::invoices::print(&inv, s.format, s.csv, true, s.html, s.output.as_deref());
     }
     if s.format == Format::Xlsx && s.as_of.is_none() {
         return workbook(s);
@@ -55,6 +55,11 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
     } else {
         let actual = report(s, &s.log, &Source::Stream, None)?;
         let mut out = crate::settings::open_output(s.output.as_deref())?;
+        if s.html {
+            render::html::estimate(&actual, &s.log.input.name, &mut out)?;
+            out.flush()?;
+            return Ok(());
+        }
         match s.format {
             Format::Table => render::table::estimate(&actual, s.chart, &mut out)?,
             Format::Csv => render::csv::estimate(&actual, s.csv, &mut out)?,

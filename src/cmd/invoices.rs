@@ -9,33 +9,103 @@ use anyhow::Result;
 use rust_decimal::Decimal;
 use std::cell::RefCell;
 use std::io::Write;
-use waprice::accounts::{Accounts, UNASSIGNED};
+use waprice::accounts::{fnv1a64, Accounts, Shard, UNASSIGNED};
 use waprice::budget::Budget;
 use waprice::error::BadInput;
 use waprice::event::BillingEvent;
 use waprice::pricing::Quote;
 use waprice::render::csv::CsvStyle;
+use waprice::render::xlsx::Book;
 use waprice::render::{self, Format};
-use waprice::report::invoices::{InvoiceLine, Invoices};
+use waprice::report::invoices::{InvoiceLine, Invoices, ShardMark};
 use waprice::report::Tally;
 
 pub fn run(s: &InvoicesSettings) -> Result<()> {
-    let inv = invoices(&s.log, &s.tariffs, s.strict_accounts)?;
-    print(&inv, s.format, s.csv, false, s.output.as_deref())
+    let inv = invoices(&s.log, &s.tariffs, s.strict_accounts, s.shard, false)?;
+    print(&inv, s.format, s.csv, false, s.html, s.output.as_deref())
 }
 
-/// Prints the invoices, or (`by_account`) estimate's long format per account.
+/// The unsharded JSON of `inv` (the invoices', or with `by_account` estimate's long format).
+pub fn unsharded_json(inv: &Invoices, by_account: bool) -> Vec<u8> {
+    let mut whole = inv.clone();
+    whole.shard = None;
+    let mut out = Vec::new();
+    let written = if by_account {
+        render::invoices::by_account_json(&whole, &mut out)
+    } else {
+        render::invoices::json(&whole, &mut out)
+    };
+    written.expect("writing to memory");
+    out
+}
+
+/// The fingerprint of a whole run: FNV-1a 64 of its unsharded JSON, as 16 hex digits.
+pub fn fingerprint(inv: &Invoices, by_account: bool) -> String {
+    format!("{:016x}", fnv1a64(&unsharded_json(inv, by_account)))
+}
+
+/// `--shard K/N`: keeps the lines of the shard's accounts, notes what was left to the other
+/// shards, and marks the result with the fingerprint of the whole run.
+fn keep_shard(
+    mut inv: Invoices,
+    shard: Shard,
+    by_account: bool,
+    accounts: &Accounts,
+    messages: &[u64],
+) -> Invoices {
+    let fingerprint = fingerprint(&inv, by_account);
+    inv.lines.retain(|l| shard.holds(&l.account));
+    let mut held = 0;
+    let mut other_messages = 0;
+    for (a, n) in accounts.accounts.iter().zip(messages) {
+        if shard.holds(&a.name) {
+            held += 1;
+        } else {
+            other_messages += n;
+        }
+    }
+    inv.notes.push(format!(
+        "shard {shard}: the accounts whose name's FNV-1a 64 hash modulo {} is {} ({held} of {}); {other_messages} business messages of accounts in other shards were replayed with the log but left to their shards (not skipped as invalid); waprice merge puts the {} shards' JSON together",
+        shard.n,
+        shard.k - 1,
+        accounts.account_count(),
+        shard.n
+    ));
+    inv.shard = Some(ShardMark {
+        k: shard.k,
+        n: shard.n,
+        fingerprint,
+        accounts: held,
+        other_messages,
+    });
+    inv
+}
+
+/// Prints the invoices, or (`by_account`) estimate's long format per account; `html` for
+/// `--format html`.
 pub fn print(
     inv: &Invoices,
     format: Format,
     csv: CsvStyle,
     by_account: bool,
+    html: bool,
     output: Option<&str>,
 ) -> Result<()> {
+    if html {
+        let mut out = crate::settings::open_output(output)?;
+        render::html::invoices(inv, by_account, &mut out)?;
+        out.flush()?;
+        return Ok(());
+    }
     if format == Format::Xlsx {
-        return Err(BadInput::new("invoices are not yet written as workbooks")
-            .hint("use --format csv (safe to open in a spreadsheet) or --format json")
-            .into());
+        // Each line's money in its own currency; the workbook's default is never used.
+        let mut book = Book::new(inv.lines.first().map_or("EUR", |l| l.currency.as_str()));
+        if by_account {
+            render::invoices::by_account_xlsx(inv, &mut book)?;
+        } else {
+            render::invoices::xlsx(inv, &mut book)?;
+        }
+        return book.save(output);
     }
     let mut out = crate::settings::open_output(output)?;
     match (format, by_account) {
@@ -45,14 +115,21 @@ pub fn print(
         (Format::Table, true) => render::invoices::by_account_table(inv, &mut out)?,
         (Format::Csv, true) => render::invoices::by_account_csv(inv, csv, &mut out)?,
         (Format::Json, true) => render::invoices::by_account_json(inv, &mut out)?,
-        (Format::Xlsx, _) => unreachable!("refused above"),
+        (Format::Xlsx, _) => unreachable!("written above"),
     }
     out.flush()?;
     Ok(())
 }
 
-/// Replays and prices the log once, per account: the lines and the notes.
-pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<Invoices> {
+/// Replays and prices the log once, per account: the lines and the notes (with `shard`, the
+/// lines of that shard's accounts; `by_account` says which output the fingerprint is of).
+pub fn invoices(
+    ls: &LogSettings,
+    t: &Tariffs,
+    strict_accounts: bool,
+    shard: Option<Shard>,
+    by_account: bool,
+) -> Result<Invoices> {
     let accounts: &Accounts = ls
         .engine
         .accounts
@@ -69,12 +146,11 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
                 .unwrap_or(0)
         })
         .collect();
-    // Per account, per currency (the cards' notes), and over all (the rows' notes).
+    // Per account: the events and the business messages (for a shard's note).
     let empty = || {
         (
             vec![Tally::default(); accounts.account_count()],
-            vec![Tally::default(); currencies.len()],
-            Tally::default(),
+            vec![0u64; accounts.account_count()],
         )
     };
     let tallies = RefCell::new(empty());
@@ -83,16 +159,23 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
             Quote::Priced(r) => Some(t.cards.row(r.row).effective_from),
             _ => None,
         };
-        let (per_account, per_currency, all) = &mut *tallies.borrow_mut();
+        let (per_account, messages) = &mut *tallies.borrow_mut();
         per_account[e.account as usize].add(e, market, quote, card_date);
-        if currencies.len() > 1 {
-            per_currency[currency_of[e.account as usize]].add(e, market, quote, card_date);
-        }
-        all.add(e, market, quote, card_date);
+        messages[e.account as usize] += 1;
         Ok(())
     };
     let streamed = replay::stream(ls, t, || *tallies.borrow_mut() = empty(), each)?;
-    let (mut per_account, mut per_currency, mut all) = tallies.into_inner();
+    let (mut per_account, messages) = tallies.into_inner();
+    // Each event was counted once, in its account; the per-currency and overall tallies
+    // (for the notes) are the sums of the accounts'.
+    let mut per_currency = vec![Tally::default(); currencies.len()];
+    let mut all = Tally::default();
+    for (id, tally) in per_account.iter().enumerate() {
+        if currencies.len() > 1 {
+            per_currency[currency_of[id]].absorb(tally);
+        }
+        all.absorb(tally);
+    }
     let unassigned = accounts.unassigned() as usize;
     per_account[unassigned].finish();
     let unassigned_units = per_account[unassigned].total().units();
@@ -168,5 +251,9 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
     notes.push("budget: per account and month, Callbell's 50 EUR (54 USD) per started 10 active agents of the account (agents column, or --agents-by-month), or the account's budget column; each account is billed in its own currency, never converted".to_string());
     notes.push("free tiers and volume tiers count per WABA: the numbers of an account with the same waba column (one WABA per account without it)".to_string());
     notes.extend(unlisted_notes);
-    Ok(Invoices::new(lines, notes))
+    let inv = Invoices::new(lines, notes);
+    Ok(match shard {
+        Some(shard) => keep_shard(inv, shard, by_account, accounts, &messages),
+        None => inv,
+    })
 }

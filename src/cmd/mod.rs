@@ -5,6 +5,7 @@ pub mod forecast;
 pub mod invoices;
 pub mod ledger;
 pub mod man;
+pub mod merge;
 pub mod rates;
 pub mod reconcile;
 mod replay;

@@ -30,7 +30,7 @@ pub fn check_text(start: &[u8], file: &str) -> Result<(), BadInput> {
     Err(if head.starts_with(b"PK\x03\x04") {
         err.hint("this is a zip archive, such as an Excel workbook (.xlsx): save it as \"CSV UTF-8 (comma delimited)\" and give waprice that file")
     } else {
-        err.hint("waprice reads a message log as CSV text (UTF-8, gzip-compressed or not); check that LOG names the right file")
+        err.hint("waprice reads a message log as CSV text (UTF-8; plain, gzip or zstd); check that LOG names the right file")
     })
 }
 

@@ -1,10 +1,12 @@
 //! `waprice invoices` (one line per account and month) and `estimate --by account` (the
-//! long format with an account column), as a table, CSV or JSON.
+//! long format with an account column), as a table, CSV, JSON or a workbook.
 
 use super::csv::CsvStyle;
+use super::xlsx::{Book, Column, Kind, Value as XValue};
 use super::{exact, money};
-use crate::report::invoices::Invoices;
+use crate::report::invoices::{InvoiceLine, Invoices};
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use std::io::Write;
 
@@ -80,9 +82,27 @@ pub fn json(inv: &Invoices, mut out: impl Write) -> std::io::Result<()> {
             })
         })
         .collect();
-    let doc = json!({"invoices": lines, "totals": totals, "notes": inv.notes});
+    let mut doc = json!({"invoices": lines, "totals": totals, "notes": inv.notes});
+    add_shard(&mut doc, inv);
     serde_json::to_writer_pretty(&mut out, &doc)?;
     writeln!(out)
+}
+
+/// A `--shard` run's JSON ends with `shard`: which shard, the fingerprint of the whole run,
+/// and what was left to the other shards. Unsharded JSON has no such key.
+fn add_shard(doc: &mut Value, inv: &Invoices) {
+    if let (Some(m), Value::Object(map)) = (&inv.shard, doc) {
+        map.insert(
+            "shard".to_string(),
+            json!({
+                "k": m.k,
+                "n": m.n,
+                "fingerprint": m.fingerprint,
+                "accounts": m.accounts,
+                "other_messages": m.other_messages,
+            }),
+        );
+    }
 }
 
 fn right(s: impl ToString) -> Cell {
@@ -193,7 +213,8 @@ pub fn by_account_json(inv: &Invoices, mut out: impl Write) -> std::io::Result<(
             })
         })
         .collect();
-    let doc = json!({"rows": rows, "notes": inv.notes});
+    let mut doc = json!({"rows": rows, "notes": inv.notes});
+    add_shard(&mut doc, inv);
     serde_json::to_writer_pretty(&mut out, &doc)?;
     writeln!(out)
 }
@@ -213,4 +234,108 @@ pub fn by_account_table(inv: &Invoices, mut out: impl Write) -> std::io::Result<
     }
     writeln!(out, "{t}")?;
     notes(&inv.notes, &mut out)
+}
+
+/// What the invoices' columns hold in a workbook: names and months as text, counts as
+/// integers, money in the line's own currency, the invoice date as a date.
+fn invoice_kind(name: &str) -> Kind {
+    match name {
+        "month" | "account" | "currency" => Kind::Text,
+        "cost" | "budget" | "overage" => Kind::Money,
+        "invoiced_on" => Kind::Date,
+        _ => Kind::Count,
+    }
+}
+
+fn xlsx_columns<'a>(header: &[&'a str]) -> Vec<Column<'a>> {
+    header
+        .iter()
+        .map(|&h| match invoice_kind(h) {
+            k @ (Kind::Count | Kind::Money) if h != "agents" => Column::summed(h, k),
+            k => Column::new(h, k),
+        })
+        .collect()
+}
+
+/// Writes one row per line (`row` gives its cells in the columns of `header`) to the sheet
+/// `name`, then a totals row per currency with `SUMIF` formulas.
+fn xlsx_sheet(
+    book: &mut Book,
+    name: &str,
+    header: &[&str],
+    inv: &Invoices,
+    row: impl for<'l> Fn(&'l InvoiceLine, &'l str) -> Vec<XValue<'l>>,
+) -> anyhow::Result<()> {
+    for l in &inv.lines {
+        book.add_currency(&l.currency);
+    }
+    let cols = xlsx_columns(header);
+    let key = header
+        .iter()
+        .position(|h| *h == "currency")
+        .expect("a currency column");
+    let mut s = book.sheet(name, &cols)?;
+    let mut groups: Vec<(&str, Vec<Option<Decimal>>)> = Vec::new();
+    for l in &inv.lines {
+        let month = l.month.to_string();
+        let values = row(l, &month);
+        let at = match groups.iter().position(|(c, _)| *c == l.currency) {
+            Some(at) => at,
+            None => {
+                groups.push((&l.currency, vec![None; cols.len()]));
+                groups.len() - 1
+            }
+        };
+        for (i, v) in values.iter().enumerate() {
+            let d = match *v {
+                _ if !cols[i].total => continue,
+                XValue::Count(n) => Decimal::from(n),
+                XValue::Money(d, _) => d,
+                _ => continue,
+            };
+            *groups[at].1[i].get_or_insert(Decimal::ZERO) += d;
+        }
+        s.row(&values)?;
+    }
+    groups.sort_by(|a, b| a.0.cmp(b.0));
+    s.finish_per_currency("total", key, &groups)?;
+    Ok(())
+}
+
+/// `invoices --format xlsx`: the sheet `invoices` (the CSV's columns, typed; a total per
+/// currency), and the notes on their own sheet.
+pub fn xlsx(inv: &Invoices, book: &mut Book) -> anyhow::Result<()> {
+    xlsx_sheet(book, "invoices", &INVOICES_HEADER, inv, |l, month| {
+        vec![
+            XValue::Text(month),
+            XValue::text(&l.account),
+            XValue::Count(u64::from(l.agents)),
+            XValue::Count(l.billable),
+            XValue::Count(l.free),
+            XValue::Count(l.unpriced),
+            XValue::Money(l.cost, &l.currency),
+            XValue::Money(l.budget, &l.currency),
+            XValue::Money(l.overage, &l.currency),
+            XValue::Date(l.invoiced_on),
+            XValue::text(&l.currency),
+        ]
+    })?;
+    book.notes(&inv.notes)?;
+    Ok(())
+}
+
+/// `estimate --by account --format xlsx`: the long format on the sheet `accounts`.
+pub fn by_account_xlsx(inv: &Invoices, book: &mut Book) -> anyhow::Result<()> {
+    xlsx_sheet(book, "accounts", &BY_ACCOUNT_HEADER, inv, |l, month| {
+        vec![
+            XValue::Text(month),
+            XValue::text(&l.account),
+            XValue::Count(l.billable),
+            XValue::Count(l.free),
+            XValue::Money(l.cost, &l.currency),
+            XValue::text(&l.currency),
+        ]
+    })?;
+    book.notes(&inv.notes)?;
+    Ok(())
 }

@@ -2,6 +2,7 @@
 //! Only the table rounds money; CSV and JSON carry full precision.
 
 pub mod csv;
+pub mod html;
 pub mod invoices;
 pub mod json;
 pub mod table;

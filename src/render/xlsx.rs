@@ -47,6 +47,9 @@ pub enum Kind {
 pub enum Value<'a> {
     Text(&'a str),
     Decimal(Decimal),
+    /// An amount in the given currency (registered with [`Book::add_currency`]), for sheets
+    /// whose rows are in several currencies.
+    Money(Decimal, &'a str),
     Count(u64),
     Date(NaiveDate),
     DateTime(NaiveDateTime),
@@ -99,6 +102,25 @@ struct Formats {
     bold_money: Format,
     bold_count: Format,
     bold: Format,
+    /// Per currency code: the money format and its bold twin ([`Value::Money`]).
+    currencies: Vec<(String, Format, Format)>,
+}
+
+impl Formats {
+    /// The money format of `currency` (bold for totals), or the workbook's own.
+    fn money_in(&self, currency: &str, bold: bool) -> &Format {
+        match self.currencies.iter().find(|(c, _, _)| c == currency) {
+            Some((_, plain, strong)) => {
+                if bold {
+                    strong
+                } else {
+                    plain
+                }
+            }
+            None if bold => &self.bold_money,
+            None => &self.money,
+        }
+    }
 }
 
 /// A workbook being written.
@@ -140,9 +162,26 @@ impl Book {
                 date: Format::new().set_num_format("yyyy-mm-dd"),
                 datetime: Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
                 bold,
+                currencies: Vec::new(),
             },
             max_rows: MAX_ROWS,
         }
+    }
+
+    /// Registers `currency` for [`Value::Money`] cells (before the sheets that use it).
+    pub fn add_currency(&mut self, currency: &str) {
+        if self
+            .formats
+            .currencies
+            .iter()
+            .any(|(c, _, _)| c == currency)
+        {
+            return;
+        }
+        let f = Format::new().set_num_format(money_format(currency));
+        self.formats
+            .currencies
+            .push((currency.to_string(), f.clone(), f.set_bold()));
     }
 
     #[cfg(test)]
@@ -261,6 +300,11 @@ impl Sheet<'_> {
                     self.ws.write_number_with_format(row, col, to_f64(d), f)?;
                     decimal_len(d) + 5
                 }
+                Value::Money(d, currency) => {
+                    let f = self.f.money_in(currency, false);
+                    self.ws.write_number_with_format(row, col, to_f64(d), f)?;
+                    decimal_len(d) + currency.len() + 2
+                }
                 Value::Date(d) => {
                     self.ws
                         .write_datetime_with_format(row, col, date(d)?, &self.f.date)?;
@@ -339,6 +383,54 @@ impl Sheet<'_> {
                 s.ws.write_string_with_format(row, 0, *name, &s.f.bold)?;
                 s.ws.write_number_with_format(row, col as u16, to_f64(*amount), &s.f.bold_money)?;
             }
+        }
+        for (i, w) in s.widths.iter().enumerate() {
+            s.ws.set_column_width(i as u16, (*w).min(60) as f64)?;
+        }
+        Ok(())
+    }
+}
+
+impl Sheet<'_> {
+    /// Ends a sheet whose rows are in several currencies: under the rows, one totals row per
+    /// currency, labelled `label` in the first column and with the currency in column
+    /// `key`, and under every summed column a `SUMIF` formula over the rows of that currency
+    /// (cached value: the group's entry for the column); then the column widths.
+    pub fn finish_per_currency(
+        self,
+        label: &str,
+        key: usize,
+        groups: &[(&str, Vec<Option<Decimal>>)],
+    ) -> anyhow::Result<()> {
+        let mut s = self;
+        let last = s.row;
+        let key_letter = rust_xlsxwriter::utility::column_number_to_name(key as u16);
+        for (currency, totals) in groups {
+            if last == 1 {
+                break;
+            }
+            let row = s.row;
+            s.ws.write_string_with_format(row, 0, label, &s.f.bold)?;
+            s.ws.write_string_with_format(row, key as u16, *currency, &s.f.bold)?;
+            for (i, c) in s.columns.iter().enumerate().filter(|(_, c)| c.total) {
+                let col = i as u16;
+                let letter = rust_xlsxwriter::utility::column_number_to_name(col);
+                let mut formula = Formula::new(format!(
+                    "=SUMIF({key_letter}2:{key_letter}{last},\"{}\",{letter}2:{letter}{last})",
+                    currency.replace('"', "\"\"")
+                ));
+                if let Some(Some(v)) = totals.get(i) {
+                    formula = formula.set_result(v.to_string());
+                    let len = v.to_string().len();
+                    s.widths[i] = s.widths[i].max(len + len / 3 + currency.len() + 6);
+                }
+                let f = match c.kind {
+                    Kind::Count => &s.f.bold_count,
+                    _ => s.f.money_in(currency, true),
+                };
+                s.ws.write_formula_with_format(row, col, formula, f)?;
+            }
+            s.row += 1;
         }
         for (i, w) in s.widths.iter().enumerate() {
             s.ws.set_column_width(i as u16, (*w).min(60) as f64)?;

@@ -30,18 +30,40 @@ pub struct CurrencyTotal {
     pub overage: Decimal,
 }
 
+/// What a `--shard K/N` run adds to its JSON, so that `waprice merge` can put the shards
+/// back together exactly and refuse shards that do not belong together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardMark {
+    pub k: u32,
+    pub n: u32,
+    /// FNV-1a 64 (16 hex digits) of the JSON the unsharded run prints: the same in every
+    /// shard of one run, different for another log or other settings (whenever a figure or
+    /// a note differs), and what the merged result must hash to.
+    pub fingerprint: String,
+    /// Accounts of the file (and `unassigned`) in this shard.
+    pub accounts: u64,
+    /// Business messages of accounts in other shards: replayed, not billed here.
+    pub other_messages: u64,
+}
+
 #[derive(Debug, Clone)]
 pub struct Invoices {
     /// By month, then account name.
     pub lines: Vec<InvoiceLine>,
     pub notes: Vec<String>,
+    /// With `--shard`: which shard these lines are.
+    pub shard: Option<ShardMark>,
 }
 
 impl Invoices {
     /// The lines sorted by month, then account.
     pub fn new(mut lines: Vec<InvoiceLine>, notes: Vec<String>) -> Invoices {
         lines.sort_by(|a, b| (a.month, &a.account).cmp(&(b.month, &b.account)));
-        Invoices { lines, notes }
+        Invoices {
+            lines,
+            notes,
+            shard: None,
+        }
     }
 
     /// One total per currency, currencies in alphabetical order.

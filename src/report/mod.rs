@@ -136,6 +136,19 @@ impl Tally {
         *self.counts.entry(key).or_default() += 1;
     }
 
+    /// Adds another tally's counted events to this one's, before either is finished: the
+    /// tally of a set of accounts is the sum of theirs, so a platform run counts each event
+    /// once (in its account) instead of once per view.
+    pub fn absorb(&mut self, other: &Tally) {
+        debug_assert!(
+            other.months.is_empty() && self.months.is_empty(),
+            "absorb before finish"
+        );
+        for (key, n) in &other.counts {
+            *self.counts.entry(*key).or_default() += n;
+        }
+    }
+
     /// Sums the counted events into the public maps (idempotent).
     pub fn finish(&mut self) {
         let counts = std::mem::take(&mut self.counts);

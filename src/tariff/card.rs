@@ -484,4 +484,33 @@ mod tests {
         let rows = read("eur,2024-01-01,France,0").unwrap();
         assert_eq!(rows[0].currency, "EUR");
     }
+
+    /// The bundled currencies, each once, and a lookup that knows exactly those: a currency the
+    /// cards do not hold must be refused up front, never priced as unpriced silence.
+    #[test]
+    fn the_cards_know_their_currencies_and_rows() {
+        let m = MarketMap::bundled();
+        let cards = RateCards::load(&m, &[]).unwrap();
+        assert_eq!(
+            cards.currencies(),
+            ["AED", "BRL", "EUR", "GBP", "IDR", "INR", "USD"]
+        );
+        for c in cards.currencies() {
+            assert!(cards.has_currency(c), "{c}");
+        }
+        for c in ["XYZ", "eur", ""] {
+            assert!(!cards.has_currency(c), "{c:?}");
+        }
+        let extra = vec![(
+            "c.csv".to_string(),
+            format!("{HEAD}CHF,2024-01-01,France,0.07\n"),
+        )];
+        let with_chf = RateCards::load(&m, &extra).unwrap();
+        assert!(with_chf.has_currency("CHF"));
+        assert_eq!(with_chf.rows().len(), cards.rows().len() + 1);
+        let fr = m.market_by_name("France").unwrap();
+        assert!(with_chf.rows().iter().any(|r| r.currency == "CHF"
+            && r.market == fr
+            && r.cell(Column::Marketing) == &Cell::Rate("0.07".parse().unwrap())));
+    }
 }

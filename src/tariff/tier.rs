@@ -454,4 +454,28 @@ mod tests {
         .to_string();
         assert!(no_col.contains("no 'threshold' column"), "{no_col}");
     }
+
+    /// A tier table is for one currency: loaded tables say which, and no table means none.
+    #[test]
+    fn tables_know_their_currencies_and_refuse_malformed_codes() {
+        let m = MarketMap::bundled();
+        let t = TierTables::from_tables(parse(SYNTHETIC, "t.csv", &m).unwrap());
+        assert_eq!(t.tables().len(), 2, "the 2025-07-01 and 2026-01-01 tables");
+        assert!(!t.is_empty());
+        assert!(t.has_currency("USD"));
+        assert!(!t.has_currency("EUR"));
+        let none = TierTables::from_tables(Vec::new());
+        assert!(none.is_empty() && none.tables().is_empty() && !none.has_currency("USD"));
+        let h = "currency,effective_from,market,category,threshold,rate\n";
+        for c in ["US", "USDX", "U5D"] {
+            let err = parse(
+                &format!("{h}{c},2025-07-01,India,utility,3,0.01\n"),
+                "t.csv",
+                &m,
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains("not a currency code"), "{c}: {err}");
+        }
+    }
 }

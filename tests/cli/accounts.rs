@@ -397,6 +397,42 @@ proptest! {
         let by_account = stdout(&["estimate", &log, "--accounts", accounts_path.to_str().unwrap(), "--by", "account", "--format", "csv"]);
         let total: Decimal = parse_csv(&by_account, b',').iter().map(|r| dec(&r["cost"])).sum();
         prop_assert_eq!(total, sum);
+        // And it is estimate's cost for the whole log: these logs are far below the 1,000
+        // free conversations a WABA gets, and load no volume tiers, so one WABA or several
+        // bill the same.
+        let whole: Decimal = parse_csv(&estimate_csv(&log, &[]), b',').iter().map(|r| dec(&r["cost"])).sum();
+        prop_assert_eq!(whole, sum);
+    }
+
+    /// `--shard K/N` for every K, merged, is the unsharded run, whatever the log and N.
+    #[test]
+    fn shards_merged_are_the_whole_run(
+        (start, rows) in gen_platform_log(),
+        owner in prop::collection::vec(0usize..3, 3),
+        n in 1u32..5,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        // The third number is in no row of the accounts file: its units go to `unassigned`.
+        let log = write_log(dir.path(), "all.csv", start, &rows, &[0, 1, 2]);
+        let mut accounts = String::from("account,business,agents\n");
+        for (b, o) in owner.iter().enumerate().take(2) {
+            accounts.push_str(&format!("account{o},{},10\n", BUSINESSES[b]));
+        }
+        let accounts_path = dir.path().join("accounts.csv");
+        std::fs::write(&accounts_path, accounts).unwrap();
+        let accounts_path = accounts_path.to_str().unwrap();
+        let mut files = Vec::new();
+        for k in 1..=n {
+            let file = dir.path().join(format!("{k}.json"));
+            stdout(&["invoices", &log, "--accounts", accounts_path, "--shard", &format!("{k}/{n}"), "--format", "json", "-o", file.to_str().unwrap()]);
+            files.push(file.to_str().unwrap().to_string());
+        }
+        for format in ["csv", "json"] {
+            let single = stdout(&["invoices", &log, "--accounts", accounts_path, "--format", format]);
+            let mut args = vec!["merge", "--format", format];
+            args.extend(files.iter().map(String::as_str));
+            prop_assert_eq!(stdout(&args), single);
+        }
     }
 }
 

@@ -411,3 +411,33 @@ fn cards_in_other_currencies_price_their_markets() {
         ("0.3217", "0.0350")
     );
 }
+
+/// A line whose rates come from two cards (Brazil in USD, August 2024: a partial card lowered
+/// utility only) carries the newer card's date and names both cards with their categories,
+/// so a spreadsheet row never dates 0.008 to a card that said 0.0350.
+#[test]
+fn a_rates_line_from_two_cards_is_dated_by_the_newer_and_names_both() {
+    let r = rates_row("BR", "USD", "2024-08-01");
+    assert_eq!(
+        (r["utility"].as_str(), r["marketing"].as_str()),
+        ("0.008", "0.0625")
+    );
+    assert_eq!(r["effective_from"], "2024-08-01");
+    let source = &r["source"];
+    let newer = source.find("USD 2024-08-01 (utility): ").expect(source);
+    let older = source
+        .find("USD 2023-06-01 (marketing, authentication, service): ")
+        .expect(source);
+    assert!(newer < older, "newest card first: {source}");
+    // The month before, every rate came from the 2023 card: its date and source alone.
+    let july = rates_row("BR", "USD", "2024-07-15");
+    assert_eq!(
+        (july["utility"].as_str(), july["effective_from"].as_str()),
+        ("0.0350", "2023-06-01")
+    );
+    assert!(
+        !july["source"].contains("USD 2023-06-01 ("),
+        "{}",
+        july["source"]
+    );
+}

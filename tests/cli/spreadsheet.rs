@@ -621,3 +621,165 @@ fn as_of_workbook_matches_its_csv() {
         .rows()
         .any(|r| matches!(&r[0], Data::String(n) if n.starts_with("as of 2026-11-01: "))));
 }
+
+// ---- invoices and estimate --by account as workbooks ---------------------------------------
+
+const PLATFORM: [&str; 4] = [
+    "samples/platform-2024-03.csv",
+    "--accounts",
+    "samples/platform-accounts.csv",
+    "--no-progress",
+];
+const FORMULA_ACCOUNTS: [&str; 3] = [
+    NAMES,
+    "--accounts",
+    "tests/data/spreadsheet/formula-accounts.csv",
+];
+
+/// Under the rows, one totals row per currency: `SUMIF` formulas over the rows of that
+/// currency, cached values the CSV's sums for the currency.
+fn totals_per_currency(
+    book: &mut Book,
+    sheet: &str,
+    header: &[String],
+    rows: &[Vec<String>],
+    summed: &[&str],
+) {
+    let range = book.worksheet_range(sheet).unwrap();
+    let formulas = book.worksheet_formula(sheet).unwrap();
+    let key = header.iter().position(|h| h == "currency").unwrap();
+    let mut currencies: Vec<&str> = rows.iter().map(|r| r[key].as_str()).collect();
+    currencies.sort();
+    currencies.dedup();
+    let last = rows.len() + 1;
+    let key_letter = (b'A' + key as u8) as char;
+    for (i, currency) in currencies.iter().enumerate() {
+        let at = last + i;
+        assert_eq!(range.get((at, 0)), Some(&Data::String("total".into())));
+        assert_eq!(
+            range.get((at, key)),
+            Some(&Data::String(currency.to_string()))
+        );
+        for (c, h) in header.iter().enumerate() {
+            if !summed.contains(&h.as_str()) {
+                continue;
+            }
+            let sum: rust_decimal::Decimal = rows
+                .iter()
+                .filter(|r| r[key] == *currency)
+                .map(|r| r[c].parse::<rust_decimal::Decimal>().unwrap())
+                .sum();
+            let letter = (b'A' + c as u8) as char;
+            let f = formulas
+                .get_value((at as u32, c as u32))
+                .unwrap_or_else(|| panic!("no formula under {h}"));
+            assert_eq!(
+                f,
+                &format!("SUMIF({key_letter}2:{key_letter}{last},\"{currency}\",{letter}2:{letter}{last})"),
+                "{h}"
+            );
+            assert_eq!(
+                range.get((at, c)),
+                Some(&Data::Float(sum.to_string().parse().unwrap())),
+                "{currency} {h}"
+            );
+        }
+    }
+    assert_eq!(
+        range.height(),
+        last + currencies.len(),
+        "nothing under the totals"
+    );
+}
+
+#[test]
+fn invoices_workbook_matches_its_csv_cell_by_cell() {
+    for log in [&PLATFORM[..], &FORMULA_ACCOUNTS[..]] {
+        let mut args = vec!["invoices"];
+        args.extend(log);
+        let (_dir, mut book) = workbook(&args);
+        assert_eq!(book.sheet_names(), ["invoices", "notes"]);
+        args.extend(["--format", "csv"]);
+        let (header, rows) = csv_rows(&args);
+        let sheet = book.worksheet_range("invoices").unwrap();
+        same_as_csv(
+            &sheet,
+            &header,
+            &rows,
+            &["month", "account", "currency"],
+            &["invoiced_on"],
+        );
+        totals_per_currency(
+            &mut book,
+            "invoices",
+            &header,
+            &rows,
+            &["billable", "free", "unpriced", "cost", "budget", "overage"],
+        );
+        // The notes, as the table gives them.
+        args.truncate(args.len() - 2);
+        let table = String::from_utf8(run_ok(&args)).unwrap();
+        let notes = book.worksheet_range("notes").unwrap();
+        assert!(notes.rows().count() > 3);
+        for row in notes.rows().skip(1) {
+            let Data::String(note) = &row[0] else {
+                panic!("{row:?}")
+            };
+            assert!(table.contains(&format!("- {note}")), "{note}");
+        }
+    }
+}
+
+#[test]
+fn account_names_that_look_like_formulas_stay_text_in_csv_and_workbook() {
+    let mut args = vec!["invoices"];
+    args.extend(FORMULA_ACCOUNTS);
+    let (_dir, mut book) = workbook(&args);
+    let sheet = book.worksheet_range("invoices").unwrap();
+    let names: Vec<&Data> = (1..4).map(|r| sheet.get((r, 1)).unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            &Data::String("+cmd".into()),
+            &Data::String("=1+1".into()),
+            &Data::String("@SUM(A1)".into())
+        ]
+    );
+    // No cell of the sheet is a formula but the totals.
+    let formulas = book.worksheet_formula("invoices").unwrap();
+    let (first, _) = formulas.start().unwrap();
+    for (r, _, f) in formulas.used_cells() {
+        let r = r as u32 + first;
+        assert!(f.starts_with("SUMIF(") && r >= 5, "row {r}: {f}");
+    }
+    args.extend(["--format", "csv"]);
+    let (_, rows) = csv_rows(&args);
+    let names: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(names, ["'+cmd", "'=1+1", "'@SUM(A1)", "unassigned"]);
+}
+
+#[test]
+fn estimate_by_account_workbook_is_the_long_format() {
+    let mut args = vec!["estimate"];
+    args.extend(PLATFORM);
+    args.extend(["--by", "account"]);
+    let (_dir, mut book) = workbook(&args);
+    assert_eq!(book.sheet_names(), ["accounts", "notes"]);
+    args.extend(["--format", "csv"]);
+    let (header, rows) = csv_rows(&args);
+    let sheet = book.worksheet_range("accounts").unwrap();
+    same_as_csv(
+        &sheet,
+        &header,
+        &rows,
+        &["month", "account", "currency"],
+        &[],
+    );
+    totals_per_currency(
+        &mut book,
+        "accounts",
+        &header,
+        &rows,
+        &["billable", "free", "cost"],
+    );
+}

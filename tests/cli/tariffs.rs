@@ -94,8 +94,8 @@ fn every_currency_spelling_and_card_era_loads() {
     ]);
     assert!(
         // Authentication-international is empty on the card (not known here): the earlier
-        // card's value applies, as for any partial card.
-        usd.contains("Saudi Arabia,0.0576,0.0107,0.0107,0.0598,0.0107,,,USD,2026-10-01,\"Cost per message in USD on the WhatsApp Business Platform, effective October 1, 2026\""),
+        // card's value applies, as for any partial card, and the source says which card.
+        usd.contains("Saudi Arabia,0.0576,0.0107,0.0107,0.0598,0.0107,,,USD,2026-10-01,\"USD 2026-10-01 (marketing, utility, authentication, service): Cost per message in USD on the WhatsApp Business Platform, effective October 1, 2026; USD 2026-01-01 (authentication_international): "),
         "{usd}"
     );
     // `US$` on a conversation card of June 2023; its `n/a` is no value, never a zero (the
@@ -115,7 +115,7 @@ fn every_currency_spelling_and_card_era_loads() {
     ]);
     assert!(
         conv.contains(
-            "Malaysia,0.0860,0.0200,0.0180,0.0418,0.0220,,,USD,2023-06-01,\"Cost per conversation in USD"
+            "Malaysia,0.0860,0.0200,0.0180,0.0418,0.0220,,,USD,2023-06-01,\"USD 2023-06-01 (marketing, utility, authentication, service): Cost per conversation in USD on the WhatsApp Business Platform, effective June 1, 2023; USD 2025-10-01 substitute (authentication_international): "
         ),
         "{conv}"
     );
@@ -831,7 +831,7 @@ fn a_currency_typo_needs_the_option_that_settles_it() {
     let (out, err) = ok_with_stderr(&args);
     assert!(
         out.contains(
-            "United Kingdom,0.0458,0.0159,0.0159,,,,,GBP,2026-07-01,\"Cost per message in GBP"
+            "United Kingdom,0.0458,0.0159,0.0159,,,,,GBP,2026-07-01,\"GBP 2026-07-01 (marketing, utility): Cost per message in GBP"
         ),
         "{out}"
     );

@@ -119,14 +119,65 @@ pub(super) fn line(
             }
         }
     }
-    // CSV's effective_from and source: the card of the first rate shown.
-    let first = used.first().map_or(*row, |&i| cards.row(i));
+    let (effective_from, source) = provenance(cards, row, &used, &card_of, date);
     Some(Line {
         market: name.to_string(),
         cells,
         cards: card_of,
-        effective_from: first.effective_from,
-        source: first.source.clone(),
+        effective_from,
+        source,
         rows: used,
     })
+}
+
+/// CSV's `effective_from` and `source` for one market's line. When every rate shown comes
+/// from one card, that card's date and source. When they come from several (a partial card
+/// that changed one category, say), the date is that of the newest card in force on the day —
+/// the day from which this set of rates holds — and the source names each card with the
+/// categories it gave, newest first, then any later card standing in as a substitute: a line
+/// never dates a rate to a card that did not set it.
+pub(super) fn provenance(
+    cards: &RateCards,
+    fallback: &CardRow,
+    used: &[usize],
+    card_of: &[String],
+    date: NaiveDate,
+) -> (NaiveDate, String) {
+    let mut rows: Vec<&CardRow> = used.iter().map(|&i| cards.row(i)).collect();
+    match rows.as_slice() {
+        [] => (fallback.effective_from, fallback.source.clone()),
+        [one] => (one.effective_from, one.source.clone()),
+        _ => {
+            // In force on the day first (newest first), then later cards (oldest first).
+            rows.sort_by_key(|r| {
+                let later = r.effective_from > date;
+                let key = if later {
+                    r.effective_from - date
+                } else {
+                    date - r.effective_from
+                };
+                (later, key, r.is_derived())
+            });
+            let parts: Vec<String> = rows
+                .iter()
+                .map(|r| {
+                    let name = r.card_name();
+                    let mut substitute = false;
+                    let categories: Vec<&str> = Column::ALL
+                        .iter()
+                        .filter(|c| {
+                            let shown = &card_of[**c as usize];
+                            let is = shown.trim_end_matches(" substitute") == name;
+                            substitute |= is && shown.ends_with(" substitute");
+                            is
+                        })
+                        .map(|c| c.name())
+                        .collect();
+                    let kind = if substitute { " substitute" } else { "" };
+                    format!("{name}{kind} ({}): {}", categories.join(", "), r.source)
+                })
+                .collect();
+            (rows[0].effective_from, parts.join("; "))
+        }
+    }
 }

@@ -4,8 +4,8 @@
 //! substitutes included); only the columns the date's rules can bill are shown. The card
 //! column names the card each rate really came from, per category (`derived` for a card
 //! derived by a stated rule, `substitute` for a later card or one of the other pricing model);
-//! CSV's `effective_from` and `source` are those of the first rate shown, and JSON's `cards`
-//! names the card of every cell.
+//! CSV's `effective_from` is the newest card a shown rate came from and `source` names each
+//! card with its categories (see `provenance`); JSON's `cards` names the card of every cell.
 
 mod line;
 pub use line::*;
@@ -24,7 +24,7 @@ use waprice::event::{Era, UnitCategory};
 use waprice::pricing::{probe, Pricer, Quote};
 use waprice::render::xlsx::{Book, Column as XCol, Kind, Value};
 use waprice::render::{exact, Format};
-use waprice::tariff::card::{Column, RateCards};
+use waprice::tariff::card::{CardRow, Column, RateCards};
 use waprice::tariff::market::MarketId;
 
 const HEADER: [&str; 11] = [
