@@ -9,13 +9,15 @@ rows=${1:-10000000}
 customers=${2:-$((rows / 10))}
 dir=${BENCH_DIR:-/tmp/waprice-bench}
 mkdir -p "$dir"
-cargo build --release --quiet --bin waprice --example genlog --example baseline
+cargo build --release --quiet --bin waprice --example baseline
+cargo build --release --quiet --manifest-path tools/genlog/Cargo.toml
+genlog=tools/genlog/target/release/genlog
 bin=target/release
 
 sorted="$dir/bench-$rows-$customers-sorted.csv"
 shuffled="$dir/bench-$rows-$customers-shuffled.csv"
-[ -s "$sorted" ] || "$bin/examples/genlog" bench --rows "$rows" --customers "$customers" --out "$sorted"
-[ -s "$shuffled" ] || "$bin/examples/genlog" bench --rows "$rows" --customers "$customers" --shuffle --out "$shuffled"
+[ -s "$sorted" ] || "$genlog" bench --rows "$rows" --customers "$customers" --out "$sorted"
+[ -s "$shuffled" ] || "$genlog" bench --rows "$rows" --customers "$customers" --shuffle --out "$shuffled"
 
 # Runs a command under /usr/bin/time -v; prints "seconds max_rss_kb".
 measure() {

@@ -10,8 +10,8 @@
 use crate::budget::Budget;
 use crate::calendar::Month;
 use crate::error::{cut, BadInput, Location};
-use crate::input::phone;
 use crate::parties::Parties;
+use crate::phone;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;

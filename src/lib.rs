@@ -2,18 +2,31 @@
 //!
 //! Data flows one way: [`input`] reads rows into compact [`message::Message`]s, the
 //! [`engine`] replays them and emits [`event::BillingEvent`]s, [`pricing`] prices each
-//! event from a [`tariff::RateCards`], [`report`] aggregates and [`render`] prints.
+//! event from a [`tariff::card::RateCards`], [`report`] aggregates and [`render`] prints.
 //! The library never sees clap or the terminal.
+//!
+//! Imports point down the same way. At the bottom, importing nothing of the domain: [`era`]
+//! (the calendar of rule changes), [`country`] (countries and calling codes), [`phone`],
+//! [`lines`], [`calendar`], [`budget`], [`error`]. Above them the model ([`message`],
+//! [`event`], [`parties`], [`accounts`]); then the readers [`input`] and [`tariff`], which do
+//! not import each other; then [`engine`], [`pricing`] and [`forecast`]; then [`report`]
+//! and [`reconcile`] (which uses only the engine's public surface); then [`render`].
+//! docs/design.md has the diagram.
 
 pub mod accounts;
 pub mod budget;
 pub mod calendar;
+pub mod country;
 pub mod engine;
+pub mod era;
 pub mod error;
 pub mod event;
+pub mod forecast;
 pub mod input;
+pub mod lines;
 pub mod message;
 pub mod parties;
+pub mod phone;
 pub mod prefetch;
 pub mod pricing;
 pub mod reconcile;

@@ -9,8 +9,8 @@
 //! is most of the speed (BENCHMARKS.md). Keys are integers hashed by one multiplication, not
 //! SipHash: the input is not adversarial to a local tool.
 
+use crate::country::CountryId;
 use crate::prefetch::prefetch;
-use crate::tariff::market::CountryId;
 use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

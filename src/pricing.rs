@@ -7,7 +7,7 @@
 //! the date, or the earliest later one (a flagged substitute); else the unit is unpriced. A
 //! rate is never invented and never silently zero.
 
-use crate::engine::era::{ERA_C_FROM, ERA_D_FROM, FREE_SERVICE_FROM};
+use crate::era::{ERA_C_FROM, ERA_D_FROM, FREE_SERVICE_FROM};
 use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
 use crate::tariff::card::{Cells, Column, DatedRate, RateCards};
 use crate::tariff::market::MarketId;
@@ -149,14 +149,14 @@ impl<'a> Pricer<'a> {
 /// A billed unit of `category` on `date`, counted as that date's rules count it: how `rates`
 /// and `forecast` ask the pricer what a unit would cost without a log.
 pub fn probe(date: NaiveDate, category: UnitCategory) -> BillingEvent {
-    let era = crate::engine::era::era_of(date);
+    let era = crate::era::era_of(date);
     BillingEvent {
         time: 0,
         date,
         month: crate::calendar::Month::of(date),
         era,
         pair: 0,
-        country: crate::tariff::market::CountryId(0),
+        country: crate::country::CountryId(0),
         category,
         pricing: if era.is_conversation_based() {
             crate::event::Pricing::Conversation
@@ -308,7 +308,7 @@ fn crosses_switch(card: NaiveDate, era: Era) -> bool {
 mod tests {
     use super::*;
     use crate::calendar::Month;
-    use crate::engine::era;
+    use crate::era;
     use crate::tariff::card::{parse, RateCards};
     use crate::tariff::market::MarketMap;
 
@@ -324,7 +324,7 @@ mod tests {
             month: Month::of(date),
             era,
             pair: 0,
-            country: crate::tariff::market::CountryId(0),
+            country: crate::country::CountryId(0),
             category,
             pricing: Pricing::Message,
             presumed: crate::event::Presumed::No,

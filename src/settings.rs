@@ -15,15 +15,15 @@ use std::sync::Arc;
 use waprice::accounts::{Accounts, Shard};
 use waprice::budget::Budget;
 use waprice::calendar::Month;
-use waprice::engine::era::{AUTH_INTL_START, SUPPORTED_FROM};
 use waprice::engine::EngineConfig;
+use waprice::era::{AUTH_INTL_START, SUPPORTED_FROM};
 use waprice::error::BadInput;
 use waprice::input::columns::Field;
 use waprice::input::date_format::DateFormat;
-use waprice::input::numbering::{NumberingPlan, Region};
 use waprice::input::reader::InputOptions;
 use waprice::input::templates::TemplateCatalogue;
 use waprice::message::TemplateCategory;
+use waprice::phone::numbering::{NumberingPlan, Region};
 use waprice::render::csv::CsvStyle;
 use waprice::render::table::Chart;
 use waprice::render::Format;
@@ -1018,7 +1018,7 @@ impl TariffsSettings {
                     }
                     let from = match &a.from {
                         Some(v) => month_arg("--from", v)?,
-                        None => Month::of(waprice::engine::era::SUPPORTED_FROM),
+                        None => Month::of(waprice::era::SUPPORTED_FROM),
                     };
                     let to = match &a.to {
                         Some(v) => month_arg("--to", v)?,

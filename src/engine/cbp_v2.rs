@@ -2,9 +2,9 @@
 //! A template opens a conversation of its category unless one is open; a free-form message
 //! rides on any open conversation, else opens a service conversation (docs/rules.md, Era B).
 
-use super::era::FREE_SERVICE_FROM;
 use super::windows::{PairState, AUTHENTICATION, DAY, MARKETING, SERVICE, UTILITY};
 use super::{BusinessMessage, Counters, Verdict};
+use crate::era::FREE_SERVICE_FROM;
 use crate::event::{Pricing, UnitCategory};
 use crate::message::{Kind, TemplateCategory};
 

@@ -9,16 +9,18 @@
 
 pub mod cbp_v1;
 pub mod cbp_v2;
-pub mod era;
+mod conversation;
 pub mod per_message;
 pub mod windows;
 
 use crate::calendar::{Calendar, Month};
+use crate::country::CountryId;
+use crate::era;
 use crate::event::{BillingEvent, Era, Presumed, Pricing, UnitCategory};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;
-use crate::tariff::market::CountryId;
 use chrono::NaiveDate;
+pub use conversation::ConversationKey;
 use windows::PairState;
 
 /// What a rule decides for one business message: the unit's category and why it costs what it costs.
@@ -221,12 +223,6 @@ impl<'a> Engine<'a> {
             counters: Counters::new(config.free_service_allowance),
             log_start: None,
         }
-    }
-
-    /// A pair's windows as they stand after the messages pushed so far: which conversation
-    /// covered a message, and whether the service window was open (for reconcile).
-    pub fn pair_state(&self, pair: u32) -> &PairState {
-        &self.pairs[pair]
     }
 
     /// Replays one message; business messages produce exactly one event. `parties` must know

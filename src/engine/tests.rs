@@ -7,9 +7,9 @@ use crate::event::Pricing::{
 };
 /// A billed message (`Pricing::Message`; the name clashes with `message::Message`).
 const MSG: Pricing = Pricing::Message;
+use crate::country::CountryId;
 use crate::event::UnitCategory as U;
 use crate::message::TemplateCategory as T;
-use crate::tariff::market::CountryId;
 use chrono_tz::Tz;
 
 const H: i64 = 3_600_000;

@@ -2,8 +2,8 @@
 //! `t` for `d` covers `t <= x < t + d`. `CLOSED` is a time before anything.
 
 use crate::calendar::MS_PER_DAY;
+use crate::country::CountryId;
 use crate::event::Era;
-use crate::tariff::market::CountryId;
 
 pub const CLOSED: i64 = i64::MIN;
 pub const DAY: i64 = MS_PER_DAY;

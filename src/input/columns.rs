@@ -1,4 +1,4 @@
-//! The log's columns: canonical names, their aliases (README, "Input: the message log"), and `--column NAME=HEADER`.
+//! The log's columns: canonical names, their aliases (docs/input.md), and `--column NAME=HEADER`.
 
 use crate::error::{cut, BadInput};
 

@@ -1,9 +1,7 @@
 //! Reading message logs: columns, values, timestamps, phone numbers.
 pub mod columns;
 pub mod date_format;
-pub mod numbering;
 pub mod order;
-pub mod phone;
 pub mod quotes;
 pub mod reader;
 pub mod sniff;

@@ -6,6 +6,7 @@
 //! record's position is the physical line it starts on, counting every kind of line break
 //! and the skipped empty lines, so that errors point at the line a person sees.
 
+use crate::lines::line_breaks;
 use std::io::{self, Read};
 use std::ops::Index;
 
@@ -304,66 +305,6 @@ impl<R: Read> Records<R> {
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// The line breaks in `bytes`: a `\r`, or a `\n` not right after a `\r` (`after_cr` carries
-/// whether the byte before `bytes` was one, and is left saying whether their last byte is).
-fn line_breaks(bytes: &[u8], after_cr: &mut bool) -> u64 {
-    let mut n = 0;
-    for &b in bytes {
-        if b == b'\r' || (b == b'\n' && !*after_cr) {
-            n += 1;
-        }
-        *after_cr = b == b'\r';
-    }
-    n
-}
-
-/// Physical line numbers for records the csv crate read from a text in memory (rate cards,
-/// tier tables, forecast volumes), counted as [`Records`] counts them: `\n`, `\r\n` and a
-/// lone `\r` are one line break each, and skipped empty lines count. The csv crate counts
-/// only `\n`, from the end of the record before, so after CRLF or blank lines its numbers
-/// point lines too early. Offsets must come in increasing order.
-pub struct LineCounter<'a> {
-    text: &'a [u8],
-    offset: usize,
-    line: u64,
-    after_cr: bool,
-}
-
-impl<'a> LineCounter<'a> {
-    pub fn new(text: &'a str) -> Self {
-        LineCounter {
-            text: text.as_bytes(),
-            offset: 0,
-            line: 1,
-            after_cr: false,
-        }
-    }
-
-    /// The line of the record the csv crate says starts at byte `offset` of the text.
-    pub fn line_at(&mut self, offset: u64) -> u64 {
-        let mut offset =
-            usize::try_from(offset).map_or(self.text.len(), |o| o.min(self.text.len()));
-        // A record's position can be the start of the line breaks the reader skipped before it.
-        while offset < self.text.len() && matches!(self.text[offset], b'\n' | b'\r') {
-            offset += 1;
-        }
-        if offset > self.offset {
-            self.line += line_breaks(&self.text[self.offset..offset], &mut self.after_cr);
-            self.offset = offset;
-        }
-        self.line
-    }
-
-    /// Sets a record's line to its physical line.
-    pub fn fix(&mut self, record: &mut csv::StringRecord) {
-        if let Some(position) = record.position() {
-            let mut position = position.clone();
-            position.set_line(self.line_at(position.byte()));
-            record.set_position(Some(position));
-        }
-    }
-}
-
 /// A csv_core reader past its first call: csv_core drops a byte-order mark at the start of
 /// the first input it is given, which here is wherever the first quoted record happens to
 /// be. Records strips the file's own mark itself, so csv_core is first fed an empty line,
@@ -419,6 +360,7 @@ fn separators<const D: u8>(row: &[u8], out: &mut Vec<usize>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lines::LineCounter;
     use proptest::prelude::*;
 
     fn split(input: &[u8], capacity: usize) -> Vec<(u64, Vec<Vec<u8>>)> {

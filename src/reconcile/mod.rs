@@ -16,14 +16,13 @@
 pub mod analytics;
 
 use crate::calendar::{Calendar, Month};
-use crate::engine::era::FREE_SERVICE_FROM;
-use crate::engine::windows::{PairState, ANY, AUTHENTICATION, MARKETING, SERVICE, UTILITY};
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{ConversationKey as Key, Engine, EngineConfig};
+use crate::era::FREE_SERVICE_FROM;
 use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
 use crate::input::webhooks::{
-    MetaCategory, MetaVerdict, Outcome, PricingModel, PricingType, WebhookLog,
+    MetaCategory, MetaPricingModel, MetaPricingType, MetaVerdict, Outcome, WebhookLog,
 };
-use crate::message::{Kind, TemplateCategory};
+use crate::message::Kind;
 use crate::pricing::Pricer;
 use crate::tariff::market::{MarketId, MarketMap};
 use rust_decimal::Decimal;
@@ -32,7 +31,7 @@ use std::collections::{BTreeMap, HashMap};
 /// Meta's error for a free-form message outside the customer service window.
 pub const OUTSIDE_WINDOW: u32 = 131_047;
 /// The free tier of the conversation eras, as the engine counts it.
-const FREE_TIER: u32 = crate::engine::era::FREE_TIER_CONVERSATIONS;
+const FREE_TIER: u32 = crate::era::FREE_TIER_CONVERSATIONS;
 
 /// Meta's verdict on a message, in waprice's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,47 +198,6 @@ pub struct Reconciliation {
     pub mismatches: BTreeMap<(String, String), u64>,
 }
 
-/// A conversation as the engine keeps it: the pair, the slot (0..4 as in
-/// [`crate::engine::windows`], 4 = free entry point) and its end. Two messages share an engine
-/// conversation exactly when they share this key.
-type Key = (u32, u8, i64);
-const FEP_SLOT: u8 = 4;
-
-fn slot_of(c: TemplateCategory) -> usize {
-    match c {
-        TemplateCategory::Marketing => MARKETING,
-        TemplateCategory::Utility => UTILITY,
-        TemplateCategory::Authentication => AUTHENTICATION,
-    }
-}
-
-/// The engine conversations that may hold a message, read from the pair's windows just after
-/// the engine decided it: one, or for a free-form message riding in era B, every open one.
-fn engine_keys(e: &BillingEvent, kind: Kind, st: &PairState) -> Vec<Key> {
-    let t = e.time;
-    let pair = e.pair;
-    if e.pricing == Pricing::SwitchOver {
-        return vec![(pair, UTILITY as u8, st.conversation_until[UTILITY])];
-    }
-    if !e.era.is_conversation_based() || !(e.pricing.is_unit() || e.pricing == Pricing::Covered) {
-        return Vec::new();
-    }
-    if st.in_fep(t) {
-        return vec![(pair, FEP_SLOT, st.fep_until)];
-    }
-    let key = |slot: usize| (pair, slot as u8, st.conversation_until[slot]);
-    match (e.era, kind) {
-        (Era::A, _) => vec![key(ANY)],
-        (_, Kind::Template(c)) => vec![key(slot_of(c))],
-        _ if e.pricing != Pricing::Covered => vec![key(SERVICE)],
-        _ => [MARKETING, UTILITY, AUTHENTICATION, SERVICE]
-            .into_iter()
-            .filter(|&s| st.conversation_open(s, t))
-            .map(key)
-            .collect(),
-    }
-}
-
 fn unit_category(c: MetaCategory) -> Option<UnitCategory> {
     Some(match c {
         MetaCategory::Marketing | MetaCategory::MarketingLite => UnitCategory::Marketing,
@@ -254,13 +212,13 @@ fn unit_category(c: MetaCategory) -> Option<UnitCategory> {
 }
 
 /// Meta's pricing model for a message: as it says, else by the era of the message.
-fn model_of(v: &MetaVerdict, era: Era) -> PricingModel {
+fn model_of(v: &MetaVerdict, era: Era) -> MetaPricingModel {
     v.pricing
         .and_then(|p| p.model)
         .unwrap_or(if era.is_conversation_based() {
-            PricingModel::Cbp
+            MetaPricingModel::Cbp
         } else {
-            PricingModel::Pmp
+            MetaPricingModel::Pmp
         })
 }
 
@@ -316,9 +274,9 @@ fn pmp(v: &MetaVerdict) -> MetaSays {
         return MetaSays::Nothing;
     };
     MetaSays::Pricing(match (p.kind, p.billable, p.category) {
-        (Some(PricingType::Regular), _, _) => Pricing::Message,
-        (Some(PricingType::FreeCustomerService), _, _) => Pricing::FreeCustomerService,
-        (Some(PricingType::FreeEntryPoint), _, _) => Pricing::FreeEntryPoint,
+        (Some(MetaPricingType::Regular), _, _) => Pricing::Message,
+        (Some(MetaPricingType::FreeCustomerService), _, _) => Pricing::FreeCustomerService,
+        (Some(MetaPricingType::FreeEntryPoint), _, _) => Pricing::FreeEntryPoint,
         (None, _, Some(MetaCategory::ReferralConversion)) => Pricing::FreeEntryPoint,
         (None, Some(true), _) => Pricing::Message,
         (None, Some(false), _) => return MetaSays::Free,
@@ -342,7 +300,6 @@ pub fn reconcile(
         let Some(e) = engine.push(m, &log.parties) else {
             continue;
         };
-        let st = engine.pair_state(m.pair);
         let v = wl.meta[i]
             .as_ref()
             .expect("a business message has Meta's verdict");
@@ -352,11 +309,11 @@ pub fn reconcile(
                 code: Some(OUTSIDE_WINDOW),
             })
             && m.kind == Kind::FreeForm
-            && !st.in_csw(m.time)
+            && !engine.service_window_open(m.pair, m.time)
         {
             compared_as = Pricing::Rejected;
         }
-        keys.push(engine_keys(&e, m.kind, st));
+        keys.push(engine.conversations_of(&e, m.kind));
         lines.push(Line {
             message: i,
             event: e,
@@ -380,7 +337,7 @@ pub fn reconcile(
         let v = verdict(l);
         v.conversation.is_some()
             && !matches!(v.outcome, Outcome::Failed { .. })
-            && model_of(v, l.event.era) == PricingModel::Cbp
+            && model_of(v, l.event.era) == MetaPricingModel::Cbp
     };
     let mut meta_groups: HashMap<u32, Vec<usize>> = HashMap::new();
     for (n, l) in lines.iter().enumerate() {
@@ -420,7 +377,7 @@ pub fn reconcile(
         let next = labels.len() as u32 + 1;
         let l = &lines[n];
         // The conversation's category is its opening message's (free entry point: none).
-        let category = (k.1 != FEP_SLOT).then_some(l.event.category);
+        let category = (!k.is_free_entry_point()).then_some(l.event.category);
         let label = labels.entry(k).or_insert((next, category));
         lines[n].engine_conversation = Some(label.0);
         lines[n].engine_category = label.1;
@@ -444,7 +401,7 @@ pub fn reconcile(
                 None,
             ),
             _ => match model_of(v, e.era) {
-                PricingModel::Cbp => {
+                MetaPricingModel::Cbp => {
                     let category = v
                         .conversation
                         .and_then(|c| c.origin)
@@ -464,7 +421,7 @@ pub fn reconcile(
                     };
                     (says, category)
                 }
-                PricingModel::Pmp => (pmp(v), v.pricing.and_then(|p| p.category)),
+                MetaPricingModel::Pmp => (pmp(v), v.pricing.and_then(|p| p.category)),
             },
         };
         // A pricing value waprice does not know: Meta's verdict cannot be read.

@@ -4,7 +4,7 @@
 use super::Tally;
 use crate::budget::{Budget, BudgetBasis};
 use crate::calendar::Month;
-use crate::engine::era::ERA_C_FROM;
+use crate::era::ERA_C_FROM;
 use crate::event::{Era, Presumed, Pricing, UnitCategory};
 use crate::tariff::market::MarketId;
 use std::collections::BTreeMap;

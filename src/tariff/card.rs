@@ -4,7 +4,7 @@
 
 use super::market::{MarketId, MarketMap};
 use crate::error::{BadInput, Location};
-use crate::input::split::LineCounter;
+use crate::lines::LineCounter;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};

@@ -19,9 +19,9 @@
 use super::card::Column;
 use super::market::{MarketId, MarketMap};
 use crate::calendar::Month;
-use crate::engine::era::ERA_C_FROM;
+use crate::era::ERA_C_FROM;
 use crate::error::{BadInput, Location};
-use crate::input::split::LineCounter;
+use crate::lines::LineCounter;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};

@@ -6,11 +6,10 @@ use chrono_tz::Tz;
 use serde_json::json;
 use std::collections::HashMap;
 use waprice::calendar::Calendar;
-use waprice::engine::windows::{AUTHENTICATION, MARKETING, SERVICE, UTILITY};
 use waprice::engine::{Engine, EngineConfig};
 use waprice::event::{Pricing, UnitCategory};
 use waprice::input::reader::{read_log, InputOptions};
-use waprice::message::{Kind, TemplateCategory};
+use waprice::message::Kind;
 use waprice::tariff::market::MarketMap;
 
 const REPORT_HEADER: &str = "month,messages,compared,agreeing,agreement_percent,billed_waprice,billed_meta,billed_agreeing,billed_agreement_percent,cost_waprice,cost_meta,cost_difference,units_waprice,analytics_volume,analytics_billed,analytics_cost,currency\n";
@@ -510,7 +509,6 @@ fn simulate_webhooks(csv: &str) -> String {
                 json!({"errors": [{"code": code, "title": "failed"}]}),
             )
         };
-        let st = engine.pair_state(m.pair);
         let (pricing, conversation) = match e.pricing {
             Pricing::Rejected => {
                 out += &failed(131_047);
@@ -521,31 +519,19 @@ fn simulate_webhooks(csv: &str) -> String {
                 continue;
             }
             p if e.era.is_conversation_based() || p == Pricing::SwitchOver => {
+                // The engine's own conversation (the first open one for a riding message).
+                let k = engine.conversations_of(&e, m.kind)[0];
                 let (cid, opening) = if p == Pricing::SwitchOver {
+                    (format!("{}-{}-{}", e.pair, k.window, k.until), None)
+                } else if k.is_free_entry_point() {
                     (
-                        format!("{}-1-{}", e.pair, st.conversation_until[UTILITY]),
-                        None,
-                    )
-                } else if st.in_fep(e.time) {
-                    (
-                        format!("{}-fep-{}", e.pair, st.fep_until),
+                        format!("{}-fep-{}", e.pair, k.until),
                         Some(("referral_conversion", false)),
                     )
                 } else {
-                    let slot = match (e.era.is_conversation_based(), m.kind) {
-                        (_, _) if e.era == waprice::event::Era::A => 0,
-                        (_, Kind::Template(TemplateCategory::Marketing)) => MARKETING,
-                        (_, Kind::Template(TemplateCategory::Utility)) => UTILITY,
-                        (_, Kind::Template(TemplateCategory::Authentication)) => AUTHENTICATION,
-                        _ if p != Pricing::Covered => SERVICE,
-                        _ => [MARKETING, UTILITY, AUTHENTICATION, SERVICE]
-                            .into_iter()
-                            .find(|&s| st.conversation_open(s, e.time))
-                            .unwrap(),
-                    };
                     let billable = !matches!(p, Pricing::FreeService);
                     (
-                        format!("{}-{slot}-{}", e.pair, st.conversation_until[slot]),
+                        format!("{}-{}-{}", e.pair, k.window, k.until),
                         Some((meta_category(e.category), billable)),
                     )
                 };

@@ -162,7 +162,7 @@ fn all_windows_closed(start: &str, rows: &[(u32, Row)], tz: Tz) -> (i64, u32) {
     }
     let mut end = (i64::MIN, 0);
     for pair in 0..engine.pair_count() as u32 {
-        let st = engine.pair_state(pair);
+        let st = &engine.pairs[pair];
         let waiting = if st.entry_point_at == windows::CLOSED {
             windows::CLOSED
         } else {

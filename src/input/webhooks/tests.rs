@@ -67,7 +67,7 @@ fn read_with(
         o,
         sent,
         &Calendar::new(Tz::UTC),
-        &MarketMap::bundled(),
+        &crate::tariff::market::MarketMap::bundled(),
     )
 }
 
@@ -130,8 +130,8 @@ fn statuses_of_one_id_become_one_business_message_at_its_delivery_time() {
     assert_eq!(
         (p.model, p.kind, p.category, p.billable),
         (
-            Some(PricingModel::Pmp),
-            Some(PricingType::FreeCustomerService),
+            Some(MetaPricingModel::Pmp),
+            Some(MetaPricingType::FreeCustomerService),
             Some(MetaCategory::Utility),
             Some(false)
         )
@@ -463,7 +463,7 @@ fn statuses_keyed_by_business_scoped_user_ids_take_the_country_from_the_contacts
             json!([{"user_id": "XX.5", "country_code": "44"}]),
         ),
     ]);
-    let m = &MarketMap::bundled();
+    let m = &crate::tariff::market::MarketMap::bundled();
     let countries: Vec<&str> = w
         .log
         .messages
@@ -628,7 +628,7 @@ fn a_line_that_is_not_utf8_is_bad_input_naming_its_line() {
             &options(skip),
             None,
             &Calendar::new(Tz::UTC),
-            &MarketMap::bundled(),
+            &crate::tariff::market::MarketMap::bundled(),
         )
     };
     match read(false) {

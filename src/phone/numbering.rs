@@ -142,7 +142,7 @@ impl NumberingPlan {
         if mask == 0 {
             return true;
         }
-        let n = super::phone::digit_count(number) - super::phone::digit_count(u64::from(code));
+        let n = super::digit_count(number) - super::digit_count(u64::from(code));
         if n <= MAX_NATIONAL && mask & (1 << n) != 0 {
             return true;
         }
@@ -160,7 +160,7 @@ impl NumberingPlan {
                 if mask == 0 {
                     return u64::MAX;
                 }
-                let mut total = u64::from(mask) << super::phone::digit_count(u64::from(code));
+                let mut total = u64::from(mask) << super::digit_count(u64::from(code));
                 if code == MX_LEGACY_MOBILE.0 {
                     // Checked in full by `possible` when this bit lets a number through.
                     total |= 1 << (2 + MX_LEGACY_MOBILE.1);

@@ -4,8 +4,14 @@
 //! code first) and packed into a `u64`: the same customer is the same integer however the log formats
 //! the number. [`normalise`] is on the hot path (once per row), so it makes a single pass over the
 //! bytes and never allocates.
+//!
+//! A bottom module: it imports nothing of the domain; the log reader, the webhook reader, the
+//! market map and the accounts file all read numbers through it. [`numbering`] holds the
+//! numbering plans that say which national numbers are possible.
 
-use super::numbering::Region;
+pub mod numbering;
+
+use numbering::Region;
 use std::fmt;
 
 /// Why a value cannot be read as a phone number.

@@ -1,7 +1,36 @@
-//! Era boundaries. Dates are local dates in the WABA time zone (docs/rules.md, Vocabulary).
+//! The calendar of rule changes: the eras and the dates they start on, the free tier, and
+//! when authentication-international began per country. Dates are local dates in the WABA
+//! time zone (docs/rules.md, Vocabulary). A bottom module: it imports nothing of the domain.
 
-use crate::event::Era;
 use chrono::NaiveDate;
+
+/// The pricing rule era a message falls in (docs/rules.md, Era A to Era D).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Era {
+    /// 2022-02-01 .. 2023-05-31: user-/business-initiated conversations.
+    A,
+    /// 2023-06-01 .. 2025-06-30: conversations per category.
+    B,
+    /// 2025-07-01 .. 2026-09-30: per delivered template.
+    C,
+    /// 2026-10-01 on: service and in-window utility charged too.
+    D,
+}
+
+impl Era {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Era::A => "A (conversations: user-/business-initiated, 1,000 free a month)",
+            Era::B => "B (conversations per category)",
+            Era::C => "C (per message; service and in-window utility free)",
+            Era::D => "D (per message; service and in-window utility charged)",
+        }
+    }
+    /// Units in eras A and B are conversations, later ones messages.
+    pub fn is_conversation_based(self) -> bool {
+        matches!(self, Era::A | Era::B)
+    }
+}
 
 const fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     match NaiveDate::from_ymd_opt(y, m, d) {

@@ -2,7 +2,7 @@
 //! benchmarks.
 //!
 //! ```text
-//! cargo run --release --example genlog -- <profile> [--seed N] [--rows N] [--customers N] [--shuffle] [--out FILE]
+//! cargo run --release --manifest-path tools/genlog/Cargo.toml -- <profile> [--seed N] [--rows N] [--customers N] [--shuffle] [--out FILE]
 //! ```
 //!
 //! Profiles: `fr-shop-2024`, `campaign-2025`, `support-2026`, `bench` (see `--help`).
@@ -1587,7 +1587,7 @@ const USAGE: &str = "\
 genlog — deterministic WhatsApp Business message logs for waprice
 
 USAGE:
-    cargo run --release --example genlog -- <PROFILE> [OPTIONS]
+    cargo run --release --manifest-path tools/genlog/Cargo.toml -- <PROFILE> [OPTIONS]
 
 PROFILES:
     fr-shop-2024   French online shop, March 2024 (era B, EUR), Paris times with +01:00/+02:00
@@ -1607,7 +1607,7 @@ OPTIONS:
     -h, --help      this help
 
 EXAMPLE:
-    cargo run --release --example genlog -- bench --rows 10000000 --out /tmp/bench-10m.csv
+    cargo run --release --manifest-path tools/genlog/Cargo.toml -- bench --rows 10000000 --out /tmp/bench-10m.csv
 ";
 
 struct Args {

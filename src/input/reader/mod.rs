@@ -1,0 +1,442 @@
+//! Reads a message log (CSV) into compact, time-ordered [`Message`]s.
+//!
+//! One reused [`Row`] ([`super::split`]), no String per row: values are matched as bytes,
+//! customers are interned by their digits, and a customer's country is resolved once per pair.
+
+mod row;
+pub use row::*;
+
+use super::columns::{ColumnMap, Field, Needs};
+use super::date_format::{self, DateFormat};
+use super::sniff;
+use super::split::{Records, Row};
+use super::templates::{Lookup, TemplateCatalogue};
+use super::time::{parse_timestamp_with, DateCache, TimeError};
+use crate::calendar::Calendar;
+use crate::country::{Countries, CountryId};
+use crate::era::SUPPORTED_FROM;
+use crate::error::{BadInput, Location};
+use crate::message::{Kind, Message, TemplateCategory};
+use crate::parties::Parties;
+use crate::phone::numbering::{NumberingPlan, Region};
+use crate::phone::{self, PhoneError};
+use std::borrow::Cow;
+use std::io::Read;
+use std::sync::Arc;
+
+/// How to read one log.
+#[derive(Debug, Clone, Default)]
+pub struct InputOptions {
+    /// The file's name in messages (`-` or `<stdin>` for standard input).
+    pub name: String,
+    pub columns: Vec<(Field, String)>,
+    pub skip_invalid: bool,
+    pub skip_unsupported: bool,
+    /// `--default-country`: numbers written without `+`/`00` are national numbers of it first.
+    pub default_country: Option<Region>,
+    /// `--templates`: template name -> category, for logs with a template column.
+    pub templates: Option<Arc<TemplateCatalogue>>,
+    /// `--template-category`: a log without categories may be read; its business messages are
+    /// [`Kind::Uncategorised`].
+    pub uncategorised: bool,
+    /// `--input twilio`: Twilio's Messaging log export, where rows whose customer number has no
+    /// `whatsapp:` prefix are SMS, counted and left out.
+    pub twilio: bool,
+    /// `--date-format`: how the timestamp columns are written.
+    pub date_format: DateFormat,
+    /// `--delimiter`: the byte between fields; found from the header line when `None`.
+    pub delimiter: Option<u8>,
+}
+
+/// Row accounting: every row read is either a message or counted as skipped.
+#[derive(Debug, Clone, Default)]
+pub struct ReadStats {
+    pub rows: u64,
+    pub inbound: u64,
+    pub business: u64,
+    pub skipped_invalid: u64,
+    pub skipped_unsupported: u64,
+    /// Rows of another channel (SMS rows of a Twilio export), left out.
+    pub skipped_other_channel: u64,
+    /// Business messages whose category came from the `--templates` catalogue.
+    pub from_catalogue: u64,
+    /// Business messages without any category (`--template-category`).
+    pub uncategorised: u64,
+    /// The first few skipped rows' errors, to show the user what was skipped.
+    pub skipped_examples: Vec<BadInput>,
+    /// What a reader of another input format says about it in the notes (webhooks: where
+    /// every entry went); such a reader says itself when there was nothing to bill.
+    pub input_notes: Vec<String>,
+    /// How many rows were skipped for each reason (column and what was wrong), the first
+    /// few reasons in the order met, then "other reasons".
+    pub skipped_reasons: Vec<(String, u64)>,
+    /// Messages dated after the day the log was read (in the WABA time zone): a mistyped
+    /// year, most likely.
+    pub future: u64,
+    /// The earliest of them (the first in the file among equals): its line, the column its
+    /// time came from, and that time (ms). Earliest, not first in the file, so that the order
+    /// of the rows changes nothing but the line.
+    pub first_future: Option<(u64, String, i64)>,
+    /// Per business id: the line of the first message of that business number (0: none).
+    pub business_lines: Vec<u64>,
+}
+
+/// A log read into memory, sorted by time (equal times in file order).
+#[derive(Debug, Default)]
+pub struct Log {
+    pub messages: Vec<Message>,
+    pub parties: Parties,
+    pub stats: ReadStats,
+}
+
+const SKIPPED_EXAMPLES: usize = 5;
+/// How many distinct reasons for skipping are counted apart.
+const SKIPPED_REASONS: usize = 8;
+/// Timestamps from this instant on are rejected as out of range (2100-01-01T00:00:00Z).
+const TOO_LATE_MS: i64 = 4_102_444_800_000;
+
+/// Why reading failed: the input is bad (exit 2) or the reading itself failed (exit 1).
+#[derive(Debug)]
+pub enum ReadError {
+    Bad(BadInput),
+    Io(std::io::Error),
+}
+
+impl From<BadInput> for ReadError {
+    fn from(e: BadInput) -> Self {
+        ReadError::Bad(e)
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Bad(e) => e.fmt(f),
+            ReadError::Io(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// A bad value in a row: what is wrong, which field, and a hint.
+struct RowError {
+    field: Field,
+    what: String,
+    hint: Cow<'static, str>,
+}
+
+fn bad(field: Field, what: impl Into<String>, hint: impl Into<Cow<'static, str>>) -> RowError {
+    RowError {
+        field,
+        what: what.into(),
+        hint: hint.into(),
+    }
+}
+
+/// Reads a whole log on this thread and sorts it by time (equal times in file order): the
+/// library's simple form; the binary reads on two threads (`cmd/replay.rs`).
+pub fn read_log(
+    input: impl Read,
+    options: &InputOptions,
+    calendar: &Calendar,
+    markets: &Countries,
+) -> Result<Log, ReadError> {
+    let mut reader = LogReader::new(input, options, calendar)?;
+    let mut log = Log::default();
+    while let Some(m) = reader.next(&mut log.parties, markets)? {
+        log.messages.push(m);
+    }
+    log.stats = reader.into_stats();
+    super::order::sort_by_time(&mut log.messages);
+    Ok(log)
+}
+
+/// Reads a log row by row, in file order: the streaming form of [`read_log`]. Bad rows are
+/// errors, or skipped and counted with `--skip-invalid` / `--skip-unsupported`.
+pub struct LogReader<'a, R: Read> {
+    reader: Records<R>,
+    options: &'a InputOptions,
+    calendar: &'a Calendar,
+    columns: ColumnMap,
+    supported_from: i64,
+    /// Midnight after today in the WABA time zone: later messages are warned about.
+    future_from: i64,
+    record: Row,
+    cache: RowCache,
+    stats: ReadStats,
+    numbering: &'static NumberingPlan,
+}
+
+impl<'a, R: Read> LogReader<'a, R> {
+    /// Reads and checks the header: a missing required column is an error before any row.
+    pub fn new(
+        input: R,
+        options: &'a InputOptions,
+        calendar: &'a Calendar,
+    ) -> Result<Self, ReadError> {
+        let mut reader = Records::new(input);
+        let file = options.name.as_str();
+        let start = reader.peek(sniff::SNIFF_BYTES).map_err(ReadError::Io)?;
+        sniff::check_text(start, file)?;
+        let delimiter = options.delimiter.unwrap_or_else(|| sniff::delimiter(start));
+        reader.set_delimiter(delimiter);
+        let headers = reader.header().map_err(ReadError::Io)?;
+        if headers.len() > 1 && headers.iter().all(|h| h.trim().is_empty()) {
+            return Err(BadInput::new(format!("{file}: no column names in the header"))
+            .hint("the header line holds only separators; a log starts with a header naming its columns, such as timestamp,direction,category,recipient")
+            .into());
+        }
+        if headers.iter().all(|h| h.trim().is_empty()) {
+            return Err(
+                BadInput::new(format!("{file}: the file is empty: no header row"))
+                    .hint(
+                        "a log starts with a header such as timestamp,direction,category,recipient",
+                    )
+                    .into(),
+            );
+        }
+        let needs = Needs {
+            category_optional: options.uncategorised,
+        };
+        let columns = ColumnMap::resolve_with(&headers, &options.columns, file, needs)?;
+        check_category_sources(&columns, options, file)?;
+        Ok(LogReader {
+            reader,
+            options,
+            calendar,
+            columns,
+            supported_from: calendar.start_of_day_ms(SUPPORTED_FROM),
+            future_from: calendar.start_of_day_ms(
+                chrono::Utc::now()
+                    .with_timezone(&calendar.tz())
+                    .date_naive()
+                    .succ_opt()
+                    .unwrap_or(chrono::NaiveDate::MAX),
+            ),
+            record: Row::default(),
+            cache: RowCache::default(),
+            stats: ReadStats::default(),
+            numbering: NumberingPlan::bundled(),
+        })
+    }
+
+    pub fn stats(&self) -> &ReadStats {
+        &self.stats
+    }
+
+    pub fn into_stats(self) -> ReadStats {
+        self.stats
+    }
+
+    /// The next message in file order, or `None` at the end, its pair interned in `parties`.
+    pub fn next(
+        &mut self,
+        parties: &mut Parties,
+        markets: &Countries,
+    ) -> Result<Option<Message>, ReadError> {
+        Ok(self
+            .next_raw(parties, markets)?
+            .map(|raw| raw.intern(parties)))
+    }
+
+    /// The next message in file order with its customer not yet interned (businesses are
+    /// interned in `businesses`): what a reading thread hands to a replaying one.
+    pub fn next_raw(
+        &mut self,
+        businesses: &mut Parties,
+        markets: &Countries,
+    ) -> Result<Option<RawMessage>, ReadError> {
+        let file = self.options.name.as_str();
+        if self.cache.lengths.is_empty() {
+            self.cache.lengths = self.numbering.total_lengths(markets.calling_codes());
+        }
+        loop {
+            // Only reading itself can fail here: any bytes split into some record.
+            if !self.reader.read(&mut self.record).map_err(ReadError::Io)? {
+                return Ok(None);
+            }
+            let record = &self.record;
+            let line = record.line();
+            if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+                continue; // a blank line
+            }
+            self.stats.rows += 1;
+            let header_count = self.columns.header_count();
+            let delimiter = self.reader.delimiter();
+            if let Some(rows) = super::quotes::swallowed_rows(record, header_count, delimiter) {
+                return Err(BadInput::new(format!(
+                    "{file}, line {line}: a quoted field holds {rows} line{} like rows of the log: a quote is probably never closed",
+                    if rows == 1 { "" } else { "s" }
+                ))
+                .hint("close the quote (a quote inside a quoted field is written twice: \"\"); waprice stops here, even with --skip-invalid, rather than lose the rows inside")
+                .into());
+            }
+            if record.len() > header_count {
+                // An unquoted comma shifts every later field one column right, so an empty
+                // field could land in `category` (a marketing template read as free-form).
+                let extra = String::from_utf8_lossy(&record[header_count]);
+                let err = BadInput::new(format!(
+                    "{file}, line {line}: row has {} fields but the header has {header_count} (field {} is '{}')",
+                    record.len(),
+                    header_count + 1,
+                    extra.chars().take(80).collect::<String>()
+                ))
+                .hint(format!("a field holding {} must be enclosed in double quotes; otherwise the fields after it shift into the wrong columns", separator_name(delimiter)));
+                if !self.options.skip_invalid {
+                    return Err(err.into());
+                }
+                self.stats.skipped_invalid += 1;
+                push_example(&mut self.stats, err);
+                continue;
+            }
+            let cx = RowContext {
+                columns: &self.columns,
+                options: self.options,
+                calendar: self.calendar,
+                markets,
+                numbering: self.numbering,
+            };
+            match parse_row(record, &cx, businesses, &mut self.cache) {
+                Ok(Parsed::OtherChannel) => {
+                    self.stats.skipped_other_channel += 1;
+                }
+                Ok(Parsed::Message(m, _)) if m.time < self.supported_from => {
+                    let column = billing_time_column(&m, record, &self.columns);
+                    let err = BadInput::new(
+                        "before 2022-02-01, the first date any supported pricing rule covers",
+                    )
+                    .at(location(file, line, &self.columns, column, record))
+                    .hint("remove older rows or pass --skip-unsupported to skip and count them");
+                    if !self.options.skip_unsupported {
+                        return Err(err.into());
+                    }
+                    self.stats.skipped_unsupported += 1;
+                    push_example(&mut self.stats, err);
+                }
+                Ok(Parsed::Message(m, category)) => {
+                    if m.time >= self.future_from {
+                        note_future(&mut self.stats, &self.columns, record, &m);
+                    }
+                    if m.kind.is_business() {
+                        self.stats.business += 1;
+                    } else {
+                        self.stats.inbound += 1;
+                    }
+                    match category {
+                        CategoryFrom::Catalogue => self.stats.from_catalogue += 1,
+                        CategoryFrom::Nowhere => self.stats.uncategorised += 1,
+                        CategoryFrom::Row => {}
+                    }
+                    let b = m.business as usize;
+                    if b >= self.stats.business_lines.len() {
+                        self.stats.business_lines.resize(b + 1, 0);
+                    }
+                    if self.stats.business_lines[b] == 0 {
+                        self.stats.business_lines[b] = line;
+                    }
+                    return Ok(Some(m));
+                }
+                Err(e) => {
+                    let err = BadInput::new(e.what)
+                        .at(location(file, line, &self.columns, e.field, record))
+                        .hint(e.hint);
+                    if !self.options.skip_invalid {
+                        return Err(err.into());
+                    }
+                    self.stats.skipped_invalid += 1;
+                    push_example(&mut self.stats, err);
+                }
+            }
+        }
+    }
+}
+
+/// "a comma", "a semicolon", "a tab", "a |": the separator in a hint.
+fn separator_name(delimiter: u8) -> String {
+    match delimiter {
+        b',' => "a comma".into(),
+        b';' => "a semicolon".into(),
+        b'\t' => "a tab".into(),
+        d => format!("a {}", char::from(d)),
+    }
+}
+
+/// Counts a message dated after today, and remembers it when it is the earliest.
+#[cold]
+#[inline(never)]
+fn note_future(stats: &mut ReadStats, columns: &ColumnMap, record: &Row, m: &RawMessage) {
+    stats.future += 1;
+    if stats.first_future.as_ref().is_none_or(|f| m.time < f.2) {
+        let header = columns.header(billing_time_column(m, record, columns));
+        stats.first_future = Some((
+            record.line(),
+            crate::error::cut(header).into_owned(),
+            m.time,
+        ));
+    }
+}
+
+/// The column a message's billing time came from: delivered_at when a business message has
+/// one.
+fn billing_time_column(m: &RawMessage, record: &Row, columns: &ColumnMap) -> Field {
+    if m.kind.is_business() && !field(record, columns, Field::DeliveredAt).is_empty() {
+        Field::DeliveredAt
+    } else {
+        Field::Timestamp
+    }
+}
+
+/// Remembers a skipped row's error among the examples, and counts it under its reason.
+fn push_example(stats: &mut ReadStats, e: BadInput) {
+    count_reason(&mut stats.skipped_reasons, &e);
+    if stats.skipped_examples.len() < SKIPPED_EXAMPLES {
+        stats.skipped_examples.push(e);
+    }
+}
+
+/// Counts a skipped row under "column 'X': what was wrong" (the first `SKIPPED_REASONS`
+/// reasons apart, any later one as "other reasons").
+pub fn count_reason(reasons: &mut Vec<(String, u64)>, e: &BadInput) {
+    let what = match &e.at {
+        Some(at) => format!("column '{}': {}", at.column, e.what),
+        None => e.what.clone(),
+    };
+    let what = match e.what.split_once(" fields but the header has ") {
+        // "row has 3 fields but the header has 5": one reason, whatever the count.
+        Some(_) => "rows with more or fewer fields than the header".to_string(),
+        None => what,
+    };
+    if let Some(r) = reasons.iter_mut().find(|(w, _)| *w == what) {
+        r.1 += 1;
+    } else if reasons.len() < SKIPPED_REASONS {
+        reasons.push((what, 1));
+    } else if let Some(r) = reasons.iter_mut().find(|(w, _)| w == "other reasons") {
+        r.1 += 1;
+    } else {
+        reasons.push(("other reasons".to_string(), 1));
+    }
+}
+
+fn location(file: &str, line: u64, columns: &ColumnMap, field: Field, record: &Row) -> Location {
+    let value = columns
+        .index(field)
+        .and_then(|i| record.get(i))
+        .unwrap_or(b"");
+    Location {
+        file: file.to_string(),
+        line,
+        column: crate::error::cut(columns.header(field)).into_owned(),
+        value: crate::error::cut(&String::from_utf8_lossy(value)).into_owned(),
+    }
+}
+
+fn field<'r>(record: &'r Row, columns: &ColumnMap, f: Field) -> &'r [u8] {
+    columns
+        .index(f)
+        .and_then(|i| record.get(i))
+        .map_or(&[][..], <[u8]>::trim_ascii)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,455 @@
+//! One row of the log: its values read and checked (time, numbers, kind, delivery), the
+//! customer's country resolved once per pair.
+
+use super::*;
+
+/// `value` lowercased into `buf` when it is short enough to be a keyword (keywords are at most
+/// 16 bytes), so that it can be matched against byte-string patterns in one `match`.
+pub(super) fn keyword<'b>(value: &[u8], buf: &'b mut [u8; 16]) -> Option<&'b [u8]> {
+    let out = buf.get_mut(..value.len())?;
+    for (o, v) in out.iter_mut().zip(value) {
+        *o = v.to_ascii_lowercase();
+    }
+    Some(out)
+}
+
+/// What a row turned out to be.
+pub(super) enum Parsed {
+    Message(RawMessage, CategoryFrom),
+    /// A row of another channel (an SMS in a Twilio export): not Meta's to bill.
+    OtherChannel,
+}
+
+/// Where a business message's category came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum CategoryFrom {
+    /// The row's category column (or it is inbound).
+    Row,
+    /// The `--templates` catalogue, by the row's template name.
+    Catalogue,
+    /// Nowhere: `--template-category` decides outside a customer service window.
+    Nowhere,
+}
+
+/// What every row of a log is read with.
+pub(super) struct RowContext<'a> {
+    pub(super) columns: &'a ColumnMap,
+    pub(super) options: &'a InputOptions,
+    pub(super) calendar: &'a Calendar,
+    pub(super) markets: &'a Countries,
+    pub(super) numbering: &'static NumberingPlan,
+}
+
+/// A catalogue needs a template column to look names up, and a template column a catalogue;
+/// `--template-category` is for logs that carry no category at all.
+pub(super) fn check_category_sources(
+    columns: &ColumnMap,
+    options: &InputOptions,
+    file: &str,
+) -> Result<(), BadInput> {
+    let has = |f: Field| columns.index(f).is_some();
+    if options.templates.is_some() && !has(Field::Template) {
+        return Err(BadInput::new(format!(
+            "{file}: --templates gives template categories, but the log has no template column (line 1, the header)"
+        ))
+        .hint("name the column holding each message's template name template or template_name, or map it with --column template=HEADER"));
+    }
+    if options.templates.is_none() && has(Field::Template) && !has(Field::Category) {
+        return Err(BadInput::new(format!(
+            "{file}: the log names templates (column '{}') but has no category column, and no catalogue says their categories",
+            columns.header(Field::Template)
+        ))
+        .hint("add --templates FILE: Meta's template list (GET /{waba-id}/message_templates, JSON) or a CSV name,category[,language]"));
+    }
+    if options.uncategorised && (has(Field::Category) || has(Field::Template)) {
+        let f = if has(Field::Category) {
+            Field::Category
+        } else {
+            Field::Template
+        };
+        return Err(BadInput::new(format!(
+            "{file}: --template-category is for logs without categories, but this log has column '{}'",
+            columns.header(f)
+        ))
+        .hint("drop --template-category: the log's own column says each message's category"));
+    }
+    Ok(())
+}
+
+pub(super) fn parse_row(
+    record: &Row,
+    cx: &RowContext,
+    businesses: &mut Parties,
+    cache: &mut RowCache,
+) -> Result<Parsed, RowError> {
+    let RowContext {
+        columns,
+        options,
+        calendar,
+        markets,
+        numbering,
+    } = *cx;
+    let date_format = &options.date_format;
+    if record.len() < columns.header_count() {
+        let missing = Field::ALL
+            .into_iter()
+            .find(|f| f.required() && columns.index(*f).is_some_and(|i| i >= record.len()))
+            .unwrap_or(Field::Timestamp);
+        if columns.index(missing).is_some_and(|i| i >= record.len()) {
+            return Err(bad(
+                missing,
+                format!(
+                    "row has {} fields but the header has {}",
+                    record.len(),
+                    columns.header_count()
+                ),
+                "every row needs as many fields as the header; check for a missing separator",
+            ));
+        }
+    }
+    let mut kw = [0u8; 16];
+    let inbound = match keyword(field(record, columns, Field::Direction), &mut kw) {
+        Some(b"inbound" | b"in" | b"incoming" | b"received" | b"user" | b"customer") => true,
+        Some(
+            b"outbound" | b"out" | b"outgoing" | b"sent" | b"business" | b"outbound-api"
+            | b"outbound-reply" | b"outbound-call",
+        ) => false,
+        _ => {
+            return Err(bad(
+                Field::Direction,
+                "unknown direction",
+                "use inbound (in, incoming, received, user, customer) or outbound (out, outgoing, sent, business, outbound-api, outbound-reply, outbound-call)",
+            ))
+        }
+    };
+    // Which columns hold the customer and the business: with from and to, it depends on
+    // who sent the row.
+    let (customer_field, business_field) = match (columns.parties(), inbound) {
+        (false, _) => (Field::Recipient, Field::Business),
+        (true, true) => (Field::From, Field::To),
+        (true, false) => (Field::To, Field::From),
+    };
+    let raw_customer = field(record, columns, customer_field);
+    if options.twilio && !has_whatsapp_prefix(raw_customer) && !raw_customer.is_empty() {
+        return Ok(Parsed::OtherChannel);
+    }
+    let mut category_from = CategoryFrom::Row;
+    let kind = if inbound {
+        let entry_point = match keyword(field(record, columns, Field::EntryPoint), &mut kw) {
+            Some(b"" | b"false" | b"no" | b"0" | b"none") => false,
+            Some(b"ctwa" | b"page_cta" | b"true" | b"yes" | b"1") => true,
+            _ => {
+                return Err(bad(
+                    Field::EntryPoint,
+                    "unknown entry point value",
+                    "use ctwa, page_cta, true, yes or 1 for a Click-to-WhatsApp ad or Page button; empty, false, no or 0 otherwise",
+                ))
+            }
+        };
+        Kind::Inbound { entry_point }
+    } else if columns.index(Field::Category).is_some() {
+        match keyword(field(record, columns, Field::Category), &mut kw) {
+            Some(b"marketing" | b"marketing_lite") => Kind::Template(TemplateCategory::Marketing),
+            Some(b"utility") => Kind::Template(TemplateCategory::Utility),
+            Some(b"authentication") => Kind::Template(TemplateCategory::Authentication),
+            Some(b"" | b"service" | b"text" | b"free_form" | b"session") => Kind::FreeForm,
+            // Meta's message types: every one but `template` is a free-form message.
+            Some(
+                b"image" | b"audio" | b"video" | b"document" | b"sticker" | b"location"
+                | b"contacts" | b"interactive" | b"reaction" | b"button" | b"order",
+            ) => Kind::FreeForm,
+            Some(b"template") => {
+                return Err(bad(
+                    Field::Category,
+                    "a template, but not which category of template",
+                    "write the template's category (marketing, utility or authentication), or give a template column with --templates FILE",
+                ))
+            }
+            _ => {
+                return Err(bad(
+                    Field::Category,
+                    "unknown category",
+                    "templates are marketing, marketing_lite, utility or authentication; free-form messages are empty, service, text, free_form, session or a Meta message type (image, audio, video, document, sticker, location, contacts, interactive, reaction, button, order)",
+                ))
+            }
+        }
+    } else if let Some(catalogue) = &options.templates {
+        let name = field(record, columns, Field::Template);
+        if name.is_empty() {
+            Kind::FreeForm
+        } else {
+            category_from = CategoryFrom::Catalogue;
+            match catalogue.lookup(name, field(record, columns, Field::Language)) {
+                Lookup::Found(c) => Kind::Template(c),
+                Lookup::Unknown => {
+                    return Err(bad(
+                        Field::Template,
+                        "template not in the --templates catalogue",
+                        "fetch the current template list (GET /{waba-id}/message_templates) or add the template to the catalogue; --skip-invalid skips and counts such rows",
+                    ))
+                }
+                Lookup::Ambiguous => {
+                    return Err(bad(
+                        Field::Template,
+                        "the catalogue lists this template in several languages with different categories",
+                        "add the log's template language as a language column, as the catalogue writes it",
+                    ))
+                }
+            }
+        }
+    } else if columns.index(Field::Template).is_some() {
+        // A template column beside a category column: the row's category rules (checked
+        // when the reader starts); without a name, a free-form message.
+        Kind::FreeForm
+    } else {
+        category_from = CategoryFrom::Nowhere;
+        Kind::Uncategorised
+    };
+    let mut delivered = true;
+    let mut delivery_confirmed = false;
+    if !inbound {
+        match keyword(field(record, columns, Field::Status), &mut kw) {
+            // Sent, or on its way (Twilio's statuses): delivered as far as the log knows.
+            Some(
+                b"" | b"sent" | b"queued" | b"accepted" | b"sending" | b"scheduled"
+                | b"partially_delivered",
+            ) => {}
+            Some(b"delivered" | b"read" | b"played") => delivery_confirmed = true,
+            Some(b"failed" | b"undelivered" | b"rejected" | b"canceled" | b"cancelled") => {
+                delivered = false
+            }
+            _ => {
+                return Err(bad(
+                    Field::Status,
+                    "unknown status",
+                    "use delivered, read, played or sent (or Twilio's queued, accepted, sending, scheduled) for delivered; failed, undelivered, rejected or canceled for not delivered; or leave it empty",
+                ))
+            }
+        }
+    }
+    let mut time_of = |f: Field| -> Result<i64, RowError> {
+        let raw = field(record, columns, f);
+        // The shapes read without options, on the fast path; anything else (another shape,
+        // --date-format, an error) off it.
+        if let DateFormat::Auto = date_format {
+            if let Ok(t) = parse_timestamp_with(raw, calendar, &mut cache.date) {
+                if (0..TOO_LATE_MS).contains(&t) {
+                    return Ok(t);
+                }
+            }
+        }
+        time_off_the_fast_path(f, raw, calendar, date_format, &mut cache.date)
+    };
+    let mut time = time_of(Field::Timestamp)?;
+    if !inbound && !field(record, columns, Field::DeliveredAt).is_empty() {
+        time = time_of(Field::DeliveredAt)?;
+        delivery_confirmed = delivered;
+    }
+    let number_error = |e: PhoneError| {
+        let hint = number_hint(
+            &e,
+            raw_customer,
+            numbering,
+            options.default_country.as_ref(),
+        );
+        bad(customer_field, e.to_string(), hint)
+    };
+    let number = phone::read_customer(raw_customer, options.default_country.as_ref())
+        .map_err(number_error)?;
+    let raw_business = field(record, columns, business_field);
+    let business = match cache.businesses.iter().find(|(raw, _)| raw == raw_business) {
+        Some(&(_, id)) => id,
+        None => {
+            let id = match phone::normalise(raw_business) {
+                Ok(n) if !raw_business.is_empty() => {
+                    businesses.business(write_digits(n, &mut cache.digits))
+                }
+                _ => businesses.business(raw_business),
+            };
+            let entry = (raw_business.to_vec(), id);
+            if cache.businesses.len() < BUSINESS_CACHE {
+                cache.businesses.push(entry);
+            } else {
+                cache.businesses[cache.next_out] = entry;
+                cache.next_out = (cache.next_out + 1) % BUSINESS_CACHE;
+            }
+            id
+        }
+    };
+    let country = markets.country_of(number).map_err(number_error)?;
+    // One table lookup: the digits after the calling code must have a length the code's
+    // numbering plan allows, or the number is most likely a national one read as
+    // international, and its market would be wrong.
+    let total = phone::digit_count(number);
+    let lengths = cache.lengths.get(usize::from(country.0)).copied();
+    let fits = lengths.unwrap_or(u64::MAX) & (1 << total) != 0;
+    // Mexico's legacy mobile length is possible only with its leading 1: checked in full.
+    let legacy = total == 13 && markets.calling_code(country) == 52;
+    if !fits || (legacy && !numbering.possible(number, 52)) {
+        let code = markets.calling_code(country);
+        let national = total - phone::digit_count(u64::from(code));
+        return Err(number_error(PhoneError::Impossible {
+            code,
+            national: national as u8,
+            lengths: numbering.lengths_of(code),
+        }));
+    }
+    Ok(Parsed::Message(
+        RawMessage {
+            time,
+            number,
+            business,
+            country,
+            kind,
+            delivered,
+            delivery_confirmed,
+        },
+        category_from,
+    ))
+}
+
+/// `whatsapp:` before the number, as Twilio writes WhatsApp parties.
+pub(super) fn has_whatsapp_prefix(raw: &[u8]) -> bool {
+    raw.trim_ascii_start()
+        .get(..9)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"whatsapp:"))
+}
+
+/// The hint for a number that cannot be read: for one that looks national, the countries
+/// where it is a possible national number, the likeliest first.
+pub(super) fn number_hint(
+    e: &PhoneError,
+    raw: &[u8],
+    numbering: &NumberingPlan,
+    default: Option<&Region>,
+) -> Cow<'static, str> {
+    let looks_national = matches!(e, PhoneError::NoCallingCode | PhoneError::Impossible { .. });
+    if !looks_national || default.is_some() {
+        return e.hint().into();
+    }
+    let Ok(written) = phone::scan(raw) else {
+        return e.hint().into();
+    };
+    if written.international {
+        return e.hint().into();
+    }
+    let candidates = numbering.national_candidates(written.value, written.count);
+    match candidates.as_slice() {
+        [] => e.hint().into(),
+        [only] => format!(
+            "it looks like a national number of {only}: add --default-country {only} (or write numbers with + and the calling code)"
+        )
+        .into(),
+        [first, rest @ ..] => {
+            let shown: Vec<&str> = rest.iter().take(3).copied().collect();
+            let more = rest.len() - shown.len();
+            format!(
+                "it looks like a national number of {first} (or of {}{}): add --default-country {first}, or your customers' country (or write numbers with + and the calling code)",
+                shown.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            )
+            .into()
+        }
+    }
+}
+
+/// A message read and checked, before its customer is interned: the customer's number and
+/// country, and the business's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawMessage {
+    pub time: i64,
+    pub number: u64,
+    pub business: u32,
+    pub country: CountryId,
+    pub kind: Kind,
+    pub delivered: bool,
+    pub delivery_confirmed: bool,
+}
+
+impl RawMessage {
+    /// The message with its (business, customer) pair interned.
+    pub fn intern(self, parties: &mut Parties) -> Message {
+        let pair = parties.intern(self.business, self.number, |_| {
+            Ok::<_, std::convert::Infallible>(self.country)
+        });
+        Message {
+            time: self.time,
+            pair: pair.unwrap_or_else(|never| match never {}),
+            kind: self.kind,
+            delivered: self.delivered,
+            delivery_confirmed: self.delivery_confirmed,
+        }
+    }
+}
+
+/// A timestamp the fast path did not read (another shape, `--date-format`) or that is
+/// out of range, read again from the start: what it is, or the error with the hint for its
+/// value.
+#[cold]
+#[inline(never)]
+pub(super) fn time_off_the_fast_path(
+    f: Field,
+    raw: &[u8],
+    calendar: &Calendar,
+    date_format: &DateFormat,
+    cache: &mut DateCache,
+) -> Result<i64, RowError> {
+    match date_format::parse_time(raw, calendar, date_format, cache) {
+        Ok(t) if !(0..TOO_LATE_MS).contains(&t) => {
+            Err(bad(f, "timestamp out of range", TimeError::Range.hint()))
+        }
+        Ok(t) => Ok(t),
+        Err(e) => Err(bad(
+            f,
+            e.to_string(),
+            date_format::hint(e, raw, date_format),
+        )),
+    }
+}
+
+/// Interns a batch of messages in order, prefetching the pair table a few rows ahead, and
+/// hands each with its interned form to `each`.
+pub fn intern_all(
+    raws: &[RawMessage],
+    parties: &mut Parties,
+    mut each: impl FnMut(&RawMessage, Message),
+) {
+    for (i, raw) in raws.iter().enumerate() {
+        if let Some(next) = raws.get(i + crate::prefetch::AHEAD) {
+            parties.prefetch(next.business, next.number);
+        }
+        each(raw, raw.intern(parties));
+    }
+}
+
+/// How many business cells (as written) a reader remembers.
+pub(super) const BUSINESS_CACHE: usize = 8;
+
+/// Per-reader scratch space: a log names a handful of business numbers, so the last few
+/// raw cells and their ids are remembered and normalising and hashing them skipped.
+#[derive(Default)]
+pub(super) struct RowCache {
+    pub(super) businesses: Vec<(Vec<u8>, u32)>,
+    /// The entry a new business replaces once the cache is full (round robin).
+    pub(super) next_out: usize,
+    pub(super) digits: [u8; 20],
+    pub(super) date: DateCache,
+    /// Per country: the possible digit counts of its numbers ([`NumberingPlan::total_lengths`]).
+    pub(super) lengths: Vec<u64>,
+}
+
+/// `+` and the decimal digits of `n`, written into `buf` without allocating.
+pub(super) fn write_digits(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    i -= 1;
+    buf[i] = b'+';
+    &buf[i..]
+}
