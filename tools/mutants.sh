@@ -26,7 +26,7 @@ files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
   files=(
     src/calendar.rs
-    src/engine/mod.rs src/era.rs src/engine/windows.rs
+    src/engine/mod.rs src/era.rs src/engine/windows.rs src/engine/conversation.rs
     src/engine/cbp_v1.rs src/engine/cbp_v2.rs src/engine/per_message.rs
     src/pricing.rs
     src/tariff/card.rs src/tariff/tier.rs
