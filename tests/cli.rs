@@ -1327,3 +1327,5 @@ mod accounts;
 mod html;
 #[path = "cli/shards.rs"]
 mod shards;
+#[path = "cli/worked_examples.rs"]
+mod worked_examples;
