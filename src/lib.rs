@@ -27,6 +27,7 @@ pub mod lines;
 pub mod message;
 pub mod parties;
 pub mod phone;
+pub mod pipeline;
 pub mod prefetch;
 pub mod pricing;
 pub mod reconcile;

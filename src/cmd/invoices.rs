@@ -2,8 +2,6 @@
 //! replay of a platform's log, each event counted in its account's tally, each account priced
 //! in its own currency and measured against its own budget.
 
-use super::estimate::report_notes;
-use super::replay;
 use crate::settings::{InvoicesSettings, LogSettings, Tariffs};
 use anyhow::Result;
 use rust_decimal::Decimal;
@@ -13,6 +11,7 @@ use waprice::accounts::{fnv1a64, Accounts, Shard, UNASSIGNED};
 use waprice::budget::Budget;
 use waprice::error::BadInput;
 use waprice::event::BillingEvent;
+use waprice::pipeline;
 use waprice::pricing::Quote;
 use waprice::render::csv::CsvStyle;
 use waprice::render::xlsx::Book;
@@ -155,16 +154,12 @@ pub fn invoices(
     };
     let tallies = RefCell::new(empty());
     let each = |e: &BillingEvent, market, quote: &Quote| {
-        let card_date = match quote {
-            Quote::Priced(r) => Some(t.cards.row(r.row).effective_from),
-            _ => None,
-        };
         let (per_account, messages) = &mut *tallies.borrow_mut();
-        per_account[e.account as usize].add(e, market, quote, card_date);
+        per_account[e.account as usize].add(e, market, quote, t.card_date(quote));
         messages[e.account as usize] += 1;
         Ok(())
     };
-    let streamed = replay::stream(ls, t, || *tallies.borrow_mut() = empty(), each)?;
+    let streamed = pipeline::stream(ls, t, || *tallies.borrow_mut() = empty(), each)?;
     let (mut per_account, messages) = tallies.into_inner();
     // Each event was counted once, in its account; the per-currency and overall tallies
     // (for the notes) are the sums of the accounts'.
@@ -235,7 +230,7 @@ pub fn invoices(
     let placeholder = Budget::explicit(Decimal::ZERO);
     let notes_of = |tally: &mut Tally, currency: &str| -> Vec<String> {
         tally.finish();
-        report_notes(t, ls, &placeholder, currency, tally, &streamed.stats)
+        pipeline::notes(ls, t, &placeholder, currency, tally, &streamed.stats)
             .into_iter()
             .filter(|n| !n.starts_with("budget:"))
             .collect()

@@ -6,13 +6,13 @@
 //! `rate_source` says what kind of rate it is (`published`, `derived`, `substitute`,
 //! `unpriced`; empty for free units and for messages that are not units).
 
-use super::replay;
 use crate::settings::{LedgerSettings, LogSettings, Tariffs};
 use anyhow::Result;
 use chrono::{DateTime, Offset, SecondsFormat, TimeZone};
 use rust_decimal::Decimal;
 use std::io::Write;
 use waprice::input::reader::Log;
+use waprice::pipeline;
 use waprice::render::xlsx::{Book, Column, Kind, Value};
 
 use waprice::event::Pricing;
@@ -79,7 +79,7 @@ pub fn rows(
         .iter()
         .map(|r| format!("{} {}", r.currency, r.effective_from))
         .collect();
-    replay::replay(ls, t, log, |e, market, quote| {
+    pipeline::replay(ls, t, log, |e, market, quote| {
         if e.pricing == Pricing::Covered {
             return Ok(());
         }
@@ -177,7 +177,7 @@ pub fn sheet(ls: &LogSettings, t: &Tariffs, log: &Log, book: &mut Book) -> Resul
 
 pub fn run(s: &LedgerSettings) -> Result<()> {
     let t = &s.tariffs;
-    let log = replay::read(&s.log, t)?;
+    let log = pipeline::read(&s.log, t)?;
     if s.xlsx {
         let mut book = Book::new(&t.currency);
         sheet(&s.log, t, &log, &mut book)?;
