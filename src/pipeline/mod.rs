@@ -41,6 +41,7 @@ pub use stream::{read, read_webhooks, replay, stream, Streamed};
 
 use crate::budget::Budget;
 use crate::engine::EngineConfig;
+use crate::error::BadInput;
 use crate::input::reader::{InputOptions, Log, ReadStats};
 use crate::pricing::Quote;
 use crate::report::notes::{notes as report_notes, tier_notes, NoteContext};
@@ -170,10 +171,21 @@ pub struct Tariffs {
 }
 
 impl Tariffs {
-    /// The bundled markets and cards, priced in `currency`, without volume tiers.
+    /// The bundled markets and cards, priced in `currency`, without volume tiers. A currency
+    /// no bundled card is in is an error (its every unit would be unpriced).
     pub fn bundled(currency: &str) -> Result<Tariffs> {
         let markets = MarketMap::bundled();
         let cards = RateCards::load(&markets, &[])?;
+        if !cards.has_currency(currency) {
+            return Err(
+                BadInput::new(format!("no rate card in currency '{currency}'"))
+                    .hint(format!(
+                        "cards are bundled for {}",
+                        cards.currencies().join(", ")
+                    ))
+                    .into(),
+            );
+        }
         Ok(Tariffs {
             markets,
             cards,
