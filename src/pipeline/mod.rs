@@ -33,9 +33,13 @@
 //! the binary implements with indicatif and standard error. Without hooks the pipeline is
 //! silent; the same facts are in the notes.
 
+mod invoices;
+mod ledger;
 mod skipped;
 mod stream;
 
+pub use invoices::{invoices, PerAccount};
+pub use ledger::{ledger, Row};
 pub use skipped::future_warning;
 pub use stream::{read, read_webhooks, replay, stream, Streamed};
 
