@@ -32,6 +32,7 @@
 //! bar, warnings about skipped rows) goes through the [`Hooks`] of [`LogSettings::hooks`], which
 //! the binary implements with indicatif and standard error. Without hooks the pipeline is
 //! silent; the same facts are in the notes.
+#![warn(missing_docs)]
 
 mod invoices;
 mod ledger;
@@ -365,3 +366,6 @@ fn reading_notes(ls: &LogSettings, stats: &ReadStats) -> Vec<String> {
     }
     notes
 }
+
+#[cfg(test)]
+mod tests;
