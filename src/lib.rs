@@ -1,5 +1,9 @@
 //! waprice: replays a WhatsApp Business message log into what Meta bills, month by month.
 //!
+//! Start at [`pipeline`], the facade: settings and tariffs in, each priced event (or the
+//! tallied report) out. The `waprice` binary, the fuzz target and
+//! `examples/price_messages.rs` go through it alike.
+//!
 //! Data flows one way: [`input`] reads rows into compact [`message::Message`]s, the
 //! [`engine`] replays them and emits [`event::BillingEvent`]s, [`pricing`] prices each
 //! event from a [`tariff::card::RateCards`], [`report`] aggregates and [`render`] prints.
@@ -10,7 +14,8 @@
 //! [`lines`], [`calendar`], [`budget`], [`error`]. Above them the model ([`message`],
 //! [`event`], [`parties`], [`accounts`]); then the readers [`input`] and [`tariff`], which do
 //! not import each other; then [`engine`], [`pricing`] and [`forecast`]; then [`report`]
-//! and [`reconcile`] (which uses only the engine's public surface); then [`render`].
+//! and [`reconcile`] (which uses only the engine's public surface); then [`pipeline`], which
+//! drives them all, and [`render`].
 //! docs/design.md has the diagram.
 
 pub mod accounts;
@@ -27,6 +32,7 @@ pub mod lines;
 pub mod message;
 pub mod parties;
 pub mod phone;
+pub mod pipeline;
 pub mod prefetch;
 pub mod pricing;
 pub mod reconcile;

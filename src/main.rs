@@ -4,6 +4,7 @@
 mod cli;
 mod cmd;
 mod settings;
+mod terminal;
 
 use clap::{CommandFactory, Parser};
 use std::process::ExitCode;

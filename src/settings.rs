@@ -24,6 +24,7 @@ use waprice::input::reader::InputOptions;
 use waprice::input::templates::TemplateCatalogue;
 use waprice::message::TemplateCategory;
 use waprice::phone::numbering::{NumberingPlan, Region};
+use waprice::pipeline::LogSource;
 use waprice::render::csv::CsvStyle;
 use waprice::render::table::Chart;
 use waprice::render::Format;
@@ -35,37 +36,7 @@ use waprice::tariff::meta_csv::{currency_code, Overrides};
 use waprice::tariff::sheet::{self, Want};
 use waprice::tariff::tier::TierTables;
 
-/// What every subcommand that prices needs: markets, cards and the currency.
-pub struct Tariffs {
-    pub markets: MarketMap,
-    pub cards: RateCards,
-    pub currency: String,
-    /// Volume-tier tables from `--tiers` (none are bundled).
-    pub tiers: TierTables,
-}
-
-/// What a log file is (`--input`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputFormat {
-    Csv,
-    MetaWebhooks,
-}
-
-/// How to read a log and which rules apply (estimate and ledger).
-#[derive(Clone)]
-pub struct LogSettings {
-    pub path: String,
-    pub format: InputFormat,
-    /// `--sent FILE` (meta-webhooks input only).
-    pub sent: Option<String>,
-    pub input: InputOptions,
-    pub timezone: Tz,
-    pub engine: EngineConfig,
-    pub strict: bool,
-    pub progress: bool,
-    /// "FR, eligible since 2025-01-01" when authentication-international is on.
-    pub auth_intl: Option<String>,
-}
+pub use waprice::pipeline::{InputFormat, LogSettings, Tariffs};
 
 pub struct EstimateSettings {
     pub log: LogSettings,
@@ -213,13 +184,20 @@ fn tariff_notes(notes: &[String]) {
     }
 }
 
-impl Tariffs {
-    pub fn from_args(a: &TariffArgs) -> Result<Tariffs> {
+/// The library's [`Tariffs`] from the command line.
+pub trait TariffsFromArgs: Sized {
+    /// Cards (bundled and `--tariff`), without tiers.
+    fn from_args(a: &TariffArgs) -> Result<Self>;
+    /// Cards (bundled and `--tariff`) and `--tiers` tables, in any layout.
+    fn with_tiers(a: &TariffArgs, tier_files: &[String]) -> Result<Self>;
+}
+
+impl TariffsFromArgs for Tariffs {
+    fn from_args(a: &TariffArgs) -> Result<Tariffs> {
         Tariffs::with_tiers(a, &[])
     }
 
-    /// Cards (bundled and `--tariff`) and `--tiers` tables, in any layout.
-    pub fn with_tiers(a: &TariffArgs, tier_files: &[String]) -> Result<Tariffs> {
+    fn with_tiers(a: &TariffArgs, tier_files: &[String]) -> Result<Tariffs> {
         let markets = MarketMap::bundled();
         let ov = overrides(&a.tariff_date, &a.tariff_currency)?;
         let (cards, meta_cards, notes) =
@@ -345,8 +323,14 @@ pub fn output_or_html(o: &OutputArgs) -> Result<(Format, CsvStyle, bool), BadInp
     Ok((format, csv, false))
 }
 
-impl LogSettings {
-    pub fn from_args(a: &LogArgs, markets: &MarketMap) -> Result<LogSettings> {
+/// The library's [`LogSettings`] from the command line.
+pub trait LogSettingsFromArgs: Sized {
+    /// Every option of how to read the log and which rules apply, validated.
+    fn from_args(a: &LogArgs, markets: &MarketMap) -> Result<Self>;
+}
+
+impl LogSettingsFromArgs for LogSettings {
+    fn from_args(a: &LogArgs, markets: &MarketMap) -> Result<LogSettings> {
         let timezone = Tz::from_str(a.rules.timezone.trim()).map_err(|_| {
             BadInput::new(format!(
                 "--timezone {}: not an IANA time zone",
@@ -413,7 +397,7 @@ impl LogSettings {
                 date_format,
                 delimiter,
             },
-            path,
+            source: LogSource::File(path),
             timezone,
             engine: EngineConfig {
                 free_service_allowance: a.rules.free_service_allowance,
@@ -422,8 +406,10 @@ impl LogSettings {
                 ..engine
             },
             strict: a.strict_tariffs,
-            progress: !a.rules.no_progress,
             auth_intl,
+            hooks: Some(Arc::new(crate::terminal::Terminal {
+                progress: !a.rules.no_progress,
+            })),
         })
     }
 }

@@ -1,5 +1,6 @@
-//! Fuzzes the whole library pipeline on arbitrary bytes: the CSV reader, the engine, the
-//! pricer, the tally and its notes, and the three renderers. Whatever the input, nothing may
+//! Fuzzes the whole library pipeline on arbitrary bytes, through the same facade as the binary
+//! (`waprice::pipeline`): the CSV reader, the engine, the pricer, the tally and its notes,
+//! and the three renderers. Whatever the input, nothing may
 //! panic: bad input must come back as a `ReadError`.
 //!
 //! The same bytes with CRLF line endings must give the same estimate, and the record
@@ -14,29 +15,18 @@ use libfuzzer_sys::fuzz_target;
 use rust_decimal::Decimal;
 use std::sync::OnceLock;
 use waprice::budget::Budget;
-use waprice::calendar::Calendar;
-use waprice::engine::{self, EngineConfig};
-use waprice::input::reader::{read_log, InputOptions, Log};
+use waprice::engine::EngineConfig;
+use waprice::input::reader::InputOptions;
 use waprice::input::split::{Records, Row};
-use waprice::pricing::{Pricer, Quote};
+use waprice::pipeline::{self, LogSettings, LogSource, Tallied, Tariffs};
 use waprice::render::{self, csv::CsvStyle};
-use waprice::report::notes::{notes, NoteContext};
-use waprice::report::{Report, Tally};
-use waprice::tariff::card::RateCards;
-use waprice::tariff::market::MarketMap;
+use waprice::report::Report;
 
-struct Tariffs {
-    markets: MarketMap,
-    cards: RateCards,
-}
-
-fn tariffs() -> &'static Tariffs {
-    static T: OnceLock<Tariffs> = OnceLock::new();
-    T.get_or_init(|| {
-        let markets = MarketMap::bundled();
-        let cards = RateCards::load(&markets, &[]).expect("bundled cards load");
-        Tariffs { markets, cards }
-    })
+/// The bundled cards, priced in EUR and in USD.
+fn tariffs(currency: usize) -> &'static Tariffs {
+    static T: OnceLock<[Tariffs; 2]> = OnceLock::new();
+    &T.get_or_init(|| ["EUR", "USD"].map(|c| Tariffs::bundled(c).expect("bundled cards load")))
+        [currency]
 }
 
 const ZONES: [chrono_tz::Tz; 4] = [
@@ -51,17 +41,30 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     same_fields_as_the_csv_crate(log, 1 + usize::from(flags & 63));
-    let t = tariffs();
-    let zone = ZONES[usize::from(flags >> 2) & 3];
-    let calendar = Calendar::new(zone);
-    let options = InputOptions {
-        name: "fuzz.csv".to_string(),
-        columns: Vec::new(),
-        skip_invalid: flags & 1 != 0,
-        skip_unsupported: flags & 2 != 0,
-        ..InputOptions::default()
+    let t = tariffs(usize::from(flags >> 7));
+    let as_of = match flags >> 5 & 3 {
+        1 => NaiveDate::from_ymd_opt(2022, 3, 1),
+        2 => NaiveDate::from_ymd_opt(2026, 10, 15),
+        _ => None,
     };
-    let read = read_log(log, &options, &calendar, &t.markets);
+    // The settings `waprice estimate` would build from the flags, for these bytes.
+    let settings = |bytes: &[u8], as_of: Option<NaiveDate>| LogSettings {
+        input: InputOptions {
+            name: "fuzz.csv".to_string(),
+            skip_invalid: flags & 1 != 0,
+            skip_unsupported: flags & 2 != 0,
+            ..InputOptions::default()
+        },
+        timezone: ZONES[usize::from(flags >> 2) & 3],
+        engine: EngineConfig {
+            free_service_allowance: if flags & 0x10 != 0 { 2 } else { 0 },
+            as_of,
+            ..EngineConfig::default()
+        },
+        ..LogSettings::new(LogSource::Bytes(bytes.into()))
+    };
+    let ls = settings(log, None);
+    let read = pipeline::tally(&ls, t, None);
     // The same bytes with CRLF line endings (every LF preceded by a CR) must read the same:
     // same success or failure, and the same estimate.
     let crlf: Vec<u8> = log.iter().fold(Vec::new(), |mut v, &b| {
@@ -71,28 +74,22 @@ fuzz_target!(|data: &[u8]| {
         v.push(b);
         v
     });
-    let read_crlf = read_log(&crlf[..], &options, &calendar, &t.markets);
-    let (log, log_crlf) = match (read, read_crlf) {
+    let ls_crlf = settings(&crlf, None);
+    let read_crlf = pipeline::tally(&ls_crlf, t, None);
+    let (tallied, tallied_crlf) = match (read, read_crlf) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(_), Err(_)) => return,
         (a, b) => panic!(
             "LF and CRLF read differently: {:?} vs {:?}",
-            a.map(|l| l.stats),
-            b.map(|l| l.stats)
+            a.map(|r| r.stats),
+            b.map(|r| r.stats)
         ),
     };
-    let as_of = match flags >> 5 & 3 {
-        1 => NaiveDate::from_ymd_opt(2022, 3, 1),
-        2 => NaiveDate::from_ymd_opt(2026, 10, 15),
-        _ => None,
-    };
-    let currency = if flags & 0x80 != 0 { "USD" } else { "EUR" };
-    let allowance = if flags & 0x10 != 0 { 2 } else { 0 };
-    let actual = report(t, &log, zone, currency, allowance, None);
+    let actual = report(&ls, t, &tallied);
     let mut out = Vec::new();
     let mut out_crlf = Vec::new();
     render::json::estimate(&actual, &mut out).unwrap();
-    let actual_crlf = report(t, &log_crlf, zone, currency, allowance, None);
+    let actual_crlf = report(&ls_crlf, t, &tallied_crlf);
     render::json::estimate(&actual_crlf, &mut out_crlf).unwrap();
     assert!(
         out == out_crlf,
@@ -107,7 +104,9 @@ fuzz_target!(|data: &[u8]| {
             render::json::estimate(&actual, &mut out).unwrap();
         }
         Some(as_of) => {
-            let what_if = report(t, &log, zone, currency, allowance, Some(as_of));
+            let ls_what_if = settings(log, Some(as_of));
+            let what_if = pipeline::tally(&ls_what_if, t, None).expect("read once already");
+            let what_if = report(&ls_what_if, t, &what_if);
             let compare = render::what_if::Comparison {
                 actual: &actual,
                 what_if: &what_if,
@@ -120,77 +119,32 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// Replays, prices and tallies the log as `waprice estimate` does, checking the invariants
-/// every replay must keep.
-fn report(
-    t: &Tariffs,
-    log: &Log,
-    zone: chrono_tz::Tz,
-    currency: &str,
-    allowance: u32,
-    as_of: Option<NaiveDate>,
-) -> Report {
-    let config = EngineConfig {
-        free_service_allowance: allowance,
-        auth_intl_from: Vec::new(),
-        as_of,
-    };
-    let pricer = Pricer::new(&t.cards, currency);
-    let mut tally = Tally::default();
-    let mut events = 0u64;
-    engine::replay(
-        &log.messages,
-        &log.parties,
-        &config,
-        Calendar::new(zone),
-        |e| {
-            events += 1;
-            let market = t
-                .markets
-                .market_at(log.parties.customer_of(e.pair).country, e.date);
-            let quote = pricer.quote(&e, market);
-            let card_date = match &quote {
-                Quote::Priced(r) => Some(t.cards.row(r.row).effective_from),
-                _ => None,
-            };
-            tally.add(&e, market, &quote, card_date);
-        },
-    );
+/// The report `waprice estimate` prints for a tallied log, after checking the invariants every
+/// replay must keep.
+fn report(ls: &LogSettings, t: &Tariffs, tallied: &Tallied) -> Report {
+    let stats = &tallied.stats;
     // Every business message gets exactly one verdict, and every row read is accounted for.
-    assert_eq!(events, log.stats.business, "one event per business message");
     assert_eq!(
-        log.stats.rows,
-        log.stats.inbound
-            + log.stats.business
-            + log.stats.skipped_invalid
-            + log.stats.skipped_unsupported,
+        tallied.events, stats.business,
+        "one event per business message"
+    );
+    assert_eq!(
+        stats.rows,
+        stats.inbound
+            + stats.business
+            + stats.skipped_invalid
+            + stats.skipped_unsupported
+            + stats.skipped_other_channel,
         "every row read is accounted for"
     );
-    let total = tally.total();
+    let total = tallied.tally.total();
     assert!(total.cost >= Decimal::ZERO, "cost is never negative");
     assert!(
-        total.units() <= log.stats.business,
+        total.units() <= stats.business,
         "no more units than business messages"
     );
-    let budget = Budget::for_agents(currency, 10, true).expect("EUR and USD have a budget");
-    let market_name = |m| t.markets.market_name(m).to_string();
-    let card_source = |_d: NaiveDate| "bundled".to_string();
-    let cx = NoteContext {
-        currency,
-        timezone: zone.name(),
-        budget: &budget,
-        free_service_allowance: allowance,
-        auth_intl: None,
-        market_name: &market_name,
-        card_source: &card_source,
-        skipped_invalid: log.stats.skipped_invalid,
-        skipped_unsupported: log.stats.skipped_unsupported,
-        rows: log.stats.rows,
-        inbound: log.stats.inbound,
-        strict: false,
-    };
-    let notes = notes(&tally, &cx);
-    Report::build(&tally, currency, &budget, None, market_name, notes)
+    let budget = Budget::for_agents(&t.currency, 10, true).expect("EUR and USD have a budget");
+    tallied.report(ls, t, &budget, None)
 }
 
 /// The splitter (fast path and csv_core for quoted records) against the csv crate itself.
@@ -206,7 +160,15 @@ fn same_fields_as_the_csv_crate(bytes: &[u8], capacity: usize) {
         .flexible(true)
         .from_reader(bytes)
         .byte_records()
-        .map(|r| r.expect("csv reads any bytes").iter().map(<[u8]>::to_vec).collect())
+        .map(|r| {
+            r.expect("csv reads any bytes")
+                .iter()
+                .map(<[u8]>::to_vec)
+                .collect()
+        })
         .collect();
-    assert_eq!(ours, theirs, "split differently from the csv crate (buffer {capacity})");
+    assert_eq!(
+        ours, theirs,
+        "split differently from the csv crate (buffer {capacity})"
+    );
 }

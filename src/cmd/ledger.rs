@@ -6,17 +6,13 @@
 //! `rate_source` says what kind of rate it is (`published`, `derived`, `substitute`,
 //! `unpriced`; empty for free units and for messages that are not units).
 
-use super::replay;
 use crate::settings::{LedgerSettings, LogSettings, Tariffs};
 use anyhow::Result;
-use chrono::{DateTime, Offset, SecondsFormat, TimeZone};
 use rust_decimal::Decimal;
 use std::io::Write;
 use waprice::input::reader::Log;
+use waprice::pipeline;
 use waprice::render::xlsx::{Book, Column, Kind, Value};
-
-use waprice::event::Pricing;
-use waprice::pricing::Quote;
 
 pub const HEADER: [&str; 12] = [
     "time",
@@ -32,99 +28,6 @@ pub const HEADER: [&str; 12] = [
     "card",
     "rate_source",
 ];
-
-/// A billed unit's `rate_source`.
-fn rate_source(quote: &Quote) -> &'static str {
-    match quote {
-        Quote::Free => "",
-        Quote::Unpriced(_) => "unpriced",
-        Quote::Priced(r) if r.substitute => "substitute",
-        Quote::Priced(r) if r.derived => "derived",
-        Quote::Priced(_) => "published",
-    }
-}
-
-/// One ledger row, borrowed for the time it is written.
-pub struct Row<'a> {
-    /// In the WABA's time zone.
-    pub local: chrono::NaiveDateTime,
-    /// RFC 3339 with the zone's offset.
-    pub time: &'a str,
-    pub business: &'a [u8],
-    pub recipient: &'a str,
-    pub market: &'a str,
-    pub category: &'static str,
-    pub pricing: &'static str,
-    pub tier: &'a str,
-    pub rate: Option<Decimal>,
-    pub currency: &'a str,
-    pub month: &'a str,
-    pub card: &'a str,
-    pub source: &'static str,
-}
-
-/// Replays `log` and hands every ledger row to `each`, in time order.
-pub fn rows(
-    ls: &LogSettings,
-    t: &Tariffs,
-    log: &Log,
-    mut each: impl FnMut(&Row) -> Result<()>,
-) -> Result<()> {
-    let tz = ls.timezone;
-    let mut recipient = String::new();
-    // Card names once per card row, not per ledger row.
-    let cards: Vec<String> = t
-        .cards
-        .rows()
-        .iter()
-        .map(|r| format!("{} {}", r.currency, r.effective_from))
-        .collect();
-    replay::replay(ls, t, log, |e, market, quote| {
-        if e.pricing == Pricing::Covered {
-            return Ok(());
-        }
-        let utc = DateTime::from_timestamp_millis(e.time)
-            .unwrap_or_default()
-            .naive_utc();
-        let offset = tz.offset_from_utc_datetime(&utc).fix();
-        let local = offset.from_utc_datetime(&utc);
-        let time = local.to_rfc3339_opts(SecondsFormat::AutoSi, true);
-        let pair = log.parties.pair_of(e.pair);
-        let customer = log.parties.customer_of(e.pair);
-        recipient.clear();
-        recipient.push_str(&log.parties.recipient(customer.number));
-        let tier = match quote {
-            Quote::Priced(r) => r.tier.map(|b| b.to_string()).unwrap_or_default(),
-            _ => String::new(),
-        };
-        let rate = match (e.pricing.is_unit(), quote) {
-            (false, _) => None,
-            (true, Quote::Unpriced(_)) => None,
-            (true, q) => q.value(),
-        };
-        let (card, source) = match quote {
-            _ if !e.pricing.is_unit() => ("", ""),
-            Quote::Priced(r) => (cards[r.row].as_str(), rate_source(quote)),
-            q => ("", rate_source(q)),
-        };
-        let month = e.month.to_string();
-        each(&Row {
-            local: local.naive_local(),
-            time: &time,
-            business: log.parties.business_name(pair.business),
-            recipient: &recipient,
-            market: t.markets.market_name(market),
-            category: e.category.name(),
-            pricing: e.pricing.name(),
-            tier: &tier,
-            rate,
-            currency: &t.currency,
-            month: &month,
-            card,
-            source,
-        })
-    })
-}
 
 /// The ledger's columns in a workbook.
 pub fn xlsx_columns() -> [Column<'static>; 12] {
@@ -149,7 +52,7 @@ pub fn sheet(ls: &LogSettings, t: &Tariffs, log: &Log, book: &mut Book) -> Resul
     let cols = xlsx_columns();
     let mut sheet = book.sheet("ledger", &cols)?;
     let mut total: Option<Decimal> = None;
-    rows(ls, t, log, |r| {
+    pipeline::ledger(ls, t, log, |r| {
         let text = Value::text;
         let business = String::from_utf8_lossy(r.business);
         if let Some(rate) = r.rate {
@@ -177,7 +80,7 @@ pub fn sheet(ls: &LogSettings, t: &Tariffs, log: &Log, book: &mut Book) -> Resul
 
 pub fn run(s: &LedgerSettings) -> Result<()> {
     let t = &s.tariffs;
-    let log = replay::read(&s.log, t)?;
+    let log = pipeline::read(&s.log, t)?;
     if s.xlsx {
         let mut book = Book::new(&t.currency);
         sheet(&s.log, t, &log, &mut book)?;
@@ -191,7 +94,7 @@ pub fn run(s: &LedgerSettings) -> Result<()> {
     let mut w = s.csv.writer(&mut out)?;
     w.write_record(HEADER)?;
     let mut rate = String::new();
-    rows(&s.log, t, &log, |r| {
+    pipeline::ledger(&s.log, t, &log, |r| {
         rate.clear();
         if let Some(d) = r.rate {
             rate.push_str(&s.csv.decimal(d));

@@ -8,5 +8,4 @@ pub mod man;
 pub mod merge;
 pub mod rates;
 pub mod reconcile;
-mod replay;
 pub mod tariffs;

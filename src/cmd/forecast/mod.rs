@@ -9,7 +9,7 @@ mod settings;
 pub use settings::*;
 
 use crate::cli::ForecastArgs;
-use crate::settings::{budget, Tariffs};
+use crate::settings::{budget, Tariffs, TariffsFromArgs};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};

@@ -9,7 +9,6 @@ use data::*;
 use notes::*;
 use table::*;
 
-use super::replay;
 use crate::settings::ReconcileSettings;
 use anyhow::{anyhow, Context, Result};
 use chrono::{DateTime, Offset, SecondsFormat, TimeZone};
@@ -70,7 +69,7 @@ pub const CSV_HEADER: [&str; 17] = [
 
 pub fn run(s: &ReconcileSettings) -> Result<()> {
     let t = &s.tariffs;
-    let wl = replay::read_webhooks(&s.log, t)?;
+    let wl = waprice::pipeline::read_webhooks(&s.log, t)?;
     let pricer = Pricer::new(&t.cards, &t.currency);
     let rec = reconcile(
         &wl,

@@ -135,7 +135,7 @@ fn bad(field: Field, what: impl Into<String>, hint: impl Into<Cow<'static, str>>
 }
 
 /// Reads a whole log on this thread and sorts it by time (equal times in file order): the
-/// library's simple form; the binary reads on two threads (`cmd/replay.rs`).
+/// simple form; the pipeline reads on two threads (`crate::pipeline::read`).
 pub fn read_log(
     input: impl Read,
     options: &InputOptions,

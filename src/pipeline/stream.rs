@@ -1,74 +1,63 @@
-//! The pipeline estimate and ledger share: open the log, read it, replay it through the
-//! engine, and price every event with the currency's cards.
+//! The threads of the pipeline: open the log, read it, replay it through the engine, and
+//! price every event with the cards of its account's currency.
 
-use crate::settings::{InputFormat, LogSettings, Tariffs};
+use super::skipped::report_skipped;
+use super::{InputFormat, LogSettings, LogSource, Reading, Tariffs};
+use crate::calendar::Calendar;
+use crate::engine;
+use crate::error::BadInput;
+use crate::event::BillingEvent;
+use crate::input::order::{sort_by_time, Reorder};
+use crate::input::reader::{intern_all, Log, LogReader, RawMessage, ReadError, ReadStats};
+use crate::input::source;
+use crate::input::webhooks::{self, WebhookLog};
+use crate::message::Message;
+use crate::parties::Parties;
+use crate::pricing::{Quote, TieredPricer};
+use crate::tariff::market::MarketId;
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
-use std::sync::mpsc;
-use waprice::calendar::Calendar;
-use waprice::engine;
-use waprice::error::BadInput;
-use waprice::event::BillingEvent;
-use waprice::input::order::{sort_by_time, Reorder};
-use waprice::input::reader::{intern_all, Log, LogReader, RawMessage, ReadError, ReadStats};
-use waprice::input::source;
-use waprice::input::webhooks::{self, WebhookLog};
-use waprice::message::Message;
-use waprice::parties::Parties;
-use waprice::pricing::{Quote, TieredPricer};
-use waprice::tariff::market::MarketId;
+use std::io::Read;
+use std::sync::{mpsc, Arc};
 
-/// Inputs larger than this get a progress bar (when stderr is a terminal).
-const PROGRESS_MIN_BYTES: u64 = 4 * 1024 * 1024;
-
-/// The opened input, decompressed, with its progress bar (if any).
+/// The opened input, decompressed, with its progress display (if any).
 struct Opened {
-    input: Box<dyn std::io::Read + Send>,
-    bar: Option<ProgressBar>,
+    input: Box<dyn Read + Send>,
+    bar: Option<Arc<dyn Reading>>,
 }
 
 fn open(s: &LogSettings) -> Result<Opened> {
-    let src = source::open(&s.path).with_context(|| format!("cannot open {}", s.input.name))?;
-    let bar = match src.size {
-        Some(size)
-            if s.progress
-                && size >= PROGRESS_MIN_BYTES
-                && std::io::stderr().is_terminal()
-                && std::env::var_os("CI").is_none() =>
-        {
-            let bar = ProgressBar::new(size);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} reading {bytes}/{total_bytes} {bar:30} {binary_bytes_per_sec} {msg} {elapsed}",
-                )
-                .expect("valid template"),
-            );
-            Some(bar)
+    let (reader, size): (Box<dyn Read + Send>, Option<u64>) = match &s.source {
+        LogSource::File(path) => {
+            let src =
+                source::open(path).with_context(|| format!("cannot open {}", s.input.name))?;
+            (src.reader, src.size)
         }
-        _ => None,
+        LogSource::Bytes(bytes) => (
+            Box::new(std::io::Cursor::new(Arc::clone(bytes))),
+            Some(bytes.len() as u64),
+        ),
     };
+    let bar = s.hooks.as_ref().and_then(|h| h.reading(size));
     let raw = match &bar {
-        Some(bar) => Box::new(bar.wrap_read(src.reader)),
-        None => src.reader,
+        Some(bar) => bar.wrap(reader),
+        None => reader,
     };
     let input = source::decompress(raw).with_context(|| format!("cannot read {}", s.input.name))?;
     Ok(Opened { input, bar })
 }
 
-/// Clears a progress bar when dropped.
-struct ClearOnDrop(ProgressBar);
+/// Ends a progress display when dropped.
+struct DoneOnDrop(Arc<dyn Reading>);
 
-impl Drop for ClearOnDrop {
+impl Drop for DoneOnDrop {
     fn drop(&mut self) {
-        self.0.finish_and_clear();
+        self.0.done();
     }
 }
 
-fn show_rows(bar: &Option<ProgressBar>, rows: u64) {
+fn show_rows(bar: &Option<Arc<dyn Reading>>, rows: u64) {
     if let Some(bar) = bar {
-        let secs = bar.elapsed().as_secs_f64().max(0.001);
-        bar.set_message(format!("{rows} rows, {:.0} rows/s", rows as f64 / secs));
+        bar.rows(rows);
     }
 }
 
@@ -127,17 +116,17 @@ pub fn read_webhooks(s: &LogSettings, t: &Tariffs) -> Result<WebhookLog> {
     )
     .map_err(|e| read_error(e, s))?;
     if let Some(bar) = bar {
-        bar.finish_and_clear();
+        bar.done();
     }
     report_skipped(s, &wl.log.stats)?;
     if let Some(sent) = &sent {
         if sent.skipped_invalid > 0 {
-            eprintln!(
-                "waprice: --sent {}: skipped {} invalid rows of {}",
+            s.warn(&format!(
+                "--sent {}: skipped {} invalid rows of {}",
                 s.sent.as_deref().unwrap_or(""),
                 sent.skipped_invalid,
                 sent.rows
-            );
+            ));
         }
     }
     Ok(wl)
@@ -146,12 +135,18 @@ pub fn read_webhooks(s: &LogSettings, t: &Tariffs) -> Result<WebhookLog> {
 /// What a streamed replay leaves: the row accounting, and with `--accounts` the business
 /// numbers no account lists, each with the first line it appears on.
 pub struct Streamed {
+    /// Every row read, as a message or as skipped.
     pub stats: ReadStats,
+    /// With accounts: the business numbers no account lists and the first line of each.
     pub unlisted: Vec<(String, u64)>,
 }
 
 /// The businesses an accounts file does not list, with their first lines.
-fn unlisted(s: &LogSettings, businesses: &Parties, first_lines: &[u64]) -> Vec<(String, u64)> {
+pub(super) fn unlisted(
+    s: &LogSettings,
+    businesses: &Parties,
+    first_lines: &[u64],
+) -> Vec<(String, u64)> {
     let Some(accounts) = &s.engine.accounts else {
         return Vec::new();
     };
@@ -165,7 +160,7 @@ fn unlisted(s: &LogSettings, businesses: &Parties, first_lines: &[u64]) -> Vec<(
 }
 
 /// Reads, replays and prices the log in one pass when it is in time order (within
-/// [`waprice::input::order::WINDOW_MS`]), so memory grows with customers, not rows. When it is not (or it is
+/// [`crate::input::order::WINDOW_MS`]), so memory grows with customers, not rows. When it is not (or it is
 /// standard input, which cannot be read twice), the log is read whole and sorted instead;
 /// `reset` is called first so that `each` can forget what it was given.
 pub fn stream(
@@ -174,7 +169,7 @@ pub fn stream(
     mut reset: impl FnMut(),
     mut each: impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
 ) -> Result<Streamed> {
-    if s.path != "-" && s.format == InputFormat::Csv {
+    if !s.source.is_stdin() && s.format == InputFormat::Csv {
         if let Some(streamed) = try_stream(s, t, &mut each)? {
             return Ok(streamed);
         }
@@ -217,7 +212,7 @@ fn read_batches(
         let reading = scope.spawn(move || {
             // However the reading ends (the end, an error, the consumer stopping early), the
             // bar goes: a log read again after an out-of-order row gets a fresh one.
-            let _clear = bar.clone().map(ClearOnDrop);
+            let _done = bar.clone().map(DoneOnDrop);
             let mut businesses = Parties::default();
             if let Some(accounts) = &s.engine.accounts {
                 accounts.seed(&mut businesses);
@@ -450,101 +445,4 @@ fn strict(
         .hint(hint)),
         _ => Ok(()),
     }
-}
-
-/// Skipped rows are never silent: their count (and the first few reasons) go to stderr, and
-/// when every row was skipped, nothing was estimated: that is an error (exit code 2), not an
-/// empty bill. Messages dated after today are warned about.
-fn report_skipped(s: &LogSettings, stats: &ReadStats) -> Result<(), BadInput> {
-    if let Some(warning) = future_warning(stats, s.timezone) {
-        eprintln!("waprice: warning: {}: {warning}", s.input.name);
-    }
-    if stats.skipped_other_channel > 0 {
-        eprintln!(
-            "waprice: {}: left out {} SMS row{} (customer number without whatsapp:)",
-            s.input.name,
-            stats.skipped_other_channel,
-            if stats.skipped_other_channel == 1 {
-                ""
-            } else {
-                "s"
-            }
-        );
-    }
-    let skipped = stats.skipped_invalid + stats.skipped_unsupported;
-    if skipped + stats.skipped_other_channel > 0 && stats.inbound + stats.business == 0 {
-        return Err(all_skipped(s, stats, skipped + stats.skipped_other_channel));
-    }
-    if s.input.skip_invalid || s.input.skip_unsupported || skipped > 0 {
-        eprintln!(
-            "waprice: {}: read {} rows; skipped {} invalid and {} before 2022-02-01",
-            s.input.name, stats.rows, stats.skipped_invalid, stats.skipped_unsupported
-        );
-        for e in &stats.skipped_examples {
-            eprintln!("  skipped: {}", e.to_string().replace('\n', "\n  "));
-        }
-    }
-    Ok(())
-}
-
-/// Every row was skipped: the error says how many for each reason, and where the first one
-/// is, with its hint.
-fn all_skipped(s: &LogSettings, stats: &ReadStats, skipped: u64) -> BadInput {
-    let mut reasons: Vec<String> = if stats.skipped_reasons.is_empty() {
-        if stats.skipped_invalid + stats.skipped_unsupported > 0 {
-            vec![format!(
-                "{} invalid, {} before 2022-02-01",
-                stats.skipped_invalid, stats.skipped_unsupported
-            )]
-        } else {
-            Vec::new()
-        }
-    } else {
-        stats
-            .skipped_reasons
-            .iter()
-            .map(|(why, n)| format!("{n} × {why}"))
-            .collect()
-    };
-    if stats.skipped_other_channel > 0 {
-        reasons.push(format!(
-            "{} × SMS (a customer number without whatsapp:)",
-            stats.skipped_other_channel
-        ));
-    }
-    let mut what = format!(
-        "{}: every row was skipped ({skipped} of {}), so nothing was estimated: {}",
-        s.input.name,
-        stats.rows,
-        reasons.join("; ")
-    );
-    let first = stats.skipped_examples.first();
-    if let Some(at) = first.and_then(|e| e.at.as_deref()) {
-        what.push_str(&format!(
-            "; the first is line {}, column '{}' (value '{}')",
-            at.line, at.column, at.value
-        ));
-    }
-    let hint = match first.and_then(|e| e.hint.as_deref()) {
-        Some(h) => format!("{h}; --skip-invalid and --skip-unsupported are for a few bad rows, not a whole log"),
-        None => "fix the rows; --skip-invalid and --skip-unsupported are for a few bad rows, not a whole log".to_string(),
-    };
-    BadInput::new(what).hint(hint)
-}
-
-/// "3 messages are dated after today (the first: line 7, column 'timestamp', 2099-03-05
-/// 10:00:00 in Europe/Paris): a mistyped year? They are priced with the latest rules and rate
-/// cards". The time is shown as read, so that how the log writes it changes nothing.
-pub fn future_warning(stats: &ReadStats, tz: chrono_tz::Tz) -> Option<String> {
-    let (line, column, time) = stats.first_future.as_ref()?;
-    let n = stats.future;
-    let shown = chrono::DateTime::from_timestamp_millis(*time)
-        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_default();
-    Some(format!(
-        "{n} message{} dated after today (the first: line {line}, column '{column}', {shown} in {}): a mistyped year? {} priced with the latest rules and rate cards",
-        if n == 1 { " is" } else { "s are" },
-        tz.name(),
-        if n == 1 { "It is" } else { "They are" }
-    ))
 }

@@ -1,0 +1,150 @@
+//! Invoices: one replay of a platform's log, each event counted in its account's tally, each
+//! account priced in its own currency and measured against its own budget.
+
+use super::{notes, stream, LogSettings, Tariffs};
+use crate::accounts::{Accounts, UNASSIGNED};
+use crate::budget::Budget;
+use crate::error::BadInput;
+use crate::event::BillingEvent;
+use crate::pricing::Quote;
+use crate::report::invoices::{InvoiceLine, Invoices};
+use crate::report::Tally;
+use anyhow::Result;
+use rust_decimal::Decimal;
+use std::cell::RefCell;
+
+/// A log's invoices, and what each account sent.
+pub struct PerAccount {
+    /// The lines (per month and account) and the notes.
+    pub invoices: Invoices,
+    /// Business messages per account (indexed like `Accounts::accounts`).
+    pub messages: Vec<u64>,
+}
+
+/// Replays and prices the log once, each event counted in its account: the invoice lines (per
+/// account and month, in the account's currency, against its budget) and the notes, with the
+/// business messages of each account (for a shard's note). `strict_accounts`: a business
+/// number no account lists, or a listed one used outside its dates, is an error.
+pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<PerAccount> {
+    let accounts: &Accounts = ls
+        .engine
+        .accounts
+        .as_deref()
+        .expect("invoices run with --accounts");
+    let currencies = accounts.currencies();
+    let currency_of: Vec<usize> = accounts
+        .accounts
+        .iter()
+        .map(|a| {
+            currencies
+                .iter()
+                .position(|c| *c == a.currency)
+                .unwrap_or(0)
+        })
+        .collect();
+    // Per account: the events and the business messages (for a shard's note).
+    let empty = || {
+        (
+            vec![Tally::default(); accounts.account_count()],
+            vec![0u64; accounts.account_count()],
+        )
+    };
+    let tallies = RefCell::new(empty());
+    let each = |e: &BillingEvent, market, quote: &Quote| {
+        let (per_account, messages) = &mut *tallies.borrow_mut();
+        per_account[e.account as usize].add(e, market, quote, t.card_date(quote));
+        messages[e.account as usize] += 1;
+        Ok(())
+    };
+    let streamed = stream(ls, t, || *tallies.borrow_mut() = empty(), each)?;
+    let (mut per_account, messages) = tallies.into_inner();
+    // Each event was counted once, in its account; the per-currency and overall tallies
+    // (for the notes) are the sums of the accounts'.
+    let mut per_currency = vec![Tally::default(); currencies.len()];
+    let mut all = Tally::default();
+    for (id, tally) in per_account.iter().enumerate() {
+        if currencies.len() > 1 {
+            per_currency[currency_of[id]].absorb(tally);
+        }
+        all.absorb(tally);
+    }
+    let unassigned = accounts.unassigned() as usize;
+    per_account[unassigned].finish();
+    let unassigned_units = per_account[unassigned].total().units();
+    let mut unlisted_notes: Vec<String> = streamed
+        .unlisted
+        .iter()
+        .map(|(number, line)| {
+            let shown = if number.is_empty() { "(empty)" } else { number };
+            format!("account {UNASSIGNED}: business {shown} is in no row of {} (first on line {line} of {})", accounts.file, ls.input.name)
+        })
+        .collect();
+    if unassigned_units > 0 && unlisted_notes.is_empty() {
+        unlisted_notes.push(format!(
+            "account {UNASSIGNED}: {unassigned_units} units of listed business numbers fall on dates outside their rows' from/until in {}",
+            accounts.file
+        ));
+    }
+    if strict_accounts && (!streamed.unlisted.is_empty() || unassigned_units > 0) {
+        return Err(BadInput::new(format!(
+            "--strict-accounts: {}",
+            unlisted_notes.join("; ").replace(&format!("account {UNASSIGNED}: "), "")
+        ))
+        .hint(format!("add the numbers to {} (or drop --strict-accounts to bill them to the account '{UNASSIGNED}')", accounts.file))
+        .into());
+    }
+    for n in &unlisted_notes {
+        ls.warn(n);
+    }
+    let mut lines = Vec::new();
+    for (id, tally) in per_account.iter_mut().enumerate() {
+        tally.finish();
+        let account = &accounts.accounts[id];
+        for (&month, totals) in &tally.months {
+            if totals.units() == 0 {
+                continue;
+            }
+            let agents = accounts.agents(id as u32, month);
+            let budget = account.budget(agents).line(month, totals.cost);
+            lines.push(InvoiceLine {
+                month,
+                account: account.name.clone(),
+                agents: if id == unassigned { 0 } else { agents },
+                billable: totals.billable_total(),
+                free: totals.free,
+                unpriced: totals.unpriced,
+                cost: totals.cost,
+                budget: budget.budget,
+                overage: budget.overage,
+                invoiced_on: budget.invoiced_on,
+                currency: account.currency.clone(),
+            });
+        }
+    }
+    // The notes as estimate gives them. With several currencies, the notes that name a
+    // currency (cards, substitutes, unpriced units) come from that currency's units, the
+    // others (rules, rows, events that are not units) from all units.
+    let placeholder = Budget::explicit(Decimal::ZERO);
+    let notes_of = |tally: &mut Tally, currency: &str| -> Vec<String> {
+        tally.finish();
+        notes(ls, t, &placeholder, currency, tally, &streamed.stats)
+            .into_iter()
+            .filter(|n| !n.starts_with("budget:"))
+            .collect()
+    };
+    let mut notes = notes_of(&mut all, &currencies[0]);
+    if currencies.len() > 1 {
+        notes.retain(|n| !currencies.iter().any(|c| n.contains(c.as_str())));
+        for (tally, c) in per_currency.iter_mut().zip(&currencies) {
+            let own = notes_of(tally, c);
+            notes.extend(own.into_iter().filter(|n| n.contains(c.as_str())));
+        }
+    }
+    notes.push("budget: per account and month, Callbell's 50 EUR (54 USD) per started 10 active agents of the account (agents column, or --agents-by-month), or the account's budget column; each account is billed in its own currency, never converted".to_string());
+    notes.push("free tiers and volume tiers count per WABA: the numbers of an account with the same waba column (one WABA per account without it)".to_string());
+    notes.extend(unlisted_notes);
+    Ok(PerAccount {
+        invoices: Invoices::new(lines, notes),
+        messages,
+    })
+}

@@ -1,0 +1,104 @@
+//! The facade as an embedder uses it: logs in memory, with and without hooks.
+
+use super::*;
+use std::sync::Mutex;
+
+const HEADER: &str = "timestamp,direction,category,recipient\n";
+
+/// Ten marketing messages a day apart to French customers, August 2025 (per-message pricing).
+fn rows() -> Vec<String> {
+    (0..10)
+        .map(|i| {
+            format!(
+                "2025-08-{:02}T10:00:00Z,outbound,marketing,+3361234567{i}\n",
+                i + 1
+            )
+        })
+        .collect()
+}
+
+fn settings(body: &str) -> LogSettings {
+    LogSettings::new(LogSource::Bytes(
+        format!("{HEADER}{body}").into_bytes().into(),
+    ))
+}
+
+fn budget() -> Budget {
+    Budget::for_agents("EUR", 10, true).unwrap()
+}
+
+/// The warnings a run gave.
+#[derive(Default)]
+struct Collect(Mutex<Vec<String>>);
+
+impl Hooks for Collect {
+    fn warn(&self, message: &str) {
+        self.0.lock().unwrap().push(message.to_string());
+    }
+    fn reading(&self, _size: Option<u64>) -> Option<Arc<dyn Reading>> {
+        None
+    }
+}
+
+#[test]
+fn a_log_out_of_time_order_costs_what_the_same_log_in_order_costs() {
+    let t = Tariffs::bundled("EUR").unwrap();
+    let in_order = rows().concat();
+    let mut shuffled = rows();
+    shuffled.swap(0, 9);
+    shuffled.swap(3, 6);
+    let a = tally(&settings(&in_order), &t, None).unwrap();
+    let b = tally(&settings(&shuffled.concat()), &t, None).unwrap();
+    assert_eq!(a.events, 10);
+    assert_eq!(b.events, 10);
+    // France marketing on the EUR card of 2025-07-01: 0.1186 a message.
+    assert_eq!(a.tally.total().cost, "1.186".parse().unwrap());
+    assert_eq!(a.tally.total().cost, b.tally.total().cost);
+    let report = |ls: &LogSettings, x: &Tallied| x.report(ls, &t, &budget(), None).months;
+    assert_eq!(
+        format!("{:?}", report(&settings(&in_order), &a)),
+        format!("{:?}", report(&settings(&shuffled.concat()), &b))
+    );
+}
+
+#[test]
+fn skipped_rows_reach_the_hooks_and_the_notes() {
+    let t = Tariffs::bundled("EUR").unwrap();
+    let body = format!(
+        "{}not a time,outbound,marketing,+33612345670\n",
+        rows().concat()
+    );
+    let hooks = Arc::new(Collect::default());
+    let mut ls = settings(&body);
+    ls.input.skip_invalid = true;
+    ls.hooks = Some(hooks.clone());
+    let report = estimate(&ls, &t, &budget(), None).unwrap();
+    let warnings = hooks.0.lock().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with(
+            "<log>: read 11 rows; skipped 1 invalid and 0 before 2022-02-01\n  skipped: "
+        ),
+        "{warnings:?}"
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("10 business messages + 1 skipped")),
+        "{:?}",
+        report.notes
+    );
+}
+
+#[test]
+fn a_log_whose_every_row_was_skipped_is_an_error_not_an_empty_bill() {
+    let t = Tariffs::bundled("EUR").unwrap();
+    let mut ls = settings("not a time,outbound,marketing,+33612345670\n");
+    ls.input.skip_invalid = true;
+    let err = estimate(&ls, &t, &budget(), None).unwrap_err();
+    assert!(
+        err.to_string().contains("every row was skipped (1 of 1)"),
+        "{err}"
+    );
+}
