@@ -1,0 +1,129 @@
+//! Rate cards and tier tables from the command line: bundled, loaded files, overrides.
+
+use crate::cli::TariffArgs;
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use waprice::error::BadInput;
+use waprice::tariff::files;
+use waprice::tariff::market::MarketMap;
+use waprice::tariff::meta_csv::{currency_code, Overrides};
+use waprice::tariff::sheet::{self, Want};
+
+use super::*;
+
+pub(crate) fn date(s: &str, option: &str) -> Result<NaiveDate, BadInput> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        BadInput::new(format!("{option} {s}: not a date")).hint("write dates as YYYY-MM-DD")
+    })
+}
+
+/// `--tariff-date` and `--tariff-currency`.
+pub(crate) fn overrides(date_arg: &Option<String>, currency: &Option<String>) -> Result<Overrides> {
+    Ok(Overrides {
+        date: date_arg
+            .as_deref()
+            .map(|d| date(d, "--tariff-date"))
+            .transpose()?,
+        currency: currency
+            .as_deref()
+            .map(|c| {
+                currency_code(c).ok_or_else(|| {
+                    BadInput::new(format!("--tariff-currency {c}: not a currency"))
+                        .hint("use an ISO code such as EUR or USD ($US, US$, € are understood too)")
+                })
+            })
+            .transpose()?,
+    })
+}
+
+/// The overrides describe a file in Meta's layout; given without one, they would do nothing.
+pub(crate) fn overrides_used(ov: &Overrides, meta_files: usize) -> Result<(), BadInput> {
+    if (ov.date.is_some() || ov.currency.is_some()) && meta_files == 0 {
+        return Err(BadInput::new(
+            "--tariff-date and --tariff-currency describe a file in Meta's CSV layout, and none was loaded",
+        )
+        .hint("files in waprice's layout carry currency and effective_from on every row"));
+    }
+    Ok(())
+}
+
+/// Reads the files named by an option: (origin, text); a workbook through its sheet of list
+/// rates (`--tariff`) or of tiers (`--tiers`).
+pub(crate) fn read_files(paths: &[String], option: &str) -> Result<Vec<(String, String)>> {
+    let want = if option == "--tiers" {
+        Want::Tiers
+    } else {
+        Want::Card
+    };
+    paths
+        .iter()
+        .map(|path| read_tariff_file(path, option, want))
+        .collect()
+}
+
+pub(crate) fn read_tariff_file(path: &str, option: &str, want: Want) -> Result<(String, String)> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {option} {path}"))?;
+    let source = sheet::read(path, bytes, want)?;
+    tariff_notes(&source.notes);
+    Ok((source.origin, source.text))
+}
+
+/// What reading a tariff file left out or overrode goes to stderr, beside the report.
+pub(crate) fn tariff_notes(notes: &[String]) {
+    for n in notes {
+        eprintln!("waprice: note: {n}");
+    }
+}
+
+/// The library's [`Tariffs`] from the command line.
+pub trait TariffsFromArgs: Sized {
+    /// Cards (bundled and `--tariff`), without tiers.
+    fn from_args(a: &TariffArgs) -> Result<Self>;
+    /// Cards (bundled and `--tariff`) and `--tiers` tables, in any layout.
+    fn with_tiers(a: &TariffArgs, tier_files: &[String]) -> Result<Self>;
+}
+
+impl TariffsFromArgs for Tariffs {
+    fn from_args(a: &TariffArgs) -> Result<Tariffs> {
+        Tariffs::with_tiers(a, &[])
+    }
+
+    fn with_tiers(a: &TariffArgs, tier_files: &[String]) -> Result<Tariffs> {
+        let markets = MarketMap::bundled();
+        let ov = overrides(&a.tariff_date, &a.tariff_currency)?;
+        let (cards, meta_cards, notes) =
+            files::load_cards(&markets, &read_files(&a.tariffs, "--tariff")?, &ov)?;
+        tariff_notes(&notes);
+        let (tiers, meta_tiers, notes) =
+            files::load_tiers(&markets, &read_files(tier_files, "--tiers")?, &ov)?;
+        tariff_notes(&notes);
+        overrides_used(&ov, meta_cards + meta_tiers)?;
+        let currency = a.currency.trim().to_ascii_uppercase();
+        if !cards.has_currency(&currency) {
+            return Err(
+                BadInput::new(format!("no rate card in currency '{}'", a.currency))
+                    .hint(format!(
+                    "cards are bundled for {}; load one for another currency with --tariff FILE",
+                    cards.currencies().join(", ")
+                ))
+                    .into(),
+            );
+        }
+        if !tiers.is_empty() && !tiers.has_currency(&currency) {
+            let mut have: Vec<&str> = tiers.tables().iter().map(|t| t.currency.as_str()).collect();
+            have.dedup();
+            return Err(BadInput::new(format!(
+                "no volume-tier table in {currency}: the --tiers files are in {}",
+                have.join(", ")
+            ))
+            .hint("tiers apply to cards of their own currency; pass --currency to match")
+            .into());
+        }
+        Ok(Tariffs {
+            markets,
+            cards,
+            currency,
+            tiers,
+        })
+    }
+}
