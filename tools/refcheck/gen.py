@@ -23,6 +23,7 @@ import argparse
 import csv
 import datetime as dt
 import io
+import os
 import random
 import sys
 from zoneinfo import ZoneInfo
@@ -479,7 +480,10 @@ class Gen:
             args += ["--business-country", bc, "--auth-intl-since", since]
             starts = {"91": "2024-07-01", "62": "2024-06-01", "20": "2025-02-01",
                       "971": "2025-02-01", "880": "2026-10-01"}
+            auth_start = None
             for cc in o.sample(auth_ccs, o.choice([1, 2, 3])):
+                if auth_start is None:
+                    auth_start = (self.at_date(max(since, starts[cc])), cc)
                 # authentication templates to new customers 1 s before, at and 1 s after local
                 # midnight of the later of the business's and the country's start dates
                 start = self.at_date(max(since, starts[cc]))
@@ -490,12 +494,16 @@ class Gen:
                 cc = o.choice(auth_ccs)
                 iso = {"91": "IN", "62": "ID", "20": "EG", "971": "AE", "880": "BD"}[cc]
                 if iso != bc:
-                    exc = self.local_date(t0 + o.choice([-40, -1, 1, 20]) * DAY)
+                    # around the date the country would start without the exception
+                    exc = self.local_date(self.at_date(max(since, starts[cc]))
+                                          + o.choice([-40, -1, 1, 20]) * DAY)
                     args += ["--auth-intl-except", "%s=%s" % (iso, exc)]
                     start = self.at_date(exc)
                     for dtt in (-1, 0):
                         if ok(start + dtt):
                             events.append((start + dtt, ("tpl", "authentication"), *self.new_customer(cc), b))
+        else:
+            auth_start = None
         if o.random() < 0.8 and self.era_mode in ("C", "D", "mixed"):
             # a burst of charged utility/authentication messages in one month of eras C/D
             y, mth = o.choice([(2025, 7), (2025, 10), (2026, 2), (2026, 9), (2026, 10), (2026, 12)])
@@ -503,9 +511,16 @@ class Gen:
                 y, mth = o.choice([(2025, 7), (2025, 10), (2026, 2), (2026, 9)])
             if self.era_mode == "D":
                 y, mth = o.choice([(2026, 10), (2026, 12), (2027, 3)])
+            ccs = o.sample([c for c, _ in COUNTRIES], 2) + [o.choice(auth_ccs)]
+            if auth_start is not None and auth_start[0] >= self.local(2025, 7, 1) \
+                    and ok(auth_start[0]) and o.random() < 0.7:
+                # the month authentication-international starts in: authentication and
+                # authentication-international messages share one tier counter
+                d = dt.datetime.fromtimestamp(auth_start[0], self.tz)
+                y, mth = d.year, d.month
+                ccs.append(auth_start[1])
             m0 = self.local(y, mth, 1)
             m1 = self.local(y + (mth == 12), mth % 12 + 1, 1)
-            ccs = o.sample([c for c, _ in COUNTRIES], 2) + [o.choice(auth_ccs)]
             # and a country the currency's bundled cards price, so that the tiers apply
             ccs.append(o.choice({"BRL": ["55"], "IDR": ["62"], "AED": ["20", "880", "55"],
                                  "GBP": ["44", "34"]}.get(cur, ["33", "91", "49", "55"])))
@@ -602,8 +617,20 @@ def main():
     ap.add_argument("--bulk-prob", type=float, default=0.9,
                     help="probability of a >=995-conversation month (era A/B/mixed)")
     ap.add_argument("--print-args", action="store_true")
+    ap.add_argument("--options", action="store_true",
+                    help="also draw the pricing options (currency, authentication-international, "
+                         "tiers, a loaded card; --as-of or --by runs); their files go beside --out")
     a = ap.parse_args()
-    text, args = generate(a.seed, a.era, a.rows, a.timezone, a.bulk_prob)
+    runs = []
+    if a.options:
+        text, args, runs, files = generate(a.seed, a.era, a.rows, a.timezone, a.bulk_prob, True)
+        base = os.path.splitext(a.out)[0] if a.out else "seed-%d" % a.seed
+        for name, content in files.items():
+            with open(base + "." + name, "w", newline="") as f:
+                f.write(content)
+        args = [base + "." + x[1:] if x.startswith("@") else x for x in args]
+    else:
+        text, args = generate(a.seed, a.era, a.rows, a.timezone, a.bulk_prob)
     if a.out:
         with open(a.out, "w", newline="") as f:
             f.write(text)
@@ -611,6 +638,8 @@ def main():
         sys.stdout.write(text)
     if a.print_args:
         sys.stderr.write(" ".join(args) + "\n")
+        for run in runs:
+            sys.stderr.write("and a run with: %s\n" % " ".join(run))
 
 
 if __name__ == "__main__":
