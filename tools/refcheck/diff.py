@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Differential check: ref.py vs `waprice estimate LOG --format csv` on generated logs.
 
-    diff.py [--seeds 1..300 | --seeds 5,9,12] [--era mixed] [--rows N] [--no-shrink]
-            [--bin PATH] [--out DIR]
+    diff.py [--seeds 1..300 | --seeds 5,9,12] [--era mixed] [--rows N] [--cost] [--no-options]
+            [--no-shrink] [--bin PATH] [--out DIR]
 
-For each seed: generate a log (gen.py), replay it with ref.py (in process) and the binary (with
-the same --timezone and --free-service-allowance), compare the unit columns month by month.
-On a disagreement: print the first differing month, shrink the log (drop rows while the same
-disagreement persists) and write DIR/seed-N.csv (+ .args, .ref.csv, .bin.csv, .ledger) for the
+For each seed: generate a log and its options (gen.py: rule options, and unless --no-options a
+currency, authentication-international, a tier table, a loaded card), replay it with ref.py (in
+process) and the binary with the same options, and compare the output row by row (the unit
+columns; with --cost the money columns too); for some seeds, a second run with --as-of or --by.
+On a disagreement: print the first differing row, shrink the log (drop rows while the same
+disagreement persists) and write DIR/seed-N.csv (+ .args, the option files, .ledger) for the
 minimal reproducer.  Exit status 1 if any seed disagrees.
 """
 import argparse
