@@ -23,6 +23,7 @@ import argparse
 import csv
 import datetime as dt
 import io
+import os
 import random
 import sys
 from zoneinfo import ZoneInfo
@@ -101,8 +102,10 @@ def fmt_phone(r, cc, nat, allow_fancy=True):
 
 
 class Gen:
-    def __init__(self, seed, era="mixed", rows=None, tz=None, bulk_prob=0.9):
+    def __init__(self, seed, era="mixed", rows=None, tz=None, bulk_prob=0.9, options=False):
         self.r = random.Random(seed)
+        self.o = random.Random(seed * 1000003 + 17)
+        self.with_options = options
         self.bulk_prob = bulk_prob
         r = self.r
         self.era_mode = era
@@ -353,6 +356,8 @@ class Gen:
                 events.append((t, kind, cc, nat, b))
             rows_left -= n
 
+        opts = self.plan_options(events, custs, bizs) if self.with_options else None
+
         # columns
         has_del = r.random() < 0.5
         has_ep = any(k[0] == "in" and k[1] for (_, k, *_rest) in events) or r.random() < 0.5
@@ -430,11 +435,176 @@ class Gen:
         # no window before the log for some logs (drawn last, so the log itself does not change)
         if r.random() < 0.25:
             args.append("--log-starts-clean")
-        return buf.getvalue(), args
+        if opts is None:
+            return buf.getvalue(), args
+        return buf.getvalue(), args + opts[0], opts[1], opts[2]
+
+    # -- pricing options (drawn from their own generator, so a log without them is unchanged)
+    def new_customer(self, cc):
+        gen_nat = dict(COUNTRIES)[cc]
+        return cc, gen_nat(self.o)
+
+    def local_date(self, t):
+        return dt.datetime.fromtimestamp(t, self.tz).strftime("%Y-%m-%d")
+
+    def at_date(self, d):
+        return self.local(*map(int, d.split("-")))
+
+    def plan_options(self, events, custs, bizs):
+        """-> (extra args, extra runs [[args], ...], files {name: text}); may add events.
+        Options: --currency (every bundled one, --budget where Callbell's rule has none),
+        authentication-international, a synthetic tier table with a burst of charged utility
+        and authentication messages in one month that crosses its thresholds, a loaded card,
+        and an extra run with --as-of or --by."""
+        o = self.o
+        args, runs, files = [], [], {}
+        cur = o.choice(["EUR", "EUR", "EUR", "USD", "USD", "INR", "BRL", "AED", "GBP", "IDR"])
+        args += ["--currency", cur]
+        if cur not in ("EUR", "USD"):
+            args += ["--budget", o.choice(["0", "10", "250.5"])]
+        elif o.random() < 0.2:
+            args += ["--agents", str(o.choice([1, 10, 11, 35]))]
+        lo, hi = self.min_t, self.local(2027, 12, 1)
+        if self.era_mode != "mixed":
+            lo = max(lo, self.local(*ERA_START[self.era_mode]))
+            hi = self.local(*ERA_END[self.era_mode]) - 1
+        ok = lambda t: lo <= t <= hi
+        b = o.choice(bizs)
+        auth_ccs = ["91", "62", "20", "971", "880"]
+        if o.random() < 0.5:
+            bc = o.choice(["FR", "FR", "US", "GB", "DE", "IN", "ID"])
+            t0 = o.choice(events)[0] if events and o.random() < 0.6 else o.choice(
+                [self.local(2024, 6, 1), self.local(2024, 7, 1), self.local(2025, 2, 1),
+                 self.local(2025, 7, 1), self.local(2026, 10, 1), self.local(2023, 9, 1)])
+            since = self.local_date(t0)
+            args += ["--business-country", bc, "--auth-intl-since", since]
+            starts = {"91": "2024-07-01", "62": "2024-06-01", "20": "2025-02-01",
+                      "971": "2025-02-01", "880": "2026-10-01"}
+            auth_start = None
+            for cc in o.sample(auth_ccs, o.choice([1, 2, 3])):
+                if auth_start is None:
+                    auth_start = (self.at_date(max(since, starts[cc])), cc)
+                # authentication templates to new customers 1 s before, at and 1 s after local
+                # midnight of the later of the business's and the country's start dates
+                start = self.at_date(max(since, starts[cc]))
+                for dtt in (-1, 0, 0, 1, 3600):
+                    if ok(start + dtt):
+                        events.append((start + dtt, ("tpl", "authentication"), *self.new_customer(cc), b))
+            if o.random() < 0.25:
+                cc = o.choice(auth_ccs)
+                iso = {"91": "IN", "62": "ID", "20": "EG", "971": "AE", "880": "BD"}[cc]
+                if iso != bc:
+                    # around the date the country would start without the exception
+                    exc = self.local_date(self.at_date(max(since, starts[cc]))
+                                          + o.choice([-40, -1, 1, 20]) * DAY)
+                    args += ["--auth-intl-except", "%s=%s" % (iso, exc)]
+                    start = self.at_date(exc)
+                    for dtt in (-1, 0):
+                        if ok(start + dtt):
+                            events.append((start + dtt, ("tpl", "authentication"), *self.new_customer(cc), b))
+        else:
+            auth_start = None
+        if o.random() < 0.8 and self.era_mode in ("C", "D", "mixed"):
+            # a burst of charged utility/authentication messages in one month of eras C/D
+            y, mth = o.choice([(2025, 7), (2025, 10), (2026, 2), (2026, 9), (2026, 10), (2026, 12)])
+            if self.era_mode == "C":
+                y, mth = o.choice([(2025, 7), (2025, 10), (2026, 2), (2026, 9)])
+            if self.era_mode == "D":
+                y, mth = o.choice([(2026, 10), (2026, 12), (2027, 3)])
+            ccs = o.sample([c for c, _ in COUNTRIES], 2) + [o.choice(auth_ccs)]
+            if auth_start is not None and auth_start[0] >= self.local(2025, 7, 1) \
+                    and ok(auth_start[0]) and o.random() < 0.7:
+                # the month authentication-international starts in: authentication and
+                # authentication-international messages share one tier counter
+                d = dt.datetime.fromtimestamp(auth_start[0], self.tz)
+                y, mth = d.year, d.month
+                ccs.append(auth_start[1])
+            m0 = self.local(y, mth, 1)
+            m1 = self.local(y + (mth == 12), mth % 12 + 1, 1)
+            # and a country the currency's bundled cards price, so that the tiers apply
+            ccs.append(o.choice({"BRL": ["55"], "IDR": ["62"], "AED": ["20", "880", "55"],
+                                 "GBP": ["44", "34"]}.get(cur, ["33", "91", "49", "55"])))
+            for cc in ccs:
+                for i in range(o.randrange(3, 14)):
+                    t = o.choice([m0, m0 + o.randrange(0, m1 - m0) // 60 * 60, m1 - 1, m1,
+                                  m1 + o.randrange(0, 5 * DAY)])
+                    cat = o.choice(["utility", "utility", "authentication", "authentication",
+                                    "marketing"])
+                    if ok(t):
+                        events.append((t, ("tpl", cat), *self.new_customer(cc), b))
+            files["tiers.csv"] = self.tier_table(o, cur, events, m0)
+            args += ["--tiers", "@tiers.csv"]
+        if o.random() < 0.25:
+            files["card.csv"] = self.loaded_card(o, cur, events)
+            args += ["--tariff", "@card.csv"]
+        k = o.random()
+        if k < 0.25:
+            d = o.choice(["2022-02-01", "2023-05-31", "2023-06-01", "2024-06-01", "2024-10-31",
+                          "2024-11-01", "2025-02-01", "2025-06-30", "2025-07-01", "2026-09-30",
+                          "2026-10-01", self.local_date(o.randrange(self.local(2022, 2, 1),
+                                                                    self.local(2027, 6, 1)))])
+            runs.append(["--as-of", d])
+        elif k < 0.5:
+            runs.append(["--by", o.choice(["market", "category", "market,category", "tier"])])
+        return args, runs, files
+
+    def markets_of(self, events, dates):
+        import ref
+        out = set()
+        for (t, kind, cc, nat, b) in events:
+            iso = ref.country_of(cc + nat)
+            for d in dates:
+                out.add(ref.market_of(iso, d))
+        return sorted(out)
+
+    def tier_table(self, o, cur, events, m0):
+        """Synthetic tiers for every market of the log: small thresholds, so that a month's
+        count crosses them; sometimes a second table from a date inside the burst month."""
+        dates = ["2025-07-01", self.local_date(m0 + o.choice([0, 9 * DAY, 14 * DAY + 3 * H]))]
+        dates = sorted(set(dates))
+        lines = ["currency,effective_from,market,category,threshold,rate,source"]
+        for market in self.markets_of(events, ["2025-07-01", "2026-10-01", dates[-1]]):
+            for cat in ("utility", "authentication", "authentication_international"):
+                for d in (dates if o.random() < 0.5 else dates[:1]):
+                    if o.random() < 0.15:
+                        continue
+                    ths = sorted(o.sample(range(1, 9), o.choice([1, 2, 3])))
+                    for th in ths:
+                        lines.append("%s,%s,%s,%s,%d,0.%04d,SYNTHETIC" % (
+                            cur, d, market, cat, th, o.randrange(1, 3000)))
+        return "\n".join(lines) + "\n"
+
+    def loaded_card(self, o, cur, events):
+        """A card in the layout of tariffs/rate-cards.csv: rows on a bundled card's date (they
+        replace its rows for their market) or on a new date, some cells empty."""
+        import ref
+        bundled = sorted({r["effective_from"] for r in csv.DictReader(open(
+            __import__("cost").CARDS_CSV, newline="", encoding="utf-8")) if r["currency"] == cur})
+        lines = ["currency,effective_from,market,marketing,utility,authentication,"
+                 "authentication_international,service,business_initiated,user_initiated,"
+                 "confidence,source"]
+        seen = set()
+        for _ in range(o.choice([1, 2, 4, 8])):
+            t = o.choice(events)[0]
+            d = o.choice(bundled + [self.local_date(t), self.local_date(t)[:8] + "01"])
+            (t2, kind, cc, nat, b) = o.choice(events)
+            market = ref.market_of(ref.country_of(cc + nat), d)
+            if (d, market) in seen:
+                continue
+            seen.add((d, market))
+            v = lambda: "" if o.random() < 0.25 else "0.%04d" % o.randrange(1, 2000)
+            if d < "2023-06-01":
+                cells = ["", "", "", "", "", v(), v()]
+            else:
+                cells = [v(), v(), v(), v(), v(), "", ""]
+            lines.append(",".join([cur, d, '"%s"' % market] + cells + ["high", "refcheck gen.py"]))
+        return "\n".join(lines) + "\n"
 
 
-def generate(seed, era="mixed", rows=None, tz=None, bulk_prob=0.9):
-    return Gen(seed, era, rows, tz, bulk_prob).generate()
+def generate(seed, era="mixed", rows=None, tz=None, bulk_prob=0.9, options=False):
+    """-> (log text, args), or with options=True (log text, args, extra runs, files): file
+    arguments are written `@NAME`, NAME a key of files."""
+    return Gen(seed, era, rows, tz, bulk_prob, options).generate()
 
 
 def main():
@@ -447,8 +617,20 @@ def main():
     ap.add_argument("--bulk-prob", type=float, default=0.9,
                     help="probability of a >=995-conversation month (era A/B/mixed)")
     ap.add_argument("--print-args", action="store_true")
+    ap.add_argument("--options", action="store_true",
+                    help="also draw the pricing options (currency, authentication-international, "
+                         "tiers, a loaded card; --as-of or --by runs); their files go beside --out")
     a = ap.parse_args()
-    text, args = generate(a.seed, a.era, a.rows, a.timezone, a.bulk_prob)
+    runs = []
+    if a.options:
+        text, args, runs, files = generate(a.seed, a.era, a.rows, a.timezone, a.bulk_prob, True)
+        base = os.path.splitext(a.out)[0] if a.out else "seed-%d" % a.seed
+        for name, content in files.items():
+            with open(base + "." + name, "w", newline="") as f:
+                f.write(content)
+        args = [base + "." + x[1:] if x.startswith("@") else x for x in args]
+    else:
+        text, args = generate(a.seed, a.era, a.rows, a.timezone, a.bulk_prob)
     if a.out:
         with open(a.out, "w", newline="") as f:
             f.write(text)
@@ -456,6 +638,8 @@ def main():
         sys.stdout.write(text)
     if a.print_args:
         sys.stderr.write(" ".join(args) + "\n")
+        for run in runs:
+            sys.stderr.write("and a run with: %s\n" % " ".join(run))
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ H = 3600 * 1000  # one hour in ms
 DAY = 24 * H
 
 HEADER = ("month,marketing,utility,authentication,authentication_international,service,"
-          "user_initiated,business_initiated,free,billable,unpriced,cost,budget,overage,currency")
+          "user_initiated,business_initiated,free,billable,unpriced,cost,budget,overage,currency,"
+          "derived,substituted")
 UNIT_COLS = ["marketing", "utility", "authentication", "authentication_international", "service",
              "user_initiated", "business_initiated", "free", "billable"]
 
@@ -283,9 +284,21 @@ class Pair:
         self.convB = {}
 
 
+# docs/rules.md, Authentication-international: each country's own start date
+AUTH_INTL_START = {"ID": "2024-06-01", "IN": "2024-07-01"}
+for _c in ("EG", "MY", "NG", "PK", "SA", "ZA", "AE"):
+    AUTH_INTL_START[_c] = "2025-02-01"
+for _c in ("BD", "IQ", "NP", "LK", "KZ", "KW", "MA", "OM", "UA"):
+    AUTH_INTL_START[_c] = "2026-10-01"
+
+
 class Engine:
-    def __init__(self, tz, allowance=0, ledger=None, starts_clean=False):
+    def __init__(self, tz, allowance=0, ledger=None, starts_clean=False, auth=None, as_of=None):
         self.tz = tz
+        # auth = (business country, --auth-intl-since, {CC: --auth-intl-except date}) or None
+        self.auth = auth
+        # --as-of YYYY-MM-DD: the rules, market map and cards of that date for every message
+        self.as_of = as_of
         self.allowance = allowance
         self.starts_clean = starts_clean   # --log-starts-clean: no window before the log
         self.log_start = None              # earliest time in the log
@@ -297,6 +310,7 @@ class Engine:
         self.T_FREE_SERVICE = mid(2024, 11, 1)
         self.T_C = mid(2025, 7, 1)
         self.T_D = mid(2026, 10, 1)
+        self.T_AS_OF = mid(*map(int, as_of.split("-"))) if as_of else None
         self.pairs = {}
         self.months = {}
         self.eraA_tier = {}     # month -> UIC+BIC opened
@@ -306,7 +320,31 @@ class Engine:
         self.undelivered = 0
         self.units = []         # (t, month, column, kind, msg) for cost.py
 
+    def rule_t(self, t):
+        """The instant whose rules apply to a message at t (--as-of: that date's)."""
+        return t if self.T_AS_OF is None else self.T_AS_OF
+
+    def rule_date(self, t):
+        """Local date (YYYY-MM-DD) of the rules, market map and cards for a message at t."""
+        if self.as_of is not None:
+            return self.as_of
+        return dt.datetime.fromtimestamp(t / 1000, self.tz).strftime("%Y-%m-%d")
+
+    def auth_intl(self, t, m):
+        """docs/rules.md, Authentication-international: (a) eligible (the options given),
+        (b) customer in another country than the business, (c) on or after the later of the
+        country's start date and the business's (or the country's exception) date."""
+        if self.auth is None:
+            return False
+        bc, since, exc = self.auth
+        start = AUTH_INTL_START.get(m.iso2)
+        if start is None or m.iso2 == bc:
+            return False
+        start = max(start, exc.get(m.iso2, since))
+        return self.rule_date(t) >= start
+
     def era(self, t):
+        t = self.rule_t(t)
         if t < self.T_B:
             return "A"
         if t < self.T_C:
@@ -319,13 +357,20 @@ class Engine:
         d = dt.datetime.fromtimestamp(t / 1000, self.tz)
         return "%04d-%02d" % (d.year, d.month)
 
-    def unit(self, t, col, kind, m):
+    def unit(self, t, col, kind, m, cat=None):
+        # cat: the category --by reports the unit under (a free unit's too)
+        if cat is None:
+            cat = col if col != "free" else (m.cat or "service")
+        if cat == "authentication" and self.auth_intl(t, m):
+            cat = "authentication_international"
+            if col == "authentication":
+                col = cat
         mo = self.month(t)
         row = self.months.setdefault(mo, {c: 0 for c in UNIT_COLS})
         row[col] += 1
         if col != "free":
             row["billable"] += 1
-        self.units.append((t, mo, col, kind, m))
+        self.units.append((t, mo, col, kind, m, cat))
         if self.ledger is not None:
             self.ledger.append("%s line %d %s %s %s" % (
                 dt.datetime.fromtimestamp(t / 1000, self.tz).isoformat(), m.line, col, kind,
@@ -394,7 +439,7 @@ class Engine:
                 p.fep_until = t + (DAY if era == "A" else 3 * DAY)
                 p.convA_until = None
                 p.convB = {}
-                self.unit(t, "free", "fep_open", m)
+                self.unit(t, "free", "fep_open", m, "user_initiated" if era == "A" else None)
                 return
             self.note(m, "entry point lapsed")
         if p.fep_until is not None and t < p.fep_until:
@@ -417,7 +462,7 @@ class Engine:
         n = self.eraA_tier.get(mo, 0)
         self.eraA_tier[mo] = n + 1
         if n < 1000:
-            self.unit(t, "free", "free_tier_" + typ, m)
+            self.unit(t, "free", "free_tier_" + typ, m, typ)
         else:
             self.unit(t, typ, "conversation", m)
 
@@ -435,7 +480,7 @@ class Engine:
             self.note(m, "free-form rides on %s" % ",".join(open_cats))
             return
         p.convB["service"] = t + DAY
-        if t >= self.T_FREE_SERVICE:
+        if self.rule_t(t) >= self.T_FREE_SERVICE:
             self.unit(t, "free", "free_service", m)
             return
         mo = self.month(t)
@@ -455,7 +500,7 @@ class Engine:
             if csw:
                 self.unit(t, "free", "free_customer_service", m)
             elif u is not None and t < u:
-                self.unit(t, "free", "switch_over", m)
+                self.unit(t, "free", "switch_over", m, "utility")
             else:
                 self.unit(t, "utility", "message", m)
         else:
@@ -484,7 +529,7 @@ def compute(path, timezone="UTC", allowance=0, ledger=None, starts_clean=False):
     return eng.months
 
 
-def main(argv=None):
+def parser():
     ap = argparse.ArgumentParser()
     ap.add_argument("log")
     ap.add_argument("--timezone", default="UTC")
@@ -496,27 +541,94 @@ def main(argv=None):
     ap.add_argument("--currency", default="EUR")
     ap.add_argument("--agents", type=int, default=10)
     ap.add_argument("--budget", default=None)
-    a = ap.parse_args(argv)
+    ap.add_argument("--business-country", default=None)
+    ap.add_argument("--auth-intl-since", default=None)
+    ap.add_argument("--auth-intl-except", action="append", default=[])
+    ap.add_argument("--as-of", default=None)
+    ap.add_argument("--by", default=None, choices=["market", "category", "market,category", "tier"])
+    ap.add_argument("--tariff", action="append", default=[])
+    ap.add_argument("--tiers", action="append", default=[])
+    return ap
+
+
+def auth_of(a):
+    if a.business_country is None and a.auth_intl_since is None and not a.auth_intl_except:
+        return None
+    if a.business_country is None or a.auth_intl_since is None:
+        sys.stderr.write("error: --business-country and --auth-intl-since go together\n")
+        raise SystemExit(2)
+    exc = {}
+    for e in a.auth_intl_except:
+        cc, d = e.split("=", 1)
+        cc = cc.strip().upper()
+        if cc == a.business_country.upper() or cc not in AUTH_INTL_START:
+            sys.stderr.write("error: --auth-intl-except %s: no authentication-international rate\n" % e)
+            raise SystemExit(2)
+        exc[cc] = d.strip()
+    return (a.business_country.upper(), a.auth_intl_since, exc)
+
+
+def replay(a, msgs, tz, ledger=None, as_of=None):
+    eng = Engine(tz, a.free_service_allowance, ledger, a.log_starts_clean, auth_of(a), as_of)
+    eng.run(msgs)
+    return eng
+
+
+def render(a, ledger=None):
+    """The `waprice estimate LOG --format csv` output ref.py prints for the options `a`."""
+    import cost as costmod
     tz = ZoneInfo(a.timezone)
     msgs, _ = read_log(a.log, tz, a.skip_invalid)
+    eng = replay(a, msgs, tz, ledger)
+    tiers = costmod.load_tiers(a.tiers)
+    priced = a.cost or a.by or a.as_of
+    units = costmod.price_units(eng, a.currency, a.tariff, tiers) if priced else None
+    costs = costmod.price(eng, a.currency, a.agents, a.budget, per_unit=units) if priced else None
+    out = []
+    if a.as_of:
+        eng2 = replay(a, msgs, tz, None, a.as_of)
+        units2 = costmod.price_units(eng2, a.currency, a.tariff, tiers)
+        costs2 = costmod.price(eng2, a.currency, a.agents, a.budget, per_unit=units2)
+        out.append("month,actual_billable,actual_free,actual_cost,as_of_billable,as_of_free,"
+                   "as_of_cost,difference,currency")
+        zero = {c: 0 for c in UNIT_COLS}
+        for mo in sorted(set(eng.months) | set(eng2.months)):
+            r1, r2 = eng.months.get(mo, zero), eng2.months.get(mo, zero)
+            c1 = costs.get(mo, {}).get("cost", "0")
+            c2 = costs2.get(mo, {}).get("cost", "0")
+            out.append(",".join([mo, str(r1["billable"]), str(r1["free"]), c1, str(r2["billable"]),
+                                 str(r2["free"]), c2, str(costmod.Decimal(c2) - costmod.Decimal(c1)),
+                                 a.currency]))
+    elif a.by:
+        tab = costmod.by_table(units, a.by, a.currency)
+        out.append("month,market,category," + ("tier," if a.by == "tier" else "")
+                   + "billable,free,cost,currency")
+        order = UNIT_COLS + ["user_initiated", "business_initiated"]
+        for k in sorted(tab, key=lambda k: (k[0], k[1], order.index(k[2]) if k[2] in order else -1,
+                                            k[3:])):
+            d = tab[k]
+            out.append(",".join(list(k) + [str(d["billable"]), str(d["free"]), str(d["cost"]),
+                                           d["currency"]]))
+    else:
+        out.append(HEADER)
+        for mo in sorted(eng.months):
+            r = eng.months[mo]
+            cells = [mo] + [str(r[c]) for c in UNIT_COLS]
+            if costs:
+                c = costs[mo]
+                cells += [str(c["unpriced"]), c["cost"], c["budget"], c["overage"], c["currency"],
+                          str(c["derived"]), str(c["substituted"])]
+            else:
+                cells += ["", "", "", "", "", "", ""]
+            out.append(",".join(cells))
+    return "\n".join(out) + "\n", eng
+
+
+def main(argv=None):
+    a = parser().parse_args(argv)
     ledger = [] if a.ledger else None
-    eng = Engine(tz, a.free_service_allowance, ledger, a.log_starts_clean)
-    eng.run(msgs)
-    costs = None
-    if a.cost:
-        import cost as costmod
-        costs = costmod.price(eng, a.currency, a.agents, a.budget)
-    out = [HEADER]
-    for mo in sorted(eng.months):
-        r = eng.months[mo]
-        cells = [mo] + [str(r[c]) for c in UNIT_COLS]
-        if costs:
-            c = costs[mo]
-            cells += [str(c["unpriced"]), c["cost"], c["budget"], c["overage"], c["currency"]]
-        else:
-            cells += ["", "", "", "", ""]
-        out.append(",".join(cells))
-    sys.stdout.write("\n".join(out) + "\n")
+    text, eng = render(a, ledger)
+    sys.stdout.write(text)
     if ledger is not None:
         sys.stderr.write("\n".join(ledger) + "\n")
         sys.stderr.write("rejected=%d undelivered=%d presumed_delivered=%d presumed_before_log=%d\n"

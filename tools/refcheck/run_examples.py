@@ -3,9 +3,12 @@
 
     run_examples.py [--only PREFIX] [--ref-only]
 
-Each example is NAME.csv + NAME.expected + optional NAME.args. NAME.expected holds, per month,
-the unit columns and the money: `unpriced`, `cost` and `currency` (the currency both programs
-are run in). ex* are the worked examples of docs/rules.md; x* are extra cases derived from the rules.
+Each example is NAME.csv + NAME.expected + optional NAME.args (shell words; `@FILE` is a file of
+examples/, such as a tier table NAME.tiers or a rate card NAME.card). NAME.expected is the
+`estimate --format csv` output to expect, with the columns to check: per month the unit columns
+and the money (`unpriced`, `cost`, `currency`, the currency both programs are run in, and
+`derived`/`substituted` where given); or the `--by` long format, or the `--as-of` comparison.
+ex* are the worked examples of docs/rules.md; x* are extra cases derived from the rules.
 
 Both ref.py and the binary must give the expected counts and cost. A missing binary is a
 failure (build it with `cargo build --release`, or point $WAPRICE at one); --ref-only checks
@@ -20,33 +23,39 @@ import shlex
 import sys
 from decimal import Decimal
 
-from common import BIN, UNIT_COLS, RunError, run_bin, run_ref
+from common import BIN, RunError, run_bin, run_ref
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MONEY_COLS = ["unpriced", "cost"]
+
+
+KEYS = ("month", "market", "category", "tier")
 
 
 def table(text):
-    """CSV text -> {month: {col: value}} with counts as int, cost as Decimal, currency as text."""
+    """estimate CSV (plain, --by or --as-of) -> {(key columns): {column: text}}"""
     out = {}
     for r in csv.DictReader(io.StringIO(text)):
-        d = {c: int(r[c]) for c in UNIT_COLS}
-        if r.get("cost") not in (None, ""):
-            d["unpriced"] = int(r["unpriced"])
-            d["cost"] = Decimal(r["cost"])
-            d["currency"] = r["currency"]
-        out[r["month"]] = d
+        out[tuple(r[k] for k in KEYS if k in r)] = {c: v for c, v in r.items() if c not in KEYS}
     return out
 
 
-def first_diff(exp, got, cols):
-    for mo in sorted(set(exp) | set(got)):
-        if mo not in got:
-            return mo, "missing month"
-        if mo not in exp:
-            return mo, "unexpected month"
-        d = {c: "exp %s got %s" % (exp[mo].get(c), got[mo].get(c))
-             for c in cols if exp[mo].get(c) != got[mo].get(c)}
+def same(x, y):
+    try:
+        return Decimal(x) == Decimal(y)
+    except Exception:
+        return x == y
+
+
+def first_diff(exp, got):
+    """Compares the columns the expected file has (counts, and money where it gives them)."""
+    for key in sorted(set(exp) | set(got)):
+        mo = ",".join(key)
+        if key not in got:
+            return mo, "missing row"
+        if key not in exp:
+            return mo, "unexpected row"
+        d = {c: "exp %s got %s" % (v, got[key].get(c))
+             for c, v in exp[key].items() if got[key].get(c) is None or not same(v, got[key][c])}
         if d:
             return mo, d
     return None
@@ -79,7 +88,9 @@ def main():
         if os.path.exists(base + ".args"):
             with open(base + ".args") as f:
                 args = shlex.split(f.read())
-        currencies = {r["currency"] for r in exp.values() if "currency" in r}
+        # file options name files beside the example: @NAME
+        args = [os.path.join(HERE, "examples", x[1:]) if x.startswith("@") else x for x in args]
+        currencies = {r["currency"] for r in exp.values() if r.get("currency")}
         money = bool(currencies)
         if len(currencies) > 1:
             print("%-40s expected file mixes currencies %s" % (name, sorted(currencies)))
@@ -88,7 +99,6 @@ def main():
         if money:
             args = args + ["--currency", currencies.pop()]
             money_checked += 1
-        cols = UNIT_COLS + (MONEY_COLS + ["currency"] if money else [])
         runs = [("ref", lambda f, x: run_ref(f, x, cost=money))]
         if use_bin:
             runs.append(("bin", run_bin))
@@ -96,7 +106,7 @@ def main():
         for who, fn in runs:
             try:
                 got = table(fn(csvf, args))
-                d = first_diff(exp, got, cols)
+                d = first_diff(exp, got)
                 if d is None:
                     res.append("%s ok" % who)
                 else:
