@@ -1951,7 +1951,7 @@ MIX AND PERIOD (bench and platform):
     --inbound-share P    share of rows that are inbound, 0..1 (default: what the profile makes,
                          about 0.28)
     --free-form-share P  share of rows that are free-form business messages, 0..1 (default:
-                         what the profile makes, about 0.25). Either option reweights the
+                         what the profile makes, about 0.24). Either option reweights the
                          session kinds after a pilot run; the shares reached are printed on
                          stderr (a target out of reach is approached as far as it goes)
     --from YYYY-MM       first month (default 2022-02 / 2026-10)
