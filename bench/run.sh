@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: waprice estimate against the parse-only baseline on the same file.
 #   bench/run.sh [ROWS] [CUSTOMERS]      (default 10000000 rows, 1000000 customers)
+# GENLOG_ARGS passes more generator options, e.g. another mix:
+#   GENLOG_ARGS="--inbound-share 0.38 --free-form-share 0.33" bench/run.sh 10000000 100000
 # Prints a Markdown table: rows/s, MB/s, estimate/baseline throughput ratio, peak RSS.
 # Logs are generated (deterministically) under ${BENCH_DIR:-/tmp/waprice-bench}.
 set -euo pipefail
@@ -14,10 +16,14 @@ cargo build --release --quiet --manifest-path tools/genlog/Cargo.toml
 genlog=tools/genlog/target/release/genlog
 bin=target/release
 
-sorted="$dir/bench-$rows-$customers-sorted.csv"
-shuffled="$dir/bench-$rows-$customers-shuffled.csv"
-[ -s "$sorted" ] || "$genlog" bench --rows "$rows" --customers "$customers" --out "$sorted"
-[ -s "$shuffled" ] || "$genlog" bench --rows "$rows" --customers "$customers" --shuffle --out "$shuffled"
+# Other generator options go into the logs' names as a checksum, so mixes do not collide.
+read -r -a extra <<<"${GENLOG_ARGS:-}"
+tag=""
+[ ${#extra[@]} -eq 0 ] || tag="-mix$(printf '%s' "${GENLOG_ARGS}" | cksum | cut -d' ' -f1)"
+sorted="$dir/bench-$rows-$customers$tag-sorted.csv"
+shuffled="$dir/bench-$rows-$customers$tag-shuffled.csv"
+[ -s "$sorted" ] || "$genlog" bench --rows "$rows" --customers "$customers" "${extra[@]}" --out "$sorted"
+[ -s "$shuffled" ] || "$genlog" bench --rows "$rows" --customers "$customers" "${extra[@]}" --shuffle --out "$shuffled"
 
 # Runs a command under /usr/bin/time -v; prints "seconds max_rss_kb".
 measure() {

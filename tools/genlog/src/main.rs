@@ -5,7 +5,8 @@
 //! cargo run --release --manifest-path tools/genlog/Cargo.toml -- <profile> [--seed N] [--rows N] [--customers N] [--shuffle] [--out FILE]
 //! ```
 //!
-//! Profiles: `fr-shop-2024`, `campaign-2025`, `support-2026`, `bench` (see `--help`).
+//! Profiles: `fr-shop-2024`, `campaign-2025`, `support-2026`, `bench`, `platform` (see `--help`;
+//! `bench` and `platform` also take the mix and period options, `platform` its accounts).
 //!
 //! The generator is a small discrete-event simulation: a time-ordered queue holds future rows,
 //! customer sessions (chats, orders, OTPs, Click-to-WhatsApp chats) arrive as a Poisson process
@@ -294,7 +295,8 @@ struct Row {
     status: u8,
     /// 0 none, 1 ctwa, 2 page_cta.
     ep: u8,
-    biz: u8,
+    /// Index into the profile's business numbers.
+    biz: u32,
     fmt: u8,
     /// Timestamps as Unix seconds instead of the profile's style.
     unix: bool,
@@ -445,9 +447,17 @@ struct Profile {
     /// Chance a delivered outbound row has `delivered_at`, and the maximum delay.
     deliv_prob: f64,
     deliv_max: i64,
-    businesses: &'static [&'static str],
+    businesses: Vec<String>,
     /// Share of customers whose usual business number is the second one.
     second_business: f64,
+    /// Each customer talks to one business number only, blasts included (the platform).
+    own_business: bool,
+    /// Extra rows aimed at, as a share of `--rows`, for an exact count over short or reweighted
+    /// runs (the rows past the count are cut at the end of the period).
+    aim_margin: f64,
+    /// Most candidate sessions per second the rate control may ask, as a multiple of the
+    /// first estimate (a dense log of few customers needs more: busy customers skip them).
+    rate_max: f64,
     blasts: Vec<Blast>,
     /// Marketing blasts started before this instant were sent with a bulk tool whose export
     /// writes Unix seconds.
@@ -531,7 +541,10 @@ fn profile(name: &str) -> Option<Profile> {
             undelivered_share: 0.0,
             deliv_prob: 0.0,
             deliv_max: 0,
-            businesses: &[],
+            businesses: Vec::new(),
+            own_business: false,
+            aim_margin: 0.0,
+            rate_max: 5.0,
             second_business: 0.0,
             blasts: vec![
                 blast(paris(2024, 3, 5, 10, 0), 0.40, 0, 6.0, 0.05, 0.03),
@@ -604,7 +617,10 @@ fn profile(name: &str) -> Option<Profile> {
             undelivered_share: 0.4,
             deliv_prob: 0.25,
             deliv_max: 20,
-            businesses: &[],
+            businesses: Vec::new(),
+            own_business: false,
+            aim_margin: 0.0,
+            rate_max: 5.0,
             second_business: 0.0,
             blasts: vec![
                 blast(utc(2025, 6, 3, 16, 0), 0.35, 1, 10.0, 0.04, 0.03),
@@ -666,7 +682,10 @@ fn profile(name: &str) -> Option<Profile> {
             undelivered_share: 0.0,
             deliv_prob: 0.45,
             deliv_max: 9,
-            businesses: &["+33 1 86 76 00 00", "+33 1 86 76 00 01"],
+            businesses: vec!["+33 1 86 76 00 00".into(), "+33 1 86 76 00 01".into()],
+            own_business: false,
+            aim_margin: 0.0,
+            rate_max: 5.0,
             second_business: 0.3,
             blasts: vec![
                 blast(paris(2026, 10, 15, 10, 30), 0.15, 0, 5.0, 0.05, 0.0),
@@ -773,7 +792,10 @@ fn profile(name: &str) -> Option<Profile> {
             undelivered_share: 0.2,
             deliv_prob: 0.2,
             deliv_max: 30,
-            businesses: &["+33 1 86 76 00 00", "+1 415 555 0100"],
+            businesses: vec!["+33 1 86 76 00 00".into(), "+1 415 555 0100".into()],
+            own_business: false,
+            aim_margin: 0.0,
+            rate_max: 5.0,
             second_business: 0.4,
             blasts: Vec::new(), // made from --rows/--customers
             unix_blasts_before: i64::MIN,
@@ -784,6 +806,20 @@ fn profile(name: &str) -> Option<Profile> {
             page_cta: 0.2,
             growth: (0.35, 1.0),
         },
+        "platform" => {
+            // The bench profile's behaviour, over one month of era D, for a messaging platform:
+            // many accounts' business numbers, each customer talking to one of them.
+            let mut p = profile("bench")?;
+            p.name = "platform";
+            p.start = utc(2026, 10, 1, 0, 0);
+            p.end = utc(2026, 11, 1, 0, 0);
+            p.customers = 0; // rows / 50
+            p.own_business = true;
+            p.aim_margin = 0.01;
+            p.rate_max = 100.0;
+            p.growth = (1.0, 1.0);
+            p
+        }
         _ => return None,
     };
     Some(p)
@@ -797,7 +833,7 @@ struct Customer {
     national: u64,
     country: u8,
     fmt: u8,
-    biz: u8,
+    biz: u32,
 }
 
 fn make_customers(p: &Profile, seed: u64, n: u64) -> Vec<Customer> {
@@ -806,25 +842,198 @@ fn make_customers(p: &Profile, seed: u64, n: u64) -> Vec<Customer> {
         .map(|id| {
             let mut r = Rng::new(mix64(seed ^ 0xC057_0000) ^ mix64(id + 1));
             let ci = p.countries[r.weighted(&weights)].0;
-            let c = &COUNTRIES[ci];
-            let prefix = c.pre[r.below(c.pre.len() as u64) as usize];
-            let mut national: u64 = prefix.parse().expect("prefix digits");
-            for k in 0..(c.len as usize - prefix.len()) {
-                let d = if c.cc == "1" && k == 0 {
-                    2 + r.below(8) // NANP exchange codes start 2-9
-                } else {
-                    r.below(10)
-                };
-                national = national * 10 + d;
-            }
             Customer {
-                national,
+                national: mobile_number(&mut r, ci),
                 country: ci as u8,
                 fmt: r.weighted(&p.fmt_weights) as u8,
-                biz: u8::from(p.businesses.len() > 1 && r.chance(p.second_business)),
+                biz: u32::from(p.businesses.len() > 1 && r.chance(p.second_business)),
             }
         })
         .collect()
+}
+
+/// A random mobile national number of a country.
+fn mobile_number(r: &mut Rng, ci: usize) -> u64 {
+    let c = &COUNTRIES[ci];
+    let prefix = c.pre[r.below(c.pre.len() as u64) as usize];
+    let mut national: u64 = prefix.parse().expect("prefix digits");
+    for k in 0..(c.len as usize - prefix.len()) {
+        let d = if c.cc == "1" && k == 0 {
+            2 + r.below(8) // NANP exchange codes start 2-9
+        } else {
+            r.below(10)
+        };
+        national = national * 10 + d;
+    }
+    national
+}
+
+// ---------------------------------------------------------------------------------------------
+// The platform: accounts, their business numbers, and customers who each talk to one number
+// ---------------------------------------------------------------------------------------------
+
+struct Account {
+    name: String,
+    agents: u64,
+    usd: bool,
+}
+
+struct Platform {
+    accounts: Vec<Account>,
+    /// Per business number (the profile's `businesses`, same order): account and WABA suffix.
+    numbers: Vec<(u32, u8)>,
+    /// Cumulative customer weight per business number.
+    cum: Vec<f64>,
+}
+
+/// Accounts (70% billed in EUR, 30% in USD; sizes heavy-tailed), one business number each plus
+/// the rest spread by size, so large accounts have several. An account with three or more
+/// numbers sometimes splits them into two WABAs; otherwise an account is one WABA.
+fn make_platform(seed: u64, n_accounts: u64, n_numbers: u64) -> (Platform, Vec<String>) {
+    let mut r = Rng::new(seed ^ 0x91A7_F0E5);
+    let width = n_accounts.to_string().len().max(5);
+    let mut accounts = Vec::with_capacity(n_accounts as usize);
+    let mut size = Vec::with_capacity(n_accounts as usize);
+    for i in 0..n_accounts {
+        let usd = r.chance(0.3);
+        let agents = 1 + (r.exp(9.0) as u64).min(199);
+        // Pareto(1.2): most accounts small, a few hundreds of times larger.
+        let s = (1.0 - r.f64()).powf(-1.0 / 1.2).min(2_000.0);
+        accounts.push(Account {
+            name: format!("acct-{:0width$}", i + 1),
+            agents,
+            usd,
+        });
+        size.push(s);
+    }
+    let mut size_cum = Vec::with_capacity(size.len());
+    let mut total = 0.0;
+    for s in &size {
+        total += s;
+        size_cum.push(total);
+    }
+    let mut count = vec![1u32; n_accounts as usize];
+    for _ in n_accounts..n_numbers {
+        let x = r.f64() * total;
+        let a = size_cum.partition_point(|&c| c <= x).min(size.len() - 1);
+        count[a] += 1;
+    }
+    let mut numbers = Vec::with_capacity(n_numbers as usize);
+    let mut businesses = Vec::with_capacity(n_numbers as usize);
+    let mut cum = Vec::with_capacity(n_numbers as usize);
+    let mut wsum = 0.0;
+    for (a, acc) in accounts.iter().enumerate() {
+        let k = count[a];
+        let split = k >= 3 && r.chance(0.25);
+        for j in 0..k {
+            let idx = businesses.len() as u64;
+            // Fixed-line-style numbers, unique by construction (the index is in the digits).
+            let number = if acc.usd {
+                let area =
+                    ["212", "305", "312", "415", "512", "646", "702", "917"][r.below(8) as usize];
+                format!(
+                    "+1{area}{:03}{:04}",
+                    200 + (idx / 10_000) % 800,
+                    idx % 10_000
+                )
+            } else {
+                match r.below(5) {
+                    0 => format!("+3397{:07}", idx),
+                    1 => format!("+49305{:07}", idx),
+                    2 => format!("+3491{:07}", idx),
+                    3 => format!("+39021{:07}", idx),
+                    _ => format!("+3120{:07}", idx),
+                }
+            };
+            businesses.push(number);
+            numbers.push((a as u32, u8::from(split && j >= k / 2)));
+            wsum += size[a] / k as f64 * (0.5 + r.f64());
+            cum.push(wsum);
+        }
+    }
+    (
+        Platform {
+            accounts,
+            numbers,
+            cum,
+        },
+        businesses,
+    )
+}
+
+/// Customers of a platform: each picks a business number (by its account's size), then a
+/// country from that account's market (EUR accounts: Europe; USD accounts: the Americas).
+fn make_platform_customers(p: &Profile, pl: &Platform, seed: u64, n: u64) -> Vec<Customer> {
+    let eur = countries(&[
+        ("FR", 0.25),
+        ("DE", 0.2),
+        ("ES", 0.14),
+        ("IT", 0.14),
+        ("NL", 0.07),
+        ("BE", 0.04),
+        ("PT", 0.04),
+        ("AT", 0.03),
+        ("PL", 0.03),
+        ("GB", 0.03),
+        ("CH", 0.02),
+        ("IN", 0.01),
+    ]);
+    let usd = countries(&[
+        ("US", 0.3),
+        ("MX", 0.2),
+        ("BR", 0.2),
+        ("CO", 0.08),
+        ("AR", 0.06),
+        ("CA", 0.05),
+        ("CL", 0.04),
+        ("PE", 0.03),
+        ("DO", 0.01),
+        ("PR", 0.01),
+        ("JM", 0.01),
+        ("IN", 0.01),
+    ]);
+    let ew: Vec<f64> = eur.iter().map(|c| c.1).collect();
+    let uw: Vec<f64> = usd.iter().map(|c| c.1).collect();
+    let total = *pl.cum.last().expect("at least one number");
+    (0..n)
+        .map(|id| {
+            let mut r = Rng::new(mix64(seed ^ 0xC057_0001) ^ mix64(id + 1));
+            let x = r.f64() * total;
+            let b = pl.cum.partition_point(|&c| c <= x).min(pl.cum.len() - 1);
+            let acc = &pl.accounts[pl.numbers[b].0 as usize];
+            let ci = if acc.usd {
+                usd[r.weighted(&uw)].0
+            } else {
+                eur[r.weighted(&ew)].0
+            };
+            Customer {
+                national: mobile_number(&mut r, ci),
+                country: ci as u8,
+                fmt: r.weighted(&p.fmt_weights) as u8,
+                biz: b as u32,
+            }
+        })
+        .collect()
+}
+
+/// The accounts file matching a platform log: `account,business,agents,currency,waba`.
+fn write_accounts(pl: &Platform, businesses: &[String], out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(b"account,business,agents,currency,waba\n")?;
+    for (b, &(a, w)) in businesses.iter().zip(&pl.numbers) {
+        let acc = &pl.accounts[a as usize];
+        let cur = if acc.usd { "USD" } else { "EUR" };
+        writeln!(
+            out,
+            "{},{},{},{},{}-w{}",
+            acc.name,
+            b,
+            acc.agents,
+            cur,
+            acc.name,
+            w + 1
+        )?;
+    }
+    out.flush()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -865,6 +1074,24 @@ struct Sim<'a> {
     /// Europe/Paris fall-back hours [from, to): naive local times there are ambiguous.
     ambiguous: Vec<(i64, i64)>,
     dropped: u64,
+    /// The session kind rows are being made for (`BLAST` inside a blast).
+    cur_kind: usize,
+    /// Rows made per session kind (and blasts): inbound, free-form, other.
+    comp: [[u64; 3]; 7],
+    /// Sessions started per kind.
+    sess_count: [u64; 6],
+}
+
+/// `Sim::comp`'s index for rows made by blasts.
+const BLAST: usize = 6;
+
+/// A row's class for the mix: 0 inbound, 1 free-form, 2 template.
+fn mix_class(kind: u8) -> usize {
+    match kind {
+        K_IN => 0,
+        K_FREE | K_SERVICE => 1,
+        _ => 2,
+    }
 }
 
 impl<'a> Sim<'a> {
@@ -894,7 +1121,7 @@ impl<'a> Sim<'a> {
         // bench: aim a little over the cap, which cuts the last rows (an hour or so) for an exact
         // count; profiles: `--rows` is a target and the period is written to its end.
         let aim = if exact {
-            cap as f64 + (cap as f64).sqrt() + 10.0
+            cap as f64 * (1.0 + p.aim_margin) + (cap as f64).sqrt() + 10.0
         } else {
             cap as f64
         };
@@ -932,6 +1159,9 @@ impl<'a> Sim<'a> {
             in_blast: false,
             ambiguous,
             dropped: 0,
+            cur_kind: BLAST,
+            comp: [[0; 3]; 7],
+            sess_count: [0; 6],
         }
     }
 
@@ -960,8 +1190,10 @@ impl<'a> Sim<'a> {
         }
         if self.in_blast {
             self.rows_blast += 1;
+            self.comp[BLAST][mix_class(row.kind)] += 1;
         } else {
             self.rows_session += 1;
+            self.comp[self.cur_kind][mix_class(row.kind)] += 1;
         }
         self.schedule(row.t, Ev::Row(row));
     }
@@ -981,7 +1213,7 @@ impl<'a> Sim<'a> {
         }
     }
 
-    fn inbound(&mut self, t: i64, c: u32, biz: u8, ep: u8) {
+    fn inbound(&mut self, t: i64, c: u32, biz: u32, ep: u8) {
         let fmt = self.fmt_for(c, true);
         self.push(Row {
             t,
@@ -999,7 +1231,7 @@ impl<'a> Sim<'a> {
     }
 
     /// An outbound row; returns whether it was delivered.
-    fn outbound(&mut self, t: i64, c: u32, kind: u8, biz: u8, unix: bool) -> bool {
+    fn outbound(&mut self, t: i64, c: u32, kind: u8, biz: u32, unix: bool) -> bool {
         let p = self.p;
         let template = kind >= K_MKT;
         let fail = if template {
@@ -1047,7 +1279,7 @@ impl<'a> Sim<'a> {
         }
     }
 
-    fn free(&mut self, t: i64, c: u32, biz: u8) {
+    fn free(&mut self, t: i64, c: u32, biz: u32) {
         let k = self.free_kind();
         self.outbound(t, c, k, biz, false);
     }
@@ -1070,7 +1302,7 @@ impl<'a> Sim<'a> {
     }
 
     /// The business answers the customer's message(s); returns the time of its last message.
-    fn reply(&mut self, c: u32, biz: u8, last_in: i64) -> i64 {
+    fn reply(&mut self, c: u32, biz: u32, last_in: i64) -> i64 {
         let ready = last_in + 15 + self.rng.exp(110.0) as i64;
         let open = self.agent_open(ready);
         if open == ready {
@@ -1093,7 +1325,7 @@ impl<'a> Sim<'a> {
     }
 
     /// A customer-initiated chat; returns (last inbound, last outbound).
-    fn chat(&mut self, c: u32, biz: u8, t0: i64, ep: u8) -> (i64, i64) {
+    fn chat(&mut self, c: u32, biz: u32, t0: i64, ep: u8) -> (i64, i64) {
         self.inbound(t0, c, biz, ep);
         let mut last_in = t0;
         if self.rng.chance(0.3) {
@@ -1112,7 +1344,7 @@ impl<'a> Sim<'a> {
     }
 
     /// Order confirmation, shipping and delivery notices (utility templates).
-    fn order(&mut self, c: u32, biz: u8, t0: i64) -> i64 {
+    fn order(&mut self, c: u32, biz: u32, t0: i64) -> i64 {
         let mut end = t0;
         self.outbound(t0, c, K_UTIL, biz, false);
         let ship = self
@@ -1144,7 +1376,7 @@ impl<'a> Sim<'a> {
         end
     }
 
-    fn marketing(&mut self, t: i64, c: u32, biz: u8, unix: bool) -> bool {
+    fn marketing(&mut self, t: i64, c: u32, biz: u32, unix: bool) -> bool {
         let (from, share) = self.p.mkt_lite;
         let kind = if t >= from && self.rng.chance(share) {
             K_MKT_LITE
@@ -1154,7 +1386,7 @@ impl<'a> Sim<'a> {
         self.outbound(t, c, kind, biz, unix)
     }
 
-    fn otp(&mut self, c: u32, biz: u8, t0: i64) {
+    fn otp(&mut self, c: u32, biz: u32, t0: i64) {
         let ok = self.outbound(t0, c, K_AUTH, biz, false);
         let resend = if ok { 0.1 } else { 0.7 };
         if self.rng.chance(resend) {
@@ -1163,9 +1395,9 @@ impl<'a> Sim<'a> {
         }
     }
 
-    fn session_biz(&mut self, c: u32) -> u8 {
+    fn session_biz(&mut self, c: u32) -> u32 {
         let usual = self.cust[c as usize].biz;
-        if self.p.businesses.len() > 1 && self.rng.chance(0.1) {
+        if !self.p.own_business && self.p.businesses.len() > 1 && self.rng.chance(0.1) {
             1 - usual
         } else {
             usual
@@ -1201,14 +1433,30 @@ impl<'a> Sim<'a> {
         let time_left = (self.p.end - self.p.start) as f64 / gmax
             * (g0 * (1.0 - x) + (g1 - g0) * (1.0 - x * x) / 2.0);
         let lambda = (wanted / (per_candidate * time_left.max(1.0)))
-            .clamp(self.lambda0 * 0.05, self.lambda0 * 5.0);
-        let gap = self.rng.exp(1.0 / lambda);
-        let next = t + 1 + gap as i64;
+            .clamp(self.lambda0 * 0.05, self.lambda0 * self.p.rate_max);
+        // Ticks are whole seconds apart; a dense log (a platform's month) needs more than one
+        // candidate every two seconds, so a tick then holds several.
+        let per_tick = if lambda > 0.5 {
+            (lambda * 4.0).ceil()
+        } else {
+            1.0
+        };
+        let gap = self.rng.exp(per_tick / lambda);
+        let next = if per_tick > 1.0 {
+            t + (gap as i64).max(1)
+        } else {
+            t + 1 + gap as i64
+        };
         if next < self.p.end {
             self.schedule(next, Ev::Session);
         }
+        for _ in 0..per_tick as u32 {
+            self.candidate(t);
+        }
+    }
 
-        // Candidate session: a customer (frequent ones more often), thinned by local time.
+    /// A candidate session at `t`: a customer (frequent ones more often), thinned by local time.
+    fn candidate(&mut self, t: i64) {
         let n = self.cust.len() as f64;
         let u = self.rng.f64();
         let c = ((n * u * u.sqrt()) as usize).min(self.cust.len() - 1);
@@ -1217,7 +1465,7 @@ impl<'a> Sim<'a> {
         if country.dst && eu_summer(t) {
             local += HOUR;
         }
-        let g = self.growth(t) / gmax;
+        let g = self.growth(t) / self.p.growth.0.max(self.p.growth.1);
         self.candidate_weight += g;
         let w = HOUR_WEIGHT[(local.rem_euclid(DAY) / HOUR) as usize]
             * self.p.dow[weekday(local.div_euclid(DAY)) as usize]
@@ -1236,6 +1484,8 @@ impl<'a> Sim<'a> {
         let biz = self.session_biz(c);
         let kind = self.rng.weighted(&self.p.sessions);
         self.in_blast = false;
+        self.cur_kind = kind;
+        self.sess_count[kind] += 1;
         let end = match kind {
             SESS_CHAT | SESS_CTWA | SESS_CHAT_ORDER => {
                 let ep = if kind == SESS_CTWA {
@@ -1331,7 +1581,11 @@ impl<'a> Sim<'a> {
         if b.region == 0 || COUNTRIES[self.cust[ci].country as usize].region == b.region {
             self.in_blast = true;
             self.blast_recipients += 1;
-            let biz = 0;
+            let biz = if self.p.own_business {
+                self.cust[ci].biz
+            } else {
+                0
+            };
             let delivered = self.marketing(t, c, biz, b.t < self.p.unix_blasts_before);
             if delivered && self.busy[ci] <= t {
                 if self.rng.chance(b.reply) {
@@ -1421,6 +1675,90 @@ fn bench_blasts(p: &Profile, cust: &[Customer], seed: u64, rows: u64) -> Vec<Bla
         b.frac = (b.frac * scale).clamp(0.0005, 0.9);
     }
     out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The mix: session weights for asked shares of inbound and free-form rows
+// ---------------------------------------------------------------------------------------------
+
+/// Session kinds in three groups: chats (inbound rows and free-form answers), customers writing
+/// without an answer, and business-started templates (orders, OTPs).
+fn mix_group(kind: usize) -> usize {
+    match kind {
+        SESS_CHAT | SESS_CHAT_ORDER | SESS_CTWA => 0,
+        SESS_INBOUND_ONLY => 1,
+        _ => 2,
+    }
+}
+
+/// New session weights from a pilot run with the profile's own: each group's share of sessions
+/// is solved (a 3x3 linear system) so that the rows' inbound and free-form shares are the asked
+/// ones, given the rows per session each group made in the pilot and the blasts' rows (kept).
+/// A share not asked keeps the pilot's. Returns the weights and whether a target was out of
+/// reach (a group's share clamped at 0).
+fn solve_mix(
+    pilot: &Sim,
+    defaults: [f64; 6],
+    inbound: Option<f64>,
+    free: Option<f64>,
+) -> ([f64; 6], bool) {
+    let mut n = [0f64; 3];
+    let mut rows = [[0f64; 3]; 3];
+    for (k, count) in pilot.sess_count.iter().enumerate() {
+        let g = mix_group(k);
+        n[g] += *count as f64;
+        for (sum, v) in rows[g].iter_mut().zip(pilot.comp[k]) {
+            *sum += v as f64;
+        }
+    }
+    let total: f64 = pilot.comp.iter().flatten().sum::<u64>() as f64;
+    if total == 0.0 || n.contains(&0.0) {
+        return (defaults, true);
+    }
+    let blast = pilot.comp[BLAST].map(|v| v as f64 / total);
+    let share = |c: usize| pilot.comp.iter().map(|r| r[c]).sum::<u64>() as f64 / total;
+    let pi = inbound.unwrap_or_else(|| share(0));
+    let pf = free.unwrap_or_else(|| share(1));
+    let s = 1.0 - blast.iter().sum::<f64>();
+    let (ti, tf) = ((pi - blast[0]) / s, (pf - blast[1]) / s);
+    // Per session of each group: inbound, free-form and all rows.
+    let per = |g: usize, c: usize| rows[g][c] / n[g];
+    let r = |g: usize| per(g, 0) + per(g, 1) + per(g, 2);
+    let m = [
+        [0, 1, 2].map(|g| per(g, 0) - ti * r(g)),
+        [0, 1, 2].map(|g| per(g, 1) - tf * r(g)),
+        [1.0; 3],
+    ];
+    let det = |m: &[[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let d = det(&m);
+    if d.abs() < 1e-12 {
+        return (defaults, true);
+    }
+    let mut x = [0f64; 3];
+    for (j, xj) in x.iter_mut().enumerate() {
+        let mut mj = m;
+        mj[0][j] = 0.0;
+        mj[1][j] = 0.0;
+        mj[2][j] = 1.0;
+        *xj = det(&mj) / d;
+    }
+    let clamped = x.iter().any(|&v| v < 0.0);
+    let x = x.map(|v| v.max(0.0));
+    let sum: f64 = x.iter().sum();
+    let mut group_default = [0f64; 3];
+    for (k, w) in defaults.iter().enumerate() {
+        group_default[mix_group(k)] += w;
+    }
+    let mut out = [0f64; 6];
+    for (k, w) in out.iter_mut().enumerate() {
+        let g = mix_group(k);
+        *w = defaults[k] / group_default[g] * x[g] / sum;
+    }
+    (out, clamped)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1596,18 +1934,41 @@ PROFILES:
     support-2026   support desk, two business numbers, Oct-Nov 2026 (era D, EUR),
                    naive Europe/Paris local times (price with --timezone Europe/Paris)
     bench          2022-02..2026-11, many countries, for benchmarks (default 1,000,000 rows)
+    platform       a messaging platform's month (October 2026, era D): many accounts' business
+                   numbers, each customer talking to one of them (default 1,000,000 rows)
 
 OPTIONS:
     --seed N        PRNG seed (default 42); same seed, same bytes
-    --rows N        rows to write: exact for bench, a target for the other profiles, which
-                    always cover their whole period (default: 2400 / 3200 / 4200 / 1000000)
-    --customers N   customer base (default: 520 / 1000 / 800 / rows/10)
+    --rows N        rows to write: exact for bench and platform, a target for the other
+                    profiles, which always cover their whole period
+                    (default: 2400 / 3200 / 4200 / 1000000 / 1000000)
+    --customers N   customer base (default: 520 / 1000 / 800 / rows/10 / rows/50)
     --shuffle       write the same rows in random order (buffers them in memory)
     --out FILE      write to FILE instead of stdout
     -h, --help      this help
 
-EXAMPLE:
+MIX AND PERIOD (bench and platform):
+    --inbound-share P    share of rows that are inbound, 0..1 (default: what the profile makes,
+                         about 0.28)
+    --free-form-share P  share of rows that are free-form business messages, 0..1 (default:
+                         what the profile makes, about 0.24). Either option reweights the
+                         session kinds after a pilot run; the shares reached are printed on
+                         stderr (a target out of reach is approached as far as it goes)
+    --from YYYY-MM       first month (default 2022-02 / 2026-10)
+    --to YYYY-MM         last month, included (default 2026-11 / 2026-10)
+    --eras LIST          the months of consecutive eras instead, e.g. C,D (A 2022-02..2023-05,
+                         B 2023-06..2025-06, C 2025-07..2026-09, D 2026-10..2026-11)
+
+PLATFORM:
+    --accounts N         customer accounts (default 10000), 70% billed in EUR, 30% in USD
+    --numbers N          business numbers over the accounts (default 2 x accounts, at least one
+                         per account; large accounts get several)
+    --accounts-out FILE  write the matching accounts file (account,business,agents,currency,waba)
+
+EXAMPLES:
     cargo run --release --manifest-path tools/genlog/Cargo.toml -- bench --rows 10000000 --out /tmp/bench-10m.csv
+    cargo run --release --manifest-path tools/genlog/Cargo.toml -- platform --rows 10000000 \\
+        --customers 2000000 --out /tmp/platform.csv --accounts-out /tmp/platform-accounts.csv
 ";
 
 struct Args {
@@ -1617,6 +1978,34 @@ struct Args {
     customers: Option<u64>,
     shuffle: bool,
     out: Option<String>,
+    inbound: Option<f64>,
+    free: Option<f64>,
+    /// Period: first instant, and the instant after the last month.
+    from: Option<i64>,
+    to: Option<i64>,
+    accounts: Option<u64>,
+    numbers: Option<u64>,
+    accounts_out: Option<String>,
+}
+
+/// First instant of each era (A, B, C, D) and the end of the generated era D.
+const ERAS: [i64; 5] = [
+    19_024 * DAY, // 2022-02-01
+    19_509 * DAY, // 2023-06-01
+    20_270 * DAY, // 2025-07-01
+    20_727 * DAY, // 2026-10-01
+    20_788 * DAY, // 2026-12-01
+];
+
+fn month(flag: &str, v: &str) -> Result<(i64, u32), String> {
+    let bad = || format!("{flag}: not a month YYYY-MM: {v}");
+    let (y, m) = v.split_once('-').ok_or_else(bad)?;
+    let y: i64 = y.parse().map_err(|_| bad())?;
+    let m: u32 = m.parse().map_err(|_| bad())?;
+    if !(1..=12).contains(&m) || y.to_string().len() != 4 {
+        return Err(bad());
+    }
+    Ok((y, m))
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -1629,6 +2018,13 @@ fn parse_args() -> Result<Args, String> {
         customers: None,
         shuffle: false,
         out: None,
+        inbound: None,
+        free: None,
+        from: None,
+        to: None,
+        accounts: None,
+        numbers: None,
+        accounts_out: None,
     };
     fn num(flag: &str, v: Option<String>) -> Result<u64, String> {
         let v = v.ok_or_else(|| format!("{flag} needs a value"))?;
@@ -1636,6 +2032,14 @@ fn parse_args() -> Result<Args, String> {
             .parse()
             .map_err(|_| format!("{flag}: not a non-negative integer: {v}"))
     }
+    fn share(flag: &str, v: Option<String>) -> Result<f64, String> {
+        let v = v.ok_or_else(|| format!("{flag} needs a value"))?;
+        match v.parse::<f64>() {
+            Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+            _ => Err(format!("{flag}: not a share between 0 and 1: {v}")),
+        }
+    }
+    let mut eras = None;
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
@@ -1652,36 +2056,150 @@ fn parse_args() -> Result<Args, String> {
             "--customers" => a.customers = Some(num("--customers", value())?),
             "--shuffle" => a.shuffle = true,
             "--out" => a.out = Some(value().ok_or("--out needs a value")?),
+            "--inbound-share" => a.inbound = Some(share("--inbound-share", value())?),
+            "--free-form-share" => a.free = Some(share("--free-form-share", value())?),
+            "--from" => {
+                let v = value().ok_or("--from needs a value")?;
+                let (y, m) = month("--from", &v)?;
+                a.from = Some(utc(y, m, 1, 0, 0));
+            }
+            "--to" => {
+                let v = value().ok_or("--to needs a value")?;
+                let (y, m) = month("--to", &v)?;
+                let (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+                a.to = Some(utc(y, m, 1, 0, 0));
+            }
+            "--eras" => eras = Some(value().ok_or("--eras needs a value")?),
+            "--accounts" => a.accounts = Some(num("--accounts", value())?),
+            "--numbers" => a.numbers = Some(num("--numbers", value())?),
+            "--accounts-out" => {
+                a.accounts_out = Some(value().ok_or("--accounts-out needs a value")?)
+            }
             s if s.starts_with('-') => return Err(format!("unknown option {s}")),
             _ if profile.is_none() => profile = Some(arg),
             _ => return Err(format!("unexpected argument {arg}")),
         }
     }
     a.profile = profile.ok_or("missing profile")?;
+    if let Some(list) = eras {
+        if a.from.is_some() || a.to.is_some() {
+            return Err("--eras and --from/--to: give one or the other".into());
+        }
+        let mut idx = Vec::new();
+        for e in list.split(',') {
+            match e.trim() {
+                "A" | "a" => idx.push(0),
+                "B" | "b" => idx.push(1),
+                "C" | "c" => idx.push(2),
+                "D" | "d" => idx.push(3),
+                other => return Err(format!("--eras: not an era (A, B, C, D): {other}")),
+            }
+        }
+        idx.sort_unstable();
+        idx.dedup();
+        if idx.windows(2).any(|w| w[1] != w[0] + 1) {
+            return Err(format!("--eras: the eras must be consecutive: {list}"));
+        }
+        a.from = Some(ERAS[idx[0]]);
+        a.to = Some(ERAS[idx[idx.len() - 1] + 1]);
+    }
+    let mixable = a.profile == "bench" || a.profile == "platform";
+    if !mixable && (a.inbound.is_some() || a.free.is_some() || a.from.is_some() || a.to.is_some()) {
+        return Err("--inbound-share, --free-form-share, --from, --to and --eras are for the bench and platform profiles".into());
+    }
+    if a.profile != "platform"
+        && (a.accounts.is_some() || a.numbers.is_some() || a.accounts_out.is_some())
+    {
+        return Err("--accounts, --numbers and --accounts-out are for the platform profile".into());
+    }
+    if a.accounts == Some(0) {
+        return Err("--accounts: at least 1".into());
+    }
+    let accounts = a.accounts.unwrap_or(10_000);
+    if a.numbers.is_some_and(|n| n < accounts) {
+        return Err(format!("--numbers: at least one per account ({accounts})"));
+    }
+    if a.numbers.unwrap_or(2 * accounts) > 10_000_000 {
+        return Err("--numbers: at most 10,000,000".into());
+    }
     Ok(a)
 }
 
-fn generate(a: &Args, out: &mut dyn Write) -> io::Result<(u64, u64)> {
+/// What a run wrote, for the notes on stderr.
+struct Summary {
+    written: u64,
+    dropped: u64,
+    /// Rows written per class: inbound, free-form, template.
+    mix: [u64; 3],
+    /// A mix target was out of reach.
+    clamped: bool,
+}
+
+fn generate(a: &Args, out: &mut dyn Write) -> io::Result<Summary> {
     let mut p = profile(&a.profile).expect("profile checked");
+    if let Some(t) = a.from {
+        p.start = t;
+    }
+    if let Some(t) = a.to {
+        p.end = t;
+    }
+    if p.start < ERAS[0] || p.end <= p.start {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the period must start in 2022-02 or later and end after it starts",
+        ));
+    }
+    if a.from.is_some() || a.to.is_some() || a.inbound.is_some() || a.free.is_some() {
+        // About seven hours of a month, a day or two of a year: enough for the rate control's
+        // error over short periods, a small cut at the end of long ones.
+        p.aim_margin = (0.01 * 31.0 * DAY as f64 / (p.end - p.start) as f64).clamp(0.001, 0.01);
+    }
     let rows = a.rows.unwrap_or(p.rows);
+    let platform = p.name == "platform";
+    let exact = p.name == "bench" || platform;
     let customers = a
         .customers
-        .unwrap_or(if p.customers == 0 {
+        .unwrap_or(if platform {
+            rows / 50
+        } else if p.customers == 0 {
             rows / 10
         } else {
             p.customers
         })
         .clamp(1, u32::MAX as u64);
-    let cust = make_customers(&p, a.seed, customers);
-    if p.name == "bench" {
+    let cust = if platform {
+        let accounts = a.accounts.unwrap_or(10_000);
+        let (pl, businesses) = make_platform(a.seed, accounts, a.numbers.unwrap_or(2 * accounts));
+        if let Some(path) = &a.accounts_out {
+            let f = File::create(path)
+                .map_err(|e| io::Error::new(e.kind(), format!("cannot create {path}: {e}")))?;
+            write_accounts(&pl, &businesses, &mut BufWriter::new(f))?;
+        }
+        p.businesses = businesses;
+        make_platform_customers(&p, &pl, a.seed, customers)
+    } else {
+        make_customers(&p, a.seed, customers)
+    };
+    if exact {
         p.blasts = bench_blasts(&p, &cust, a.seed, rows);
     }
+    let mut clamped = false;
+    if a.inbound.is_some() || a.free.is_some() {
+        // Pilot: the same customers and period, fewer rows, the profile's own session weights.
+        let pilot_rows = rows.min(300_000);
+        let pilot_blasts = bench_blasts(&p, &cust, a.seed, pilot_rows);
+        let mut pilot = Sim::new(&p, &cust, a.seed, pilot_rows, exact, pilot_blasts);
+        pilot.run(pilot_rows, |_| Ok(()))?;
+        let (weights, c) = solve_mix(&pilot, p.sessions, a.inbound, a.free);
+        p.sessions = weights;
+        clamped = c;
+    }
     let blasts = std::mem::take(&mut p.blasts);
-    let exact = p.name == "bench";
     let mut sim = Sim::new(&p, &cust, a.seed, rows, exact, blasts);
     let cap = if exact { rows } else { u64::MAX };
     out.write_all(HEADER.as_bytes())?;
     let mut buf = Vec::with_capacity(256);
+    let mut mix = [0u64; 3];
     let written = if a.shuffle {
         let mut all = Vec::new();
         sim.run(cap, |r| {
@@ -1694,6 +2212,7 @@ fn generate(a: &Args, out: &mut dyn Write) -> io::Result<(u64, u64)> {
             all.swap(i, j);
         }
         for row in &all {
+            mix[mix_class(row.kind)] += 1;
             buf.clear();
             push_row(&mut buf, row, &p, &cust);
             out.write_all(&buf)?;
@@ -1701,13 +2220,19 @@ fn generate(a: &Args, out: &mut dyn Write) -> io::Result<(u64, u64)> {
         all.len() as u64
     } else {
         sim.run(cap, |r| {
+            mix[mix_class(r.kind)] += 1;
             buf.clear();
             push_row(&mut buf, r, &p, &cust);
             out.write_all(&buf)
         })?
     };
     out.flush()?;
-    Ok((written, sim.dropped))
+    Ok(Summary {
+        written,
+        dropped: sim.dropped,
+        mix,
+        clamped,
+    })
 }
 
 fn main() -> ExitCode {
@@ -1715,7 +2240,7 @@ fn main() -> ExitCode {
         Ok(a) if profile(&a.profile).is_some() => a,
         Ok(a) => {
             eprintln!(
-                "error: unknown profile {:?} (fr-shop-2024, campaign-2025, support-2026, bench; see --help)",
+                "error: unknown profile {:?} (fr-shop-2024, campaign-2025, support-2026, bench, platform; see --help)",
                 a.profile
             );
             return ExitCode::from(2);
@@ -1739,19 +2264,42 @@ fn main() -> ExitCode {
         }
     };
     match result {
-        Ok((written, dropped)) => {
+        Ok(s) => {
             let wanted = args
                 .rows
                 .unwrap_or_else(|| profile(&args.profile).map_or(0, |p| p.rows));
-            if written < wanted && args.profile == "bench" {
-                eprintln!("genlog: note: wrote {written} rows, fewer than the {wanted} asked (small customer base?)");
+            let exact = args.profile == "bench" || args.profile == "platform";
+            if s.written < wanted && exact {
+                eprintln!("genlog: note: wrote {} rows, fewer than the {wanted} asked (small customer base?)", s.written);
             }
-            if dropped > 0 {
-                eprintln!("genlog: note: left out {dropped} rows in ambiguous fall-back hours");
+            if s.dropped > 0 {
+                eprintln!(
+                    "genlog: note: left out {} rows in ambiguous fall-back hours",
+                    s.dropped
+                );
+            }
+            if args.inbound.is_some() || args.free.is_some() {
+                let n = s.written.max(1) as f64;
+                let pct = |v: u64| 100.0 * v as f64 / n;
+                eprintln!(
+                    "genlog: mix: inbound {:.1}%, free-form {:.1}%, templates {:.1}%{}",
+                    pct(s.mix[0]),
+                    pct(s.mix[1]),
+                    pct(s.mix[2]),
+                    if s.clamped {
+                        " (a share asked is out of this profile's reach: as near as it goes)"
+                    } else {
+                        ""
+                    }
+                );
             }
             ExitCode::SUCCESS
         }
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) if e.kind() == io::ErrorKind::InvalidInput => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
