@@ -8,7 +8,7 @@ use crate::error::BadInput;
 use crate::event::BillingEvent;
 use crate::pricing::Quote;
 use crate::report::invoices::{InvoiceLine, Invoices};
-use crate::report::Tally;
+use crate::report::{AccountTallies, Tally};
 use anyhow::Result;
 use rust_decimal::Decimal;
 use std::cell::RefCell;
@@ -45,19 +45,20 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
     // Per account: the events and the business messages (for a shard's note).
     let empty = || {
         (
-            vec![Tally::default(); accounts.account_count()],
+            AccountTallies::default(),
             vec![0u64; accounts.account_count()],
         )
     };
     let tallies = RefCell::new(empty());
     let each = |e: &BillingEvent, market, quote: &Quote| {
         let (per_account, messages) = &mut *tallies.borrow_mut();
-        per_account[e.account as usize].add(e, market, quote, t.card_date(quote));
+        per_account.add(e.account, e, market, quote, t.card_date(quote));
         messages[e.account as usize] += 1;
         Ok(())
     };
     let streamed = stream(ls, t, || *tallies.borrow_mut() = empty(), each)?;
-    let (mut per_account, messages) = tallies.into_inner();
+    let (per_account, messages) = tallies.into_inner();
+    let mut per_account = per_account.into_tallies(accounts.account_count());
     // Each event was counted once, in its account; the per-currency and overall tallies
     // (for the notes) are the sums of the accounts'.
     let mut per_currency = vec![Tally::default(); currencies.len()];
