@@ -257,8 +257,8 @@ pub(super) fn parse_row(
     let number = phone::read_customer(raw_customer, options.default_country.as_ref())
         .map_err(number_error)?;
     let raw_business = field(record, columns, business_field);
-    let business = match cache.businesses.iter().find(|(raw, _)| raw == raw_business) {
-        Some(&(_, id)) => id,
+    let business = match cache.businesses.get(raw_business) {
+        Some(&id) => id,
         None => {
             let id = match phone::normalise(raw_business) {
                 Ok(n) if !raw_business.is_empty() => {
@@ -266,12 +266,9 @@ pub(super) fn parse_row(
                 }
                 _ => businesses.business(raw_business),
             };
-            let entry = (raw_business.to_vec(), id);
-            if cache.businesses.len() < BUSINESS_CACHE {
-                cache.businesses.push(entry);
-            } else {
-                cache.businesses[cache.next_out] = entry;
-                cache.next_out = (cache.next_out + 1) % BUSINESS_CACHE;
+            // Bounded, so that a column of junk cannot grow it with the rows.
+            if cache.businesses.len() < BUSINESS_SPELLINGS {
+                cache.businesses.insert(raw_business.into(), id);
             }
             id
         }
@@ -422,16 +419,16 @@ pub fn intern_all(
     }
 }
 
-/// How many business cells (as written) a reader remembers.
-pub(super) const BUSINESS_CACHE: usize = 8;
+/// How many business cells (as written) a reader remembers: far more than a platform has
+/// numbers, far fewer than a log has rows.
+pub(super) const BUSINESS_SPELLINGS: usize = 1 << 20;
 
-/// Per-reader scratch space: a log names a handful of business numbers, so the last few
-/// raw cells and their ids are remembered and normalising and hashing them skipped.
+/// Per-reader scratch space: a log names its business numbers over and over (a platform's
+/// log, tens of thousands of them), so each raw cell is normalised and interned once and
+/// then found by its bytes.
 #[derive(Default)]
 pub(super) struct RowCache {
-    pub(super) businesses: Vec<(Vec<u8>, u32)>,
-    /// The entry a new business replaces once the cache is full (round robin).
-    pub(super) next_out: usize,
+    pub(super) businesses: rustc_hash::FxHashMap<Box<[u8]>, u32>,
     pub(super) digits: [u8; 20],
     pub(super) date: DateCache,
     /// Per country: the possible digit counts of its numbers ([`NumberingPlan::total_lengths`]).
