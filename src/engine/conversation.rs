@@ -182,6 +182,30 @@ mod tests {
         assert_eq!(got, vec![(Pricing::Message, vec![])]);
     }
 
+    /// Era A had one conversation a pair, whatever the template: a marketing template opens it,
+    /// and a utility template and a free-form reply in its 24 hours are held by that one.
+    #[test]
+    fn in_era_a_every_message_of_a_pair_belongs_to_its_one_conversation() {
+        let t0 = at("2022-06-01T08:00:00Z");
+        let got = keys(
+            t0,
+            &[
+                (3, 0, Kind::Template(TemplateCategory::Marketing)),
+                (3, 2, Kind::Template(TemplateCategory::Utility)),
+                (3, 3, Kind::FreeForm),
+            ],
+        );
+        let one = ConversationKey {
+            pair: 0,
+            window: ANY as u8,
+            until: t0 + 24 * H,
+        };
+        assert_eq!(got.len(), 3, "{got:?}");
+        for (pricing, held) in &got {
+            assert_eq!(held, &vec![one], "{pricing:?}");
+        }
+    }
+
     #[test]
     fn the_service_window_is_open_for_24_hours_after_the_customer_writes() {
         let config = EngineConfig::default();
