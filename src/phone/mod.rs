@@ -363,6 +363,23 @@ pub fn digit_count(n: u64) -> u32 {
     guess + u32::from((n | 1) >= POW10[guess as usize])
 }
 
+/// `+` and the decimal digits of `n` (a normalised number), written into `buf` without
+/// allocating: how a business number is interned, whichever reader found it.
+pub fn write_digits(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    i -= 1;
+    buf[i] = b'+';
+    &buf[i..]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -262,7 +262,7 @@ pub(super) fn parse_row(
         None => {
             let id = match phone::normalise(raw_business) {
                 Ok(n) if !raw_business.is_empty() => {
-                    businesses.business(write_digits(n, &mut cache.digits))
+                    businesses.business(phone::write_digits(n, &mut cache.digits))
                 }
                 _ => businesses.business(raw_business),
             };
@@ -433,20 +433,4 @@ pub(super) struct RowCache {
     pub(super) date: DateCache,
     /// Per country: the possible digit counts of its numbers ([`NumberingPlan::total_lengths`]).
     pub(super) lengths: Vec<u64>,
-}
-
-/// `+` and the decimal digits of `n`, written into `buf` without allocating.
-pub(super) fn write_digits(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    i -= 1;
-    buf[i] = b'+';
-    &buf[i..]
 }

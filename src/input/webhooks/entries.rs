@@ -216,7 +216,7 @@ impl Reader<'_> {
                     path,
                     "metadata.display_phone_number",
                 )?;
-                Ok(parties.business(write_digits(n, &mut self.business_buf)))
+                Ok(parties.business(crate::phone::write_digits(n, &mut self.business_buf)))
             }
             Some(Scalar::Int(_)) => {
                 let n = number(
@@ -224,7 +224,7 @@ impl Reader<'_> {
                     path,
                     "metadata.display_phone_number",
                 )?;
-                Ok(parties.business(write_digits(n, &mut self.business_buf)))
+                Ok(parties.business(crate::phone::write_digits(n, &mut self.business_buf)))
             }
             _ => match &meta.phone_number_id {
                 Some(Scalar::Str(s)) => Ok(parties.business(s.trim().as_bytes())),

@@ -208,19 +208,3 @@ impl Reader<'_> {
         Ok(self.out)
     }
 }
-
-/// `+` and the decimal digits of `n`, written into `buf` without allocating.
-pub(super) fn write_digits(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    i -= 1;
-    buf[i] = b'+';
-    &buf[i..]
-}

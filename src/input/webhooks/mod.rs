@@ -23,7 +23,6 @@ mod payload;
 mod sent;
 mod verdict;
 use fields::*;
-use finish::*;
 use payload::*;
 pub use sent::*;
 pub use verdict::*;
