@@ -26,11 +26,10 @@ pub struct PerAccount {
 /// business messages of each account (for a shard's note). `strict_accounts`: a business
 /// number no account lists, or a listed one used outside its dates, is an error.
 pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<PerAccount> {
-    let accounts: &Accounts = ls
-        .engine
-        .accounts
-        .as_deref()
-        .expect("invoices run with --accounts");
+    let accounts: &Accounts = ls.engine.accounts.as_deref().ok_or_else(|| {
+        BadInput::new("invoices need the platform's accounts")
+            .hint("load an accounts file into the settings' engine configuration (--accounts FILE on the command line)")
+    })?;
     let currencies = accounts.currencies();
     let currency_of: Vec<usize> = accounts
         .accounts

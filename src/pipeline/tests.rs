@@ -102,3 +102,12 @@ fn a_log_whose_every_row_was_skipped_is_an_error_not_an_empty_bill() {
         "{err}"
     );
 }
+
+#[test]
+fn invoices_without_accounts_are_an_error_not_a_panic() {
+    let t = Tariffs::bundled("EUR").unwrap();
+    let err = invoices(&settings(&rows().concat()), &t, false)
+        .err()
+        .expect("no accounts, no invoices");
+    assert!(err.to_string().contains("accounts"), "{err:#}");
+}
