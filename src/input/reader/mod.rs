@@ -390,8 +390,16 @@ fn billing_time_column(m: &RawMessage, record: &Row, columns: &ColumnMap) -> Fie
 /// Remembers a skipped row's error among the examples, and counts it under its reason.
 fn push_example(stats: &mut ReadStats, e: BadInput) {
     count_reason(&mut stats.skipped_reasons, &e);
-    if stats.skipped_examples.len() < SKIPPED_EXAMPLES {
-        stats.skipped_examples.push(e);
+    stats.remember(e);
+}
+
+impl ReadStats {
+    /// Keeps a skipped row's error as an example, the first few only: the notes show them,
+    /// and a log of a million bad rows must not keep a million errors.
+    pub fn remember(&mut self, e: BadInput) {
+        if self.skipped_examples.len() < SKIPPED_EXAMPLES {
+            self.skipped_examples.push(e);
+        }
     }
 }
 

@@ -12,9 +12,20 @@ impl Reader<'_> {
         let stats = &mut self.out.log.stats;
         stats.rows += 1;
         stats.skipped_invalid += 1;
-        if stats.skipped_examples.len() < SKIPPED_EXAMPLES {
-            stats.skipped_examples.push(e);
+        stats.remember(e);
+        Ok(())
+    }
+
+    /// A message dated before any supported pricing rule: an error, or with
+    /// `--skip-unsupported` counted and skipped.
+    pub(super) fn unsupported(&mut self, e: BadInput) -> Result<(), ReadError> {
+        if !self.options.skip_unsupported {
+            return Err(e.into());
         }
+        let stats = &mut self.out.log.stats;
+        stats.rows += 1;
+        stats.skipped_unsupported += 1;
+        stats.remember(e);
         Ok(())
     }
 

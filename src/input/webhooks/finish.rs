@@ -39,15 +39,7 @@ impl Reader<'_> {
                     p.id
                 ))
                 .hint("remove older payloads or pass --skip-unsupported to skip and count them");
-                if !self.options.skip_unsupported {
-                    return Err(err.into());
-                }
-                let stats = &mut self.out.log.stats;
-                stats.rows += 1;
-                stats.skipped_unsupported += 1;
-                if stats.skipped_examples.len() < SKIPPED_EXAMPLES {
-                    stats.skipped_examples.push(err);
-                }
+                self.unsupported(err)?;
                 continue;
             }
             let pricing = p.pricing.map(|(pr, _)| pr);
@@ -133,15 +125,7 @@ impl Reader<'_> {
                     "{file}, line {line}: an inbound message is dated before 2022-02-01, the first date any supported pricing rule covers"
                 ))
                 .hint("remove older payloads or pass --skip-unsupported to skip and count them");
-                if !self.options.skip_unsupported {
-                    return Err(err.into());
-                }
-                let stats = &mut self.out.log.stats;
-                stats.rows += 1;
-                stats.skipped_unsupported += 1;
-                if stats.skipped_examples.len() < SKIPPED_EXAMPLES {
-                    stats.skipped_examples.push(err);
-                }
+                self.unsupported(err)?;
                 continue;
             }
             all.push((m, line << 16, None));

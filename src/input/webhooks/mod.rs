@@ -45,7 +45,6 @@ use std::io::BufRead;
 
 /// Timestamps from this instant on are rejected as out of range (2100-01-01T00:00:00Z).
 const TOO_LATE_MS: i64 = 4_102_444_800_000;
-const SKIPPED_EXAMPLES: usize = 5;
 
 // ---- Reading ------------------------------------------------------------------------------
 
