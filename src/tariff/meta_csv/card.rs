@@ -85,21 +85,16 @@ pub fn parse_card(
     });
     let (currency, date) = currency_and_date(&title, ov, origin, first_cell_currency.as_deref())?;
     check_dates(&title, ov, origin, date, &columns)?;
-    let mut notes = Vec::new();
-    if !ignored.is_empty() {
-        notes.push(format!(
-            "{origin}, line {header_line}: ignored column{} {}: not a rate waprice prices",
-            if ignored.len() == 1 { "" } else { "s" },
-            ignored.join(", ")
-        ));
-    }
-    notes.extend(title_currency_note(&title, ov, origin));
+    let mut notes = opening_notes(
+        origin,
+        header_line,
+        &ignored,
+        "not a rate waprice prices",
+        &title,
+        ov,
+    );
     let mut overridden = Overridden::default();
-    let source = if title.text.is_empty() {
-        "Meta rate-card CSV (no title line)".to_string()
-    } else {
-        title.text.clone()
-    };
+    let source = title.source_or("Meta rate-card CSV (no title line)");
     let mut rows = Vec::new();
     let mut seen: HashMap<MarketId, u64> = HashMap::new();
     for r in &records[h + 1..] {

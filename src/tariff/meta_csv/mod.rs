@@ -79,6 +79,17 @@ pub struct Title {
     pub tiers: bool,
 }
 
+impl Title {
+    /// The source a file's rows cite: its title as written, or `fallback` when it has none.
+    fn source_or(&self, fallback: &str) -> String {
+        if self.text.is_empty() {
+            fallback.to_string()
+        } else {
+            self.text.clone()
+        }
+    }
+}
+
 /// A Meta rate card as read.
 #[derive(Debug, Clone)]
 pub struct MetaCard {
@@ -341,6 +352,28 @@ fn row_currency(
         None => Err(BadInput::new("not a currency")
             .hint("pass --tariff-currency CODE to say which currency the file is in")),
     }
+}
+
+/// A Meta file's first notes: the columns it has that waprice does not read (`why` says
+/// why), and a title whose currency an option overrode.
+fn opening_notes(
+    origin: &str,
+    header_line: u64,
+    ignored: &[String],
+    why: &str,
+    title: &Title,
+    ov: &Overrides,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !ignored.is_empty() {
+        notes.push(format!(
+            "{origin}, line {header_line}: ignored column{} {}: {why}",
+            if ignored.len() == 1 { "" } else { "s" },
+            ignored.join(", ")
+        ));
+    }
+    notes.extend(title_currency_note(title, ov, origin));
+    notes
 }
 
 /// A note when `--tariff-currency` replaces a different currency in the title line.

@@ -140,21 +140,16 @@ pub fn parse_tiers(
         })
     });
     let (currency, date) = currency_and_date(&title, ov, origin, first_cell_currency.as_deref())?;
-    let mut notes = Vec::new();
-    if !ignored.is_empty() {
-        notes.push(format!(
-            "{origin}, line {header_line}: ignored column{} {}: not read from a tier table",
-            if ignored.len() == 1 { "" } else { "s" },
-            ignored.join(", ")
-        ));
-    }
-    notes.extend(title_currency_note(&title, ov, origin));
+    let mut notes = opening_notes(
+        origin,
+        header_line,
+        &ignored,
+        "not read from a tier table",
+        &title,
+        ov,
+    );
     let mut overridden = Overridden::default();
-    let source = if title.text.is_empty() {
-        "Meta volume-tier CSV (no title line)".to_string()
-    } else {
-        title.text.clone()
-    };
+    let source = title.source_or("Meta volume-tier CSV (no title line)");
     // (market, column) -> tiers as (from, to, rate, line).
     type Tiers = Vec<(u64, Option<u64>, Decimal, u64)>;
     let mut found: BTreeMap<(MarketId, Column), Tiers> = BTreeMap::new();
