@@ -7,6 +7,7 @@
 //! entry points) are applied here; each era's own rules live in one file behind the same
 //! `business_message` function.
 
+mod auth_intl;
 pub mod cbp_v1;
 pub mod cbp_v2;
 mod conversation;
@@ -19,6 +20,7 @@ use crate::era;
 use crate::event::{BillingEvent, Era, Presumed, Pricing, UnitCategory};
 use crate::message::{Kind, Message, TemplateCategory};
 use crate::parties::Parties;
+pub use auth_intl::auth_intl_from;
 use chrono::NaiveDate;
 pub use conversation::ConversationKey;
 use windows::PairState;

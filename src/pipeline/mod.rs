@@ -52,7 +52,9 @@ use crate::pricing::Quote;
 use crate::report::notes::{notes as report_notes, tier_notes, NoteContext};
 use crate::report::{By, Report, Tally};
 use crate::tariff::card::RateCards;
+use crate::tariff::files;
 use crate::tariff::market::MarketMap;
+use crate::tariff::meta_csv::Overrides;
 use crate::tariff::tier::TierTables;
 use anyhow::Result;
 use chrono_tz::Tz;
@@ -196,6 +198,64 @@ impl Tariffs {
             cards,
             currency: currency.to_string(),
             tiers: TierTables::default(),
+        })
+    }
+
+    /// The bundled markets and cards plus loaded card files and tier files, each given as
+    /// (origin, text) in any layout, priced in `currency` (as the user wrote it). `ov` describes
+    /// files in Meta's layout; `notes` receives what reading the cards, then the tiers, left out
+    /// or overrode. Overrides with no file in Meta's layout are an error, and so is what
+    /// [`Tariffs::new`] refuses.
+    pub fn load(
+        currency: &str,
+        card_files: &[(String, String)],
+        tier_files: &[(String, String)],
+        ov: &Overrides,
+        notes: &mut dyn FnMut(&[String]),
+    ) -> Result<Tariffs> {
+        let markets = MarketMap::bundled();
+        let (cards, meta_cards, card_notes) = files::load_cards(&markets, card_files, ov)?;
+        notes(&card_notes);
+        let (tiers, meta_tiers, tier_notes) = files::load_tiers(&markets, tier_files, ov)?;
+        notes(&tier_notes);
+        files::overrides_used(ov, meta_cards + meta_tiers)?;
+        Tariffs::new(markets, cards, tiers, currency)
+    }
+
+    /// Cards and tiers priced in `currency` (as the user wrote it, any case): a currency with
+    /// no card, or tier tables none of which is in it, is an error.
+    pub fn new(
+        markets: MarketMap,
+        cards: RateCards,
+        tiers: TierTables,
+        currency: &str,
+    ) -> Result<Tariffs> {
+        let code = currency.trim().to_ascii_uppercase();
+        if !cards.has_currency(&code) {
+            return Err(
+                BadInput::new(format!("no rate card in currency '{currency}'"))
+                    .hint(format!(
+                        "cards are bundled for {}; load one for another currency with --tariff FILE",
+                        cards.currencies().join(", ")
+                    ))
+                    .into(),
+            );
+        }
+        if !tiers.is_empty() && !tiers.has_currency(&code) {
+            let mut have: Vec<&str> = tiers.tables().iter().map(|t| t.currency.as_str()).collect();
+            have.dedup();
+            return Err(BadInput::new(format!(
+                "no volume-tier table in {code}: the --tiers files are in {}",
+                have.join(", ")
+            ))
+            .hint("tiers apply to cards of their own currency; pass --currency to match")
+            .into());
+        }
+        Ok(Tariffs {
+            markets,
+            cards,
+            currency: code,
+            tiers,
         })
     }
 
@@ -369,3 +429,5 @@ fn reading_notes(ls: &LogSettings, stats: &ReadStats) -> Vec<String> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod worked_examples;

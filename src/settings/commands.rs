@@ -452,7 +452,7 @@ impl TariffsSettings {
                 let (tiers, meta_tiers, notes) =
                     files::load_tiers(&markets, &read_files(&a.tiers, "--tiers")?, &ov)?;
                 tariff_notes(&notes);
-                overrides_used(&ov, meta_cards + meta_tiers)?;
+                files::overrides_used(&ov, meta_cards + meta_tiers)?;
                 let currency = match &a.currency {
                     None => None,
                     Some(c) => {
@@ -507,7 +507,7 @@ impl TariffsSettings {
                 tariff_notes(&notes);
                 let (path, text) = read_tariff_file(&c.file, "tariffs check", Want::Any)?;
                 let layout = files::detect(&text, &path)?;
-                overrides_used(&ov, usize::from(layout.is_meta()))?;
+                files::overrides_used(&ov, usize::from(layout.is_meta()))?;
                 Ok(TariffsSettings::Check(TariffsCheckSettings {
                     markets,
                     baseline,

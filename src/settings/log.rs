@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use std::str::FromStr;
 use std::sync::Arc;
-use waprice::engine::EngineConfig;
+use waprice::engine::{auth_intl_from, EngineConfig};
 use waprice::era::{AUTH_INTL_START, SUPPORTED_FROM};
 use waprice::error::BadInput;
 use waprice::input::columns::Field;
@@ -304,34 +304,4 @@ pub(crate) fn auth_intl(
         },
         Some(note),
     ))
-}
-
-/// Per customer country (indexed by `CountryId`): the first date an authentication template
-/// pays the authentication-international rate, the later of the country's start date
-/// (docs/rules.md, Authentication-international) and the business's own start for it (`since`, or the country's exception);
-/// never for the business's own country.
-pub(crate) fn auth_intl_from(
-    markets: &MarketMap,
-    home: CountryId,
-    since: NaiveDate,
-    exceptions: &[(CountryId, NaiveDate)],
-) -> Vec<Option<NaiveDate>> {
-    let mut from = Vec::new();
-    for (iso, start) in AUTH_INTL_START {
-        if let Some(c) = markets.country_by_iso(iso) {
-            if c == home {
-                continue;
-            }
-            let own = exceptions
-                .iter()
-                .find(|(e, _)| *e == c)
-                .map_or(since, |(_, d)| *d);
-            let i = c.0 as usize;
-            if from.len() <= i {
-                from.resize(i + 1, None);
-            }
-            from[i] = Some(start.max(own));
-        }
-    }
-    from
 }

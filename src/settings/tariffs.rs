@@ -36,17 +36,6 @@ pub(crate) fn overrides(date_arg: &Option<String>, currency: &Option<String>) ->
     })
 }
 
-/// The overrides describe a file in Meta's layout; given without one, they would do nothing.
-pub(crate) fn overrides_used(ov: &Overrides, meta_files: usize) -> Result<(), BadInput> {
-    if (ov.date.is_some() || ov.currency.is_some()) && meta_files == 0 {
-        return Err(BadInput::new(
-            "--tariff-date and --tariff-currency describe a file in Meta's CSV layout, and none was loaded",
-        )
-        .hint("files in waprice's layout carry currency and effective_from on every row"));
-    }
-    Ok(())
-}
-
 /// Reads the files named by an option: (origin, text); a workbook through its sheet of list
 /// rates (`--tariff`) or of tiers (`--tiers`).
 pub(crate) fn read_files(paths: &[String], option: &str) -> Result<Vec<(String, String)>> {
@@ -89,6 +78,8 @@ impl TariffsFromArgs for Tariffs {
     }
 
     fn with_tiers(a: &TariffArgs, tier_files: &[String]) -> Result<Tariffs> {
+        // Read and load one option's files after the other, so that notes and errors come in
+        // the order of the options.
         let markets = MarketMap::bundled();
         let ov = overrides(&a.tariff_date, &a.tariff_currency)?;
         let (cards, meta_cards, notes) =
@@ -97,33 +88,7 @@ impl TariffsFromArgs for Tariffs {
         let (tiers, meta_tiers, notes) =
             files::load_tiers(&markets, &read_files(tier_files, "--tiers")?, &ov)?;
         tariff_notes(&notes);
-        overrides_used(&ov, meta_cards + meta_tiers)?;
-        let currency = a.currency.trim().to_ascii_uppercase();
-        if !cards.has_currency(&currency) {
-            return Err(
-                BadInput::new(format!("no rate card in currency '{}'", a.currency))
-                    .hint(format!(
-                    "cards are bundled for {}; load one for another currency with --tariff FILE",
-                    cards.currencies().join(", ")
-                ))
-                    .into(),
-            );
-        }
-        if !tiers.is_empty() && !tiers.has_currency(&currency) {
-            let mut have: Vec<&str> = tiers.tables().iter().map(|t| t.currency.as_str()).collect();
-            have.dedup();
-            return Err(BadInput::new(format!(
-                "no volume-tier table in {currency}: the --tiers files are in {}",
-                have.join(", ")
-            ))
-            .hint("tiers apply to cards of their own currency; pass --currency to match")
-            .into());
-        }
-        Ok(Tariffs {
-            markets,
-            cards,
-            currency,
-            tiers,
-        })
+        files::overrides_used(&ov, meta_cards + meta_tiers)?;
+        Tariffs::new(markets, cards, tiers, &a.currency)
     }
 }

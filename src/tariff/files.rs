@@ -156,6 +156,18 @@ pub fn read_tiers(
     }
 }
 
+/// `--tariff-date` and `--tariff-currency` describe a file in Meta's layout: given when none of
+/// the `meta_files` loaded is one, they would do nothing, so that is an error.
+pub fn overrides_used(ov: &Overrides, meta_files: usize) -> Result<(), BadInput> {
+    if (ov.date.is_some() || ov.currency.is_some()) && meta_files == 0 {
+        return Err(BadInput::new(
+            "--tariff-date and --tariff-currency describe a file in Meta's CSV layout, and none was loaded",
+        )
+        .hint("files in waprice's layout carry currency and effective_from on every row"));
+    }
+    Ok(())
+}
+
 /// The bundled cards plus user files (origin, text) in any layout; a user row replaces a
 /// bundled (or earlier) row with the same currency, date and market. Also returns how many
 /// files were in Meta's layout, and the notes of reading them.
