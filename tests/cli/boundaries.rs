@@ -1,71 +1,26 @@
-//! Bills at the rules' edges, on the real binary: local midnight to the millisecond in zones
-//! with and without daylight saving time, conversations and entry point windows ending at
-//! exactly +24h and +72h, delivery statuses, and authentication-international from the first
-//! millisecond of its start date. Every expected bill carries money, worked out in the
-//! comments from the bundled cards (USD France 2023-06-01: marketing 0.1432, utility 0.0768;
-//! USD France 2024-11-01: marketing 0.1432; USD France 2026-10-01: marketing 0.0859, utility
-//! and service 0.03; EUR Egypt 2026-07-01: authentication 0.0030, authentication-international
-//! 0.0538).
+//! What a user sees at the rules' edges beyond the bill: the ledger naming the messages that
+//! opened conversations at +24h and +72h to the millisecond, the notes counting messages not
+//! delivered, and the overage never rising with more agents. The bills themselves at those
+//! edges (local midnight in zones with and without daylight saving time, windows to the
+//! millisecond, the free tier's 1,000th conversation, authentication-international's first
+//! millisecond) are rows of the examples, `b*` in `tools/refcheck/examples/`, which
+//! `worked_examples` runs through this binary, the library runs through its facade, and the
+//! reference runs in CI.
 
 use super::*;
 
-fn boundary(name: &str) -> String {
-    data(&format!("boundaries/{name}"))
+/// A file of the examples written once as data (run by `worked_examples`).
+fn example(name: &str) -> String {
+    format!("tools/refcheck/examples/{name}")
 }
 
 #[test]
-fn months_and_eras_start_at_local_midnight_to_the_millisecond_in_kolkata() {
-    // +05:30 all year. 23:59:59.999 on 30 June is era B (a marketing conversation, June);
-    // midnight is era C (a marketing message, July; the 2024-11-01 card's rate). On 30
-    // September a free-form reply inside the service window is free (era C); at midnight it
-    // is a charged service message (era D, 0.03).
-    assert_eq!(
-        estimate_csv(
-            &boundary("midnight-kolkata.csv"),
-            &["--timezone", "Asia/Kolkata", "--currency", "USD"]
-        ),
-        rows(&[
-            "2025-06,1,0,0,0,0,0,0,0,1,0,0.1432,54,0,USD,0,0",
-            "2025-07,1,0,0,0,0,0,0,0,1,0,0.1432,54,0,USD,0,1",
-            "2026-09,0,0,0,0,0,0,0,1,0,0,0,54,0,USD,0,0",
-            "2026-10,0,0,0,0,1,0,0,0,1,0,0.03,54,0,USD,0,0",
-        ])
-    );
-}
-
-#[test]
-fn months_and_eras_start_at_local_midnight_to_the_millisecond_in_new_york() {
-    // -05:00 in winter, -04:00 in summer: the same cases, and a winter month boundary.
-    assert_eq!(
-        estimate_csv(
-            &boundary("midnight-new-york.csv"),
-            &["--timezone", "America/New_York", "--currency", "USD"]
-        ),
-        rows(&[
-            "2025-01,1,0,0,0,0,0,0,0,1,0,0.1432,54,0,USD,0,0",
-            "2025-02,1,0,0,0,0,0,0,0,1,0,0.1432,54,0,USD,0,0",
-            "2025-06,1,0,0,0,0,0,0,0,1,0,0.1432,54,0,USD,0,0",
-            "2025-07,1,0,0,0,0,0,0,0,1,0,0.1432,54,0,USD,0,1",
-            "2026-09,0,0,0,0,0,0,0,1,0,0,0,54,0,USD,0,0",
-            "2026-10,0,0,0,0,1,0,0,0,1,0,0.03,54,0,USD,0,0",
-        ])
-    );
-}
-
-#[test]
-fn era_b_conversations_last_24h_and_entry_point_windows_72h_to_the_millisecond() {
-    // Marketing and utility: a template at +24h - 1ms rides on the conversation, the one at
-    // +24h opens a new one: 2 marketing and 2 utility conversations. The entry point's free
-    // window covers a utility template at +72h - 1ms; the one at +72h opens a utility
-    // conversation. 2 x 0.1432 + 3 x 0.0768 = 0.5168.
-    assert_eq!(
-        estimate_csv(&boundary("era-b-24h-72h.csv"), &["--currency", "USD"]),
-        rows(&["2024-03,2,3,0,0,0,0,0,1,5,0,0.5168,54,0,USD,0,0"])
-    );
-    // And the ledger says which messages opened them: never the one at +24h - 1ms.
+fn era_b_conversations_opened_at_24h_and_72h_to_the_millisecond_are_named_in_the_ledger() {
+    // The bill of this log is an example row (b03); the ledger says which messages opened
+    // its conversations: never the one at +24h - 1ms.
     let ledger = stdout(&[
         "ledger",
-        &boundary("era-b-24h-72h.csv"),
+        &example("b03_eraB_24h_and_72h_to_the_millisecond.csv"),
         "--currency",
         "USD",
     ]);
@@ -87,46 +42,19 @@ fn era_b_conversations_last_24h_and_entry_point_windows_72h_to_the_millisecond()
 }
 
 #[test]
-fn failed_undelivered_and_rejected_are_not_billed_and_open_nothing() {
-    // Era B: a failed utility template opens no conversation (the delivered one an hour later
-    // does: 0.0768); a failed marketing template costs nothing. Era D: of six templates only
-    // the delivered marketing (0.0859) and the read and sent utility (2 x 0.03) are billed.
-    assert_eq!(
-        estimate_csv(&boundary("statuses.csv"), &["--currency", "USD"]),
-        rows(&[
-            "2024-03,0,1,0,0,0,0,0,0,1,0,0.0768,54,0,USD,0,0",
-            "2026-10,1,2,0,0,0,0,0,0,3,0,0.1459,54,0,USD,0,0",
-        ])
-    );
+fn messages_not_delivered_are_counted_in_the_notes() {
+    // The bill of this log is an example row (b04): of its templates, 5 were not delivered.
     let table = waprice()
-        .args(["estimate", &boundary("statuses.csv"), "--currency", "USD"])
+        .args([
+            "estimate",
+            &example("b04_not_delivered_is_not_billed.csv"),
+            "--currency",
+            "USD",
+        ])
         .output()
         .unwrap();
     let table = String::from_utf8(table.stdout).unwrap();
     assert!(table.contains("5 not delivered"), "{table}");
-}
-
-#[test]
-fn authentication_international_is_charged_from_local_midnight_of_its_start_date() {
-    // Cairo is at +03:00 in July. Eligible from 2026-07-15: the template a millisecond before
-    // pays the authentication rate (0.0030), the one at midnight the international one
-    // (0.0538): 0.0568.
-    assert_eq!(
-        estimate_csv(
-            &boundary("auth-intl-midnight-cairo.csv"),
-            &[
-                "--timezone",
-                "Africa/Cairo",
-                "--currency",
-                "EUR",
-                "--business-country",
-                "FR",
-                "--auth-intl-since",
-                "2026-07-15"
-            ]
-        ),
-        rows(&["2026-07,0,0,1,1,0,0,0,0,2,0,0.0568,50,0,EUR,0,0"])
-    );
 }
 
 #[test]

@@ -8,7 +8,8 @@ examples/, such as a tier table NAME.tiers or a rate card NAME.card). NAME.expec
 `estimate --format csv` output to expect, with the columns to check: per month the unit columns
 and the money (`unpriced`, `cost`, `currency`, the currency both programs are run in, and
 `derived`/`substituted` where given); or the `--by` long format, or the `--as-of` comparison.
-ex* are the worked examples of docs/rules.md; x* are extra cases derived from the rules.
+ex* are the worked examples of docs/rules.md; x* are extra cases derived from the rules; b* are
+the rules' edges to the millisecond (local midnight in several zones, +24h and +72h windows).
 
 Both ref.py and the binary must give the expected counts and cost. A missing binary is a
 failure (build it with `cargo build --release`, or point $WAPRICE at one); --ref-only checks
