@@ -119,6 +119,7 @@ impl Reader<'_> {
         )
     }
 
+    /// One payload: each change of each entry, in order.
     pub(super) fn payload(&mut self, payload: &Payload, line: u64) -> Result<(), ReadError> {
         let file = self.file;
         if let Some(object) = &payload.object {
@@ -149,65 +150,72 @@ impl Reader<'_> {
                     list: "",
                     item: 0,
                 };
-                if let Some(field) = &change.field {
-                    if !matches!(field, Scalar::Str(s) if s == "messages") {
-                        self.out.stats.other += 1;
-                        continue;
-                    }
-                }
-                let Some(value) = &change.value else {
-                    let err = FieldError {
-                        field: format!("entry[{e}].changes[{c}].value"),
-                        value: String::new(),
-                        what: "missing".into(),
-                        hint: "a messages change carries messages[] or statuses[] in its value",
-                    };
-                    self.problem(err.into_bad(file, line))?;
-                    continue;
-                };
-                if value.errors.is_some() {
-                    // Meta reporting a problem with the change: one entry of its own.
-                    self.out.stats.error_payloads += 1;
-                }
-                let items = value.messages.len() + value.statuses.len();
-                if items == 0 {
-                    if value.errors.is_none() {
-                        self.out.stats.other += 1;
-                    }
-                    continue;
-                }
-                let business = match self.business(value, top) {
-                    Ok(b) => b,
-                    Err(err) => {
-                        // Every message of this change needs the business number: all skipped.
-                        self.problem(err.into_bad(file, line))?;
-                        let more = items as u64 - 1;
-                        self.out.stats.skipped += more;
-                        self.out.log.stats.rows += more;
-                        self.out.log.stats.skipped_invalid += more;
-                        continue;
-                    }
-                };
-                for (i, m) in value.messages.iter().enumerate() {
-                    let path = Path {
-                        list: "messages",
-                        item: i,
-                        ..top
-                    };
-                    if let Err(err) = self.inbound(m, path, business, &value.contacts, line) {
-                        self.problem(err.into_bad(file, line))?;
-                    }
-                }
-                for (i, s) in value.statuses.iter().enumerate() {
-                    let path = Path {
-                        list: "statuses",
-                        item: i,
-                        ..top
-                    };
-                    if let Err(err) = self.status(s, path, business, &value.contacts, line, i) {
-                        self.problem(err.into_bad(file, line))?;
-                    }
-                }
+                self.change(change, top, line)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One change of a payload: a `messages` change's inbound messages and statuses, all
+    /// with its business number; any other field is counted as other.
+    fn change(&mut self, change: &Change, top: Path, line: u64) -> Result<(), ReadError> {
+        let file = self.file;
+        if let Some(field) = &change.field {
+            if !matches!(field, Scalar::Str(s) if s == "messages") {
+                self.out.stats.other += 1;
+                return Ok(());
+            }
+        }
+        let Some(value) = &change.value else {
+            let err = FieldError {
+                field: format!("entry[{}].changes[{}].value", top.entry, top.change),
+                value: String::new(),
+                what: "missing".into(),
+                hint: "a messages change carries messages[] or statuses[] in its value",
+            };
+            return self.problem(err.into_bad(file, line));
+        };
+        if value.errors.is_some() {
+            // Meta reporting a problem with the change: one entry of its own.
+            self.out.stats.error_payloads += 1;
+        }
+        let items = value.messages.len() + value.statuses.len();
+        if items == 0 {
+            if value.errors.is_none() {
+                self.out.stats.other += 1;
+            }
+            return Ok(());
+        }
+        let business = match self.business(value, top) {
+            Ok(b) => b,
+            Err(err) => {
+                // Every message of this change needs the business number: all skipped.
+                self.problem(err.into_bad(file, line))?;
+                let more = items as u64 - 1;
+                self.out.stats.skipped += more;
+                self.out.log.stats.rows += more;
+                self.out.log.stats.skipped_invalid += more;
+                return Ok(());
+            }
+        };
+        for (i, m) in value.messages.iter().enumerate() {
+            let path = Path {
+                list: "messages",
+                item: i,
+                ..top
+            };
+            if let Err(err) = self.inbound(m, path, business, &value.contacts, line) {
+                self.problem(err.into_bad(file, line))?;
+            }
+        }
+        for (i, s) in value.statuses.iter().enumerate() {
+            let path = Path {
+                list: "statuses",
+                item: i,
+                ..top
+            };
+            if let Err(err) = self.status(s, path, business, &value.contacts, line, i) {
+                self.problem(err.into_bad(file, line))?;
             }
         }
         Ok(())
