@@ -18,6 +18,8 @@
 //! drives them all, and [`render`].
 //! docs/design.md has the diagram.
 
+#![warn(missing_docs)]
+
 pub mod accounts;
 pub mod budget;
 pub mod calendar;

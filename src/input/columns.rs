@@ -275,7 +275,7 @@ impl ColumnMap {
         self.index(f).map_or(f.name(), |i| self.headers[i].as_str())
     }
 
-    pub fn header_count(&self) -> usize {
+    pub(crate) fn header_count(&self) -> usize {
         self.headers.len()
     }
 }

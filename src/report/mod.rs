@@ -31,7 +31,7 @@ pub struct Totals {
 }
 
 impl Totals {
-    pub fn billable_total(&self) -> u64 {
+    pub(crate) fn billable_total(&self) -> u64 {
         self.billable.iter().sum()
     }
     pub fn units(&self) -> u64 {

@@ -10,13 +10,13 @@ use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
-pub const BUNDLED_CARDS: &str = include_str!("../../tariffs/rate-cards.csv");
-pub const BUNDLED_ORIGIN: &str = "bundled tariffs/rate-cards.csv";
+pub(crate) const BUNDLED_CARDS: &str = include_str!("../../tariffs/rate-cards.csv");
+pub(crate) const BUNDLED_ORIGIN: &str = "bundled tariffs/rate-cards.csv";
 /// Cards derived from another currency's card by a stated rule (tariffs/SOURCES.md), for
 /// dates where Meta's card in that currency was not found. Every row's confidence is
 /// `derived`; a derived rate never replaces a published one.
 pub const BUNDLED_DERIVED: &str = include_str!("../../tariffs/derived-cards.csv");
-pub const BUNDLED_DERIVED_ORIGIN: &str = "bundled tariffs/derived-cards.csv";
+pub(crate) const BUNDLED_DERIVED_ORIGIN: &str = "bundled tariffs/derived-cards.csv";
 
 /// The confidence that marks a derived row (in any file of the rate-cards.csv layout).
 pub const DERIVED: &str = "derived";
@@ -133,7 +133,7 @@ impl RateCards {
         Ok(RateCards::from_rows(rows))
     }
 
-    pub fn from_rows(rows: Vec<CardRow>) -> RateCards {
+    pub(crate) fn from_rows(rows: Vec<CardRow>) -> RateCards {
         // A published and a derived row may share a key: a row replaces one of its own kind.
         let mut latest: BTreeMap<(String, NaiveDate, MarketId, bool), CardRow> = BTreeMap::new();
         for row in rows {

@@ -110,7 +110,7 @@ impl Replaced {
     }
 }
 
-pub fn rate_of(cell: &Cell) -> Option<Decimal> {
+pub(crate) fn rate_of(cell: &Cell) -> Option<Decimal> {
     match cell {
         Cell::Rate(r) => Some(*r),
         _ => None,

@@ -225,7 +225,7 @@ impl<'a, R: Read> LogReader<'a, R> {
         &self.stats
     }
 
-    pub fn into_stats(self) -> ReadStats {
+    pub(crate) fn into_stats(self) -> ReadStats {
         self.stats
     }
 
