@@ -29,8 +29,12 @@ use std::sync::Arc;
 pub struct InputOptions {
     /// The file's name in messages (`-` or `<stdin>` for standard input).
     pub name: String,
+    /// `--column NAME=HEADER`: columns of the log under another header.
     pub columns: Vec<(Field, String)>,
+    /// `--skip-invalid`: a bad row is counted and skipped instead of an error.
     pub skip_invalid: bool,
+    /// `--skip-unsupported`: a message dated before any supported pricing rule is counted and
+    /// skipped instead of an error.
     pub skip_unsupported: bool,
     /// `--default-country`: numbers written without `+`/`00` are national numbers of it first.
     pub default_country: Option<Region>,
@@ -51,10 +55,15 @@ pub struct InputOptions {
 /// Row accounting: every row read is either a message or counted as skipped.
 #[derive(Debug, Clone, Default)]
 pub struct ReadStats {
+    /// Rows read (messages and skipped rows).
     pub rows: u64,
+    /// Customer messages.
     pub inbound: u64,
+    /// Business messages.
     pub business: u64,
+    /// Rows skipped as invalid (`--skip-invalid`).
     pub skipped_invalid: u64,
+    /// Rows skipped as dated before any supported rule (`--skip-unsupported`).
     pub skipped_unsupported: u64,
     /// Rows of another channel (SMS rows of a Twilio export), left out.
     pub skipped_other_channel: u64,
@@ -84,8 +93,11 @@ pub struct ReadStats {
 /// A log read into memory, sorted by time (equal times in file order).
 #[derive(Debug, Default)]
 pub struct Log {
+    /// The messages, in time order.
     pub messages: Vec<Message>,
+    /// The businesses, customers and (business, customer) pairs the messages name.
     pub parties: Parties,
+    /// What was read and skipped.
     pub stats: ReadStats,
 }
 
@@ -98,7 +110,9 @@ const TOO_LATE_MS: i64 = 4_102_444_800_000;
 /// Why reading failed: the input is bad (exit 2) or the reading itself failed (exit 1).
 #[derive(Debug)]
 pub enum ReadError {
+    /// The input is bad: exit code 2.
     Bad(BadInput),
+    /// Reading failed: exit code 1.
     Io(std::io::Error),
 }
 
@@ -221,6 +235,7 @@ impl<'a, R: Read> LogReader<'a, R> {
         })
     }
 
+    /// The accounting of the rows read so far.
     pub fn stats(&self) -> &ReadStats {
         &self.stats
     }

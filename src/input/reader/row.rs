@@ -427,12 +427,19 @@ pub(super) fn number_hint(
 /// country, and the business's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawMessage {
+    /// Its billing time (ms since the Unix epoch, UTC).
     pub time: i64,
+    /// The customer's number, digits packed in a u64.
     pub number: u64,
+    /// The business number's id in the reader's [`Parties`].
     pub business: u32,
+    /// The customer's country, from the number's calling code.
     pub country: CountryId,
+    /// What the row is: a customer message, a template of a category, or free-form.
     pub kind: Kind,
+    /// False when the row's status says it was not delivered.
     pub delivered: bool,
+    /// The row proves delivery (a delivered, read or played status, or a delivery time).
     pub delivery_confirmed: bool,
 }
 
