@@ -53,14 +53,18 @@ use std::str::FromStr;
 /// `--tariff-date` and `--tariff-currency`: what the title line says, or would say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overrides {
+    /// `--tariff-date`: the effective date, instead of the title's.
     pub date: Option<NaiveDate>,
+    /// `--tariff-currency`: the currency, instead of the title's.
     pub currency: Option<String>,
 }
 
 /// What a card's title line says about the unit it prices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
+    /// Per message ("cost per message").
     Message,
+    /// Per conversation ("cost per conversation").
     Conversation,
 }
 
@@ -71,9 +75,11 @@ pub struct Title {
     pub text: String,
     /// The first line of the title.
     pub line: u64,
+    /// The unit the title names, if any.
     pub unit: Option<Unit>,
     /// The currency word as written ("EUR", "$US"), and the ISO code it names.
     pub currency: Option<(String, Option<String>)>,
+    /// The effective date the title names, if any.
     pub date: Option<NaiveDate>,
     /// "Reflecting volume tiers" or the like.
     pub tiers: bool,
@@ -93,9 +99,13 @@ impl Title {
 /// A Meta rate card as read.
 #[derive(Debug, Clone)]
 pub struct MetaCard {
+    /// The card's rows, in waprice's form.
     pub rows: Vec<CardRow>,
+    /// The card's currency.
     pub currency: String,
+    /// The day the card takes effect.
     pub effective_from: NaiveDate,
+    /// What the lines above the header said.
     pub title: Title,
     /// What the reader left out or overrode, for the user.
     pub notes: Vec<String>,
