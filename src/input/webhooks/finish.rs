@@ -14,7 +14,7 @@ impl Reader<'_> {
         let pending = self.ids_into_place();
         let business = self.business_messages(pending, supported_from)?;
         let all = self.in_time_order(business, supported_from)?;
-        self.into_log(all);
+        self.fill_log(all);
         self.out.log.stats.input_notes = self.notes();
         Ok(self.out)
     }
@@ -178,7 +178,7 @@ impl Reader<'_> {
     /// business messages whose kind Meta's category did not give one: free-form inside the
     /// customer service window, else a template (Meta delivered it, so it was one or the
     /// other).
-    fn into_log(&mut self, all: Unsorted) {
+    fn fill_log(&mut self, all: Unsorted) {
         let mut last_inbound = vec![i64::MIN; self.out.log.parties.pair_count()];
         let log = &mut self.out.log;
         log.messages.reserve(all.len());
