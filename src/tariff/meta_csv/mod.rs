@@ -179,6 +179,51 @@ fn meta_column_key(n: &str) -> Option<Column> {
     })
 }
 
+/// The first ISO currency code in column `i` of the rows: the table's currency when the
+/// title does not say it.
+fn first_currency(rows: &[StringRecord], i: usize) -> Option<String> {
+    rows.iter().find_map(|r| {
+        r.get(i)
+            .and_then(currency_code)
+            .filter(|c| is_iso_currency(c))
+    })
+}
+
+/// One row under a header, its cells trimmed and located for errors.
+struct FileRow<'a> {
+    r: &'a StringRecord,
+    line: u64,
+    origin: &'a str,
+    header: &'a StringRecord,
+}
+
+impl FileRow<'_> {
+    /// Cell `i`, trimmed (empty past the row's end).
+    fn get(&self, i: usize) -> &str {
+        self.r.get(i).unwrap_or("").trim()
+    }
+
+    /// Where cell `i` is: the file, line, column header and value.
+    fn at(&self, i: usize) -> Location {
+        Location {
+            file: self.origin.to_string(),
+            line: self.line,
+            column: shown(self.header.get(i).unwrap_or("")),
+            value: self.get(i).to_string(),
+        }
+    }
+
+    /// The market the row's first cell names.
+    fn market(&self, markets: &MarketMap) -> Result<MarketId, BadInput> {
+        market(markets, self.get(0)).ok_or_else(|| {
+            BadInput::new("unknown market").at(self.at(0)).hint(format!(
+                "markets are named as on Meta's cards: {}",
+                markets.market_names().join(", ")
+            ))
+        })
+    }
+}
+
 /// Market names as Meta's cards write them, plus the few short forms seen in the wild.
 fn market(markets: &MarketMap, name: &str) -> Option<MarketId> {
     let name = name.trim().trim_end_matches('*').trim();

@@ -126,16 +126,6 @@ fn tier_header<'r>(
     Ok((h, names, title))
 }
 
-/// The first ISO currency code in column `i` of the rows: the table's currency when the
-/// title does not say it.
-fn first_currency(rows: &[StringRecord], i: usize) -> Option<String> {
-    rows.iter().find_map(|r| {
-        r.get(i)
-            .and_then(currency_code)
-            .filter(|c| is_iso_currency(c))
-    })
-}
-
 /// Columns waprice does not read, named in a note: before the groups, any but Market and
 /// Currency; inside a group, any but Meta's own (From, To, Tier, Rate type, Rate, Discount).
 fn ignored_columns(
@@ -259,28 +249,6 @@ struct TierLayout<'a> {
     ov: &'a Overrides,
 }
 
-/// One row of a tier table, its cells trimmed and located for errors.
-struct TierRow<'a> {
-    r: &'a StringRecord,
-    line: u64,
-    layout: &'a TierLayout<'a>,
-}
-
-impl TierRow<'_> {
-    fn get(&self, i: usize) -> &str {
-        self.r.get(i).unwrap_or("").trim()
-    }
-
-    fn at(&self, i: usize) -> Location {
-        Location {
-            file: self.layout.origin.to_string(),
-            line: self.line,
-            column: shown(self.layout.header.get(i).unwrap_or("")),
-            value: self.get(i).to_string(),
-        }
-    }
-}
-
 /// The tiers of the rows under the header, by market and category. A row names its market,
 /// or continues the market of the row above.
 fn tier_rows(
@@ -292,10 +260,11 @@ fn tier_rows(
     let mut found: BTreeMap<(MarketId, Column), Vec<Tier>> = BTreeMap::new();
     let mut current: Option<MarketId> = None;
     for r in rows {
-        let row = TierRow {
+        let row = FileRow {
             r,
             line: line_of(r),
-            layout,
+            origin,
+            header: layout.header,
         };
         let line = row.line;
         if r.iter().skip(1).all(|f| f.trim().is_empty()) {
@@ -303,12 +272,7 @@ fn tier_rows(
         }
         extra_fields(r, layout.header, origin)?;
         if !row.get(0).is_empty() {
-            current = Some(market(markets, row.get(0)).ok_or_else(|| {
-                BadInput::new("unknown market").at(row.at(0)).hint(format!(
-                    "markets are named as on Meta's cards: {}",
-                    markets.market_names().join(", ")
-                ))
-            })?);
+            current = Some(row.market(markets)?);
         }
         let m = current.ok_or_else(|| {
             BadInput::new(format!(
@@ -340,7 +304,7 @@ fn tier_rows(
 
 /// The tier a row gives in one column group: (from, to, rate); `None` when the group is
 /// empty on that row.
-fn group_tier(row: &TierRow, g: &Group) -> Result<Option<(u64, Option<u64>, Decimal)>, BadInput> {
+fn group_tier(row: &FileRow, g: &Group) -> Result<Option<(u64, Option<u64>, Decimal)>, BadInput> {
     let bad_count = |i: usize| {
         BadInput::new("not a message count")
             .at(row.at(i))
