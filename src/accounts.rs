@@ -21,9 +21,14 @@ use std::str::FromStr;
 pub const UNASSIGNED: &str = "unassigned";
 
 #[derive(Debug, Clone)]
+/// One customer account of a platform: the business numbers the file assigns to it share its
+/// WABAs' free tiers and its budget.
 pub struct Account {
+    /// The account's name as the file writes it.
     pub name: String,
+    /// Its active agents (the `agents` column), which set Callbell's budget unless `budget` does.
     pub agents: u32,
+    /// The ISO currency the account is billed in.
     pub currency: String,
     /// The `budget` column: a monthly amount instead of the agents rule.
     pub budget: Option<Decimal>,
@@ -73,6 +78,8 @@ impl Assignment {
 }
 
 #[derive(Debug, Clone)]
+/// The `--accounts` file read: the accounts, their WABAs, and which account and WABA each
+/// business number is in on each date.
 pub struct Accounts {
     /// Account ids index this; the last is [`UNASSIGNED`].
     pub accounts: Vec<Account>,
@@ -82,6 +89,7 @@ pub struct Accounts {
     keys: Vec<Box<[u8]>>,
     by_business: Vec<Vec<Assignment>>,
     agents_by_month: FxHashMap<(u32, Month), u32>,
+    /// The file it was read from, for messages.
     pub file: String,
 }
 
@@ -100,7 +108,9 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 /// `--shard K/N`: the accounts whose name hashes to `K - 1` modulo `N`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
+    /// Which shard this process takes (1..=N).
     pub k: u32,
+    /// How many shards the accounts are split into.
     pub n: u32,
 }
 
@@ -128,6 +138,7 @@ impl Shard {
         (fnv1a64(name.as_bytes()) % u64::from(n)) as u32 + 1
     }
 
+    /// Whether the account named `name` is in this shard.
     pub fn holds(&self, name: &str) -> bool {
         Shard::of(name, self.n) == self.k
     }
@@ -510,6 +521,7 @@ impl Accounts {
             .unwrap_or(self.accounts[account as usize].agents)
     }
 
+    /// The id of the account that takes the business numbers no row lists (the last one).
     pub fn unassigned(&self) -> u32 {
         (self.accounts.len() - 1) as u32
     }
@@ -550,6 +562,7 @@ impl Accounts {
         c
     }
 
+    /// How many accounts there are, [`UNASSIGNED`] included.
     pub fn account_count(&self) -> usize {
         self.accounts.len()
     }

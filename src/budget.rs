@@ -10,21 +10,31 @@ use rust_decimal::Decimal;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BudgetBasis {
     /// Callbell's rule for this many agents (`--agents`, default 10).
-    Agents { agents: u32, defaulted: bool },
+    Agents {
+        /// The account's active agents.
+        agents: u32,
+        /// Whether `agents` is the default (no `--agents` given).
+        defaulted: bool,
+    },
     /// `--budget AMOUNT`.
     Explicit,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// The monthly amount a customer account has included, and where it comes from.
 pub struct Budget {
+    /// The included amount per calendar month, in the billing currency.
     pub monthly: Decimal,
+    /// Where the amount comes from, for the report's assumptions.
     pub basis: BudgetBasis,
 }
 
 /// One month measured against the budget.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BudgetLine {
+    /// The month's included amount.
     pub budget: Decimal,
+    /// What the month costs beyond the budget (never negative).
     pub overage: Decimal,
     /// The date Callbell invoices the overage (the 1st of the next month).
     pub invoiced_on: NaiveDate,
@@ -51,6 +61,7 @@ impl Budget {
         })
     }
 
+    /// A budget of `amount` a month (`--budget AMOUNT` or the accounts file's `budget` column).
     pub fn explicit(amount: Decimal) -> Budget {
         Budget {
             monthly: amount,
@@ -58,6 +69,7 @@ impl Budget {
         }
     }
 
+    /// The month's cost against this budget: the overage, when it is invoiced, the share used.
     pub fn line(&self, month: Month, cost: Decimal) -> BudgetLine {
         let overage = (cost - self.monthly).max(Decimal::ZERO);
         let used_percent = if self.monthly.is_zero() {

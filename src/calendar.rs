@@ -8,7 +8,8 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
-pub const MS_PER_DAY: i64 = 86_400_000;
+/// Milliseconds in a day (of 24 hours: the windows of the rules are counted in hours).
+pub(crate) const MS_PER_DAY: i64 = 86_400_000;
 const BLOCK_MS: i64 = 900_000;
 /// Days from 0001-01-01 (CE day 1) to 1970-01-01.
 const UNIX_EPOCH_CE_DAYS: i32 = 719_163;
@@ -18,9 +19,11 @@ const UNIX_EPOCH_CE_DAYS: i32 = 719_163;
 pub struct Month(pub i32);
 
 impl Month {
+    /// The month a date falls in.
     pub fn of(date: NaiveDate) -> Month {
         Month(date.year() * 12 + date.month0() as i32)
     }
+    /// The year (e.g. 2025).
     pub fn year(self) -> i32 {
         self.0.div_euclid(12)
     }
@@ -28,9 +31,11 @@ impl Month {
     pub fn month(self) -> u32 {
         self.0.rem_euclid(12) as u32 + 1
     }
+    /// The month's first day.
     pub fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year(), self.month(), 1).expect("valid month")
     }
+    /// The month after this one.
     pub fn next(self) -> Month {
         Month(self.0 + 1)
     }
@@ -43,6 +48,8 @@ impl std::fmt::Display for Month {
 }
 
 #[derive(Debug, Clone)]
+/// The WABA's time zone, with the caches that turn instants into local dates quickly: every
+/// date of the rules (era, month, card effective date) is a local date in it.
 pub struct Calendar {
     tz: Tz,
     utc: bool,
@@ -59,6 +66,7 @@ fn date_of_day(days: i32) -> NaiveDate {
 }
 
 impl Calendar {
+    /// The calendar of time zone `tz`.
     pub fn new(tz: Tz) -> Calendar {
         Calendar {
             tz,

@@ -94,7 +94,9 @@ const LEAD_UNASSIGNED: u16 = u16::MAX - 1;
 pub struct Listed {
     /// ISO 3166 alpha-2, upper case.
     pub iso: String,
+    /// The country's English name, as the markets file writes it.
     pub name: String,
+    /// Its calling code (1 for the US and Canada).
     pub code: u16,
     /// Leading digits of the national number that select this country inside its code, as
     /// sorted `(len, value)`; empty for the code's default.
@@ -337,10 +339,12 @@ impl Countries {
         &self.countries[usize::from(c.0)].iso
     }
 
+    /// The country's English name.
     pub fn country_name(&self, c: CountryId) -> &str {
         &self.countries[usize::from(c.0)].name
     }
 
+    /// The country's calling code.
     pub fn calling_code(&self, c: CountryId) -> u16 {
         self.countries[usize::from(c.0)].code
     }

@@ -18,6 +18,7 @@ pub enum Era {
 }
 
 impl Era {
+    /// The era as the report names it: its letter and what Meta charges by in it.
     pub fn describe(self) -> &'static str {
         match self {
             Era::A => "A (conversations: user-/business-initiated, 1,000 free a month)",
@@ -41,10 +42,13 @@ const fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 /// The first date any supported rule covers; earlier rows are rejected (docs/rules.md, rule 1.6).
 pub const SUPPORTED_FROM: NaiveDate = date(2022, 2, 1);
+/// The first day of era B (conversations per category).
 pub const ERA_B_FROM: NaiveDate = date(2023, 6, 1);
 /// From this date every era B service conversation is free.
 pub const FREE_SERVICE_FROM: NaiveDate = date(2024, 11, 1);
+/// The first day of era C (per-message pricing).
 pub const ERA_C_FROM: NaiveDate = date(2025, 7, 1);
+/// The first day of era D (service and in-window utility charged).
 pub const ERA_D_FROM: NaiveDate = date(2026, 10, 1);
 
 /// The free tier of eras A and B: conversations a month per WABA.
@@ -72,6 +76,8 @@ pub const AUTH_INTL_START: [(&str, NaiveDate); 18] = [
     ("UA", date(2026, 10, 1)),
 ];
 
+/// The era a local date falls in (dates before [`SUPPORTED_FROM`] count as era A; the readers
+/// refuse them first).
 pub fn era_of(d: NaiveDate) -> Era {
     if d >= ERA_D_FROM {
         Era::D

@@ -19,23 +19,29 @@ pub fn cut(s: &str) -> Cow<'_, str> {
 /// Where in an input file a bad value sits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
+    /// The file's name as the user gave it.
     pub file: String,
     /// 1-based line of the record (its first line when a quoted field spans several).
     pub line: u64,
     /// The column's header as written in the file (or its canonical name).
     pub column: String,
+    /// The value as written (echoed cut to [`ECHO_CHARS`] characters).
     pub value: String,
 }
 
 /// Bad usage or bad input: names what is wrong, where, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadInput {
+    /// What is wrong, in the user's words.
     pub what: String,
+    /// Where: the file, line, column and value; `None` when the message names them itself.
     pub at: Option<Box<Location>>,
+    /// How to fix it, shown after the message.
     pub hint: Option<String>,
 }
 
 impl BadInput {
+    /// Bad input saying `what` is wrong, with no location or hint yet.
     pub fn new(what: impl Into<String>) -> BadInput {
         BadInput {
             what: what.into(),
@@ -44,11 +50,13 @@ impl BadInput {
         }
     }
 
+    /// The same error, located at a file's line, column and value.
     pub fn at(mut self, at: Location) -> BadInput {
         self.at = Some(Box::new(at));
         self
     }
 
+    /// The same error, with a hint on how to fix it.
     pub fn hint(mut self, hint: impl Into<String>) -> BadInput {
         self.hint = Some(hint.into());
         self

@@ -9,16 +9,25 @@ use chrono::NaiveDate;
 /// The category a unit is counted under (the estimate's columns).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UnitCategory {
+    /// Marketing templates (conversations in era B).
     Marketing,
+    /// Utility templates (conversations in era B).
     Utility,
+    /// Authentication templates at the market's own rate.
     Authentication,
+    /// Authentication templates at the authentication-international rate, which Meta charges
+    /// for customers of some countries from a start date (docs/rules.md).
     AuthenticationInternational,
+    /// Free-form messages, or service conversations in era B.
     Service,
+    /// Era A conversations opened by the customer.
     UserInitiated,
+    /// Era A conversations opened by a business template.
     BusinessInitiated,
 }
 
 impl UnitCategory {
+    /// Every category, in the estimate's column order.
     pub const ALL: [UnitCategory; 7] = [
         UnitCategory::Marketing,
         UnitCategory::Utility,
@@ -29,6 +38,7 @@ impl UnitCategory {
         UnitCategory::BusinessInitiated,
     ];
 
+    /// The category as the outputs name it (`authentication_international`).
     pub fn name(self) -> &'static str {
         match self {
             UnitCategory::Marketing => "marketing",
@@ -41,6 +51,7 @@ impl UnitCategory {
         }
     }
 
+    /// The category's place in [`UnitCategory::ALL`], for arrays indexed by category.
     pub fn index(self) -> usize {
         self as usize
     }
@@ -74,6 +85,7 @@ pub enum Pricing {
 }
 
 impl Pricing {
+    /// The pricing as the ledger's `pricing` column names it.
     pub fn name(self) -> &'static str {
         match self {
             Pricing::Conversation => "conversation",
@@ -98,6 +110,7 @@ impl Pricing {
         )
     }
 
+    /// A unit Meta charges for: a conversation or a message at a rate (not free).
     pub fn is_billed(self) -> bool {
         matches!(self, Pricing::Conversation | Pricing::Message)
     }
@@ -129,15 +142,20 @@ pub struct BillingEvent {
     pub date: NaiveDate,
     /// The calendar month the unit is counted in (always the message's own).
     pub month: Month,
+    /// The era of the unit's date.
     pub era: Era,
+    /// The (business, customer) pair, an index into [`crate::parties::Parties`].
     pub pair: u32,
     /// The customer's country: with `date`, it gives the market.
     pub country: CountryId,
+    /// What Meta counts the unit as.
     pub category: UnitCategory,
+    /// Why it costs what it costs: a rate, free (and why), or nothing.
     pub pricing: Pricing,
     /// A service window the log does not show, presumed for this free-form message.
     pub presumed: Presumed,
     /// With `--accounts`: the customer account and the WABA the unit is billed to (0 without).
     pub account: u32,
+    /// With `--accounts`: the WABA the unit is billed to (0 without).
     pub waba: u32,
 }

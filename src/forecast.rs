@@ -18,23 +18,37 @@ use rust_decimal::Decimal;
 /// Monthly volumes of one country.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Volumes {
+    /// Marketing templates.
     pub marketing: u64,
+    /// Utility templates, those in `utility_in_window` included.
     pub utility: u64,
+    /// Of `utility`, those sent inside a customer service window (free in era C).
     pub utility_in_window: u64,
+    /// Authentication templates at the market's own rate.
     pub authentication: u64,
+    /// Authentication templates at the international rate.
     pub authentication_international: u64,
+    /// Free-form messages (service conversations before 2025-07-01).
     pub service: u64,
 }
 
 /// One country and category of a forecast.
 pub struct Line {
+    /// The customer country's ISO code.
     pub country: String,
+    /// The market the country is priced in on the forecast's date.
     pub market: String,
+    /// The category the volume is counted under.
     pub category: UnitCategory,
+    /// Messages (conversations before 2025-07-01) of this country and category.
     pub volume: u64,
+    /// Of `volume`, those that are free.
     pub free: u64,
+    /// Of `volume`, those charged at `rate`.
     pub billable: u64,
+    /// The rate a billed unit pays; zero when none is billed, `None` when no card prices it.
     pub rate: Option<Decimal>,
+    /// `billable` x `rate`, in the forecast's currency.
     pub cost: Decimal,
 }
 

@@ -29,6 +29,7 @@ pub struct LineCounter<'a> {
 }
 
 impl<'a> LineCounter<'a> {
+    /// A counter at the start of `text` (line 1).
     pub fn new(text: &'a str) -> Self {
         LineCounter {
             text: text.as_bytes(),

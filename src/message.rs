@@ -6,12 +6,16 @@
 /// A template's category as Meta approved it (docs/rules.md, rule 1.4: taken from the row, never inferred).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TemplateCategory {
+    /// Marketing: promotions, offers, re-engagement.
     Marketing,
+    /// Utility: updates on a transaction the customer made or asked for.
     Utility,
+    /// Authentication: one-time codes.
     Authentication,
 }
 
 impl TemplateCategory {
+    /// The category as Meta and the outputs name it.
     pub fn name(self) -> &'static str {
         match self {
             TemplateCategory::Marketing => "marketing",
@@ -25,7 +29,10 @@ impl TemplateCategory {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A customer's message; `entry_point` when it came from a Click-to-WhatsApp ad or Page button.
-    Inbound { entry_point: bool },
+    Inbound {
+        /// Whether it came through an entry point (opens a free entry point window).
+        entry_point: bool,
+    },
     /// A template message sent by the business.
     Template(TemplateCategory),
     /// Any other business message (text, media, interactive): a service message.
@@ -38,6 +45,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Whether the business sent it (a template, free-form or uncategorised message).
     pub fn is_business(self) -> bool {
         !matches!(self, Kind::Inbound { .. })
     }
@@ -51,6 +59,7 @@ pub struct Message {
     pub time: i64,
     /// Interned (business number, customer) pair: windows are kept per pair.
     pub pair: u32,
+    /// What the message is, as far as billing cares.
     pub kind: Kind,
     /// False for rows whose status says failed/undelivered/rejected (docs/rules.md, rule 1.1). Always true inbound.
     pub delivered: bool,

@@ -14,19 +14,26 @@ use crate::prefetch::prefetch;
 use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A customer: its number (or business-scoped user id key) and its country, resolved once.
 pub struct Customer {
+    /// The number's digits packed in a u64, or the key of a business-scoped user id.
     pub number: u64,
+    /// The country the number's calling code (or the payload) gives.
     pub country: CountryId,
 }
 
 /// A (business, customer) pair: the scope of every window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pair {
+    /// The business number's id.
     pub business: u32,
+    /// The customer.
     pub customer: Customer,
 }
 
 #[derive(Debug, Default, Clone)]
+/// The interned businesses, customers and (business, customer) pairs of one log: a message
+/// carries only its pair's id.
 pub struct Parties {
     businesses: Vec<Box<[u8]>>,
     business_ids: HashMap<Box<[u8]>, u32>,
@@ -125,18 +132,23 @@ impl Parties {
         }
     }
 
+    /// Pair `pair`: its business and customer.
     pub fn pair_of(&self, pair: u32) -> Pair {
         self.pairs[pair as usize]
     }
+    /// The customer of pair `pair`.
     pub fn customer_of(&self, pair: u32) -> Customer {
         self.pairs[pair as usize].customer
     }
+    /// The business number of id `business`, as interned (normalised digits, or as written).
     pub fn business_name(&self, business: u32) -> &[u8] {
         &self.businesses[business as usize]
     }
+    /// How many pairs are interned.
     pub fn pair_count(&self) -> usize {
         self.pairs.len()
     }
+    /// How many business numbers are interned.
     pub fn business_count(&self) -> usize {
         self.businesses.len()
     }

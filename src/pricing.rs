@@ -18,6 +18,7 @@ use rust_decimal::Decimal;
 /// The rate a billed unit pays and where it came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rate {
+    /// The rate per unit, in the card's currency.
     pub value: Decimal,
     /// Index of the card row in [`RateCards::rows`].
     pub row: usize,
@@ -35,15 +36,18 @@ pub struct Rate {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a unit costs: free, a rate, or no rate known.
 pub enum Quote {
     /// A free unit, or an event that is not a unit.
     Free,
+    /// At a card's rate.
     Priced(Rate),
     /// No card of the currency has this market and column at any date.
     Unpriced(Column),
 }
 
 impl Quote {
+    /// The unit's cost: zero when free, `None` when unpriced.
     pub fn value(&self) -> Option<Decimal> {
         match self {
             Quote::Free => Some(Decimal::ZERO),
@@ -53,6 +57,7 @@ impl Quote {
     }
 }
 
+/// Prices billing events from the rate cards of one currency (see the module documentation).
 pub struct Pricer<'a> {
     currency: &'a str,
     /// The currency's published and derived cells, found once.
@@ -69,6 +74,7 @@ struct Found<'v> {
 }
 
 impl<'a> Pricer<'a> {
+    /// A pricer of `currency` over `cards`.
     pub fn new(cards: &'a RateCards, currency: &'a str) -> Pricer<'a> {
         Pricer {
             currency,
@@ -87,6 +93,7 @@ impl<'a> Pricer<'a> {
         (get(self.cells), get(self.derived))
     }
 
+    /// What event `e` costs in `market` (by the event's date, era, category and pricing).
     pub fn quote(&self, e: &BillingEvent, market: MarketId) -> Quote {
         if !e.pricing.is_billed() {
             return Quote::Free;
@@ -182,6 +189,8 @@ pub struct TieredPricer<'a> {
 }
 
 impl<'a> TieredPricer<'a> {
+    /// A pricer of `currency` over `cards`, with the volume tiers of `tiers`; tier counters start
+    /// at zero.
     pub fn new(cards: &'a RateCards, tiers: &'a TierTables, currency: &'a str) -> TieredPricer<'a> {
         TieredPricer {
             pricer: Pricer::new(cards, currency),

@@ -8,11 +8,11 @@
 //! `business_message` function.
 
 mod auth_intl;
-pub mod cbp_v1;
-pub mod cbp_v2;
+mod cbp_v1;
+mod cbp_v2;
 mod conversation;
-pub mod per_message;
-pub mod windows;
+mod per_message;
+mod windows;
 
 use crate::calendar::{Calendar, Month};
 use crate::country::CountryId;
@@ -54,11 +54,17 @@ pub struct EngineConfig {
 /// A business message as the era rules see it.
 #[derive(Debug, Clone, Copy)]
 pub struct BusinessMessage {
+    /// Its billing time (ms since the Unix epoch, UTC).
     pub t: i64,
+    /// Its local date in the WABA time zone: the date whose rules apply.
     pub date: NaiveDate,
+    /// The calendar month it is counted in.
     pub month: Month,
+    /// The pricing era of its date.
     pub era: Era,
+    /// What was sent: a template of a category, or a free-form message.
     pub kind: Kind,
+    /// The business number that sent it (its id in [`Parties`]).
     pub business: u32,
     /// Whether an authentication template here pays the international rate.
     pub auth_intl: bool,
@@ -74,7 +80,7 @@ impl BusinessMessage {
 }
 
 impl BusinessMessage {
-    pub fn template_unit_category(&self, category: TemplateCategory) -> UnitCategory {
+    pub(crate) fn template_unit_category(&self, category: TemplateCategory) -> UnitCategory {
         match category {
             TemplateCategory::Marketing => UnitCategory::Marketing,
             TemplateCategory::Utility => UnitCategory::Utility,
@@ -217,6 +223,8 @@ pub struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
+    /// An engine that replays messages under `config`, dating them with `calendar` (the WABA's
+    /// time zone).
     pub fn new(config: &'a EngineConfig, calendar: Calendar) -> Engine<'a> {
         Engine {
             config,
@@ -246,7 +254,7 @@ impl<'a> Engine<'a> {
         });
     }
 
-    pub fn pair_count(&self) -> usize {
+    pub(crate) fn pair_count(&self) -> usize {
         self.pairs.len()
     }
 

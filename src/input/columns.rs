@@ -19,14 +19,25 @@ fn listed(headers: &[String]) -> String {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A column of the log waprice reads; the header names it by its canonical name or an alias,
+/// or `--column NAME=HEADER` maps it.
 pub enum Field {
+    /// When the message was sent: its billing time, unless `delivered_at` gives one.
     Timestamp,
+    /// When a business message was delivered: its billing time when present.
     DeliveredAt,
+    /// Inbound (from the customer) or outbound (from the business).
     Direction,
+    /// A business message's template category, or a free-form message's type.
     Category,
+    /// The customer's phone number.
     Recipient,
+    /// Whether a customer message came through an entry point (a Click-to-WhatsApp ad or a Page
+    /// button).
     EntryPoint,
+    /// A business message's delivery status (a failed message is not billed).
     Status,
+    /// The business number that sent or received the message.
     Business,
     /// The sender, in exports that name both parties (`From`, `To`) and no customer column.
     From,
@@ -42,6 +53,7 @@ pub enum Field {
 const FIELDS: usize = 12;
 
 impl Field {
+    /// Every column, in this order.
     pub const ALL: [Field; FIELDS] = [
         Field::Timestamp,
         Field::DeliveredAt,
@@ -57,6 +69,7 @@ impl Field {
         Field::Language,
     ];
 
+    /// The column's canonical name.
     pub fn name(self) -> &'static str {
         self.aliases()[0]
     }
@@ -266,6 +279,7 @@ impl ColumnMap {
         self.parties
     }
 
+    /// The column's index in the log's rows, `None` when the log does not have it.
     pub fn index(&self, f: Field) -> Option<usize> {
         self.index[f as usize]
     }
@@ -275,7 +289,7 @@ impl ColumnMap {
         self.index(f).map_or(f.name(), |i| self.headers[i].as_str())
     }
 
-    pub fn header_count(&self) -> usize {
+    pub(crate) fn header_count(&self) -> usize {
         self.headers.len()
     }
 }

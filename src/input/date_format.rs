@@ -23,6 +23,7 @@ pub enum DateFormat {
     Excel,
     /// Unix seconds (with a fraction or not), or milliseconds from 12 digits on.
     Unix,
+    /// A strftime pattern (`%d/%m/%Y %H:%M`).
     Pattern(DatePattern),
 }
 

@@ -8,8 +8,11 @@ use std::sync::mpsc;
 
 /// An opened input and its size in bytes when known (for progress).
 pub struct Source {
+    /// The bytes as stored ([`decompress`] reads through gzip or zstd).
     pub reader: Box<dyn Read + Send>,
+    /// The file's size in bytes, when known (not for standard input).
     pub size: Option<u64>,
+    /// The path as given, for messages (`<stdin>` for standard input).
     pub name: String,
 }
 

@@ -42,20 +42,24 @@ impl Row {
         self.bytes.push(b',');
     }
 
+    /// How many fields the row has.
     pub fn len(&self) -> usize {
         self.ends.len()
     }
 
+    /// Whether the row has no field.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
 
+    /// Field `i`'s bytes as written (unquoted), `None` past the last field.
     pub fn get(&self, i: usize) -> Option<&[u8]> {
         let end = *self.ends.get(i)?;
         let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
         Some(&self.bytes[start..end])
     }
 
+    /// Every field's bytes, in order.
     pub fn iter(&self) -> impl Iterator<Item = &[u8]> {
         (0..self.len()).filter_map(|i| self.get(i))
     }
@@ -80,6 +84,8 @@ impl Index<usize> for Row {
 
 const INITIAL_BUFFER: usize = 256 * 1024;
 
+/// The records of a delimited log, read from `input` one at a time into a reused [`Row`]: RFC
+/// 4180 quoting, any line ending, a byte-order mark skipped, each record's line counted.
 pub struct Records<R> {
     input: R,
     buf: Vec<u8>,
@@ -101,6 +107,7 @@ pub struct Records<R> {
 }
 
 impl<R: Read> Records<R> {
+    /// Records of `input`, separated by commas until [`Records::set_delimiter`].
     pub fn new(input: R) -> Records<R> {
         Records::with_capacity(input, INITIAL_BUFFER)
     }
@@ -131,6 +138,7 @@ impl<R: Read> Records<R> {
         self.core = primed_core(delimiter);
     }
 
+    /// The byte between fields.
     pub fn delimiter(&self) -> u8 {
         self.delimiter
     }

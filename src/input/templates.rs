@@ -29,6 +29,7 @@ struct Entry {
 /// What the catalogue says of a template name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lookup {
+    /// The template's category.
     Found(TemplateCategory),
     /// The name is not in the catalogue.
     Unknown,
@@ -190,6 +191,7 @@ impl TemplateCatalogue {
         self.by_name.len()
     }
 
+    /// Whether the catalogue lists no template.
     pub fn is_empty(&self) -> bool {
         self.by_name.is_empty()
     }

@@ -6,6 +6,7 @@ use crate::calendar::{days_from_civil, Calendar, MS_PER_DAY};
 use chrono::NaiveDate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a timestamp could not be read.
 pub enum TimeError {
     /// Not one of the accepted shapes.
     Format,
@@ -39,6 +40,7 @@ impl std::fmt::Display for TimeError {
 }
 
 impl TimeError {
+    /// How to fix a timestamp of this kind, for the error's hint.
     pub fn hint(self) -> &'static str {
         match self {
             TimeError::Format | TimeError::Range | TimeError::DayMonth => {

@@ -33,6 +33,7 @@ pub enum PhoneError {
     /// The digits after the calling code have a length no number of that code has: a
     /// national number read as international, or a digit too many or too few.
     Impossible {
+        /// The calling code the number starts with.
         code: u16,
         /// Digits after the calling code.
         national: u8,

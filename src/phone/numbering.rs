@@ -20,6 +20,7 @@ const MAX_NATIONAL: u32 = 17;
 pub struct Region {
     /// ISO 3166 alpha-2, upper case.
     pub iso: String,
+    /// The region's calling code (1 for the US).
     pub calling_code: u16,
     /// The trunk prefix dialled before national numbers (`0` in France, `1` in the US), if any.
     pub national_prefix: Option<u64>,

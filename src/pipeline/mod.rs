@@ -32,7 +32,6 @@
 //! bar, warnings about skipped rows) goes through the [`Hooks`] of [`LogSettings::hooks`], which
 //! the binary implements with indicatif and standard error. Without hooks the pipeline is
 //! silent; the same facts are in the notes.
-#![warn(missing_docs)]
 
 mod invoices;
 mod ledger;

@@ -24,6 +24,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The field Meta's API answers under (`pricing_analytics`, `conversation_analytics`).
     pub fn name(self) -> &'static str {
         match self {
             Kind::Pricing => "pricing_analytics",
@@ -46,9 +47,13 @@ pub struct MonthFigures {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// Meta's own monthly totals, from an analytics response, to set beside the replay's.
 pub struct Analytics {
+    /// Which analytics the response holds.
     pub kind: Kind,
+    /// Meta's figures per month.
     pub months: BTreeMap<Month, MonthFigures>,
+    /// How many data points the response held.
     pub points: u64,
 }
 

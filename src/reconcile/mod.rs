@@ -45,6 +45,7 @@ pub enum MetaSays {
 }
 
 impl MetaSays {
+    /// The verdict as the comparison names it (empty for nothing).
     pub fn name(self) -> &'static str {
         match self {
             MetaSays::Pricing(p) => p.name(),
@@ -52,6 +53,7 @@ impl MetaSays {
             MetaSays::Nothing => "",
         }
     }
+    /// Whether Meta charges the unit (a conversation or a message at a rate).
     pub fn is_billed(self) -> bool {
         matches!(self, MetaSays::Pricing(p) if p.is_billed())
     }
@@ -59,7 +61,9 @@ impl MetaSays {
 
 /// What disagrees on a message (a set of these).
 pub const PRICING: u8 = 1;
+/// The categories disagree.
 pub const CATEGORY: u8 = 2;
+/// The conversations disagree (the conversation eras).
 pub const CONVERSATION: u8 = 4;
 
 /// The `differs` column: which of pricing, category and conversation disagree.
@@ -82,7 +86,9 @@ pub fn differs_name(d: u8) -> String {
 pub struct Line {
     /// Index into the log's messages (and `WebhookLog::meta`).
     pub message: usize,
+    /// The engine's billing event for the message.
     pub event: BillingEvent,
+    /// The market the customer's country is in on the event's date.
     pub market: MarketId,
     /// The engine's verdict as compared: the event's, except that a message Meta failed with
     /// 131047 is `rejected` when the engine too sees no open service window.
@@ -92,7 +98,10 @@ pub struct Line {
     pub engine_category: Option<UnitCategory>,
     /// The engine's conversation (numbered from 1 in order of opening), conversation eras only.
     pub engine_conversation: Option<u32>,
+    /// Meta's verdict in waprice's words.
     pub meta: MetaSays,
+    /// The category Meta's pricing or conversation names; `None` when it names none waprice
+    /// compares.
     pub meta_category: Option<UnitCategory>,
     /// Meta's verdict exists (pricing or failure).
     pub compared: bool,
@@ -103,16 +112,20 @@ pub struct Line {
     pub differs: u8,
     /// The price of each side's verdict (`None` when billed but unpriced; zero when free).
     pub engine_cost: Option<Decimal>,
+    /// The price of Meta's verdict (`None` when billed but unpriced; zero when free).
     pub meta_cost: Option<Decimal>,
 }
 
 impl Line {
+    /// Meta gave a verdict and it agrees on pricing, category and conversation.
     pub fn agrees(&self) -> bool {
         self.compared && self.differs == 0
     }
+    /// Whether waprice charges the unit.
     pub fn engine_billed(&self) -> bool {
         self.engine.is_billed()
     }
+    /// Whether Meta charges the unit.
     pub fn meta_billed(&self) -> bool {
         self.meta.is_billed()
     }
@@ -129,17 +142,23 @@ pub struct Figures {
     pub messages: u64,
     /// Those Meta gave a verdict on.
     pub compared: u64,
+    /// Those on which waprice and Meta agree on everything.
     pub agreeing: u64,
     /// Units billed by waprice, by Meta, and by both under the same category.
     pub billed_waprice: u64,
+    /// Units billed by Meta.
     pub billed_meta: u64,
+    /// Units billed by both under the same category.
     pub billed_agreeing: u64,
     /// Units (billed and free) the engine counts: what Meta's analytics count.
     pub units_waprice: u64,
+    /// What waprice's verdicts cost.
     pub cost_waprice: Decimal,
+    /// What Meta's verdicts cost (at waprice's rates).
     pub cost_meta: Decimal,
     /// Billed units without a rate on either side (their cost is missing from the sums).
     pub unpriced_waprice: u64,
+    /// Billed units of Meta's verdicts without a rate.
     pub unpriced_meta: u64,
 }
 
@@ -191,8 +210,11 @@ fn percent(part: u64, whole: u64) -> Option<Decimal> {
 /// The whole comparison.
 #[derive(Debug, Clone, Default)]
 pub struct Reconciliation {
+    /// Each business message, both verdicts side by side, in time order.
     pub lines: Vec<Line>,
+    /// The figures of each month.
     pub months: BTreeMap<Month, Figures>,
+    /// The figures of the whole input.
     pub total: Figures,
     /// Disagreements by kind: ("waprice verdict", "Meta verdict") → count.
     pub mismatches: BTreeMap<(String, String), u64>,

@@ -8,25 +8,40 @@ use rust_decimal::Decimal;
 /// One account's month: what `waprice invoices` prints per row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceLine {
+    /// The month.
     pub month: Month,
+    /// The customer account's name.
     pub account: String,
+    /// Its active agents that month (which set its budget).
     pub agents: u32,
+    /// Units billed.
     pub billable: u64,
+    /// Free units.
     pub free: u64,
+    /// Billed units without a rate (missing from `cost`: a lower bound).
     pub unpriced: u64,
+    /// What the billed units cost, in `currency`.
     pub cost: Decimal,
+    /// The account's included amount for the month.
     pub budget: Decimal,
+    /// What the month costs beyond the budget.
     pub overage: Decimal,
+    /// The day the overage is invoiced (the 1st of the next month).
     pub invoiced_on: NaiveDate,
+    /// The account's currency.
     pub currency: String,
 }
 
 /// Cost, budget and overage summed over the lines of one currency (never across currencies).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrencyTotal {
+    /// The currency.
     pub currency: String,
+    /// Cost of its lines.
     pub cost: Decimal,
+    /// Budget of its lines.
     pub budget: Decimal,
+    /// Overage of its lines.
     pub overage: Decimal,
 }
 
@@ -34,7 +49,9 @@ pub struct CurrencyTotal {
 /// back together exactly and refuse shards that do not belong together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShardMark {
+    /// This shard (1..=N).
     pub k: u32,
+    /// How many shards the run is split into.
     pub n: u32,
     /// FNV-1a 64 (16 hex digits) of the JSON the unsharded run prints: the same in every
     /// shard of one run, different for another log or other settings (whenever a figure or
@@ -47,9 +64,11 @@ pub struct ShardMark {
 }
 
 #[derive(Debug, Clone)]
+/// The month-end of a platform: a line per customer account and month, and the notes.
 pub struct Invoices {
     /// By month, then account name.
     pub lines: Vec<InvoiceLine>,
+    /// What the numbers rest on, as for an estimate.
     pub notes: Vec<String>,
     /// With `--shard`: which shard these lines are.
     pub shard: Option<ShardMark>,

@@ -21,19 +21,23 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Totals {
     /// Billable units per [`UnitCategory`] (indexed by `UnitCategory::index`).
     pub billable: [u64; 7],
+    /// Free units (every category).
     pub free: u64,
+    /// Billable units without a rate: missing from `cost`, which is then a lower bound.
     pub unpriced: u64,
     /// Billable units priced by a derived rate in force.
     pub derived: u64,
     /// Billable units priced by a substitute (a later card, or the other pricing model).
     pub substituted: u64,
+    /// What the priced billable units cost.
     pub cost: Decimal,
 }
 
 impl Totals {
-    pub fn billable_total(&self) -> u64 {
+    pub(crate) fn billable_total(&self) -> u64 {
         self.billable.iter().sum()
     }
+    /// Units Meta counts: billable and free.
     pub fn units(&self) -> u64 {
         self.billable_total() + self.free
     }
@@ -162,15 +166,22 @@ impl AccountTallies {
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
     counts: FxHashMap<EventKey, u64>,
+    /// Totals per month.
     pub months: BTreeMap<Month, Totals>,
+    /// Totals per (month, market, category).
     pub cells: BTreeMap<(Month, MarketId, UnitCategory), Totals>,
+    /// The eras of each month's units.
     pub eras: BTreeMap<Month, BTreeSet<Era>>,
     /// Cards that priced each month: (date, derived).
     pub cards: BTreeMap<Month, BTreeSet<(NaiveDate, bool)>>,
+    /// Units priced by a substitute, per (market, column, card date).
     pub substitutes: BTreeMap<RateKey, BTreeMap<Month, u64>>,
     /// Units priced by a derived rate in force, per (market, column, derived card date).
     pub derived: BTreeMap<RateKey, BTreeMap<Month, u64>>,
+    /// Billable units without a rate, per (market, column).
     pub unpriced: BTreeMap<(MarketId, Column), BTreeMap<Month, u64>>,
+    /// Era D service messages priced at the utility rate (no service rate on the card), per
+    /// market.
     pub service_at_utility: BTreeMap<MarketId, BTreeMap<Month, u64>>,
     /// Events per pricing verdict (units and non-units), per month.
     pub verdicts: BTreeMap<Pricing, BTreeMap<Month, u64>>,
@@ -181,6 +192,7 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Counts one event of `market`, priced by `quote` from the card of `card_date`.
     pub fn add(
         &mut self,
         e: &BillingEvent,
@@ -307,10 +319,12 @@ impl Tally {
         }
     }
 
+    /// Events of a pricing verdict, over all months.
     pub fn count(&self, pricing: Pricing) -> u64 {
         self.verdicts.get(&pricing).map_or(0, |m| m.values().sum())
     }
 
+    /// The totals over all months.
     pub fn total(&self) -> Totals {
         let mut t = Totals::default();
         for m in self.months.values() {
@@ -323,20 +337,30 @@ impl Tally {
 /// One month of the estimate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonthLine {
+    /// The month.
     pub month: Month,
+    /// Its counts and cost.
     pub totals: Totals,
+    /// Its cost against the budget.
     pub budget: BudgetLine,
 }
 
 /// One (month, market, category) line of `--by`; `None` means summed over that dimension.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BreakdownLine {
+    /// The month.
     pub month: Month,
+    /// The market (`None`: all markets).
     pub market: Option<String>,
+    /// The category (`None`: all categories).
     pub category: Option<UnitCategory>,
+    /// Units billed.
     pub billable: u64,
+    /// Free units.
     pub free: u64,
+    /// Billed units without a rate.
     pub unpriced: u64,
+    /// What the billed units cost.
     pub cost: Decimal,
     /// With `--by tier`: the unit's volume tier (`None`: no tier table priced it).
     pub tier: Option<TierBand>,
@@ -345,8 +369,11 @@ pub struct BreakdownLine {
 /// `--by`: the dimensions of the long format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum By {
+    /// Per month and market.
     Market,
+    /// Per month and category.
     Category,
+    /// Per month, market and category.
     MarketCategory,
     /// Per market, category and volume tier.
     Tier,
@@ -355,18 +382,27 @@ pub enum By {
 /// What the renderers print.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// The currency every amount is in.
     pub currency: String,
+    /// One line per month, in order.
     pub months: Vec<MonthLine>,
+    /// The totals over all months.
     pub total: Totals,
+    /// The budgets of all months.
     pub budget_total: Decimal,
+    /// The overages of all months.
     pub overage_total: Decimal,
+    /// The `--by` lines, when asked for.
     pub breakdown: Option<Vec<BreakdownLine>>,
+    /// What the numbers rest on: eras, cards, substitutes, unpriced units, assumptions.
     pub notes: Vec<String>,
     /// The `--by` the breakdown was made for.
     pub by: Option<By>,
 }
 
 impl Report {
+    /// The report of `tally` in `currency`: its months against `budget`, the `--by` breakdown,
+    /// and `notes`.
     pub fn build(
         tally: &Tally,
         currency: &str,

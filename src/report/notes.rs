@@ -11,16 +11,23 @@ use std::collections::BTreeMap;
 
 /// What the notes need besides the tally.
 pub struct NoteContext<'a> {
+    /// The report's currency.
     pub currency: &'a str,
+    /// The WABA time zone's name.
     pub timezone: &'a str,
+    /// The budget the months were measured against.
     pub budget: &'a Budget,
+    /// `--free-service-allowance`: free era D service messages per business number and month.
     pub free_service_allowance: u32,
     /// "FR since 2025-01-01" when authentication-international is on.
     pub auth_intl: Option<String>,
+    /// A market's name.
     pub market_name: &'a dyn Fn(MarketId) -> String,
     /// Where the cards used were loaded from, per (date, derived).
     pub card_source: &'a dyn Fn(chrono::NaiveDate, bool) -> String,
+    /// Rows skipped as invalid (`--skip-invalid`).
     pub skipped_invalid: u64,
+    /// Rows skipped as dated before any supported rule (`--skip-unsupported`).
     pub skipped_unsupported: u64,
     /// Rows of another channel (SMS in a Twilio export), left out.
     pub skipped_other_channel: u64,
@@ -30,7 +37,9 @@ pub struct NoteContext<'a> {
     pub input_notes: &'a [String],
     /// Rows read (blank lines aside) and how many were inbound.
     pub rows: u64,
+    /// Of `rows`, customer messages.
     pub inbound: u64,
+    /// `--strict-tariffs`: a substitute rate or an unpriced unit would have been an error.
     pub strict: bool,
 }
 
@@ -81,6 +90,8 @@ fn sum(m: &BTreeMap<Month, u64>) -> u64 {
     m.values().sum()
 }
 
+/// The notes under an estimate of `t`: what priced which months, what could not be priced,
+/// what was not a unit, and every assumption made.
 pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
     let mut notes = Vec::new();
     if cx.rows == 0 && cx.input_notes.is_empty() {

@@ -10,13 +10,13 @@ use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
-pub const BUNDLED_CARDS: &str = include_str!("../../tariffs/rate-cards.csv");
-pub const BUNDLED_ORIGIN: &str = "bundled tariffs/rate-cards.csv";
+pub(crate) const BUNDLED_CARDS: &str = include_str!("../../tariffs/rate-cards.csv");
+pub(crate) const BUNDLED_ORIGIN: &str = "bundled tariffs/rate-cards.csv";
 /// Cards derived from another currency's card by a stated rule (tariffs/SOURCES.md), for
 /// dates where Meta's card in that currency was not found. Every row's confidence is
 /// `derived`; a derived rate never replaces a published one.
 pub const BUNDLED_DERIVED: &str = include_str!("../../tariffs/derived-cards.csv");
-pub const BUNDLED_DERIVED_ORIGIN: &str = "bundled tariffs/derived-cards.csv";
+pub(crate) const BUNDLED_DERIVED_ORIGIN: &str = "bundled tariffs/derived-cards.csv";
 
 /// The confidence that marks a derived row (in any file of the rate-cards.csv layout).
 pub const DERIVED: &str = "derived";
@@ -31,16 +31,24 @@ pub fn bundled(markets: &MarketMap) -> Result<Vec<CardRow>, BadInput> {
 /// A rate column of a card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Column {
+    /// Marketing templates (per message, or per conversation before 2025-07-01).
     Marketing,
+    /// Utility templates.
     Utility,
+    /// Authentication templates at the market's own rate.
     Authentication,
+    /// Authentication templates at the authentication-international rate.
     AuthenticationInternational,
+    /// Service: free-form messages (era D), or service conversations (era B).
     Service,
+    /// Era A conversations opened by a business template.
     BusinessInitiated,
+    /// Era A conversations opened by the customer.
     UserInitiated,
 }
 
 impl Column {
+    /// Every column, in the order of rate-cards.csv (and of [`CardRow::cells`]).
     pub const ALL: [Column; 7] = [
         Column::Marketing,
         Column::Utility,
@@ -66,22 +74,31 @@ impl Column {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One cell of a card: a rate, `n/a`, or not known.
 pub enum Cell {
     /// Not known: the sources did not give it.
     #[default]
     Empty,
     /// The source says the category does not apply to that market.
     NotApplicable,
+    /// The rate per unit, in the card's currency.
     Rate(Decimal),
 }
 
 #[derive(Debug, Clone)]
+/// One market's row of a card: its rates from `effective_from` on, in one currency.
 pub struct CardRow {
+    /// The ISO currency of the rates.
     pub currency: String,
+    /// The day the card takes effect (in the WABA time zone).
     pub effective_from: NaiveDate,
+    /// The market the row prices.
     pub market: MarketId,
+    /// One cell per [`Column`], in [`Column::ALL`] order.
     pub cells: [Cell; 7],
+    /// How sure the row is (`high`, `medium`, …, or `derived`).
     pub confidence: String,
+    /// Where the rates were published (or how they were derived).
     pub source: String,
     /// Where the row was loaded from: the bundled file or a `--tariff` path.
     pub origin: String,
@@ -102,6 +119,7 @@ impl CardRow {
         }
     }
 
+    /// The row's cell for column `c`.
     pub fn cell(&self, c: Column) -> &Cell {
         &self.cells[c as usize]
     }
@@ -133,7 +151,7 @@ impl RateCards {
         Ok(RateCards::from_rows(rows))
     }
 
-    pub fn from_rows(rows: Vec<CardRow>) -> RateCards {
+    pub(crate) fn from_rows(rows: Vec<CardRow>) -> RateCards {
         // A published and a derived row may share a key: a row replaces one of its own kind.
         let mut latest: BTreeMap<(String, NaiveDate, MarketId, bool), CardRow> = BTreeMap::new();
         for row in rows {
@@ -174,18 +192,22 @@ impl RateCards {
         }
     }
 
+    /// Every row, by (currency, effective date, market).
     pub fn rows(&self) -> &[CardRow] {
         &self.rows
     }
 
+    /// Row `i` (as [`crate::pricing::Rate::row`] names it).
     pub fn row(&self, i: usize) -> &CardRow {
         &self.rows[i]
     }
 
+    /// Whether any card is in `currency`.
     pub fn has_currency(&self, currency: &str) -> bool {
         self.rows.iter().any(|r| r.currency == currency)
     }
 
+    /// The currencies of the cards, sorted, each once.
     pub fn currencies(&self) -> Vec<&str> {
         let mut v: Vec<&str> = self.rows.iter().map(|r| r.currency.as_str()).collect();
         v.dedup();

@@ -11,16 +11,20 @@ use std::collections::{BTreeMap, BTreeSet};
 /// How one cell of the new card compares with the value in force the day before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Change {
+    /// The rate went up.
     Up,
+    /// The rate went down.
     Down,
     /// No earlier value of that currency, market and category.
     First,
     /// An earlier value, and `n/a` on the new card.
     NowNotApplicable,
+    /// The same rate.
     Same,
 }
 
 impl Change {
+    /// The change as the check names it.
     pub fn name(self) -> &'static str {
         match self {
             Change::Up => "up",
@@ -32,11 +36,17 @@ impl Change {
     }
 }
 
+/// One cell of the new card against the value in force the day before it.
 pub struct CellChange {
+    /// The market's name.
     pub market: String,
+    /// The rate column.
     pub column: Column,
+    /// The value in force the day before, with the date of its card.
     pub before: Option<(Decimal, NaiveDate)>,
+    /// The new card's rate (`None`: empty or `n/a`).
     pub now: Option<Decimal>,
+    /// How the two compare.
     pub change: Change,
 }
 
@@ -62,13 +72,21 @@ impl CellChange {
 
 /// One (currency, date) of the checked file against the baseline.
 pub struct Comparison {
+    /// The card's currency.
     pub currency: String,
+    /// Its effective date.
     pub date: NaiveDate,
+    /// How many markets (rows) it has.
     pub markets: usize,
+    /// How many cells carry a rate.
     pub rates: usize,
+    /// How many cells say `n/a`.
     pub not_applicable: usize,
+    /// Markets with no earlier rate of the currency.
     pub markets_added: Vec<String>,
+    /// Markets with an earlier rate that the new card lacks.
     pub markets_missing: Vec<String>,
+    /// Every cell against the value in force before.
     pub changes: Vec<CellChange>,
     /// A baseline card of the same currency and date that the file replaces.
     pub replaces: Option<Replaced>,
@@ -78,23 +96,31 @@ pub struct Comparison {
 
 /// The rows of a loaded card that the file replaces, and its cells that the file changes.
 pub struct Replaced {
+    /// How many loaded rows of that currency and date there are.
     pub rows: usize,
     /// Rows with at least one rate changed, added or removed.
     pub differing: usize,
+    /// The cells the file changes.
     pub cells: Vec<CellDiff>,
+    /// Where the replaced rows were loaded from.
     pub origins: Vec<String>,
 }
 
 /// One cell of a replaced row: `before` is the loaded card's rate, `now` the file's (`None`:
 /// empty or n/a).
 pub struct CellDiff {
+    /// The market's name.
     pub market: String,
+    /// The rate column.
     pub column: Column,
+    /// The loaded card's rate.
     pub before: Option<Decimal>,
+    /// The file's rate.
     pub now: Option<Decimal>,
 }
 
 impl CellDiff {
+    /// `changed`, `added` or `removed`.
     pub fn kind(&self) -> &'static str {
         match (self.before, self.now) {
             (Some(_), Some(_)) => "changed",
@@ -105,12 +131,13 @@ impl CellDiff {
 }
 
 impl Replaced {
+    /// How many cells are of `kind` (`changed`, `added` or `removed`).
     pub fn count(&self, kind: &str) -> usize {
         self.cells.iter().filter(|c| c.kind() == kind).count()
     }
 }
 
-pub fn rate_of(cell: &Cell) -> Option<Decimal> {
+pub(crate) fn rate_of(cell: &Cell) -> Option<Decimal> {
     match cell {
         Cell::Rate(r) => Some(*r),
         _ => None,
@@ -154,6 +181,8 @@ pub fn replaced(rows: &[&CardRow], same_date: &[&CardRow], markets: &MarketMap) 
     }
 }
 
+/// The card of `rows` (one currency and effective date) against the rates of `baseline` in
+/// force the day before it.
 pub fn compare(rows: &[&CardRow], baseline: &RateCards, markets: &MarketMap) -> Comparison {
     let (currency, date) = (rows[0].currency.clone(), rows[0].effective_from);
     let before_rows: Vec<&CardRow> = baseline
@@ -242,6 +271,7 @@ pub fn compare(rows: &[&CardRow], baseline: &RateCards, markets: &MarketMap) -> 
     }
 }
 
+/// How many cells of `c` changed by `kind`.
 pub fn count(c: &Comparison, kind: Change) -> usize {
     c.changes.iter().filter(|x| x.change == kind).count()
 }

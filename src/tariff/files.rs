@@ -23,6 +23,7 @@ pub enum Layout {
 }
 
 impl Layout {
+    /// The layout as messages name it.
     pub fn describe(self) -> &'static str {
         match self {
             Layout::WapriceCard => "waprice's rate-card layout",
@@ -32,6 +33,7 @@ impl Layout {
         }
     }
 
+    /// Whether the file is in Meta's layout (where `--tariff-date` and `--tariff-currency` apply).
     pub fn is_meta(self) -> bool {
         matches!(self, Layout::MetaCard | Layout::MetaTiers)
     }
@@ -79,9 +81,11 @@ pub fn detect(text: &str, origin: &str) -> Result<Layout, BadInput> {
 /// A rate-card file as read.
 #[derive(Debug, Clone)]
 pub struct CardFile {
+    /// The layout it was in.
     pub layout: Layout,
     /// Meta's title line, for a Meta card.
     pub title: Option<Title>,
+    /// Its rows, in waprice's form.
     pub rows: Vec<CardRow>,
     /// Columns left out, currency cells overridden: for the user.
     pub notes: Vec<String>,
@@ -90,7 +94,9 @@ pub struct CardFile {
 /// A tier file as read.
 #[derive(Debug, Clone)]
 pub struct TierFile {
+    /// The layout it was in.
     pub layout: Layout,
+    /// Its tables.
     pub tables: Vec<TierTable>,
     /// Columns left out, currency cells overridden: for the user.
     pub notes: Vec<String>,

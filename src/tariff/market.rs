@@ -21,6 +21,8 @@ use crate::error::{BadInput, Location};
 use crate::lines::LineCounter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A market of Meta's rate cards (a country, or a group such as "Rest of Africa"): an index
+/// into a [`MarketMap`]'s markets. A country's market may change from one card to the next.
 pub struct MarketId(pub u16);
 
 /// The market of every country on no list.

@@ -24,6 +24,7 @@ pub enum Want {
 pub struct Source {
     /// The path, with the sheet for a workbook: `rates.xlsx, sheet 'List rates'`.
     pub origin: String,
+    /// The sheet (or file) as CSV text.
     pub text: String,
     /// Which sheet was read, for the user.
     pub notes: Vec<String>,

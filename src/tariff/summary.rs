@@ -19,6 +19,7 @@ pub fn origin_name(origin: &str) -> &str {
     }
 }
 
+/// What a card dated `date` prices: a `conversation` before 2025-07-01, then a `message`.
 pub fn priced_per(date: NaiveDate) -> &'static str {
     if date < ERA_C_FROM {
         "conversation"
@@ -29,19 +30,26 @@ pub fn priced_per(date: NaiveDate) -> &'static str {
 
 /// One card: the rows of one (currency, effective date).
 pub struct CardInfo {
+    /// The card's currency.
     pub currency: String,
+    /// Its effective date.
     pub date: NaiveDate,
     /// A card derived by a stated rule from another currency's card.
     pub derived: bool,
+    /// The names of the markets it prices.
     pub markets: Vec<String>,
     /// Rate columns with at least one value.
     pub columns: Vec<&'static str>,
     /// "44 high, 3 medium".
     pub confidence: String,
+    /// Where its rows were loaded from (`bundled` for the bundled file).
     pub origins: Vec<String>,
+    /// Where its rates were published, as its rows cite them.
     pub sources: Vec<String>,
 }
 
+/// One [`CardInfo`] per card of `cards` (of `currency` only, when given), in (currency,
+/// date) order.
 pub fn card_infos(cards: &RateCards, markets: &MarketMap, currency: Option<&str>) -> Vec<CardInfo> {
     let mut groups: BTreeMap<(String, NaiveDate, bool), Vec<&CardRow>> = BTreeMap::new();
     for r in cards.rows() {

@@ -33,7 +33,9 @@ use std::str::FromStr;
 /// `first+` for the open-ended last tier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TierBand {
+    /// The first message number of the tier.
     pub first: u64,
+    /// The last one (`None`: open-ended).
     pub last: Option<u64>,
 }
 
@@ -49,20 +51,26 @@ impl fmt::Display for TierBand {
 /// One tier of a table: where it starts, and its rate (`None`: the card's list rate).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Band {
+    /// The first message number of the tier.
     pub first: u64,
+    /// Its rate per message (`None`: the card's list rate).
     pub rate: Option<Decimal>,
 }
 
 /// The tiers of one (currency, effective date, market, category).
 #[derive(Debug, Clone)]
 pub struct TierTable {
+    /// The currency of the rates.
     pub currency: String,
+    /// The day the table takes effect.
     pub effective_from: NaiveDate,
+    /// The market it is for.
     pub market: MarketId,
     /// Utility, authentication or authentication-international.
     pub category: Column,
     /// In order; the first starts at message 1 and the last has no end.
     pub bands: Vec<Band>,
+    /// Where the rates were published: the `source` column, or the title of Meta's file.
     pub source: String,
     /// The file the table was loaded from.
     pub origin: String,
@@ -122,14 +130,17 @@ impl TierTables {
         TierTables { tables, index }
     }
 
+    /// Every table, by (currency, effective date, market, category).
     pub fn tables(&self) -> &[TierTable] {
         &self.tables
     }
 
+    /// Whether there is no table.
     pub fn is_empty(&self) -> bool {
         self.tables.is_empty()
     }
 
+    /// Whether any table is in `currency`.
     pub fn has_currency(&self, currency: &str) -> bool {
         self.tables.iter().any(|t| t.currency == currency)
     }
@@ -154,6 +165,7 @@ impl TierTables {
 /// The two monthly counters a market has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Counter {
+    /// Utility messages.
     Utility,
     /// Authentication and authentication-international together.
     Authentication,

@@ -29,8 +29,12 @@ use std::sync::Arc;
 pub struct InputOptions {
     /// The file's name in messages (`-` or `<stdin>` for standard input).
     pub name: String,
+    /// `--column NAME=HEADER`: columns of the log under another header.
     pub columns: Vec<(Field, String)>,
+    /// `--skip-invalid`: a bad row is counted and skipped instead of an error.
     pub skip_invalid: bool,
+    /// `--skip-unsupported`: a message dated before any supported pricing rule is counted and
+    /// skipped instead of an error.
     pub skip_unsupported: bool,
     /// `--default-country`: numbers written without `+`/`00` are national numbers of it first.
     pub default_country: Option<Region>,
@@ -51,10 +55,15 @@ pub struct InputOptions {
 /// Row accounting: every row read is either a message or counted as skipped.
 #[derive(Debug, Clone, Default)]
 pub struct ReadStats {
+    /// Rows read (messages and skipped rows).
     pub rows: u64,
+    /// Customer messages.
     pub inbound: u64,
+    /// Business messages.
     pub business: u64,
+    /// Rows skipped as invalid (`--skip-invalid`).
     pub skipped_invalid: u64,
+    /// Rows skipped as dated before any supported rule (`--skip-unsupported`).
     pub skipped_unsupported: u64,
     /// Rows of another channel (SMS rows of a Twilio export), left out.
     pub skipped_other_channel: u64,
@@ -84,8 +93,11 @@ pub struct ReadStats {
 /// A log read into memory, sorted by time (equal times in file order).
 #[derive(Debug, Default)]
 pub struct Log {
+    /// The messages, in time order.
     pub messages: Vec<Message>,
+    /// The businesses, customers and (business, customer) pairs the messages name.
     pub parties: Parties,
+    /// What was read and skipped.
     pub stats: ReadStats,
 }
 
@@ -98,7 +110,9 @@ const TOO_LATE_MS: i64 = 4_102_444_800_000;
 /// Why reading failed: the input is bad (exit 2) or the reading itself failed (exit 1).
 #[derive(Debug)]
 pub enum ReadError {
+    /// The input is bad: exit code 2.
     Bad(BadInput),
+    /// Reading failed: exit code 1.
     Io(std::io::Error),
 }
 
@@ -221,11 +235,12 @@ impl<'a, R: Read> LogReader<'a, R> {
         })
     }
 
+    /// The accounting of the rows read so far.
     pub fn stats(&self) -> &ReadStats {
         &self.stats
     }
 
-    pub fn into_stats(self) -> ReadStats {
+    pub(crate) fn into_stats(self) -> ReadStats {
         self.stats
     }
 
@@ -265,29 +280,11 @@ impl<'a, R: Read> LogReader<'a, R> {
             let header_count = self.columns.header_count();
             let delimiter = self.reader.delimiter();
             if let Some(rows) = super::quotes::swallowed_rows(record, header_count, delimiter) {
-                return Err(BadInput::new(format!(
-                    "{file}, line {line}: a quoted field holds {rows} line{} like rows of the log: a quote is probably never closed",
-                    if rows == 1 { "" } else { "s" }
-                ))
-                .hint("close the quote (a quote inside a quoted field is written twice: \"\"); waprice stops here, even with --skip-invalid, rather than lose the rows inside")
-                .into());
+                return Err(quote_never_closed(file, line, rows));
             }
             if record.len() > header_count {
-                // An unquoted comma shifts every later field one column right, so an empty
-                // field could land in `category` (a marketing template read as free-form).
-                let extra = String::from_utf8_lossy(&record[header_count]);
-                let err = BadInput::new(format!(
-                    "{file}, line {line}: row has {} fields but the header has {header_count} (field {} is '{}')",
-                    record.len(),
-                    header_count + 1,
-                    extra.chars().take(80).collect::<String>()
-                ))
-                .hint(format!("a field holding {} must be enclosed in double quotes; otherwise the fields after it shift into the wrong columns", separator_name(delimiter)));
-                if !self.options.skip_invalid {
-                    return Err(err.into());
-                }
-                self.stats.skipped_invalid += 1;
-                push_example(&mut self.stats, err);
+                let err = too_many_fields(file, record, header_count, delimiter);
+                self.skip_invalid(err)?;
                 continue;
             }
             let cx = RowContext {
@@ -308,48 +305,104 @@ impl<'a, R: Read> LogReader<'a, R> {
                     )
                     .at(location(file, line, &self.columns, column, record))
                     .hint("remove older rows or pass --skip-unsupported to skip and count them");
-                    if !self.options.skip_unsupported {
-                        return Err(err.into());
-                    }
-                    self.stats.skipped_unsupported += 1;
-                    push_example(&mut self.stats, err);
+                    self.skip_unsupported(err)?;
                 }
                 Ok(Parsed::Message(m, category)) => {
                     if m.time >= self.future_from {
                         note_future(&mut self.stats, &self.columns, record, &m);
                     }
-                    if m.kind.is_business() {
-                        self.stats.business += 1;
-                    } else {
-                        self.stats.inbound += 1;
-                    }
-                    match category {
-                        CategoryFrom::Catalogue => self.stats.from_catalogue += 1,
-                        CategoryFrom::Nowhere => self.stats.uncategorised += 1,
-                        CategoryFrom::Row => {}
-                    }
-                    let b = m.business as usize;
-                    if b >= self.stats.business_lines.len() {
-                        self.stats.business_lines.resize(b + 1, 0);
-                    }
-                    if self.stats.business_lines[b] == 0 {
-                        self.stats.business_lines[b] = line;
-                    }
+                    self.stats.count(&m, category, line);
                     return Ok(Some(m));
                 }
                 Err(e) => {
                     let err = BadInput::new(e.what)
                         .at(location(file, line, &self.columns, e.field, record))
                         .hint(e.hint);
-                    if !self.options.skip_invalid {
-                        return Err(err.into());
-                    }
-                    self.stats.skipped_invalid += 1;
-                    push_example(&mut self.stats, err);
+                    self.skip_invalid(err)?;
                 }
             }
         }
     }
+
+    /// A bad row: an error, or with `--skip-invalid` counted and skipped.
+    #[cold]
+    #[inline(never)]
+    fn skip_invalid(&mut self, err: BadInput) -> Result<(), ReadError> {
+        if !self.options.skip_invalid {
+            return Err(err.into());
+        }
+        self.stats.skipped_invalid += 1;
+        push_example(&mut self.stats, err);
+        Ok(())
+    }
+
+    /// A row dated before any supported rule: an error, or with `--skip-unsupported` counted
+    /// and skipped.
+    #[cold]
+    #[inline(never)]
+    fn skip_unsupported(&mut self, err: BadInput) -> Result<(), ReadError> {
+        if !self.options.skip_unsupported {
+            return Err(err.into());
+        }
+        self.stats.skipped_unsupported += 1;
+        push_example(&mut self.stats, err);
+        Ok(())
+    }
+}
+
+impl ReadStats {
+    /// Counts a message read: inbound or business, where its category came from, and the
+    /// first line of its business number.
+    #[inline(always)]
+    fn count(&mut self, m: &RawMessage, category: CategoryFrom, line: u64) {
+        if m.kind.is_business() {
+            self.business += 1;
+        } else {
+            self.inbound += 1;
+        }
+        match category {
+            CategoryFrom::Catalogue => self.from_catalogue += 1,
+            CategoryFrom::Nowhere => self.uncategorised += 1,
+            CategoryFrom::Row => {}
+        }
+        let b = m.business as usize;
+        if b >= self.business_lines.len() {
+            self.business_lines.resize(b + 1, 0);
+        }
+        if self.business_lines[b] == 0 {
+            self.business_lines[b] = line;
+        }
+    }
+}
+
+/// A quoted field that holds `rows` lines like rows of the log: reading stops, even with
+/// `--skip-invalid`, rather than lose the rows inside.
+#[cold]
+#[inline(never)]
+fn quote_never_closed(file: &str, line: u64, rows: usize) -> ReadError {
+    BadInput::new(format!(
+        "{file}, line {line}: a quoted field holds {rows} line{} like rows of the log: a quote is probably never closed",
+        if rows == 1 { "" } else { "s" }
+    ))
+    .hint("close the quote (a quote inside a quoted field is written twice: \"\"); waprice stops here, even with --skip-invalid, rather than lose the rows inside")
+    .into()
+}
+
+/// A row with more fields than the header. An unquoted comma shifts every later field one
+/// column right, so an empty field could land in `category` (a marketing template read as
+/// free-form): never read.
+#[cold]
+#[inline(never)]
+fn too_many_fields(file: &str, record: &Row, header_count: usize, delimiter: u8) -> BadInput {
+    let extra = String::from_utf8_lossy(&record[header_count]);
+    BadInput::new(format!(
+        "{file}, line {}: row has {} fields but the header has {header_count} (field {} is '{}')",
+        record.line(),
+        record.len(),
+        header_count + 1,
+        extra.chars().take(80).collect::<String>()
+    ))
+    .hint(format!("a field holding {} must be enclosed in double quotes; otherwise the fields after it shift into the wrong columns", separator_name(delimiter)))
 }
 
 /// "a comma", "a semicolon", "a tab", "a |": the separator in a hint.

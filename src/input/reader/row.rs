@@ -76,52 +76,21 @@ pub(super) fn check_category_sources(
     Ok(())
 }
 
+/// Reads one row of the log into a message: its direction, kind, delivery, time, customer
+/// (number and market) and business. Runs once per row: its pieces are inlined into it and
+/// allocate nothing unless the row is bad.
 pub(super) fn parse_row(
     record: &Row,
     cx: &RowContext,
     businesses: &mut Parties,
     cache: &mut RowCache,
 ) -> Result<Parsed, RowError> {
-    let RowContext {
-        columns,
-        options,
-        calendar,
-        markets,
-        numbering,
-    } = *cx;
-    let date_format = &options.date_format;
+    let columns = cx.columns;
     if record.len() < columns.header_count() {
-        let missing = Field::ALL
-            .into_iter()
-            .find(|f| f.required() && columns.index(*f).is_some_and(|i| i >= record.len()))
-            .unwrap_or(Field::Timestamp);
-        if columns.index(missing).is_some_and(|i| i >= record.len()) {
-            return Err(bad(
-                missing,
-                format!(
-                    "row has {} fields but the header has {}",
-                    record.len(),
-                    columns.header_count()
-                ),
-                "every row needs as many fields as the header; check for a missing separator",
-            ));
-        }
+        missing_fields(record, columns)?;
     }
     let mut kw = [0u8; 16];
-    let inbound = match keyword(field(record, columns, Field::Direction), &mut kw) {
-        Some(b"inbound" | b"in" | b"incoming" | b"received" | b"user" | b"customer") => true,
-        Some(
-            b"outbound" | b"out" | b"outgoing" | b"sent" | b"business" | b"outbound-api"
-            | b"outbound-reply" | b"outbound-call",
-        ) => false,
-        _ => {
-            return Err(bad(
-                Field::Direction,
-                "unknown direction",
-                "use inbound (in, incoming, received, user, customer) or outbound (out, outgoing, sent, business, outbound-api, outbound-reply, outbound-call)",
-            ))
-        }
-    };
+    let inbound = is_inbound(record, columns, &mut kw)?;
     // Which columns hold the customer and the business: with from and to, it depends on
     // who sent the row.
     let (customer_field, business_field) = match (columns.parties(), inbound) {
@@ -130,134 +99,240 @@ pub(super) fn parse_row(
         (true, false) => (Field::To, Field::From),
     };
     let raw_customer = field(record, columns, customer_field);
-    if options.twilio && !has_whatsapp_prefix(raw_customer) && !raw_customer.is_empty() {
+    if cx.options.twilio && !has_whatsapp_prefix(raw_customer) && !raw_customer.is_empty() {
         return Ok(Parsed::OtherChannel);
     }
-    let mut category_from = CategoryFrom::Row;
-    let kind = if inbound {
-        let entry_point = match keyword(field(record, columns, Field::EntryPoint), &mut kw) {
-            Some(b"" | b"false" | b"no" | b"0" | b"none") => false,
-            Some(b"ctwa" | b"page_cta" | b"true" | b"yes" | b"1") => true,
-            _ => {
-                return Err(bad(
-                    Field::EntryPoint,
-                    "unknown entry point value",
-                    "use ctwa, page_cta, true, yes or 1 for a Click-to-WhatsApp ad or Page button; empty, false, no or 0 otherwise",
-                ))
-            }
-        };
-        Kind::Inbound { entry_point }
-    } else if columns.index(Field::Category).is_some() {
-        match keyword(field(record, columns, Field::Category), &mut kw) {
-            Some(b"marketing" | b"marketing_lite") => Kind::Template(TemplateCategory::Marketing),
-            Some(b"utility") => Kind::Template(TemplateCategory::Utility),
-            Some(b"authentication") => Kind::Template(TemplateCategory::Authentication),
-            Some(b"" | b"service" | b"text" | b"free_form" | b"session") => Kind::FreeForm,
-            // Meta's message types: every one but `template` is a free-form message.
-            Some(
-                b"image" | b"audio" | b"video" | b"document" | b"sticker" | b"location"
-                | b"contacts" | b"interactive" | b"reaction" | b"button" | b"order",
-            ) => Kind::FreeForm,
-            Some(b"template") => {
-                return Err(bad(
-                    Field::Category,
-                    "a template, but not which category of template",
-                    "write the template's category (marketing, utility or authentication), or give a template column with --templates FILE",
-                ))
-            }
-            _ => {
-                return Err(bad(
-                    Field::Category,
-                    "unknown category",
-                    "templates are marketing, marketing_lite, utility or authentication; free-form messages are empty, service, text, free_form, session or a Meta message type (image, audio, video, document, sticker, location, contacts, interactive, reaction, button, order)",
-                ))
-            }
+    let (kind, category_from) = if inbound {
+        (inbound_kind(record, columns, &mut kw)?, CategoryFrom::Row)
+    } else {
+        business_kind(record, cx, &mut kw)?
+    };
+    let (mut delivered, mut delivery_confirmed) = (true, false);
+    if !inbound {
+        (delivered, delivery_confirmed) = delivery(record, columns, &mut kw)?;
+    }
+    let mut time = row_time(record, cx, cache, Field::Timestamp)?;
+    if !inbound && !field(record, columns, Field::DeliveredAt).is_empty() {
+        time = row_time(record, cx, cache, Field::DeliveredAt)?;
+        delivery_confirmed = delivered;
+    }
+    let number_error = |e: PhoneError| {
+        let default = cx.options.default_country.as_ref();
+        let hint = number_hint(&e, raw_customer, cx.numbering, default);
+        bad(customer_field, e.to_string(), hint)
+    };
+    let number = phone::read_customer(raw_customer, cx.options.default_country.as_ref())
+        .map_err(number_error)?;
+    let business = business_id(field(record, columns, business_field), businesses, cache);
+    let country = cx.markets.country_of(number).map_err(number_error)?;
+    if let Err(e) = possible_length(number, country, cx, cache) {
+        return Err(number_error(e));
+    }
+    Ok(Parsed::Message(
+        RawMessage {
+            time,
+            number,
+            business,
+            country,
+            kind,
+            delivered,
+            delivery_confirmed,
+        },
+        category_from,
+    ))
+}
+
+/// A row shorter than the header: an error naming the first required field it lacks (a
+/// short row that still holds every required field is read).
+#[cold]
+#[inline(never)]
+fn missing_fields(record: &Row, columns: &ColumnMap) -> Result<(), RowError> {
+    let missing = Field::ALL
+        .into_iter()
+        .find(|f| f.required() && columns.index(*f).is_some_and(|i| i >= record.len()))
+        .unwrap_or(Field::Timestamp);
+    if columns.index(missing).is_some_and(|i| i >= record.len()) {
+        return Err(bad(
+            missing,
+            format!(
+                "row has {} fields but the header has {}",
+                record.len(),
+                columns.header_count()
+            ),
+            "every row needs as many fields as the header; check for a missing separator",
+        ));
+    }
+    Ok(())
+}
+
+/// The row's direction: a customer message (inbound) or a business message.
+#[inline(always)]
+fn is_inbound(record: &Row, columns: &ColumnMap, kw: &mut [u8; 16]) -> Result<bool, RowError> {
+    match keyword(field(record, columns, Field::Direction), kw) {
+        Some(b"inbound" | b"in" | b"incoming" | b"received" | b"user" | b"customer") => Ok(true),
+        Some(
+            b"outbound" | b"out" | b"outgoing" | b"sent" | b"business" | b"outbound-api"
+            | b"outbound-reply" | b"outbound-call",
+        ) => Ok(false),
+        _ => Err(bad(
+            Field::Direction,
+            "unknown direction",
+            "use inbound (in, incoming, received, user, customer) or outbound (out, outgoing, sent, business, outbound-api, outbound-reply, outbound-call)",
+        )),
+    }
+}
+
+/// A customer message, and whether it came through an entry point (a Click-to-WhatsApp ad
+/// or a Page button), which opens a free entry-point window.
+#[inline(always)]
+fn inbound_kind(record: &Row, columns: &ColumnMap, kw: &mut [u8; 16]) -> Result<Kind, RowError> {
+    let entry_point = match keyword(field(record, columns, Field::EntryPoint), kw) {
+        Some(b"" | b"false" | b"no" | b"0" | b"none") => false,
+        Some(b"ctwa" | b"page_cta" | b"true" | b"yes" | b"1") => true,
+        _ => {
+            return Err(bad(
+                Field::EntryPoint,
+                "unknown entry point value",
+                "use ctwa, page_cta, true, yes or 1 for a Click-to-WhatsApp ad or Page button; empty, false, no or 0 otherwise",
+            ))
         }
-    } else if let Some(catalogue) = &options.templates {
+    };
+    Ok(Kind::Inbound { entry_point })
+}
+
+/// A business message's kind (a template of a category, or free-form) and where it came
+/// from: the row's category column, else the `--templates` catalogue by the row's template
+/// name, else nowhere (`--template-category` decides).
+#[inline(always)]
+fn business_kind(
+    record: &Row,
+    cx: &RowContext,
+    kw: &mut [u8; 16],
+) -> Result<(Kind, CategoryFrom), RowError> {
+    let columns = cx.columns;
+    if columns.index(Field::Category).is_some() {
+        Ok((row_category(record, columns, kw)?, CategoryFrom::Row))
+    } else if let Some(catalogue) = &cx.options.templates {
         let name = field(record, columns, Field::Template);
         if name.is_empty() {
-            Kind::FreeForm
+            Ok((Kind::FreeForm, CategoryFrom::Row))
         } else {
-            category_from = CategoryFrom::Catalogue;
-            match catalogue.lookup(name, field(record, columns, Field::Language)) {
-                Lookup::Found(c) => Kind::Template(c),
-                Lookup::Unknown => {
-                    return Err(bad(
-                        Field::Template,
-                        "template not in the --templates catalogue",
-                        "fetch the current template list (GET /{waba-id}/message_templates) or add the template to the catalogue; --skip-invalid skips and counts such rows",
-                    ))
-                }
-                Lookup::Ambiguous => {
-                    return Err(bad(
-                        Field::Template,
-                        "the catalogue lists this template in several languages with different categories",
-                        "add the log's template language as a language column, as the catalogue writes it",
-                    ))
-                }
-            }
+            let language = field(record, columns, Field::Language);
+            Ok((
+                catalogued(catalogue, name, language)?,
+                CategoryFrom::Catalogue,
+            ))
         }
     } else if columns.index(Field::Template).is_some() {
         // A template column beside a category column: the row's category rules (checked
         // when the reader starts); without a name, a free-form message.
-        Kind::FreeForm
+        Ok((Kind::FreeForm, CategoryFrom::Row))
     } else {
-        category_from = CategoryFrom::Nowhere;
-        Kind::Uncategorised
-    };
-    let mut delivered = true;
-    let mut delivery_confirmed = false;
-    if !inbound {
-        match keyword(field(record, columns, Field::Status), &mut kw) {
-            // Sent, or on its way (Twilio's statuses): delivered as far as the log knows.
-            Some(
-                b"" | b"sent" | b"queued" | b"accepted" | b"sending" | b"scheduled"
-                | b"partially_delivered",
-            ) => {}
-            Some(b"delivered" | b"read" | b"played") => delivery_confirmed = true,
-            Some(b"failed" | b"undelivered" | b"rejected" | b"canceled" | b"cancelled") => {
-                delivered = false
-            }
-            _ => {
-                return Err(bad(
-                    Field::Status,
-                    "unknown status",
-                    "use delivered, read, played or sent (or Twilio's queued, accepted, sending, scheduled) for delivered; failed, undelivered, rejected or canceled for not delivered; or leave it empty",
-                ))
+        Ok((Kind::Uncategorised, CategoryFrom::Nowhere))
+    }
+}
+
+/// A business message's kind by the row's category column: a template's category, or one of
+/// the names of a free-form message (Meta's message types among them).
+#[inline(always)]
+fn row_category(record: &Row, columns: &ColumnMap, kw: &mut [u8; 16]) -> Result<Kind, RowError> {
+    match keyword(field(record, columns, Field::Category), kw) {
+        Some(b"marketing" | b"marketing_lite") => Ok(Kind::Template(TemplateCategory::Marketing)),
+        Some(b"utility") => Ok(Kind::Template(TemplateCategory::Utility)),
+        Some(b"authentication") => Ok(Kind::Template(TemplateCategory::Authentication)),
+        Some(b"" | b"service" | b"text" | b"free_form" | b"session") => Ok(Kind::FreeForm),
+        // Meta's message types: every one but `template` is a free-form message.
+        Some(
+            b"image" | b"audio" | b"video" | b"document" | b"sticker" | b"location" | b"contacts"
+            | b"interactive" | b"reaction" | b"button" | b"order",
+        ) => Ok(Kind::FreeForm),
+        Some(b"template") => Err(bad(
+            Field::Category,
+            "a template, but not which category of template",
+            "write the template's category (marketing, utility or authentication), or give a template column with --templates FILE",
+        )),
+        _ => Err(bad(
+            Field::Category,
+            "unknown category",
+            "templates are marketing, marketing_lite, utility or authentication; free-form messages are empty, service, text, free_form, session or a Meta message type (image, audio, video, document, sticker, location, contacts, interactive, reaction, button, order)",
+        )),
+    }
+}
+
+/// A template's category by the `--templates` catalogue, by its name and language.
+#[inline(always)]
+fn catalogued(
+    catalogue: &TemplateCatalogue,
+    name: &[u8],
+    language: &[u8],
+) -> Result<Kind, RowError> {
+    match catalogue.lookup(name, language) {
+        Lookup::Found(c) => Ok(Kind::Template(c)),
+        Lookup::Unknown => Err(bad(
+            Field::Template,
+            "template not in the --templates catalogue",
+            "fetch the current template list (GET /{waba-id}/message_templates) or add the template to the catalogue; --skip-invalid skips and counts such rows",
+        )),
+        Lookup::Ambiguous => Err(bad(
+            Field::Template,
+            "the catalogue lists this template in several languages with different categories",
+            "add the log's template language as a language column, as the catalogue writes it",
+        )),
+    }
+}
+
+/// A business message's delivery by its status column: (delivered, delivery confirmed).
+/// A failed message is not billed; a confirmed one proves the service window was open.
+#[inline(always)]
+fn delivery(
+    record: &Row,
+    columns: &ColumnMap,
+    kw: &mut [u8; 16],
+) -> Result<(bool, bool), RowError> {
+    match keyword(field(record, columns, Field::Status), kw) {
+        // Sent, or on its way (Twilio's statuses): delivered as far as the log knows.
+        Some(
+            b"" | b"sent" | b"queued" | b"accepted" | b"sending" | b"scheduled"
+            | b"partially_delivered",
+        ) => Ok((true, false)),
+        Some(b"delivered" | b"read" | b"played") => Ok((true, true)),
+        Some(b"failed" | b"undelivered" | b"rejected" | b"canceled" | b"cancelled") => {
+            Ok((false, false))
+        }
+        _ => Err(bad(
+            Field::Status,
+            "unknown status",
+            "use delivered, read, played or sent (or Twilio's queued, accepted, sending, scheduled) for delivered; failed, undelivered, rejected or canceled for not delivered; or leave it empty",
+        )),
+    }
+}
+
+/// The time (ms) in column `f`. The shapes read without options on the fast path; anything
+/// else (another shape, `--date-format`, an error) off it.
+#[inline(always)]
+fn row_time(
+    record: &Row,
+    cx: &RowContext,
+    cache: &mut RowCache,
+    f: Field,
+) -> Result<i64, RowError> {
+    let raw = field(record, cx.columns, f);
+    let date_format = &cx.options.date_format;
+    if let DateFormat::Auto = date_format {
+        if let Ok(t) = parse_timestamp_with(raw, cx.calendar, &mut cache.date) {
+            if (0..TOO_LATE_MS).contains(&t) {
+                return Ok(t);
             }
         }
     }
-    let mut time_of = |f: Field| -> Result<i64, RowError> {
-        let raw = field(record, columns, f);
-        // The shapes read without options, on the fast path; anything else (another shape,
-        // --date-format, an error) off it.
-        if let DateFormat::Auto = date_format {
-            if let Ok(t) = parse_timestamp_with(raw, calendar, &mut cache.date) {
-                if (0..TOO_LATE_MS).contains(&t) {
-                    return Ok(t);
-                }
-            }
-        }
-        time_off_the_fast_path(f, raw, calendar, date_format, &mut cache.date)
-    };
-    let mut time = time_of(Field::Timestamp)?;
-    if !inbound && !field(record, columns, Field::DeliveredAt).is_empty() {
-        time = time_of(Field::DeliveredAt)?;
-        delivery_confirmed = delivered;
-    }
-    let number_error = |e: PhoneError| {
-        let hint = number_hint(
-            &e,
-            raw_customer,
-            numbering,
-            options.default_country.as_ref(),
-        );
-        bad(customer_field, e.to_string(), hint)
-    };
-    let number = phone::read_customer(raw_customer, options.default_country.as_ref())
-        .map_err(number_error)?;
-    let raw_business = field(record, columns, business_field);
-    let business = match cache.businesses.get(raw_business) {
+    time_off_the_fast_path(f, raw, cx.calendar, date_format, &mut cache.date)
+}
+
+/// The business's id in `businesses` for its cell as written: normalised and interned the
+/// first time a spelling is seen, then found by its bytes.
+#[inline(always)]
+fn business_id(raw_business: &[u8], businesses: &mut Parties, cache: &mut RowCache) -> u32 {
+    match cache.businesses.get(raw_business) {
         Some(&id) => id,
         None => {
             let id = match phone::normalise(raw_business) {
@@ -272,37 +347,35 @@ pub(super) fn parse_row(
             }
             id
         }
-    };
-    let country = markets.country_of(number).map_err(number_error)?;
-    // One table lookup: the digits after the calling code must have a length the code's
-    // numbering plan allows, or the number is most likely a national one read as
-    // international, and its market would be wrong.
+    }
+}
+
+/// Whether the customer's number has a length its country's numbering plan allows. One
+/// table lookup: the digits after the calling code must have a possible length, or the
+/// number is most likely a national one read as international, and its market would be
+/// wrong.
+#[inline(always)]
+fn possible_length(
+    number: u64,
+    country: CountryId,
+    cx: &RowContext,
+    cache: &RowCache,
+) -> Result<(), PhoneError> {
     let total = phone::digit_count(number);
     let lengths = cache.lengths.get(usize::from(country.0)).copied();
     let fits = lengths.unwrap_or(u64::MAX) & (1 << total) != 0;
     // Mexico's legacy mobile length is possible only with its leading 1: checked in full.
-    let legacy = total == 13 && markets.calling_code(country) == 52;
-    if !fits || (legacy && !numbering.possible(number, 52)) {
-        let code = markets.calling_code(country);
+    let legacy = total == 13 && cx.markets.calling_code(country) == 52;
+    if !fits || (legacy && !cx.numbering.possible(number, 52)) {
+        let code = cx.markets.calling_code(country);
         let national = total - phone::digit_count(u64::from(code));
-        return Err(number_error(PhoneError::Impossible {
+        return Err(PhoneError::Impossible {
             code,
             national: national as u8,
-            lengths: numbering.lengths_of(code),
-        }));
+            lengths: cx.numbering.lengths_of(code),
+        });
     }
-    Ok(Parsed::Message(
-        RawMessage {
-            time,
-            number,
-            business,
-            country,
-            kind,
-            delivered,
-            delivery_confirmed,
-        },
-        category_from,
-    ))
+    Ok(())
 }
 
 /// `whatsapp:` before the number, as Twilio writes WhatsApp parties.
@@ -354,12 +427,19 @@ pub(super) fn number_hint(
 /// country, and the business's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawMessage {
+    /// Its billing time (ms since the Unix epoch, UTC).
     pub time: i64,
+    /// The customer's number, digits packed in a u64.
     pub number: u64,
+    /// The business number's id in the reader's [`Parties`].
     pub business: u32,
+    /// The customer's country, from the number's calling code.
     pub country: CountryId,
+    /// What the row is: a customer message, a template of a category, or free-form.
     pub kind: Kind,
+    /// False when the row's status says it was not delivered.
     pub delivered: bool,
+    /// The row proves delivery (a delivered, read or played status, or a delivery time).
     pub delivery_confirmed: bool,
 }
 

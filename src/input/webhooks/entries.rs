@@ -119,6 +119,7 @@ impl Reader<'_> {
         )
     }
 
+    /// One payload: each change of each entry, in order.
     pub(super) fn payload(&mut self, payload: &Payload, line: u64) -> Result<(), ReadError> {
         let file = self.file;
         if let Some(object) = &payload.object {
@@ -149,65 +150,72 @@ impl Reader<'_> {
                     list: "",
                     item: 0,
                 };
-                if let Some(field) = &change.field {
-                    if !matches!(field, Scalar::Str(s) if s == "messages") {
-                        self.out.stats.other += 1;
-                        continue;
-                    }
-                }
-                let Some(value) = &change.value else {
-                    let err = FieldError {
-                        field: format!("entry[{e}].changes[{c}].value"),
-                        value: String::new(),
-                        what: "missing".into(),
-                        hint: "a messages change carries messages[] or statuses[] in its value",
-                    };
-                    self.problem(err.into_bad(file, line))?;
-                    continue;
-                };
-                if value.errors.is_some() {
-                    // Meta reporting a problem with the change: one entry of its own.
-                    self.out.stats.error_payloads += 1;
-                }
-                let items = value.messages.len() + value.statuses.len();
-                if items == 0 {
-                    if value.errors.is_none() {
-                        self.out.stats.other += 1;
-                    }
-                    continue;
-                }
-                let business = match self.business(value, top) {
-                    Ok(b) => b,
-                    Err(err) => {
-                        // Every message of this change needs the business number: all skipped.
-                        self.problem(err.into_bad(file, line))?;
-                        let more = items as u64 - 1;
-                        self.out.stats.skipped += more;
-                        self.out.log.stats.rows += more;
-                        self.out.log.stats.skipped_invalid += more;
-                        continue;
-                    }
-                };
-                for (i, m) in value.messages.iter().enumerate() {
-                    let path = Path {
-                        list: "messages",
-                        item: i,
-                        ..top
-                    };
-                    if let Err(err) = self.inbound(m, path, business, &value.contacts, line) {
-                        self.problem(err.into_bad(file, line))?;
-                    }
-                }
-                for (i, s) in value.statuses.iter().enumerate() {
-                    let path = Path {
-                        list: "statuses",
-                        item: i,
-                        ..top
-                    };
-                    if let Err(err) = self.status(s, path, business, &value.contacts, line, i) {
-                        self.problem(err.into_bad(file, line))?;
-                    }
-                }
+                self.change(change, top, line)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One change of a payload: a `messages` change's inbound messages and statuses, all
+    /// with its business number; any other field is counted as other.
+    fn change(&mut self, change: &Change, top: Path, line: u64) -> Result<(), ReadError> {
+        let file = self.file;
+        if let Some(field) = &change.field {
+            if !matches!(field, Scalar::Str(s) if s == "messages") {
+                self.out.stats.other += 1;
+                return Ok(());
+            }
+        }
+        let Some(value) = &change.value else {
+            let err = FieldError {
+                field: format!("entry[{}].changes[{}].value", top.entry, top.change),
+                value: String::new(),
+                what: "missing".into(),
+                hint: "a messages change carries messages[] or statuses[] in its value",
+            };
+            return self.problem(err.into_bad(file, line));
+        };
+        if value.errors.is_some() {
+            // Meta reporting a problem with the change: one entry of its own.
+            self.out.stats.error_payloads += 1;
+        }
+        let items = value.messages.len() + value.statuses.len();
+        if items == 0 {
+            if value.errors.is_none() {
+                self.out.stats.other += 1;
+            }
+            return Ok(());
+        }
+        let business = match self.business(value, top) {
+            Ok(b) => b,
+            Err(err) => {
+                // Every message of this change needs the business number: all skipped.
+                self.problem(err.into_bad(file, line))?;
+                let more = items as u64 - 1;
+                self.out.stats.skipped += more;
+                self.out.log.stats.rows += more;
+                self.out.log.stats.skipped_invalid += more;
+                return Ok(());
+            }
+        };
+        for (i, m) in value.messages.iter().enumerate() {
+            let path = Path {
+                list: "messages",
+                item: i,
+                ..top
+            };
+            if let Err(err) = self.inbound(m, path, business, &value.contacts, line) {
+                self.problem(err.into_bad(file, line))?;
+            }
+        }
+        for (i, s) in value.statuses.iter().enumerate() {
+            let path = Path {
+                list: "statuses",
+                item: i,
+                ..top
+            };
+            if let Err(err) = self.status(s, path, business, &value.contacts, line, i) {
+                self.problem(err.into_bad(file, line))?;
             }
         }
         Ok(())
@@ -369,6 +377,9 @@ impl Reader<'_> {
         Ok(())
     }
 
+    /// One item of `statuses[]`: what it says about its business message (when it was sent,
+    /// delivered, read or failed; Meta's pricing and conversation) is merged into the
+    /// message's [`Pending`] entry.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn status(
         &mut self,
@@ -379,13 +390,68 @@ impl Reader<'_> {
         line: u64,
         item: usize,
     ) -> Result<(), FieldError> {
-        const STATUS_HINT: &str = "Meta's statuses are sent, delivered, read and failed";
         let id = text(
             &s.id,
             path,
             "id",
             "every status names its message's wamid in \"id\"",
         )?;
+        let Some((status, rank)) = self.billing_status(s, path)? else {
+            return Ok(());
+        };
+        let time = seconds(&s.timestamp, path, "timestamp")?;
+        let customer = self.customer(
+            (&s.recipient_id, "recipient_id"),
+            (&s.recipient_user_id, "recipient_user_id"),
+            contacts,
+            path,
+        )?;
+        let mut unknown = None;
+        let pricing = match &s.pricing {
+            Some(p) => {
+                let (pricing, u) = pricing(p, path, &mut self.unknown)?;
+                unknown = unknown.or(u);
+                Some(pricing)
+            }
+            None => None,
+        };
+        let failure_code = if status == "failed" {
+            failure_code(s)
+        } else {
+            None
+        };
+        let conversation = match &s.conversation {
+            None => None,
+            Some(c) => Some(self.conversation(c, path, &mut unknown)?),
+        };
+        // Sequence: the status's place in the file, for equal times.
+        let seq = (line << 16) | (item as u64 & 0xffff);
+        let index = self.pending_message(id, customer, business, s, path)?;
+        let news = self.pending[index].merge(StatusNews {
+            status,
+            at: (time, seq, line),
+            failure_code,
+            unknown,
+            pricing: pricing.map(|pr| (pr, rank)),
+            conversation,
+        });
+        if news {
+            self.out.stats.statuses += 1;
+        } else {
+            self.out.stats.duplicates += 1;
+        }
+        Ok(())
+    }
+
+    /// The status's name and the rank its pricing has among the statuses of one message
+    /// (delivered 3, read 2, sent 1, failed 0); `None` for a status that says nothing about
+    /// billing (`deleted`, `warning`: counted as other).
+    fn billing_status<'s>(
+        &mut self,
+        s: &'s Status,
+        path: Path,
+    ) -> Result<Option<(&'s str, u8)>, FieldError> {
+        const STATUS_HINT: &str = "Meta's statuses are sent, delivered, read and failed";
         let status = text(&s.status, path, "status", STATUS_HINT)?;
         let rank = match status {
             "sent" => 1,
@@ -395,7 +461,7 @@ impl Reader<'_> {
             "deleted" | "warning" => {
                 // Says nothing about billing.
                 self.out.stats.other += 1;
-                return Ok(());
+                return Ok(None);
             }
             _ => {
                 return Err(bad(
@@ -407,137 +473,147 @@ impl Reader<'_> {
                 ))
             }
         };
-        let time = seconds(&s.timestamp, path, "timestamp")?;
-        let customer = self.customer(
-            (&s.recipient_id, "recipient_id"),
-            (&s.recipient_user_id, "recipient_user_id"),
-            contacts,
+        Ok(Some((status, rank)))
+    }
+
+    /// A status's `conversation` object, its id interned; an origin waprice does not know is
+    /// recorded in `unknown`.
+    fn conversation(
+        &mut self,
+        c: &Conversation,
+        path: Path,
+        unknown: &mut Option<u16>,
+    ) -> Result<MetaConversation, FieldError> {
+        let cid = text(
+            &c.id,
             path,
+            "conversation.id",
+            "a conversation object names its id",
         )?;
-        let digits = customer.key();
-        let mut unknown = None;
-        let pricing = match &s.pricing {
-            Some(p) => {
-                let (pricing, u) = pricing(p, path, &mut self.unknown)?;
-                unknown = unknown.or(u);
-                Some(pricing)
-            }
+        let origin = match &c.origin {
+            Some(o) => category(
+                &o.kind,
+                path,
+                "conversation.origin.type",
+                unknown,
+                &mut self.unknown,
+            )?,
             None => None,
         };
-        let failure_code = if status == "failed" {
-            s.errors.first().and_then(|e| match &e.code {
-                Some(Scalar::Int(n)) => u32::try_from(*n).ok(),
-                Some(Scalar::Str(t)) => t.trim().parse().ok(),
-                _ => None,
-            })
-        } else {
-            None
-        };
-        let conversation = match &s.conversation {
+        let expiration = match &c.expiration_timestamp {
             None => None,
-            Some(c) => {
-                let cid = text(
-                    &c.id,
-                    path,
-                    "conversation.id",
-                    "a conversation object names its id",
-                )?;
-                let origin = match &c.origin {
-                    Some(o) => category(
-                        &o.kind,
-                        path,
-                        "conversation.origin.type",
-                        &mut unknown,
-                        &mut self.unknown,
-                    )?,
-                    None => None,
-                };
-                let expiration = match &c.expiration_timestamp {
-                    None => None,
-                    v => Some(seconds(v, path, "conversation.expiration_timestamp")?),
-                };
-                let next = self.conversation_ids.len() as u32;
-                let interned = match self.conversation_ids.get(cid) {
-                    Some(&i) => i,
-                    None => {
-                        // The map owns the id; `finish` moves it into the output.
-                        self.conversation_ids.insert(cid.into(), next);
-                        next
-                    }
-                };
-                Some(MetaConversation {
-                    id: interned,
-                    origin,
-                    expiration,
-                })
-            }
+            v => Some(seconds(v, path, "conversation.expiration_timestamp")?),
         };
-        // Sequence: the status's place in the file, for equal times.
-        let seq = (line << 16) | (item as u64 & 0xffff);
-        let index = match self.pending_ids.get(id) {
-            Some(&i) => {
-                let p = &self.pending[i as usize];
-                if p.customer != digits {
-                    return Err(bad(
-                        path,
-                        "recipient_id",
-                        s.recipient_id.as_ref(),
-                        format!("another status of message {id} names another recipient"),
-                        "the statuses of one message id come from one conversation: check that lines were not mixed between accounts",
-                    ));
-                }
-                i as usize
-            }
+        let next = self.conversation_ids.len() as u32;
+        let interned = match self.conversation_ids.get(cid) {
+            Some(&i) => i,
             None => {
-                let pair = self.pair(customer, business, path, "recipient_id", &s.recipient_id)?;
-                let i = self.pending.len();
-                self.pending_ids.insert(id.into(), i as u32);
-                self.pending.push(Pending {
-                    // The map owns the id until `finish` moves it here: one allocation per message.
-                    id: Box::default(),
-                    pair,
-                    customer: digits,
-                    sent: None,
-                    delivered: None,
-                    read: None,
-                    failed: None,
-                    failure_code: None,
-                    pricing: None,
-                    conversation: None,
-                    unknown: None,
-                });
-                i
+                // The map owns the id; `finish` moves it into the output.
+                self.conversation_ids.insert(cid.into(), next);
+                next
             }
         };
-        let p = &mut self.pending[index];
-        let at = (time, seq, line);
-        let before = (p.sent, p.delivered, p.read, p.failed);
-        match status {
-            "sent" => earliest(&mut p.sent, at),
-            "delivered" => earliest(&mut p.delivered, at),
-            "read" | "played" => earliest(&mut p.read, at),
+        Ok(MetaConversation {
+            id: interned,
+            origin,
+            expiration,
+        })
+    }
+
+    /// The index in `pending` of message `id`: its entry from an earlier status (which must
+    /// name the same customer), else a new one, its conversation pair interned.
+    fn pending_message(
+        &mut self,
+        id: &str,
+        customer: Customer,
+        business: u32,
+        s: &Status,
+        path: Path,
+    ) -> Result<usize, FieldError> {
+        if let Some(&i) = self.pending_ids.get(id) {
+            if self.pending[i as usize].customer != customer.key() {
+                return Err(bad(
+                    path,
+                    "recipient_id",
+                    s.recipient_id.as_ref(),
+                    format!("another status of message {id} names another recipient"),
+                    "the statuses of one message id come from one conversation: check that lines were not mixed between accounts",
+                ));
+            }
+            return Ok(i as usize);
+        }
+        let pair = self.pair(customer, business, path, "recipient_id", &s.recipient_id)?;
+        let i = self.pending.len();
+        self.pending_ids.insert(id.into(), i as u32);
+        self.pending.push(Pending {
+            // The map owns the id until `finish` moves it here: one allocation per message.
+            id: Box::default(),
+            pair,
+            customer: customer.key(),
+            sent: None,
+            delivered: None,
+            read: None,
+            failed: None,
+            failure_code: None,
+            pricing: None,
+            conversation: None,
+            unknown: None,
+        });
+        Ok(i)
+    }
+}
+
+/// The first error code of a failed status (`errors[].code`), when it is a number.
+fn failure_code(s: &Status) -> Option<u32> {
+    s.errors.first().and_then(|e| match &e.code {
+        Some(Scalar::Int(n)) => u32::try_from(*n).ok(),
+        Some(Scalar::Str(t)) => t.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// What one status tells about its business message.
+struct StatusNews<'s> {
+    /// `sent`, `delivered`, `read`, `played` or `failed`.
+    status: &'s str,
+    /// (time ms, sequence, line) of the status.
+    at: (i64, u64, u64),
+    failure_code: Option<u32>,
+    unknown: Option<u16>,
+    /// Its pricing, with the rank of the status (delivered 3, read 2, sent 1).
+    pricing: Option<(MetaPricing, u8)>,
+    conversation: Option<MetaConversation>,
+}
+
+impl Pending {
+    /// Merges one status into what is known of the message: the earliest time of each
+    /// status, the first failure code and unknown value, the pricing of the highest-ranked
+    /// status, the conversation's first origin and expiration. Whether it told something new
+    /// about the message's times (else it is a duplicate: Meta retries deliveries).
+    fn merge(&mut self, news: StatusNews<'_>) -> bool {
+        let before = (self.sent, self.delivered, self.read, self.failed);
+        match news.status {
+            "sent" => earliest(&mut self.sent, news.at),
+            "delivered" => earliest(&mut self.delivered, news.at),
+            "read" | "played" => earliest(&mut self.read, news.at),
             _ => {
-                earliest(&mut p.failed, at);
-                if p.failure_code.is_none() {
-                    p.failure_code = failure_code;
+                earliest(&mut self.failed, news.at);
+                if self.failure_code.is_none() {
+                    self.failure_code = news.failure_code;
                 }
             }
         }
-        if p.unknown.is_none() {
-            p.unknown = unknown;
+        if self.unknown.is_none() {
+            self.unknown = news.unknown;
         }
-        if before == (p.sent, p.delivered, p.read, p.failed) {
-            self.out.stats.duplicates += 1;
-        } else {
-            self.out.stats.statuses += 1;
-        }
-        if let Some(pr) = pricing {
-            if p.pricing.is_none_or(|(_, r)| rank > r) {
-                p.pricing = Some((pr, rank));
+        let new = before != (self.sent, self.delivered, self.read, self.failed);
+        if let Some((pr, rank)) = news.pricing {
+            if self.pricing.is_none_or(|(_, r)| rank > r) {
+                self.pricing = Some((pr, rank));
             }
         }
-        if let Some(c) = conversation {
-            p.conversation = Some(match p.conversation {
+        if let Some(c) = news.conversation {
+            self.conversation = Some(match self.conversation {
                 Some(old) => MetaConversation {
                     origin: old.origin.or(c.origin),
                     expiration: old.expiration.or(c.expiration),
@@ -546,6 +622,6 @@ impl Reader<'_> {
                 None => c,
             });
         }
-        Ok(())
+        new
     }
 }

@@ -8,17 +8,22 @@ use super::*;
 #[derive(Debug, Clone, Default)]
 pub struct SentCategories {
     pub(super) by_id: HashMap<Box<str>, Kind>,
+    /// Rows of the file.
     pub rows: u64,
+    /// Rows skipped as invalid (`--skip-invalid`).
     pub skipped_invalid: u64,
 }
 
 impl SentCategories {
+    /// The category of message `id`, when the file lists it.
     pub fn get(&self, id: &str) -> Option<Kind> {
         self.by_id.get(id).copied()
     }
+    /// How many message ids the file lists.
     pub fn len(&self) -> usize {
         self.by_id.len()
     }
+    /// Whether the file lists no message id.
     pub fn is_empty(&self) -> bool {
         self.by_id.is_empty()
     }

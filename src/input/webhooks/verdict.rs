@@ -15,6 +15,7 @@ pub enum MetaPricingModel {
 }
 
 impl MetaPricingModel {
+    /// As Meta writes it (`CBP`, `PMP`).
     pub fn name(self) -> &'static str {
         match self {
             MetaPricingModel::Cbp => "CBP",
@@ -26,12 +27,16 @@ impl MetaPricingModel {
 /// `pricing.type` (per-message pricing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MetaPricingType {
+    /// A message charged at its rate.
     Regular,
+    /// Free: a service message inside the customer service window.
     FreeCustomerService,
+    /// Free: a message inside a free entry point window.
     FreeEntryPoint,
 }
 
 impl MetaPricingType {
+    /// As Meta writes it (`free_customer_service`).
     pub fn name(self) -> &'static str {
         match self {
             MetaPricingType::Regular => "regular",
@@ -44,16 +49,24 @@ impl MetaPricingType {
 /// `pricing.category` and `conversation.origin.type`: the categories Meta reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MetaCategory {
+    /// Marketing templates.
     Marketing,
+    /// Marketing messages sent through the Marketing Messages API (Meta's `marketing_lite`),
+    /// billed as marketing.
     MarketingLite,
+    /// Utility templates.
     Utility,
+    /// Authentication templates at the market's own rate.
     Authentication,
+    /// Authentication templates at the authentication-international rate.
     AuthenticationInternational,
+    /// Free-form (service) messages.
     Service,
     /// A free entry-point conversation or window.
     ReferralConversion,
     /// Before June 2023.
     UserInitiated,
+    /// Before June 2023: a conversation opened by a business template.
     BusinessInitiated,
 }
 
@@ -126,9 +139,13 @@ impl MetaCategory {
 /// The `pricing` object of a message's statuses (from `delivered`, else `read`, else `sent`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MetaPricing {
+    /// `pricing.pricing_model`: per conversation or per message.
     pub model: Option<MetaPricingModel>,
+    /// `pricing.type`: charged, or free and why.
     pub kind: Option<MetaPricingType>,
+    /// `pricing.category`, when waprice knows the value.
     pub category: Option<MetaCategory>,
+    /// `pricing.billable`: whether Meta says it charges the message.
     pub billable: Option<bool>,
 }
 
@@ -137,6 +154,7 @@ pub struct MetaPricing {
 pub struct MetaConversation {
     /// Index into [`WebhookLog::conversation_ids`].
     pub id: u32,
+    /// `origin.type`: the category of the conversation, when waprice knows the value.
     pub origin: Option<MetaCategory>,
     /// `expiration_timestamp` in ms (only `sent` statuses carry it).
     pub expiration: Option<i64>,
@@ -150,7 +168,10 @@ pub enum Outcome {
     /// Only `sent`: counted as delivered at its send time, as the CSV reader counts `sent`.
     SentOnly,
     /// `failed` and never delivered; the first error's code (131047: outside the service window).
-    Failed { code: Option<u32> },
+    Failed {
+        /// The first error code of its failed statuses, if any.
+        code: Option<u32>,
+    },
 }
 
 /// Where the category the engine uses for a business message came from.
@@ -177,9 +198,13 @@ pub struct MetaVerdict {
     pub unknown: Option<u16>,
     /// The message id (wamid).
     pub id: Box<str>,
+    /// Delivered, sent only, or failed.
     pub outcome: Outcome,
+    /// The message's `pricing`, from its highest-ranked status (delivered, read, sent).
     pub pricing: Option<MetaPricing>,
+    /// The message's `conversation`, its origin and expiration from whichever status has them.
     pub conversation: Option<MetaConversation>,
+    /// Where the category the engine used came from.
     pub category_source: CategorySource,
     /// 1-based line of the status that gave the message its time.
     pub line: u64,
@@ -209,10 +234,15 @@ pub struct WebhookStats {
     pub error_payloads: u64,
     /// Entries skipped with `--skip-invalid`.
     pub skipped: u64,
+    /// Business messages known only by a `sent` status, counted as delivered at their send time.
     pub sent_only: u64,
+    /// Business messages whose category came from `--sent`.
     pub categories_from_sent: u64,
+    /// Business messages whose category came from Meta's `pricing.category`.
     pub categories_from_meta: u64,
+    /// Business messages whose kind was inferred from the customer service window.
     pub categories_inferred: u64,
+    /// Failed business messages without pricing, read by their error code.
     pub categories_of_failures: u64,
     /// Failed messages without pricing, by their error code (`None`: no code).
     pub failures: BTreeMap<Option<u32>, u64>,
@@ -317,10 +347,12 @@ pub(super) fn plural(n: u64) -> &'static str {
 /// A webhook file read into a log, with Meta's verdict beside each business message.
 #[derive(Debug, Default)]
 pub struct WebhookLog {
+    /// The messages as the engine replays them, in time order.
     pub log: Log,
     /// Same length and order as `log.messages`: `Some` for business messages.
     pub meta: Vec<Option<MetaVerdict>>,
     /// Meta's conversation ids, interned.
     pub conversation_ids: Vec<Box<str>>,
+    /// Where every entry of the input went.
     pub stats: WebhookStats,
 }

@@ -33,6 +33,91 @@ pub fn parse_card(
     let title = title(&records[..h]);
     let header = &records[h];
     let header_line = line_of(header);
+    let CardHeader {
+        i_currency,
+        columns,
+        ignored,
+    } = card_header(header, origin, header_line)?;
+    // Without a title or --tariff-currency, the first Currency cell naming a real currency
+    // names the card's (a typo such as GBD never does).
+    let first_cell_currency = i_currency.and_then(|i| first_currency(&records[h + 1..], i));
+    let (currency, date) = currency_and_date(&title, ov, origin, first_cell_currency.as_deref())?;
+    check_dates(&title, ov, origin, date, &columns)?;
+    let mut notes = opening_notes(
+        origin,
+        header_line,
+        &ignored,
+        "not a rate waprice prices",
+        &title,
+        ov,
+    );
+    let mut overridden = Overridden::default();
+    let source = title.source_or("Meta rate-card CSV (no title line)");
+    let mut rows = Vec::new();
+    let mut seen: HashMap<MarketId, u64> = HashMap::new();
+    for r in &records[h + 1..] {
+        let row = FileRow {
+            r,
+            line: line_of(r),
+            origin,
+            header,
+        };
+        // A line with text in the first column only is a footnote.
+        if r.iter().skip(1).all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        extra_fields(r, header, origin)?;
+        let m = row.market(markets)?;
+        if let Some(i) = i_currency {
+            row_currency(row.get(i), &currency, "card", ov, row.line, &mut overridden)
+                .map_err(|e| e.at(row.at(i)))?;
+        }
+        let cells = rate_cells(&row, &columns)?;
+        if let Some(previous) = seen.insert(m, row.line) {
+            return Err(
+                BadInput::new(format!("the market is already on line {previous}")).at(row.at(0)),
+            );
+        }
+        rows.push(CardRow {
+            currency: currency.clone(),
+            effective_from: date,
+            market: m,
+            cells,
+            confidence: "user file".to_string(),
+            source: source.clone(),
+            origin: origin.to_string(),
+        });
+    }
+    if rows.is_empty() {
+        return Err(BadInput::new(format!(
+            "{origin}: the card has a header on line {header_line} but no market rows"
+        )));
+    }
+    notes.extend(overridden.note(origin, &currency));
+    Ok(MetaCard {
+        rows,
+        currency,
+        effective_from: date,
+        title,
+        notes,
+    })
+}
+
+/// What a card's header says: where the currency column is, which column holds each rate,
+/// and the columns left out (named in a note).
+struct CardHeader {
+    i_currency: Option<usize>,
+    columns: Vec<(Column, usize)>,
+    ignored: Vec<String>,
+}
+
+/// Reads a card's header. A misspelt rate column would silently leave its rates out: refused.
+/// Anything else (Meta adds columns, such as "Meta Business Agent" in 2026) is left out.
+fn card_header(
+    header: &StringRecord,
+    origin: &str,
+    header_line: u64,
+) -> Result<CardHeader, BadInput> {
     let mut i_currency = None;
     let mut columns: Vec<(Column, usize)> = Vec::new();
     let mut ignored: Vec<String> = Vec::new();
@@ -45,9 +130,6 @@ pub fn parse_card(
             continue;
         }
         let Some(column) = meta_column(name) else {
-            // A misspelt rate column would silently leave its rates out: refused. Anything
-            // else (Meta adds columns, such as "Meta Business Agent" in 2026) is named in a
-            // note and left out.
             if let Some(like) = misspelt_column(name) {
                 return Err(BadInput::new(format!(
                     "{origin}, line {header_line}: '{}' is not a rate-card column; is it {like}?",
@@ -74,89 +156,24 @@ pub fn parse_card(
         ))
         .hint("expected Market,Currency,Marketing,Utility,Authentication,Authentication-International,Service"));
     }
-    // Without a title or --tariff-currency, the first Currency cell naming a real currency
-    // names the card's (a typo such as GBD never does).
-    let first_cell_currency = i_currency.and_then(|i| {
-        records[h + 1..].iter().find_map(|r| {
-            r.get(i)
-                .and_then(currency_code)
-                .filter(|c| is_iso_currency(c))
-        })
-    });
-    let (currency, date) = currency_and_date(&title, ov, origin, first_cell_currency.as_deref())?;
-    check_dates(&title, ov, origin, date, &columns)?;
-    let mut notes = opening_notes(
-        origin,
-        header_line,
-        &ignored,
-        "not a rate waprice prices",
-        &title,
-        ov,
-    );
-    let mut overridden = Overridden::default();
-    let source = title.source_or("Meta rate-card CSV (no title line)");
-    let mut rows = Vec::new();
-    let mut seen: HashMap<MarketId, u64> = HashMap::new();
-    for r in &records[h + 1..] {
-        let line = line_of(r);
-        let get = |i: usize| r.get(i).unwrap_or("").trim();
-        let at = |i: usize| Location {
-            file: origin.to_string(),
-            line,
-            column: shown(header.get(i).unwrap_or("")),
-            value: get(i).to_string(),
-        };
-        // A line with text in the first column only is a footnote.
-        if r.iter().skip(1).all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        extra_fields(r, header, origin)?;
-        let m = market(markets, get(0)).ok_or_else(|| {
-            BadInput::new("unknown market").at(at(0)).hint(format!(
-                "markets are named as on Meta's cards: {}",
-                markets.market_names().join(", ")
-            ))
-        })?;
-        if let Some(i) = i_currency {
-            row_currency(get(i), &currency, "card", ov, line, &mut overridden)
-                .map_err(|e| e.at(at(i)))?;
-        }
-        let mut cells: [Cell; 7] = Default::default();
-        for &(column, i) in &columns {
-            cells[column as usize] = cell(get(i)).ok_or_else(|| {
-                BadInput::new("not a rate")
-                    .at(at(i))
-                    .hint("expected a plain decimal with a '.' (0.0712), 'n/a', or an empty cell")
-            })?;
-        }
-        if let Some(previous) = seen.insert(m, line) {
-            return Err(
-                BadInput::new(format!("the market is already on line {previous}")).at(at(0)),
-            );
-        }
-        rows.push(CardRow {
-            currency: currency.clone(),
-            effective_from: date,
-            market: m,
-            cells,
-            confidence: "user file".to_string(),
-            source: source.clone(),
-            origin: origin.to_string(),
-        });
-    }
-    if rows.is_empty() {
-        return Err(BadInput::new(format!(
-            "{origin}: the card has a header on line {header_line} but no market rows"
-        )));
-    }
-    notes.extend(overridden.note(origin, &currency));
-    Ok(MetaCard {
-        rows,
-        currency,
-        effective_from: date,
-        title,
-        notes,
+    Ok(CardHeader {
+        i_currency,
+        columns,
+        ignored,
     })
+}
+
+/// A market row's rate cells, one per rate column of the header (the others empty).
+fn rate_cells(row: &FileRow, columns: &[(Column, usize)]) -> Result<[Cell; 7], BadInput> {
+    let mut cells: [Cell; 7] = Default::default();
+    for &(column, i) in columns {
+        cells[column as usize] = cell(row.get(i)).ok_or_else(|| {
+            BadInput::new("not a rate")
+                .at(row.at(i))
+                .hint("expected a plain decimal with a '.' (0.0712), 'n/a', or an empty cell")
+        })?;
+    }
+    Ok(cells)
 }
 
 /// Rate-column keys a misspelt header may be close to.

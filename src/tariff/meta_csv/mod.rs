@@ -53,14 +53,18 @@ use std::str::FromStr;
 /// `--tariff-date` and `--tariff-currency`: what the title line says, or would say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overrides {
+    /// `--tariff-date`: the effective date, instead of the title's.
     pub date: Option<NaiveDate>,
+    /// `--tariff-currency`: the currency, instead of the title's.
     pub currency: Option<String>,
 }
 
 /// What a card's title line says about the unit it prices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
+    /// Per message ("cost per message").
     Message,
+    /// Per conversation ("cost per conversation").
     Conversation,
 }
 
@@ -71,9 +75,11 @@ pub struct Title {
     pub text: String,
     /// The first line of the title.
     pub line: u64,
+    /// The unit the title names, if any.
     pub unit: Option<Unit>,
     /// The currency word as written ("EUR", "$US"), and the ISO code it names.
     pub currency: Option<(String, Option<String>)>,
+    /// The effective date the title names, if any.
     pub date: Option<NaiveDate>,
     /// "Reflecting volume tiers" or the like.
     pub tiers: bool,
@@ -93,9 +99,13 @@ impl Title {
 /// A Meta rate card as read.
 #[derive(Debug, Clone)]
 pub struct MetaCard {
+    /// The card's rows, in waprice's form.
     pub rows: Vec<CardRow>,
+    /// The card's currency.
     pub currency: String,
+    /// The day the card takes effect.
     pub effective_from: NaiveDate,
+    /// What the lines above the header said.
     pub title: Title,
     /// What the reader left out or overrode, for the user.
     pub notes: Vec<String>,
@@ -167,6 +177,51 @@ fn meta_column_key(n: &str) -> Option<Column> {
         "userinitiated" => Column::UserInitiated,
         _ => return None,
     })
+}
+
+/// The first ISO currency code in column `i` of the rows: the table's currency when the
+/// title does not say it.
+fn first_currency(rows: &[StringRecord], i: usize) -> Option<String> {
+    rows.iter().find_map(|r| {
+        r.get(i)
+            .and_then(currency_code)
+            .filter(|c| is_iso_currency(c))
+    })
+}
+
+/// One row under a header, its cells trimmed and located for errors.
+struct FileRow<'a> {
+    r: &'a StringRecord,
+    line: u64,
+    origin: &'a str,
+    header: &'a StringRecord,
+}
+
+impl FileRow<'_> {
+    /// Cell `i`, trimmed (empty past the row's end).
+    fn get(&self, i: usize) -> &str {
+        self.r.get(i).unwrap_or("").trim()
+    }
+
+    /// Where cell `i` is: the file, line, column header and value.
+    fn at(&self, i: usize) -> Location {
+        Location {
+            file: self.origin.to_string(),
+            line: self.line,
+            column: shown(self.header.get(i).unwrap_or("")),
+            value: self.get(i).to_string(),
+        }
+    }
+
+    /// The market the row's first cell names.
+    fn market(&self, markets: &MarketMap) -> Result<MarketId, BadInput> {
+        market(markets, self.get(0)).ok_or_else(|| {
+            BadInput::new("unknown market").at(self.at(0)).hint(format!(
+                "markets are named as on Meta's cards: {}",
+                markets.market_names().join(", ")
+            ))
+        })
+    }
 }
 
 /// Market names as Meta's cards write them, plus the few short forms seen in the wild.
