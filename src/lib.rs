@@ -35,6 +35,7 @@ pub mod phone;
 pub mod pipeline;
 pub mod prefetch;
 pub mod pricing;
+pub mod rates;
 pub mod reconcile;
 pub mod render;
 pub mod report;

@@ -1,5 +1,4 @@
 //! One file per subcommand: each wires input -> engine -> pricing -> report -> render.
-pub mod coverage;
 pub mod estimate;
 pub mod forecast;
 pub mod invoices;
