@@ -7,6 +7,7 @@ pub mod forecast;
 pub mod html;
 pub mod invoices;
 pub mod json;
+pub mod ledger;
 pub mod rates;
 pub mod reconcile;
 pub mod table;
