@@ -9,7 +9,7 @@
 use crate::country::CountryId;
 use crate::era::{era_of, FREE_SERVICE_FROM, FREE_TIER_CONVERSATIONS};
 use crate::event::{Era, UnitCategory};
-use crate::pricing::{probe, Pricer, Quote};
+use crate::price::{probe, Pricer, Quote};
 use crate::tariff::card::RateCards;
 use crate::tariff::market::MarketMap;
 use chrono::NaiveDate;

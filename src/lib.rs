@@ -5,15 +5,15 @@
 //! `examples/price_messages.rs` go through it alike.
 //!
 //! Data flows one way: [`input`] reads rows into compact [`message::Message`]s, the
-//! [`engine`] replays them and emits [`event::BillingEvent`]s, [`pricing`] prices each
+//! [`engine`] replays them and emits [`event::BillingEvent`]s, [`price`] prices each
 //! event from a [`tariff::card::RateCards`], [`report`] aggregates and [`render`] prints.
 //! The library never sees clap or the terminal.
 //!
 //! Imports point down the same way. At the bottom, importing nothing of the domain: [`era`]
 //! (the calendar of rule changes), [`country`] (countries and calling codes), [`phone`],
 //! [`lines`], [`calendar`], [`budget`], [`error`]. Above them the model ([`message`],
-//! [`event`], [`parties`], [`accounts`]); then the readers [`input`] and [`tariff`], which do
-//! not import each other; then [`engine`], [`pricing`] and [`forecast`]; then [`report`]
+//! [`event`], [`pairs`], [`accounts`]); then the readers [`input`] and [`tariff`], which do
+//! not import each other; then [`engine`], [`price`] and [`forecast`]; then [`report`]
 //! and [`reconcile`] (which uses only the engine's public surface); then [`pipeline`], which
 //! drives them all, and [`render`].
 //! docs/design.md has the diagram.
@@ -30,11 +30,11 @@ pub mod forecast;
 pub mod input;
 pub mod lines;
 pub mod message;
-pub mod parties;
+pub mod pairs;
 pub mod phone;
 pub mod pipeline;
 pub mod prefetch;
-pub mod pricing;
+pub mod price;
 pub mod rates;
 pub mod reconcile;
 pub mod render;

@@ -5,7 +5,7 @@
 use crate::calendar::Month;
 use crate::era::{era_of, FREE_SERVICE_FROM};
 use crate::event::{Era, UnitCategory};
-use crate::pricing::{probe, Pricer, Quote};
+use crate::price::{probe, Pricer, Quote};
 use crate::tariff::card::{CardRow, Column, RateCards};
 use crate::tariff::market::{MarketId, MarketMap};
 use chrono::NaiveDate;

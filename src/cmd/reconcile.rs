@@ -10,7 +10,7 @@ use anyhow::{anyhow, Context, Result};
 use std::io::Write;
 use waprice::calendar::Calendar;
 use waprice::input::webhooks::WebhookLog;
-use waprice::pricing::Pricer;
+use waprice::price::Pricer;
 use waprice::reconcile::analytics::{self, Analytics};
 use waprice::reconcile::{reconcile, Reconciliation};
 use waprice::render::reconcile::{self as render, pct, sorted_mismatches};

@@ -367,7 +367,7 @@ pub fn diff(
 ) -> std::io::Result<()> {
     let mut w = SafeWriter::plain(out);
     w.write_record(DIFF_HEADER)?;
-    let parties = &wl.log.parties;
+    let pairs = &wl.log.pairs;
     for l in rec.lines.iter().filter(|l| l.compared && l.differs != 0) {
         let v = wl.meta[l.message].as_ref().expect("business message");
         let utc = DateTime::from_timestamp_millis(l.event.time)
@@ -378,7 +378,7 @@ pub fn diff(
             .fix()
             .from_utc_datetime(&utc)
             .to_rfc3339_opts(SecondsFormat::AutoSi, true);
-        let pair = parties.pair_of(l.event.pair);
+        let pair = pairs.pair_of(l.event.pair);
         let pricing = v.pricing.unwrap_or_default();
         let conversation = v.conversation;
         let status = match v.outcome {
@@ -396,8 +396,8 @@ pub fn diff(
         w.write_record([
             &*v.id,
             &time,
-            &String::from_utf8_lossy(parties.business_name(pair.business)),
-            &parties.recipient(parties.customer_of(l.event.pair).number),
+            &String::from_utf8_lossy(pairs.business_name(pair.business)),
+            &pairs.recipient(pairs.customer_of(l.event.pair).number),
             markets.market_name(l.market),
             l.engine.name(),
             l.engine_category.map_or("", |c| c.name()),

@@ -6,8 +6,8 @@ pub mod notes;
 
 use crate::budget::{Budget, BudgetLine};
 use crate::calendar::Month;
-use crate::event::{BillingEvent, Era, Presumed, Pricing, UnitCategory};
-use crate::pricing::Quote;
+use crate::event::{BillingEvent, Charge, Era, Presumed, UnitCategory};
+use crate::price::Quote;
 use crate::tariff::card::Column;
 use crate::tariff::market::MarketId;
 use crate::tariff::tier::TierBand;
@@ -59,7 +59,7 @@ struct EventKey {
     month: Month,
     market: MarketId,
     category: UnitCategory,
-    pricing: Pricing,
+    charge: Charge,
     era: Era,
     presumed: Presumed,
     quote: QuoteKey,
@@ -104,7 +104,7 @@ impl EventKey {
             month: e.month,
             market,
             category: e.category,
-            pricing: e.pricing,
+            charge: e.charge,
             era: e.era,
             presumed: e.presumed,
             quote,
@@ -172,8 +172,8 @@ pub struct Tally {
     pub derived: BTreeMap<RateKey, BTreeMap<Month, u64>>,
     pub unpriced: BTreeMap<(MarketId, Column), BTreeMap<Month, u64>>,
     pub service_at_utility: BTreeMap<MarketId, BTreeMap<Month, u64>>,
-    /// Events per pricing verdict (units and non-units), per month.
-    pub verdicts: BTreeMap<Pricing, BTreeMap<Month, u64>>,
+    /// Events per charge (the engine's verdict) (units and non-units), per month.
+    pub verdicts: BTreeMap<Charge, BTreeMap<Month, u64>>,
     /// Units priced with a volume-tier table, per (month, market, category, tier).
     pub tiers: BTreeMap<(Month, MarketId, UnitCategory, TierBand), Totals>,
     /// Free-form messages inside a service window the log does not show, by why it was presumed.
@@ -211,23 +211,23 @@ impl Tally {
     pub fn finish(&mut self) {
         let counts = std::mem::take(&mut self.counts);
         let mut keys: Vec<(&EventKey, &u64)> = counts.iter().collect();
-        keys.sort_by_key(|(k, _)| (k.month, k.market, k.category, k.pricing));
+        keys.sort_by_key(|(k, _)| (k.month, k.market, k.category, k.charge));
         for (k, &n) in keys {
             *self
                 .verdicts
-                .entry(k.pricing)
+                .entry(k.charge)
                 .or_default()
                 .entry(k.month)
                 .or_default() += n;
             if k.presumed != Presumed::No {
                 *self.presumed.entry(k.presumed).or_default() += n;
             }
-            if !k.pricing.is_unit() {
+            if !k.charge.is_unit() {
                 continue;
             }
             self.eras.entry(k.month).or_default().insert(k.era);
             let mut t = Totals::default();
-            if k.pricing.is_billed() {
+            if k.charge.is_billed() {
                 t.billable[k.category.index()] = n;
             } else {
                 t.free = n;
@@ -307,8 +307,8 @@ impl Tally {
         }
     }
 
-    pub fn count(&self, pricing: Pricing) -> u64 {
-        self.verdicts.get(&pricing).map_or(0, |m| m.values().sum())
+    pub fn count(&self, charge: Charge) -> u64 {
+        self.verdicts.get(&charge).map_or(0, |m| m.values().sum())
     }
 
     pub fn total(&self) -> Totals {

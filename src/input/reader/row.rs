@@ -79,7 +79,7 @@ pub(super) fn check_category_sources(
 pub(super) fn parse_row(
     record: &Row,
     cx: &RowContext,
-    businesses: &mut Parties,
+    businesses: &mut Pairs,
     cache: &mut RowCache,
 ) -> Result<Parsed, RowError> {
     let RowContext {
@@ -305,7 +305,7 @@ pub(super) fn parse_row(
     ))
 }
 
-/// `whatsapp:` before the number, as Twilio writes WhatsApp parties.
+/// `whatsapp:` before the number, as Twilio writes WhatsApp pairs.
 pub(super) fn has_whatsapp_prefix(raw: &[u8]) -> bool {
     raw.trim_ascii_start()
         .get(..9)
@@ -365,8 +365,8 @@ pub struct RawMessage {
 
 impl RawMessage {
     /// The message with its (business, customer) pair interned.
-    pub fn intern(self, parties: &mut Parties) -> Message {
-        let pair = parties.intern(self.business, self.number, |_| {
+    pub fn intern(self, pairs: &mut Pairs) -> Message {
+        let pair = pairs.intern(self.business, self.number, |_| {
             Ok::<_, std::convert::Infallible>(self.country)
         });
         Message {
@@ -408,14 +408,14 @@ pub(super) fn time_off_the_fast_path(
 /// hands each with its interned form to `each`.
 pub fn intern_all(
     raws: &[RawMessage],
-    parties: &mut Parties,
+    pairs: &mut Pairs,
     mut each: impl FnMut(&RawMessage, Message),
 ) {
     for (i, raw) in raws.iter().enumerate() {
         if let Some(next) = raws.get(i + crate::prefetch::AHEAD) {
-            parties.prefetch(next.business, next.number);
+            pairs.prefetch(next.business, next.number);
         }
-        each(raw, raw.intern(parties));
+        each(raw, raw.intern(pairs));
     }
 }
 
