@@ -13,7 +13,7 @@
 //! (the calendar of rule changes), [`country`] (countries and calling codes), [`phone`],
 //! [`lines`], [`calendar`], [`budget`], [`error`]. Above them the model ([`message`],
 //! [`event`], [`pairs`], [`accounts`]); then the readers [`input`] and [`tariff`], which do
-//! not import each other; then [`engine`], [`price`] and [`forecast`]; then [`report`]
+//! not import each other; then [`engine`], [`price`], [`rates`] and [`forecast`]; then [`report`]
 //! and [`reconcile`] (which uses only the engine's public surface); then [`pipeline`], which
 //! drives them all, and [`render`].
 //! docs/design.md has the diagram.

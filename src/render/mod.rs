@@ -1,5 +1,9 @@
 //! Output: a table for people, CSV for spreadsheets and pipelines, JSON for programs.
 //! Only the table rounds money; CSV and JSON carry full precision.
+//!
+//! Every command's output is written here, a module per command or view; they share one
+//! table style ([`table::new_table`]), one CSV writer ([`csv::SafeWriter`]), one JSON writer
+//! ([`json::write_pretty`]) and [`write_notes`].
 
 pub mod coverage;
 pub mod csv;

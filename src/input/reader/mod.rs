@@ -1,6 +1,6 @@
 //! Reads a message log (CSV) into compact, time-ordered [`Message`]s.
 //!
-//! One reused [`Row`] ([`super::split`]), no String per row: values are matched as bytes,
+//! One reused [`Row`] ([`super::records`]), no String per row: values are matched as bytes,
 //! customers are interned by their digits, and a customer's country is resolved once per pair.
 
 mod row;
