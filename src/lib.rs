@@ -15,7 +15,8 @@
 //! [`event`], [`pairs`], [`accounts`]); then the readers [`input`] and [`tariff`], which do
 //! not import each other; then [`engine`], [`price`], [`rates`] and [`forecast`]; then [`report`]
 //! and [`reconcile`] (which uses only the engine's public surface); then [`pipeline`], which
-//! drives them all, and [`render`].
+//! drives them all, and [`render`] with [`shards`] (`--shard` and `merge`, which fingerprint
+//! the rendered JSON).
 //! docs/design.md has the diagram.
 
 pub mod accounts;
@@ -39,4 +40,5 @@ pub mod rates;
 pub mod reconcile;
 pub mod render;
 pub mod report;
+pub mod shards;
 pub mod tariff;
