@@ -10,16 +10,13 @@ use anyhow::Result;
 use rust_decimal::Decimal;
 use std::io::Write;
 use waprice::calendar::Month;
-use waprice::era::{era_of, FREE_SERVICE_FROM};
-use waprice::event::Era;
-use waprice::forecast::forecast;
+use waprice::forecast::{assumptions, forecast};
 use waprice::render::forecast::{self as render, Forecast};
 use waprice::render::xlsx::Book;
 use waprice::render::Format;
 
 pub fn run(s: &ForecastSettings) -> Result<()> {
     let t = &s.tariffs;
-    let era = era_of(s.date);
     let (lines, mut notes) = forecast(
         &t.markets,
         &t.cards,
@@ -30,21 +27,7 @@ pub fn run(s: &ForecastSettings) -> Result<()> {
     );
     let total: Decimal = lines.iter().map(|l| l.cost).sum();
     let budget_line = s.budget.line(Month::of(s.date), total);
-    notes.push(format!(
-        "rules and cards in force on {} (era {})",
-        s.date,
-        era.describe()
-    ));
-    notes.push(format!(
-        "assumed: one month, one business number, every message delivered, none inside a free entry point window, no volume tiers; {}",
-        if era.is_conversation_based() { "volumes are conversations" } else { "volumes are messages" }
-    ));
-    match era {
-        Era::B if s.date < FREE_SERVICE_FROM => notes.push("the first 1,000 service conversations of the month are free".into()),
-        Era::B => notes.push("service conversations are free from 2024-11-01".into()),
-        Era::C => notes.push("service messages and the utility templates inside a customer service window (--utility-in-window) are free".into()),
-        _ => notes.push(format!("service and in-window utility are charged; free service allowance {} a month", s.allowance)),
-    }
+    notes.extend(assumptions(s.date, s.allowance));
     let f = Forecast {
         lines: &lines,
         notes: &notes,

@@ -2,18 +2,15 @@
 //! month by month, on how many messages and billed units waprice and Meta agree, and what the
 //! disagreements cost; `--diff FILE` lists every disagreement with both verdicts.
 
-mod notes;
-use notes::*;
-
 use crate::settings::ReconcileSettings;
 use anyhow::{anyhow, Context, Result};
 use std::io::Write;
 use waprice::calendar::Calendar;
-use waprice::input::webhooks::WebhookLog;
 use waprice::price::Pricer;
-use waprice::reconcile::analytics::{self, Analytics};
-use waprice::reconcile::{reconcile, Reconciliation};
-use waprice::render::reconcile::{self as render, pct, sorted_mismatches};
+use waprice::reconcile::analytics;
+use waprice::reconcile::notes::{notes, pct, Run};
+use waprice::reconcile::reconcile;
+use waprice::render::reconcile as render;
 use waprice::render::xlsx::Book;
 use waprice::render::Format;
 
@@ -49,7 +46,14 @@ pub fn run(s: &ReconcileSettings) -> Result<()> {
             })
             .with_context(|| format!("cannot write --diff {path}"))?;
     }
-    let notes = notes(s, &wl, &rec, analytics.as_ref(), disagreements);
+    let run = Run {
+        currency: &t.currency,
+        diff: s.diff.as_deref(),
+        sent: s.log.sent.as_deref(),
+        auth_intl: s.log.auth_intl.as_deref(),
+        timezone: s.log.timezone,
+    };
+    let notes = notes(&run, &wl, &rec, analytics.as_ref(), disagreements);
     let cur = &t.currency;
     if s.format == Format::Xlsx {
         let mut book = Book::new(cur);

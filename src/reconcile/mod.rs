@@ -14,6 +14,7 @@
 //! waprice's: the cost difference comes from the verdicts alone, never from rate data.
 
 pub mod analytics;
+pub mod notes;
 
 use crate::calendar::{Calendar, Month};
 use crate::engine::{ConversationKey as Key, Engine, EngineConfig};
@@ -196,6 +197,19 @@ pub struct Reconciliation {
     pub total: Figures,
     /// Disagreements by kind: ("waprice verdict", "Meta verdict") → count.
     pub mismatches: BTreeMap<(String, String), u64>,
+}
+
+impl Reconciliation {
+    /// Disagreements by kind, most frequent first.
+    pub fn mismatches_by_count(&self) -> Vec<((String, String), u64)> {
+        let mut v: Vec<_> = self
+            .mismatches
+            .iter()
+            .map(|(k, n)| (k.clone(), *n))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
 }
 
 fn unit_category(c: MetaCategory) -> Option<UnitCategory> {

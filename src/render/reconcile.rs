@@ -9,6 +9,7 @@ use super::{exact, money, write_notes};
 use crate::calendar::Month;
 use crate::input::webhooks::{CategorySource, Outcome, WebhookLog};
 use crate::reconcile::analytics::{self, Analytics};
+use crate::reconcile::notes::pct;
 use crate::reconcile::{differs_name, Figures, Reconciliation};
 use crate::tariff::market::MarketMap;
 use chrono::{DateTime, Offset, SecondsFormat, TimeZone};
@@ -61,16 +62,6 @@ pub const CSV_HEADER: [&str; 17] = [
     "analytics_cost",
     "currency",
 ];
-
-/// A percentage for people: one decimal.
-pub fn pct(p: Option<Decimal>) -> String {
-    p.map_or("-".into(), |p| {
-        format!(
-            "{:.1}%",
-            p.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
-        )
-    })
-}
 
 /// A percentage for programs: two decimals, as a string (empty or null when undefined).
 pub fn pct_exact(p: Option<Decimal>) -> Option<String> {
@@ -334,7 +325,8 @@ pub fn json(
         .collect();
     doc.insert("months".into(), Value::Array(months));
     doc.insert("total".into(), Value::Object(figures_json(&rec.total)));
-    let mismatches: Vec<Value> = sorted_mismatches(rec)
+    let mismatches: Vec<Value> = rec
+        .mismatches_by_count()
         .into_iter()
         .map(|((w, m), n)| json!({"waprice": w, "meta": m, "messages": n}))
         .collect();
@@ -344,17 +336,6 @@ pub fn json(
     }
     doc.insert("notes".into(), json!(notes));
     write_pretty(out, &Value::Object(doc))
-}
-
-/// Disagreements by kind, most frequent first.
-pub fn sorted_mismatches(rec: &Reconciliation) -> Vec<((String, String), u64)> {
-    let mut v: Vec<_> = rec
-        .mismatches
-        .iter()
-        .map(|(k, n)| (k.clone(), *n))
-        .collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v
 }
 
 /// Every disagreement, one CSV row each with both verdicts (`--diff FILE`); times in `tz`.
