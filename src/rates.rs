@@ -12,13 +12,16 @@ use chrono::NaiveDate;
 
 /// A market's rates on a date, and the card each came from.
 pub struct Line {
+    /// The market's name.
     pub market: String,
     /// Per column of [`Column::ALL`]: the rate at full precision, or empty when the date's
     /// rules do not bill that column or no card has the rate.
     pub cells: Vec<String>,
     /// Per column: the card the cell came from ("EUR 2023-06-01 derived"), or empty.
     pub cards: Vec<String>,
+    /// The newest card a shown rate came from (see [`provenance`]).
     pub effective_from: NaiveDate,
+    /// The source of each card the rates came from, with its categories.
     pub source: String,
     /// The card rows the cells came from.
     pub rows: Vec<usize>,
@@ -173,16 +176,23 @@ pub fn provenance(
 /// The rate coverage of one currency over months: for each market (by name) and card column,
 /// what a billed unit would pay on each month's first day.
 pub struct Coverage {
+    /// The currency of the cards.
     pub currency: String,
+    /// The first month shown.
     pub from: Month,
+    /// The last month shown.
     pub to: Month,
+    /// Every month from `from` to `to`.
     pub months: Vec<Month>,
+    /// A row per market (by name) and card column.
     pub rows: Vec<CoverageRow>,
 }
 
 /// One market and column of the coverage, a cell per month.
 pub struct CoverageRow {
+    /// The market's name.
     pub market: String,
+    /// The card column.
     pub column: Column,
     /// Per month of [`Coverage::months`]; `None` when not billed that month.
     pub cells: Vec<Option<CoverageCell>>,
@@ -240,7 +250,9 @@ pub fn coverage(
 
 /// One cell of the coverage: the rate, its card and its kind.
 pub struct CoverageCell {
+    /// The rate at full precision; empty when unpriced.
     pub rate: String,
+    /// The card it came from ("EUR 2025-07-01"); empty when unpriced.
     pub card: String,
     /// published, derived, substitute or unpriced.
     pub source: &'static str,

@@ -30,6 +30,7 @@ fn cells(c: &Coverage) -> impl Iterator<Item = (&str, &str, String, &CoverageCel
     })
 }
 
+/// A JSON object per cell billed that month.
 pub fn json(c: &Coverage, out: impl Write) -> std::io::Result<()> {
     let rows: Vec<_> = cells(c)
         .map(|(market, category, month, f)| {
@@ -49,6 +50,7 @@ pub fn json(c: &Coverage, out: impl Write) -> std::io::Result<()> {
     )
 }
 
+/// A CSV row per cell billed that month.
 pub fn csv(c: &Coverage, out: impl Write) -> std::io::Result<()> {
     let mut w = super::csv::SafeWriter::plain(out);
     w.write_record(HEADER)?;

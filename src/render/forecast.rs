@@ -21,11 +21,17 @@ pub const HEADER: [&str; 9] = [
 
 /// A forecast to print: its lines, total and budget, in `currency` on `date`.
 pub struct Forecast<'a> {
+    /// A line per country and category.
     pub lines: &'a [Line],
+    /// The notes under the forecast.
     pub notes: &'a [String],
+    /// The currency of the cards.
     pub currency: &'a str,
+    /// The date whose rules and cards apply.
     pub date: NaiveDate,
+    /// The sum of the lines' cost.
     pub total: Decimal,
+    /// The month's budget and overage.
     pub budget: BudgetLine,
 }
 
@@ -36,6 +42,7 @@ impl Forecast<'_> {
     }
 }
 
+/// The CSV's columns in one sheet with its total, budget and overage, and the notes.
 pub fn xlsx(f: &Forecast, book: &mut Book) -> anyhow::Result<()> {
     let cols = [
         XCol::new("country", Kind::Text),
@@ -86,6 +93,7 @@ pub fn xlsx(f: &Forecast, book: &mut Book) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A row per line, then the total, the budget and the overage.
 pub fn csv(f: &Forecast, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
     let mut w = style.writer(out)?;
     w.write_record(HEADER)?;
@@ -122,6 +130,7 @@ pub fn csv(f: &Forecast, style: CsvStyle, out: impl Write) -> std::io::Result<()
     w.flush()
 }
 
+/// The lines, the total (a lower bound when a rate is missing), the budget and the notes.
 pub fn json(f: &Forecast, out: impl Write) -> std::io::Result<()> {
     let rows: Vec<_> = f
         .lines
@@ -139,6 +148,7 @@ pub fn json(f: &Forecast, out: impl Write) -> std::io::Result<()> {
     write_pretty(out, &doc)
 }
 
+/// The lines and their total for people, the budget line and the notes.
 pub fn table(f: &Forecast, mut out: impl Write) -> std::io::Result<()> {
     let mut table = new_table();
     table.set_header([

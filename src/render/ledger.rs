@@ -78,6 +78,7 @@ impl<W: Write> LedgerCsv<W> {
         })
     }
 
+    /// Writes one row.
     pub fn row(&mut self, r: &Row) -> std::io::Result<()> {
         self.rate.clear();
         if let Some(d) = r.rate {
@@ -99,6 +100,7 @@ impl<W: Write> LedgerCsv<W> {
         ])
     }
 
+    /// Flushes what is written.
     pub fn flush(&mut self) -> std::io::Result<()> {
         self.w.flush()
     }

@@ -35,11 +35,15 @@ pub const HEADER: [&str; 11] = [
 
 /// What `waprice rates` shows: a line per market, in `currency` on `date`.
 pub struct Rates<'a> {
+    /// A line per market.
     pub lines: &'a [Line],
+    /// The notes under the rates.
     pub notes: &'a [String],
     /// The cards the lines were read from (the table names their sources).
     pub cards: &'a RateCards,
+    /// The currency of the cards.
     pub currency: &'a str,
+    /// The date the rates are in force on.
     pub date: NaiveDate,
 }
 
@@ -95,6 +99,7 @@ pub fn xlsx(r: &Rates, book: &mut Book) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A row per market; rates in the style's decimal separator.
 pub fn csv(r: &Rates, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
     let mut w = style.writer(out)?;
     w.write_record(HEADER)?;
@@ -111,6 +116,7 @@ pub fn csv(r: &Rates, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
     w.flush()
 }
 
+/// An object per market, with the card of every rate, and the notes.
 pub fn json(r: &Rates, out: impl Write) -> std::io::Result<()> {
     let rows: Vec<_> = r
         .lines

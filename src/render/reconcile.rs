@@ -64,7 +64,7 @@ pub const CSV_HEADER: [&str; 17] = [
 ];
 
 /// A percentage for programs: two decimals, as a string (empty or null when undefined).
-pub fn pct_exact(p: Option<Decimal>) -> Option<String> {
+fn pct_exact(p: Option<Decimal>) -> Option<String> {
     p.map(|p| {
         format!(
             "{:.2}",
@@ -74,7 +74,7 @@ pub fn pct_exact(p: Option<Decimal>) -> Option<String> {
 }
 
 /// Money for the table; "≥" when some billed units had no rate.
-pub fn cost(d: Decimal, unpriced: u64) -> String {
+fn cost(d: Decimal, unpriced: u64) -> String {
     if unpriced > 0 {
         format!("≥ {}", money(d))
     } else {
@@ -82,7 +82,7 @@ pub fn cost(d: Decimal, unpriced: u64) -> String {
     }
 }
 
-pub fn figures_row(label: String, f: &Figures) -> Vec<Cell> {
+fn figures_row(label: String, f: &Figures) -> Vec<Cell> {
     vec![
         Cell::new(label),
         right(f.messages),
@@ -99,6 +99,8 @@ pub fn figures_row(label: String, f: &Figures) -> Vec<Cell> {
     ]
 }
 
+/// Per month and in total: messages and billed units both sides agree on, and each side's
+/// cost; then Meta's analytics beside waprice's units, if given; then the notes.
 pub fn table(
     rec: &Reconciliation,
     analytics: Option<&Analytics>,
@@ -163,7 +165,7 @@ pub fn table(
 }
 
 /// The months of the comparison and of the analytics, in order.
-pub fn months(rec: &Reconciliation, analytics: Option<&Analytics>) -> Vec<Month> {
+fn months(rec: &Reconciliation, analytics: Option<&Analytics>) -> Vec<Month> {
     let mut all: BTreeSet<Month> = rec.months.keys().copied().collect();
     if let Some(a) = analytics {
         all.extend(a.months.keys().copied());
@@ -171,6 +173,7 @@ pub fn months(rec: &Reconciliation, analytics: Option<&Analytics>) -> Vec<Month>
     all.into_iter().collect()
 }
 
+/// A row per month of the comparison or of the analytics.
 pub fn csv(
     rec: &Reconciliation,
     analytics: Option<&Analytics>,
@@ -271,7 +274,7 @@ pub fn xlsx(
     Ok(())
 }
 
-pub fn figures_json(f: &Figures) -> Map<String, Value> {
+fn figures_json(f: &Figures) -> Map<String, Value> {
     let mut o = Map::new();
     o.insert("messages".into(), json!(f.messages));
     o.insert("compared".into(), json!(f.compared));
@@ -293,6 +296,7 @@ pub fn figures_json(f: &Figures) -> Map<String, Value> {
     o
 }
 
+/// The months, the total, the disagreements by kind (most frequent first) and the notes.
 pub fn json(
     rec: &Reconciliation,
     analytics: Option<&Analytics>,

@@ -35,8 +35,11 @@ pub const LIST_HEADER: [&str; 11] = [
 
 /// What `waprice tariffs` lists: the cards and the tier tables loaded.
 pub struct List<'a> {
+    /// One per card (currency and effective date).
     pub cards: &'a [CardInfo],
+    /// The tier tables loaded.
     pub tiers: &'a [&'a TierTable],
+    /// The market map, for the tier tables' market names.
     pub markets: &'a MarketMap,
 }
 
@@ -149,6 +152,7 @@ pub fn list_csv(l: &List, out: impl Write) -> std::io::Result<()> {
     w.flush()
 }
 
+/// The cards and the tier tables, with every tier's rate.
 pub fn list_json(l: &List, out: impl Write) -> std::io::Result<()> {
     let cards: Vec<Value> = l
         .cards
@@ -439,13 +443,19 @@ pub fn check_cards_json(
 
 /// `waprice tariffs check` on a tier file: what it holds.
 pub struct TierCheck<'a> {
+    /// The file as given.
     pub path: &'a str,
+    /// The layout it was read as.
     pub layout: &'a Layout,
+    /// The tier tables it holds.
     pub tables: &'a [TierTable],
+    /// What reading it left out or overrode.
     pub notes: &'a [String],
+    /// The market map, for the market names.
     pub markets: &'a MarketMap,
 }
 
+/// The file, its layout and a row per tier table, then the notes.
 pub fn check_tiers_table(c: &TierCheck, mut out: impl Write) -> std::io::Result<()> {
     writeln!(
         out,
@@ -499,6 +509,7 @@ pub fn check_tiers_csv(c: &TierCheck, out: impl Write) -> std::io::Result<()> {
     w.flush()
 }
 
+/// The file, its layout, every table with its tiers, and the notes.
 pub fn check_tiers_json(c: &TierCheck, out: impl Write) -> std::io::Result<()> {
     let v: Vec<Value> = c
         .tables
