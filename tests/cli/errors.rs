@@ -123,19 +123,27 @@ fn bad_options_exit_2_and_io_failures_exit_1() {
 #[test]
 fn a_closed_pipe_ends_quietly_with_success() {
     let bin = assert_cmd::cargo::cargo_bin("waprice");
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(format!(
-            "set -o pipefail; '{}' ledger samples/support-2026-10-11.csv | head -1",
-            bin.display()
-        ))
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    // Outputs far larger than a pipe's buffer, so that writing meets the closed pipe: CSV
+    // streamed row by row, CSV and JSON written whole.
+    for args in [
+        "ledger samples/support-2026-10-11.csv",
+        "tariffs --coverage --currency USD --format csv",
+        "tariffs --coverage --currency USD --format json",
+    ] {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "set -o pipefail; '{}' {args} | head -1",
+                bin.display()
+            ))
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+        assert!(
+            out.status.success(),
+            "{args}: stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args}");
+    }
 }
