@@ -10,7 +10,7 @@
 use crate::budget::Budget;
 use crate::calendar::Month;
 use crate::error::{cut, BadInput, Location};
-use crate::parties::Parties;
+use crate::pairs::Pairs;
 use crate::phone;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -528,7 +528,7 @@ impl Accounts {
 
     /// Interns the listed business numbers into a reader's fresh table, so that business id
     /// `b` is the `b`-th number of the file.
-    pub fn seed(&self, businesses: &mut Parties) {
+    pub fn seed(&self, businesses: &mut Pairs) {
         for (i, key) in self.keys.iter().enumerate() {
             let id = businesses.business(key);
             debug_assert_eq!(id as usize, i, "the business table was not fresh");

@@ -57,9 +57,10 @@ impl UnitCategory {
     }
 }
 
-/// Why an event costs what it costs: the ledger's `pricing` column.
+/// How an event is charged: billed (a conversation or a message), free and why, or not a unit
+/// at all. Written as the ledger's `pricing` column and compared with Meta's `pricing` in reconcile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Pricing {
+pub enum Charge {
     /// A billed conversation (eras A, B).
     Conversation,
     /// A billed message (eras C, D).
@@ -84,21 +85,21 @@ pub enum Pricing {
     Undelivered,
 }
 
-impl Pricing {
+impl Charge {
     /// The pricing as the ledger's `pricing` column names it.
     pub fn name(self) -> &'static str {
         match self {
-            Pricing::Conversation => "conversation",
-            Pricing::Message => "message",
-            Pricing::FreeTier => "free_tier",
-            Pricing::FreeService => "free_service",
-            Pricing::FreeEntryPoint => "free_entry_point",
-            Pricing::FreeCustomerService => "free_customer_service",
-            Pricing::FreeAllowance => "free_allowance",
-            Pricing::SwitchOver => "switch_over",
-            Pricing::Covered => "covered",
-            Pricing::Rejected => "rejected",
-            Pricing::Undelivered => "undelivered",
+            Charge::Conversation => "conversation",
+            Charge::Message => "message",
+            Charge::FreeTier => "free_tier",
+            Charge::FreeService => "free_service",
+            Charge::FreeEntryPoint => "free_entry_point",
+            Charge::FreeCustomerService => "free_customer_service",
+            Charge::FreeAllowance => "free_allowance",
+            Charge::SwitchOver => "switch_over",
+            Charge::Covered => "covered",
+            Charge::Rejected => "rejected",
+            Charge::Undelivered => "undelivered",
         }
     }
 
@@ -106,13 +107,13 @@ impl Pricing {
     pub fn is_unit(self) -> bool {
         !matches!(
             self,
-            Pricing::Covered | Pricing::Rejected | Pricing::Undelivered
+            Charge::Covered | Charge::Rejected | Charge::Undelivered
         )
     }
 
     /// A unit Meta charges for: a conversation or a message at a rate (not free).
     pub fn is_billed(self) -> bool {
-        matches!(self, Pricing::Conversation | Pricing::Message)
+        matches!(self, Charge::Conversation | Charge::Message)
     }
 }
 
@@ -144,14 +145,14 @@ pub struct BillingEvent {
     pub month: Month,
     /// The era of the unit's date.
     pub era: Era,
-    /// The (business, customer) pair, an index into [`crate::parties::Parties`].
+    /// The (business, customer) pair, an index into [`crate::pairs::Pairs`].
     pub pair: u32,
     /// The customer's country: with `date`, it gives the market.
     pub country: CountryId,
     /// What Meta counts the unit as.
     pub category: UnitCategory,
     /// Why it costs what it costs: a rate, free (and why), or nothing.
-    pub pricing: Pricing,
+    pub charge: Charge,
     /// A service window the log does not show, presumed for this free-form message.
     pub presumed: Presumed,
     /// With `--accounts`: the customer account and the WABA the unit is billed to (0 without).

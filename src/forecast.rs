@@ -9,7 +9,7 @@
 use crate::country::CountryId;
 use crate::era::{era_of, FREE_SERVICE_FROM, FREE_TIER_CONVERSATIONS};
 use crate::event::{Era, UnitCategory};
-use crate::pricing::{probe, Pricer, Quote};
+use crate::price::{probe, Pricer, Quote};
 use crate::tariff::card::RateCards;
 use crate::tariff::market::MarketMap;
 use chrono::NaiveDate;
@@ -165,4 +165,27 @@ pub fn forecast(
         }
     }
     (lines, notes)
+}
+
+/// The notes every forecast ends with: the rules and cards of `date`, what is assumed, and
+/// what the date's rules give free (with `allowance`, the era D free service allowance).
+pub fn assumptions(date: NaiveDate, allowance: u64) -> Vec<String> {
+    let era = era_of(date);
+    let mut notes = Vec::new();
+    notes.push(format!(
+        "rules and cards in force on {} (era {})",
+        date,
+        era.describe()
+    ));
+    notes.push(format!(
+        "assumed: one month, one business number, every message delivered, none inside a free entry point window, no volume tiers; {}",
+        if era.is_conversation_based() { "volumes are conversations" } else { "volumes are messages" }
+    ));
+    match era {
+        Era::B if date < FREE_SERVICE_FROM => notes.push("the first 1,000 service conversations of the month are free".into()),
+        Era::B => notes.push("service conversations are free from 2024-11-01".into()),
+        Era::C => notes.push("service messages and the utility templates inside a customer service window (--utility-in-window) are free".into()),
+        _ => notes.push(format!("service and in-window utility are charged; free service allowance {} a month", allowance)),
+    }
+    notes
 }

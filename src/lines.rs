@@ -17,7 +17,7 @@ pub fn line_breaks(bytes: &[u8], after_cr: &mut bool) -> u64 {
 }
 
 /// Physical line numbers for records the csv crate read from a text in memory (rate cards,
-/// tier tables, forecast volumes), counted as the log reader (`input::split::Records`)
+/// tier tables, forecast volumes), counted as the log reader (`input::records::Records`)
 /// counts them: `\n`, `\r\n` and a lone `\r` are one line break each, and skipped empty
 /// lines count. The csv crate counts only `\n`, from the end of the record before, so after
 /// CRLF or blank lines its numbers point lines too early. Offsets must come in increasing order.

@@ -26,7 +26,7 @@ fn main() -> ExitCode {
             settings::LedgerSettings::from_args(a).and_then(|s| cmd::ledger::run(&s))
         }
         cli::Command::Forecast(a) => {
-            cmd::forecast::ForecastSettings::from_args(a).and_then(|s| cmd::forecast::run(&s))
+            settings::ForecastSettings::from_args(a).and_then(|s| cmd::forecast::run(&s))
         }
         cli::Command::Completions { shell } => {
             let mut command = cli::Cli::command();

@@ -28,7 +28,7 @@ if [ ${#files[@]} -eq 0 ]; then
     src/calendar.rs
     src/engine/mod.rs src/era.rs src/engine/windows.rs src/engine/conversation.rs
     src/engine/cbp_v1.rs src/engine/cbp_v2.rs src/engine/per_message.rs
-    src/pricing.rs
+    src/price.rs
     src/tariff/card.rs src/tariff/tier.rs
   )
 fi

@@ -22,9 +22,9 @@ fep-72h-minus-1ms|src/engine/windows.rs|s/ENTRY_POINT_WINDOW: i64 = 3 \* MS_PER_
 fep-72h-plus-1ms|src/engine/windows.rs|s/ENTRY_POINT_WINDOW: i64 = 3 \* MS_PER_DAY;/ENTRY_POINT_WINDOW: i64 = 3 * MS_PER_DAY + 1;/
 free-tier-999|src/era.rs|s/FREE_TIER_CONVERSATIONS: u32 = 1_000;/FREE_TIER_CONVERSATIONS: u32 = 999;/
 free-tier-1001|src/era.rs|s/FREE_TIER_CONVERSATIONS: u32 = 1_000;/FREE_TIER_CONVERSATIONS: u32 = 1_001;/
-marketing-utility-swapped|src/pricing.rs|s/UnitCategory::Marketing => Column::Marketing,\n(\s*)UnitCategory::Utility => Column::Utility,/UnitCategory::Marketing => Column::Utility,\n$1UnitCategory::Utility => Column::Marketing,/
-failed-is-delivered|src/input/reader/row.rs|s/Some\(b"delivered" \| b"read" \| b"played"\) => delivery_confirmed = true,\n(\s*)Some\(b"failed" \| /Some(b"delivered" | b"read" | b"played" | b"failed") => delivery_confirmed = true,\n$1Some(/
-auth-intl-rate-dropped|src/pricing.rs|s/UnitCategory::AuthenticationInternational => Column::AuthenticationInternational,/UnitCategory::AuthenticationInternational => Column::Authentication,/
+marketing-utility-swapped|src/price.rs|s/UnitCategory::Marketing => Column::Marketing,\n(\s*)UnitCategory::Utility => Column::Utility,/UnitCategory::Marketing => Column::Utility,\n$1UnitCategory::Utility => Column::Marketing,/
+failed-is-delivered|src/input/reader/row.rs|s/Some\(b"delivered" \| b"read" \| b"played"\) => Ok\(\(true, true\)\),\n(\s*)Some\(b"failed" \| /Some(b"delivered" | b"read" | b"played" | b"failed") => Ok((true, true)),\n$1Some(/
+auth-intl-rate-dropped|src/price.rs|s/UnitCategory::AuthenticationInternational => Column::AuthenticationInternational,/UnitCategory::AuthenticationInternational => Column::Authentication,/
 auth-intl-start-exclusive|src/engine/mod.rs|s/if date >= \*from\)/if date > *from)/
 EOF
 )

@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use waprice::budget::Budget;
 use waprice::engine::EngineConfig;
 use waprice::input::reader::InputOptions;
-use waprice::input::split::{Records, Row};
+use waprice::input::records::{Records, Row};
 use waprice::pipeline::{self, LogSettings, LogSource, Tallied, Tariffs};
 use waprice::render::{self, csv::CsvStyle};
 use waprice::report::Report;

@@ -5,72 +5,17 @@
 use crate::settings::{InvoicesSettings, LogSettings, Tariffs};
 use anyhow::Result;
 use std::io::Write;
-use waprice::accounts::{fnv1a64, Accounts, Shard};
+use waprice::accounts::Shard;
 use waprice::pipeline::{self, PerAccount};
 use waprice::render::csv::CsvStyle;
 use waprice::render::xlsx::Book;
 use waprice::render::{self, Format};
-use waprice::report::invoices::{Invoices, ShardMark};
+use waprice::report::invoices::Invoices;
+use waprice::shards;
 
 pub fn run(s: &InvoicesSettings) -> Result<()> {
     let inv = invoices(&s.log, &s.tariffs, s.strict_accounts, s.shard, false)?;
     print(&inv, s.format, s.csv, false, s.html, s.output.as_deref())
-}
-
-/// The unsharded JSON of `inv` (the invoices', or with `by_account` estimate's long format).
-pub fn unsharded_json(inv: &Invoices, by_account: bool) -> Vec<u8> {
-    let mut whole = inv.clone();
-    whole.shard = None;
-    let mut out = Vec::new();
-    let written = if by_account {
-        render::invoices::by_account_json(&whole, &mut out)
-    } else {
-        render::invoices::json(&whole, &mut out)
-    };
-    written.expect("writing to memory");
-    out
-}
-
-/// The fingerprint of a whole run: FNV-1a 64 of its unsharded JSON, as 16 hex digits.
-pub fn fingerprint(inv: &Invoices, by_account: bool) -> String {
-    format!("{:016x}", fnv1a64(&unsharded_json(inv, by_account)))
-}
-
-/// `--shard K/N`: keeps the lines of the shard's accounts, notes what was left to the other
-/// shards, and marks the result with the fingerprint of the whole run.
-fn keep_shard(
-    mut inv: Invoices,
-    shard: Shard,
-    by_account: bool,
-    accounts: &Accounts,
-    messages: &[u64],
-) -> Invoices {
-    let fingerprint = fingerprint(&inv, by_account);
-    inv.lines.retain(|l| shard.holds(&l.account));
-    let mut held = 0;
-    let mut other_messages = 0;
-    for (a, n) in accounts.accounts.iter().zip(messages) {
-        if shard.holds(&a.name) {
-            held += 1;
-        } else {
-            other_messages += n;
-        }
-    }
-    inv.notes.push(format!(
-        "shard {shard}: the accounts whose name's FNV-1a 64 hash modulo {} is {} ({held} of {}); {other_messages} business messages of accounts in other shards were replayed with the log but left to their shards (not skipped as invalid); waprice merge puts the {} shards' JSON together",
-        shard.n,
-        shard.k - 1,
-        accounts.account_count(),
-        shard.n
-    ));
-    inv.shard = Some(ShardMark {
-        k: shard.k,
-        n: shard.n,
-        fingerprint,
-        accounts: held,
-        other_messages,
-    });
-    inv
 }
 
 /// Prints the invoices, or (`by_account`) estimate's long format per account; `html` for
@@ -125,7 +70,7 @@ pub fn invoices(
     let PerAccount { invoices, messages } = pipeline::invoices(ls, t, strict_accounts)?;
     Ok(match (shard, &ls.engine.accounts) {
         (Some(shard), Some(accounts)) => {
-            keep_shard(invoices, shard, by_account, accounts, &messages)
+            shards::keep(invoices, shard, by_account, accounts, &messages)
         }
         _ => invoices,
     })

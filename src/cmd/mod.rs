@@ -1,5 +1,4 @@
-//! One file per subcommand: each wires input -> engine -> pricing -> report -> render.
-pub mod coverage;
+//! One file per subcommand: each wires settings to the library (input -> engine -> price -> report) and to the renderer.
 pub mod estimate;
 pub mod forecast;
 pub mod invoices;

@@ -4,7 +4,7 @@
 
 use super::windows::{PairState, ANY, DAY};
 use super::{BusinessMessage, Counters, Verdict};
-use crate::event::{Pricing, UnitCategory};
+use crate::event::{Charge, UnitCategory};
 
 pub fn business_message(
     st: &mut PairState,
@@ -17,13 +17,13 @@ pub fn business_message(
         UnitCategory::BusinessInitiated
     };
     if st.conversation_open(ANY, m.t) {
-        return (category, Pricing::Covered);
+        return (category, Charge::Covered);
     }
     st.conversation_until[ANY] = m.t + DAY;
-    let pricing = if counters.take_free_tier(m.month) {
-        Pricing::FreeTier
+    let charge = if counters.take_free_tier(m.month) {
+        Charge::FreeTier
     } else {
-        Pricing::Conversation
+        Charge::Conversation
     };
-    (category, pricing)
+    (category, charge)
 }

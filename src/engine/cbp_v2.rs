@@ -5,7 +5,7 @@
 use super::windows::{PairState, AUTHENTICATION, DAY, MARKETING, SERVICE, UTILITY};
 use super::{BusinessMessage, Counters, Verdict};
 use crate::era::FREE_SERVICE_FROM;
-use crate::event::{Pricing, UnitCategory};
+use crate::event::{Charge, UnitCategory};
 use crate::message::{Kind, TemplateCategory};
 
 pub fn business_message(
@@ -22,24 +22,24 @@ pub fn business_message(
             };
             let unit = m.template_unit_category(category);
             if st.conversation_open(slot, m.t) {
-                return (unit, Pricing::Covered);
+                return (unit, Charge::Covered);
             }
             st.conversation_until[slot] = m.t + DAY;
-            (unit, Pricing::Conversation)
+            (unit, Charge::Conversation)
         }
         _ => {
             if st.any_conversation_open(m.t) {
-                return (UnitCategory::Service, Pricing::Covered);
+                return (UnitCategory::Service, Charge::Covered);
             }
             st.conversation_until[SERVICE] = m.t + DAY;
-            let pricing = if m.date >= FREE_SERVICE_FROM {
-                Pricing::FreeService
+            let charge = if m.date >= FREE_SERVICE_FROM {
+                Charge::FreeService
             } else if counters.take_free_tier(m.month) {
-                Pricing::FreeTier
+                Charge::FreeTier
             } else {
-                Pricing::Conversation
+                Charge::Conversation
             };
-            (UnitCategory::Service, pricing)
+            (UnitCategory::Service, charge)
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use super::windows::{PairState, ANY, AUTHENTICATION, MARKETING, SERVICE, UTILITY};
 use super::Engine;
-use crate::event::{BillingEvent, Era, Pricing};
+use crate::event::{BillingEvent, Charge, Era};
 use crate::message::{Kind, TemplateCategory};
 
 /// The window a conversation lives in: a conversation slot of the pair (one per category in
@@ -64,10 +64,10 @@ fn conversations(e: &BillingEvent, kind: Kind, st: &PairState) -> Vec<Conversati
         window: slot as u8,
         until: st.conversation_until[slot],
     };
-    if e.pricing == Pricing::SwitchOver {
+    if e.charge == Charge::SwitchOver {
         return vec![key(UTILITY)];
     }
-    if !e.era.is_conversation_based() || !(e.pricing.is_unit() || e.pricing == Pricing::Covered) {
+    if !e.era.is_conversation_based() || !(e.charge.is_unit() || e.charge == Charge::Covered) {
         return Vec::new();
     }
     if st.in_fep(t) {
@@ -80,7 +80,7 @@ fn conversations(e: &BillingEvent, kind: Kind, st: &PairState) -> Vec<Conversati
     match (e.era, kind) {
         (Era::A, _) => vec![key(ANY)],
         (_, Kind::Template(c)) => vec![key(slot_of(c))],
-        _ if e.pricing != Pricing::Covered => vec![key(SERVICE)],
+        _ if e.charge != Charge::Covered => vec![key(SERVICE)],
         _ => [MARKETING, UTILITY, AUTHENTICATION, SERVICE]
             .into_iter()
             .filter(|&s| st.conversation_open(s, t))
@@ -96,7 +96,7 @@ mod tests {
     use crate::country::CountryId;
     use crate::engine::EngineConfig;
     use crate::message::Message;
-    use crate::parties::Parties;
+    use crate::pairs::Pairs;
 
     const H: i64 = 3_600_000;
 
@@ -106,16 +106,16 @@ mod tests {
             .timestamp_millis()
     }
 
-    /// Replays `(customer, hours after t0, kind)` and gives, per business message, its pricing
+    /// Replays `(customer, hours after t0, kind)` and gives, per business message, its charge
     /// and the conversations the engine says held it.
-    fn keys(t0: i64, rows: &[(u64, i64, Kind)]) -> Vec<(Pricing, Vec<ConversationKey>)> {
+    fn keys(t0: i64, rows: &[(u64, i64, Kind)]) -> Vec<(Charge, Vec<ConversationKey>)> {
         let config = EngineConfig::default();
         let mut engine = Engine::new(&config, Calendar::new(chrono_tz::Tz::UTC));
-        let mut parties = Parties::default();
-        let b = parties.business(b"");
+        let mut pairs = Pairs::default();
+        let b = pairs.business(b"");
         let mut out = Vec::new();
         for &(customer, h, kind) in rows {
-            let pair = parties
+            let pair = pairs
                 .intern(b, 33_600_000_000 + customer, |_| Ok::<_, ()>(CountryId(0)))
                 .unwrap();
             let m = Message {
@@ -125,8 +125,8 @@ mod tests {
                 delivered: true,
                 delivery_confirmed: false,
             };
-            if let Some(e) = engine.push(&m, &parties) {
-                out.push((e.pricing, engine.conversations_of(&e, kind)));
+            if let Some(e) = engine.push(&m, &pairs) {
+                out.push((e.charge, engine.conversations_of(&e, kind)));
             }
         }
         out
@@ -156,7 +156,7 @@ mod tests {
         };
         assert_eq!(got[0].1, vec![marketing]);
         assert_eq!(got[1].1, vec![utility]);
-        assert_eq!(got[2], (Pricing::Covered, vec![marketing, utility]));
+        assert_eq!(got[2], (Charge::Covered, vec![marketing, utility]));
         assert!(!marketing.is_free_entry_point());
     }
 
@@ -171,7 +171,7 @@ mod tests {
             ],
         );
         let fep = got[0].1[0];
-        assert_eq!(got[0].0, Pricing::FreeEntryPoint);
+        assert_eq!(got[0].0, Charge::FreeEntryPoint);
         assert!(fep.is_free_entry_point());
         assert_eq!(fep.until, t0 + H + 72 * H);
         // Era C prices messages, not conversations: no conversation holds them.
@@ -179,7 +179,7 @@ mod tests {
             at("2025-09-01T08:00:00Z"),
             &[(1, 0, Kind::Template(TemplateCategory::Marketing))],
         );
-        assert_eq!(got, vec![(Pricing::Message, vec![])]);
+        assert_eq!(got, vec![(Charge::Message, vec![])]);
     }
 
     /// Era A had one conversation a pair, whatever the template: a marketing template opens it,
@@ -201,8 +201,8 @@ mod tests {
             until: t0 + 24 * H,
         };
         assert_eq!(got.len(), 3, "{got:?}");
-        for (pricing, held) in &got {
-            assert_eq!(held, &vec![one], "{pricing:?}");
+        for (charge, held) in &got {
+            assert_eq!(held, &vec![one], "{charge:?}");
         }
     }
 
@@ -210,9 +210,9 @@ mod tests {
     fn the_service_window_is_open_for_24_hours_after_the_customer_writes() {
         let config = EngineConfig::default();
         let mut engine = Engine::new(&config, Calendar::new(chrono_tz::Tz::UTC));
-        let mut parties = Parties::default();
-        let b = parties.business(b"");
-        let pair = parties
+        let mut pairs = Pairs::default();
+        let b = pairs.business(b"");
+        let pair = pairs
             .intern(b, 33_612_345_678, |_| Ok::<_, ()>(CountryId(0)))
             .unwrap();
         let t = at("2025-09-01T08:00:00Z");
@@ -223,7 +223,7 @@ mod tests {
             delivered: true,
             delivery_confirmed: false,
         };
-        assert!(engine.push(&m, &parties).is_none());
+        assert!(engine.push(&m, &pairs).is_none());
         assert!(engine.service_window_open(pair, t + 24 * H - 1));
         assert!(!engine.service_window_open(pair, t + 24 * H));
     }

@@ -17,16 +17,16 @@ mod windows;
 use crate::calendar::{Calendar, Month};
 use crate::country::CountryId;
 use crate::era;
-use crate::event::{BillingEvent, Era, Presumed, Pricing, UnitCategory};
+use crate::event::{BillingEvent, Charge, Era, Presumed, UnitCategory};
 use crate::message::{Kind, Message, TemplateCategory};
-use crate::parties::Parties;
+use crate::pairs::Pairs;
 pub use auth_intl::auth_intl_from;
 use chrono::NaiveDate;
 pub use conversation::ConversationKey;
 use windows::PairState;
 
 /// What a rule decides for one business message: the unit's category and why it costs what it costs.
-pub type Verdict = (UnitCategory, Pricing);
+pub type Verdict = (UnitCategory, Charge);
 
 /// Choices the log cannot tell.
 #[derive(Debug, Clone, Default)]
@@ -64,7 +64,7 @@ pub struct BusinessMessage {
     pub era: Era,
     /// What was sent: a template of a category, or a free-form message.
     pub kind: Kind,
-    /// The business number that sent it (its id in [`Parties`]).
+    /// The business number that sent it (its id in [`Pairs`]).
     pub business: u32,
     /// Whether an authentication template here pays the international rate.
     pub auth_intl: bool,
@@ -235,12 +235,12 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Replays one message; business messages produce exactly one event. `parties` must know
+    /// Replays one message; business messages produce exactly one event. `pairs` must know
     /// the message's pair (pairs may be added between calls, as a streaming reader does).
-    pub fn push(&mut self, m: &Message, parties: &Parties) -> Option<BillingEvent> {
+    pub fn push(&mut self, m: &Message, pairs: &Pairs) -> Option<BillingEvent> {
         while self.pairs.len() <= m.pair as usize {
             let p = self.pairs.len() as u32;
-            self.add_pair(parties.pair_of(p).business, parties.customer_of(p).country);
+            self.add_pair(pairs.pair_of(p).business, pairs.customer_of(p).country);
         }
         self.push_known(m)
     }
@@ -302,7 +302,7 @@ impl<'a> Engine<'a> {
             None => (0, 0),
         };
         self.counters.waba = waba;
-        let (category, pricing) = decide(st, &bm, &mut self.counters, m.delivered);
+        let (category, charge) = decide(st, &bm, &mut self.counters, m.delivered);
         Some(BillingEvent {
             time: m.time,
             date,
@@ -311,7 +311,7 @@ impl<'a> Engine<'a> {
             pair: m.pair,
             country,
             category,
-            pricing,
+            charge,
             presumed: bm.presumed,
             account,
             waba,
@@ -345,25 +345,25 @@ fn decide(
 ) -> Verdict {
     let category = m.natural_category();
     if !delivered {
-        return (category, Pricing::Undelivered);
+        return (category, Charge::Undelivered);
     }
     if m.kind == Kind::FreeForm && !m.in_csw(st) {
-        return (category, Pricing::Rejected);
+        return (category, Charge::Rejected);
     }
     st.enter_era(m.era);
     let opened_fep = st.answer_entry_point(m.t, m.era);
     if opened_fep || st.in_fep(m.t) {
-        let pricing = if opened_fep || !m.era.is_conversation_based() {
-            Pricing::FreeEntryPoint
+        let charge = if opened_fep || !m.era.is_conversation_based() {
+            Charge::FreeEntryPoint
         } else {
-            Pricing::Covered
+            Charge::Covered
         };
         let category = if m.era == Era::A {
             UnitCategory::UserInitiated
         } else {
             category
         };
-        return (category, pricing);
+        return (category, charge);
     }
     match m.era {
         Era::A => cbp_v1::business_message(st, m, counters),
@@ -376,12 +376,12 @@ fn decide(
 /// times keep file order).
 pub fn replay(
     messages: &[Message],
-    parties: &Parties,
+    pairs: &Pairs,
     config: &EngineConfig,
     calendar: Calendar,
     mut sink: impl FnMut(BillingEvent),
 ) {
-    replay_while(messages, parties, config, calendar, |e| {
+    replay_while(messages, pairs, config, calendar, |e| {
         sink(e);
         true
     });
@@ -390,7 +390,7 @@ pub fn replay(
 /// [`replay`], stopping as soon as `sink` returns false (its consumer gave up).
 pub fn replay_while(
     messages: &[Message],
-    parties: &Parties,
+    pairs: &Pairs,
     config: &EngineConfig,
     calendar: Calendar,
     mut sink: impl FnMut(BillingEvent) -> bool,
@@ -400,7 +400,7 @@ pub fn replay_while(
         if let Some(ahead) = messages.get(i + crate::prefetch::AHEAD) {
             engine.prefetch(ahead.pair);
         }
-        if let Some(event) = engine.push(m, parties) {
+        if let Some(event) = engine.push(m, pairs) {
             if !sink(event) {
                 return;
             }

@@ -4,7 +4,7 @@
 
 use super::windows::{PairState, UTILITY};
 use super::{BusinessMessage, Counters, Verdict};
-use crate::event::{Era, Pricing, UnitCategory};
+use crate::event::{Charge, Era, UnitCategory};
 use crate::message::{Kind, TemplateCategory};
 
 pub fn business_message(
@@ -16,21 +16,21 @@ pub fn business_message(
         (Kind::Template(TemplateCategory::Utility), era) => {
             // A utility conversation opened before 2025-07-01 keeps covering utility templates.
             if st.conversation_open(UTILITY, m.t) {
-                (UnitCategory::Utility, Pricing::SwitchOver)
+                (UnitCategory::Utility, Charge::SwitchOver)
             } else if era == Era::C && st.in_csw(m.t) {
-                (UnitCategory::Utility, Pricing::FreeCustomerService)
+                (UnitCategory::Utility, Charge::FreeCustomerService)
             } else {
-                (UnitCategory::Utility, Pricing::Message)
+                (UnitCategory::Utility, Charge::Message)
             }
         }
-        (Kind::Template(category), _) => (m.template_unit_category(category), Pricing::Message),
+        (Kind::Template(category), _) => (m.template_unit_category(category), Charge::Message),
         (_, Era::D) => {
             if counters.take_allowance(m.business, m.month) {
-                (UnitCategory::Service, Pricing::FreeAllowance)
+                (UnitCategory::Service, Charge::FreeAllowance)
             } else {
-                (UnitCategory::Service, Pricing::Message)
+                (UnitCategory::Service, Charge::Message)
             }
         }
-        _ => (UnitCategory::Service, Pricing::FreeCustomerService),
+        _ => (UnitCategory::Service, Charge::FreeCustomerService),
     }
 }

@@ -1,12 +1,12 @@
 //! The rules, message by message: docs/rules.md's worked examples and every era boundary.
 
 use super::*;
-use crate::event::Pricing::{
+use crate::event::Charge::{
     Conversation, Covered, FreeAllowance, FreeCustomerService, FreeEntryPoint, FreeService,
     FreeTier, Rejected, SwitchOver, Undelivered,
 };
-/// A billed message (`Pricing::Message`; the name clashes with `message::Message`).
-const MSG: Pricing = Pricing::Message;
+/// A billed message (`Charge::Message`; the name clashes with `message::Message`).
+const MSG: Charge = Charge::Message;
 use crate::country::CountryId;
 use crate::event::UnitCategory as U;
 use crate::message::TemplateCategory as T;
@@ -38,10 +38,10 @@ fn replay_rows(
     rows: &[(u32, Row)],
     config: &EngineConfig,
     tz: Tz,
-) -> Vec<(U, Pricing)> {
-    let mut parties = Parties::default();
-    let b = parties.business(b"");
-    let b2 = parties.business(b"second");
+) -> Vec<(U, Charge)> {
+    let mut pairs = Pairs::default();
+    let b = pairs.business(b"");
+    let b2 = pairs.business(b"second");
     let t0 = ms(start);
     let mut messages: Vec<Message> = rows
         .iter()
@@ -54,7 +54,7 @@ fn replay_rows(
                 Row::Delivered(h) => (h, Kind::FreeForm, true, true),
                 Row::Failed(h, c) => (h, Kind::Template(c), false, false),
             };
-            let pair = parties
+            let pair = pairs
                 .intern(
                     if p == 3 { b2 } else { b },
                     33_600_000_000 + u64::from(p),
@@ -72,18 +72,18 @@ fn replay_rows(
         .collect();
     messages.sort_by_key(|m| m.time);
     let mut out = Vec::new();
-    replay(&messages, &parties, config, Calendar::new(tz), |e| {
-        out.push((e.category, e.pricing))
+    replay(&messages, &pairs, config, Calendar::new(tz), |e| {
+        out.push((e.category, e.charge))
     });
     out
 }
 
-fn one(start: &str, rows: &[Row]) -> Vec<(U, Pricing)> {
+fn one(start: &str, rows: &[Row]) -> Vec<(U, Charge)> {
     let rows: Vec<(u32, Row)> = rows.iter().map(|&r| (0, r)).collect();
     replay_rows(start, &rows, &EngineConfig::default(), Tz::UTC)
 }
 
-fn billed(v: &[(U, Pricing)]) -> Vec<U> {
+fn billed(v: &[(U, Charge)]) -> Vec<U> {
     v.iter()
         .filter(|(_, p)| p.is_billed())
         .map(|(c, _)| *c)
@@ -490,14 +490,14 @@ fn authentication_international_from_the_country_start_date() {
 // ---- A log is a window onto a longer history ----------------------------------------------
 
 /// Replays one customer's rows and returns each business message's verdict and presumption.
-fn presumed(start: &str, rows: &[Row], starts_clean: bool) -> Vec<(U, Pricing, Presumed)> {
+fn presumed(start: &str, rows: &[Row], starts_clean: bool) -> Vec<(U, Charge, Presumed)> {
     let config = EngineConfig {
         log_starts_clean: starts_clean,
         ..EngineConfig::default()
     };
-    let mut parties = Parties::default();
-    let b = parties.business(b"");
-    let pair = parties
+    let mut pairs = Pairs::default();
+    let b = pairs.business(b"");
+    let pair = pairs
         .intern(b, 33_612_345_678, |_| Ok::<_, ()>(CountryId(0)))
         .unwrap();
     let t0 = ms(start);
@@ -521,8 +521,8 @@ fn presumed(start: &str, rows: &[Row], starts_clean: bool) -> Vec<(U, Pricing, P
         })
         .collect();
     let mut out = Vec::new();
-    replay(&messages, &parties, &config, Calendar::new(Tz::UTC), |e| {
-        out.push((e.category, e.pricing, e.presumed))
+    replay(&messages, &pairs, &config, Calendar::new(Tz::UTC), |e| {
+        out.push((e.category, e.charge, e.presumed))
     });
     out
 }

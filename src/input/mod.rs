@@ -1,12 +1,12 @@
 //! Reading message logs: columns, values, timestamps, phone numbers.
 pub mod columns;
 pub mod date_format;
-pub mod order;
-pub mod quotes;
 pub mod reader;
+pub mod records;
 pub mod sniff;
 pub mod source;
-pub mod split;
 pub mod templates;
 pub mod time;
+pub mod time_order;
+pub mod unclosed_quote;
 pub mod webhooks;

@@ -6,7 +6,7 @@ use crate::accounts::{Accounts, UNASSIGNED};
 use crate::budget::Budget;
 use crate::error::BadInput;
 use crate::event::BillingEvent;
-use crate::pricing::Quote;
+use crate::price::Quote;
 use crate::report::invoices::{InvoiceLine, Invoices};
 use crate::report::{AccountTallies, Tally};
 use anyhow::Result;

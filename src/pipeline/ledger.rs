@@ -3,9 +3,9 @@
 //! conversation are not rows: the conversation they rode on is.
 
 use super::{replay, LogSettings, Tariffs};
-use crate::event::Pricing;
+use crate::event::Charge;
 use crate::input::reader::Log;
-use crate::pricing::Quote;
+use crate::price::Quote;
 use anyhow::Result;
 use chrono::{DateTime, Offset, SecondsFormat, TimeZone};
 use rust_decimal::Decimal;
@@ -70,7 +70,7 @@ pub fn ledger(
         .map(|r| format!("{} {}", r.currency, r.effective_from))
         .collect();
     replay(ls, t, log, |e, market, quote| {
-        if e.pricing == Pricing::Covered {
+        if e.charge == Charge::Covered {
             return Ok(());
         }
         let utc = DateTime::from_timestamp_millis(e.time)
@@ -79,21 +79,21 @@ pub fn ledger(
         let offset = tz.offset_from_utc_datetime(&utc).fix();
         let local = offset.from_utc_datetime(&utc);
         let time = local.to_rfc3339_opts(SecondsFormat::AutoSi, true);
-        let pair = log.parties.pair_of(e.pair);
-        let customer = log.parties.customer_of(e.pair);
+        let pair = log.pairs.pair_of(e.pair);
+        let customer = log.pairs.customer_of(e.pair);
         recipient.clear();
-        recipient.push_str(&log.parties.recipient(customer.number));
+        recipient.push_str(&log.pairs.recipient(customer.number));
         let tier = match quote {
             Quote::Priced(r) => r.tier.map(|b| b.to_string()).unwrap_or_default(),
             _ => String::new(),
         };
-        let rate = match (e.pricing.is_unit(), quote) {
+        let rate = match (e.charge.is_unit(), quote) {
             (false, _) => None,
             (true, Quote::Unpriced(_)) => None,
             (true, q) => q.value(),
         };
         let (card, source) = match quote {
-            _ if !e.pricing.is_unit() => ("", ""),
+            _ if !e.charge.is_unit() => ("", ""),
             Quote::Priced(r) => (cards[r.row].as_str(), rate_source(quote)),
             q => ("", rate_source(q)),
         };
@@ -101,11 +101,11 @@ pub fn ledger(
         each(&Row {
             local: local.naive_local(),
             time: &time,
-            business: log.parties.business_name(pair.business),
+            business: log.pairs.business_name(pair.business),
             recipient: &recipient,
             market: t.markets.market_name(market),
             category: e.category.name(),
-            pricing: e.pricing.name(),
+            pricing: e.charge.name(),
             tier: &tier,
             rate,
             currency: &t.currency,

@@ -47,7 +47,7 @@ use crate::budget::Budget;
 use crate::engine::EngineConfig;
 use crate::error::BadInput;
 use crate::input::reader::{InputOptions, Log, ReadStats};
-use crate::pricing::Quote;
+use crate::price::Quote;
 use crate::report::notes::{notes as report_notes, tier_notes, NoteContext};
 use crate::report::{By, Report, Tally};
 use crate::tariff::card::RateCards;
@@ -314,7 +314,7 @@ pub fn tally(ls: &LogSettings, t: &Tariffs, log: Option<&Log>) -> Result<Tallied
             replay(ls, t, log, each)?;
             (
                 log.stats.clone(),
-                stream::unlisted(ls, &log.parties, &log.stats.business_lines),
+                stream::unlisted(ls, &log.pairs, &log.stats.business_lines),
             )
         }
         None => {

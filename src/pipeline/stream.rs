@@ -7,13 +7,13 @@ use crate::calendar::Calendar;
 use crate::engine;
 use crate::error::BadInput;
 use crate::event::BillingEvent;
-use crate::input::order::{sort_by_time, Reorder};
 use crate::input::reader::{intern_all, Log, LogReader, RawMessage, ReadError, ReadStats};
 use crate::input::source;
+use crate::input::time_order::{sort_by_time, Reorder};
 use crate::input::webhooks::{self, WebhookLog};
 use crate::message::Message;
-use crate::parties::Parties;
-use crate::pricing::{Quote, TieredPricer};
+use crate::pairs::Pairs;
+use crate::price::{Quote, TieredPricer};
 use crate::tariff::market::MarketId;
 use anyhow::{Context, Result};
 use std::io::Read;
@@ -76,11 +76,11 @@ pub fn read(s: &LogSettings, t: &Tariffs) -> Result<Log> {
     }
     let mut log = Log::default();
     let read = read_batches(s, t, |batch| {
-        intern_all(batch, &mut log.parties, |_, m| log.messages.push(m));
+        intern_all(batch, &mut log.pairs, |_, m| log.messages.push(m));
         Ok(true)
     })?;
     let (stats, businesses) = read.ok_or_else(|| anyhow::anyhow!("the reading stopped early"))?;
-    log.parties.adopt_businesses(businesses);
+    log.pairs.adopt_businesses(businesses);
     log.stats = stats;
     sort_by_time(&mut log.messages);
     report_skipped(s, &log.stats)?;
@@ -144,7 +144,7 @@ pub struct Streamed {
 /// The businesses an accounts file does not list, with their first lines.
 pub(super) fn unlisted(
     s: &LogSettings,
-    businesses: &Parties,
+    businesses: &Pairs,
     first_lines: &[u64],
 ) -> Vec<(String, u64)> {
     let Some(accounts) = &s.engine.accounts else {
@@ -160,7 +160,7 @@ pub(super) fn unlisted(
 }
 
 /// Reads, replays and prices the log in one pass when it is in time order (within
-/// [`crate::input::order::WINDOW_MS`]), so memory grows with customers, not rows. When it is not (or it is
+/// [`crate::input::time_order::WINDOW_MS`]), so memory grows with customers, not rows. When it is not (or it is
 /// standard input, which cannot be read twice), the log is read whole and sorted instead;
 /// `reset` is called first so that `each` can forget what it was given.
 pub fn stream(
@@ -177,7 +177,7 @@ pub fn stream(
     }
     let log = read(s, t)?;
     replay(s, t, &log, each)?;
-    let unlisted = unlisted(s, &log.parties, &log.stats.business_lines);
+    let unlisted = unlisted(s, &log.pairs, &log.stats.business_lines);
     Ok(Streamed {
         stats: log.stats,
         unlisted,
@@ -197,7 +197,7 @@ fn read_batches(
     s: &LogSettings,
     t: &Tariffs,
     mut consume: impl FnMut(&[RawMessage]) -> Result<bool>,
-) -> Result<Option<(ReadStats, Parties)>> {
+) -> Result<Option<(ReadStats, Pairs)>> {
     let calendar = Calendar::new(s.timezone);
     let Opened { input, bar } = open(s)?;
     let mut reader = LogReader::new(input, &s.input, &calendar).map_err(|e| read_error(e, s))?;
@@ -213,7 +213,7 @@ fn read_batches(
             // However the reading ends (the end, an error, the consumer stopping early), the
             // bar goes: a log read again after an out-of-order row gets a fresh one.
             let _done = bar.clone().map(DoneOnDrop);
-            let mut businesses = Parties::default();
+            let mut businesses = Pairs::default();
             if let Some(accounts) = &s.engine.accounts {
                 accounts.seed(&mut businesses);
             }
@@ -277,11 +277,11 @@ fn try_stream(
     let mut pricer = pricers(s, t);
     let mut order = Reorder::default();
     let mut error: Option<anyhow::Error> = None;
-    let mut parties = Parties::default();
+    let mut pairs = Pairs::default();
     let mut messages: Vec<Message> = Vec::with_capacity(BATCH);
     let read = read_batches(s, t, |batch| {
         messages.clear();
-        intern_all(batch, &mut parties, |raw, m| {
+        intern_all(batch, &mut pairs, |raw, m| {
             if m.pair as usize == engine.pair_count() {
                 engine.add_pair(raw.business, raw.country);
             }
@@ -389,7 +389,7 @@ pub fn replay(
             let mut batch = Vec::with_capacity(EVENTS);
             let calendar = Calendar::new(s.timezone);
             let mut open = true;
-            engine::replay_while(&log.messages, &log.parties, &s.engine, calendar, |e| {
+            engine::replay_while(&log.messages, &log.pairs, &s.engine, calendar, |e| {
                 batch.push(e);
                 if batch.len() == EVENTS {
                     let empty = taken_back

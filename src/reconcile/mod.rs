@@ -14,16 +14,17 @@
 //! waprice's: the cost difference comes from the verdicts alone, never from rate data.
 
 pub mod analytics;
+pub mod notes;
 
 use crate::calendar::{Calendar, Month};
 use crate::engine::{ConversationKey as Key, Engine, EngineConfig};
 use crate::era::FREE_SERVICE_FROM;
-use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
+use crate::event::{BillingEvent, Charge, Era, UnitCategory};
 use crate::input::webhooks::{
     MetaCategory, MetaPricingModel, MetaPricingType, MetaVerdict, Outcome, WebhookLog,
 };
 use crate::message::Kind;
-use crate::pricing::Pricer;
+use crate::price::Pricer;
 use crate::tariff::market::{MarketId, MarketMap};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
@@ -37,7 +38,7 @@ const FREE_TIER: u32 = crate::era::FREE_TIER_CONVERSATIONS;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MetaSays {
     /// A verdict waprice also gives (`conversation`, `message`, `free_tier`, `covered`, …).
-    Pricing(Pricing),
+    Charge(Charge),
     /// `billable: false` with nothing saying why.
     Free,
     /// No pricing and no failure: nothing to compare.
@@ -48,14 +49,14 @@ impl MetaSays {
     /// The verdict as the comparison names it (empty for nothing).
     pub fn name(self) -> &'static str {
         match self {
-            MetaSays::Pricing(p) => p.name(),
+            MetaSays::Charge(p) => p.name(),
             MetaSays::Free => "free",
             MetaSays::Nothing => "",
         }
     }
     /// Whether Meta charges the unit (a conversation or a message at a rate).
     pub fn is_billed(self) -> bool {
-        matches!(self, MetaSays::Pricing(p) if p.is_billed())
+        matches!(self, MetaSays::Charge(p) if p.is_billed())
     }
 }
 
@@ -92,7 +93,7 @@ pub struct Line {
     pub market: MarketId,
     /// The engine's verdict as compared: the event's, except that a message Meta failed with
     /// 131047 is `rejected` when the engine too sees no open service window.
-    pub engine: Pricing,
+    pub engine: Charge,
     /// The category compared on the engine's side: its conversation's in the conversation
     /// eras, the message's otherwise; `None` inside a free entry point window.
     pub engine_category: Option<UnitCategory>,
@@ -167,7 +168,7 @@ impl Figures {
         self.messages += 1;
         if l.unknown {
             // Meta's verdict cannot be read: only waprice's unit is counted (for analytics).
-            self.units_waprice += u64::from(l.event.pricing.is_unit());
+            self.units_waprice += u64::from(l.event.charge.is_unit());
             return;
         }
         self.compared += u64::from(l.compared);
@@ -175,7 +176,7 @@ impl Figures {
         self.billed_waprice += u64::from(l.engine_billed());
         self.billed_meta += u64::from(l.meta_billed());
         self.billed_agreeing += u64::from(l.billed_agrees());
-        self.units_waprice += u64::from(l.event.pricing.is_unit());
+        self.units_waprice += u64::from(l.event.charge.is_unit());
         match l.engine_cost {
             Some(c) => self.cost_waprice += c,
             None => self.unpriced_waprice += 1,
@@ -218,6 +219,19 @@ pub struct Reconciliation {
     pub total: Figures,
     /// Disagreements by kind: ("waprice verdict", "Meta verdict") → count.
     pub mismatches: BTreeMap<(String, String), u64>,
+}
+
+impl Reconciliation {
+    /// Disagreements by kind, most frequent first.
+    pub fn mismatches_by_count(&self) -> Vec<((String, String), u64)> {
+        let mut v: Vec<_> = self
+            .mismatches
+            .iter()
+            .map(|(k, n)| (k.clone(), *n))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    }
 }
 
 fn unit_category(c: MetaCategory) -> Option<UnitCategory> {
@@ -267,25 +281,25 @@ fn cbp_opening(v: &MetaVerdict, e: &BillingEvent, tier: &mut Tier) -> MetaSays {
     };
     let category = v.conversation.and_then(|c| c.origin).or(p.category);
     if category == Some(MetaCategory::ReferralConversion) {
-        return MetaSays::Pricing(Pricing::FreeEntryPoint);
+        return MetaSays::Charge(Charge::FreeEntryPoint);
     }
     // Meta marks free-tier conversations billable (they are free on the invoice); only free
     // entry points, and service from 2024-11-01, are not.
     let billable = p.billable != Some(false);
     let service = category == Some(MetaCategory::Service);
     match e.era {
-        Era::A if billable => MetaSays::Pricing(if tier.take(e.month) {
-            Pricing::FreeTier
+        Era::A if billable => MetaSays::Charge(if tier.take(e.month) {
+            Charge::FreeTier
         } else {
-            Pricing::Conversation
+            Charge::Conversation
         }),
-        _ if service && e.date >= FREE_SERVICE_FROM => MetaSays::Pricing(Pricing::FreeService),
-        _ if service && billable => MetaSays::Pricing(if tier.take(e.month) {
-            Pricing::FreeTier
+        _ if service && e.date >= FREE_SERVICE_FROM => MetaSays::Charge(Charge::FreeService),
+        _ if service && billable => MetaSays::Charge(if tier.take(e.month) {
+            Charge::FreeTier
         } else {
-            Pricing::Conversation
+            Charge::Conversation
         }),
-        _ if billable => MetaSays::Pricing(Pricing::Conversation),
+        _ if billable => MetaSays::Charge(Charge::Conversation),
         _ => MetaSays::Free,
     }
 }
@@ -295,12 +309,12 @@ fn pmp(v: &MetaVerdict) -> MetaSays {
     let Some(p) = v.pricing else {
         return MetaSays::Nothing;
     };
-    MetaSays::Pricing(match (p.kind, p.billable, p.category) {
-        (Some(MetaPricingType::Regular), _, _) => Pricing::Message,
-        (Some(MetaPricingType::FreeCustomerService), _, _) => Pricing::FreeCustomerService,
-        (Some(MetaPricingType::FreeEntryPoint), _, _) => Pricing::FreeEntryPoint,
-        (None, _, Some(MetaCategory::ReferralConversion)) => Pricing::FreeEntryPoint,
-        (None, Some(true), _) => Pricing::Message,
+    MetaSays::Charge(match (p.kind, p.billable, p.category) {
+        (Some(MetaPricingType::Regular), _, _) => Charge::Message,
+        (Some(MetaPricingType::FreeCustomerService), _, _) => Charge::FreeCustomerService,
+        (Some(MetaPricingType::FreeEntryPoint), _, _) => Charge::FreeEntryPoint,
+        (None, _, Some(MetaCategory::ReferralConversion)) => Charge::FreeEntryPoint,
+        (None, Some(true), _) => Charge::Message,
         (None, Some(false), _) => return MetaSays::Free,
         (None, None, _) => return MetaSays::Nothing,
     })
@@ -319,13 +333,13 @@ pub fn reconcile(
     let mut lines: Vec<Line> = Vec::with_capacity(log.stats.business as usize);
     let mut keys: Vec<Vec<Key>> = Vec::with_capacity(lines.capacity());
     for (i, m) in log.messages.iter().enumerate() {
-        let Some(e) = engine.push(m, &log.parties) else {
+        let Some(e) = engine.push(m, &log.pairs) else {
             continue;
         };
         let v = wl.meta[i]
             .as_ref()
             .expect("a business message has Meta's verdict");
-        let mut compared_as = e.pricing;
+        let mut compared_as = e.charge;
         if v.outcome
             == (Outcome::Failed {
                 code: Some(OUTSIDE_WINDOW),
@@ -333,13 +347,13 @@ pub fn reconcile(
             && m.kind == Kind::FreeForm
             && !engine.service_window_open(m.pair, m.time)
         {
-            compared_as = Pricing::Rejected;
+            compared_as = Charge::Rejected;
         }
         keys.push(engine.conversations_of(&e, m.kind));
         lines.push(Line {
             message: i,
             event: e,
-            market: markets.market_at(log.parties.customer_of(e.pair).country, e.date),
+            market: markets.market_at(log.pairs.customer_of(e.pair).country, e.date),
             engine: compared_as,
             engine_category: Some(e.category),
             engine_conversation: None,
@@ -415,10 +429,10 @@ pub fn reconcile(
         let e = l.event;
         let (says, category) = match v.outcome {
             Outcome::Failed { code } => (
-                MetaSays::Pricing(if code == Some(OUTSIDE_WINDOW) {
-                    Pricing::Rejected
+                MetaSays::Charge(if code == Some(OUTSIDE_WINDOW) {
+                    Charge::Rejected
                 } else {
-                    Pricing::Undelivered
+                    Charge::Undelivered
                 }),
                 None,
             ),
@@ -435,9 +449,9 @@ pub fn reconcile(
                     let says = if v.pricing.is_none() {
                         MetaSays::Nothing
                     } else if !e.era.is_conversation_based() {
-                        MetaSays::Pricing(Pricing::SwitchOver)
+                        MetaSays::Charge(Charge::SwitchOver)
                     } else if !opener {
-                        MetaSays::Pricing(Pricing::Covered)
+                        MetaSays::Charge(Charge::Covered)
                     } else {
                         cbp_opening(v, &e, &mut tier)
                     };
@@ -455,11 +469,11 @@ pub fn reconcile(
         l.meta = says;
         l.meta_category = category.and_then(unit_category);
         l.compared = says != MetaSays::Nothing;
-        if !e.era.is_conversation_based() && e.pricing != Pricing::SwitchOver {
+        if !e.era.is_conversation_based() && e.charge != Charge::SwitchOver {
             // Per message: the message's own category (none inside an entry point window).
-            l.engine_category = (e.pricing != Pricing::FreeEntryPoint).then_some(e.category);
+            l.engine_category = (e.charge != Charge::FreeEntryPoint).then_some(e.category);
         }
-        if e.pricing == Pricing::SwitchOver {
+        if e.charge == Charge::SwitchOver {
             l.engine_category = Some(UnitCategory::Utility);
         }
     }
@@ -488,7 +502,7 @@ pub fn reconcile(
         let l = &lines[n];
         if l.compared {
             let pricing_agrees = match l.meta {
-                MetaSays::Pricing(p) => p == l.engine,
+                MetaSays::Charge(p) => p == l.engine,
                 MetaSays::Free => l.engine.is_unit() && !l.engine.is_billed(),
                 MetaSays::Nothing => true,
             };
@@ -496,7 +510,7 @@ pub fn reconcile(
                 differs |= PRICING;
             }
             if let (Some(a), Some(b)) = (l.engine_category, l.meta_category) {
-                if a != b && l.engine != Pricing::Rejected {
+                if a != b && l.engine != Charge::Rejected {
                     differs |= CATEGORY;
                 }
             }
@@ -510,9 +524,9 @@ pub fn reconcile(
         let e = l.event;
         let engine_cost = pricer.quote(&e, l.market).value();
         let meta_cost = match l.meta {
-            MetaSays::Pricing(p) if p.is_billed() => {
+            MetaSays::Charge(p) if p.is_billed() => {
                 let meta_event = BillingEvent {
-                    pricing: p,
+                    charge: p,
                     category: l.meta_category.unwrap_or(e.category),
                     ..e
                 };

@@ -91,8 +91,8 @@ fn per_message_verdicts_agree_or_name_what_differs() {
     assert_eq!(r.lines.len(), 3);
     assert!(r.lines[0].agrees() && r.lines[1].agrees());
     let l = &r.lines[2];
-    assert_eq!(l.engine, Pricing::FreeCustomerService);
-    assert_eq!(l.meta, MetaSays::Pricing(Pricing::Message));
+    assert_eq!(l.engine, Charge::FreeCustomerService);
+    assert_eq!(l.meta, MetaSays::Charge(Charge::Message));
     assert_eq!(l.differs, PRICING);
     assert_eq!(
         (r.total.messages, r.total.compared, r.total.agreeing),
@@ -129,7 +129,7 @@ fn conversation_ids_must_group_the_same_messages_as_the_engine() {
         cbp("wamid.2", B + H, "m1", "marketing", true),
     ]);
     assert_eq!(same.total.agreeing, 2);
-    assert_eq!(same.lines[1].meta, MetaSays::Pricing(Pricing::Covered));
+    assert_eq!(same.lines[1].meta, MetaSays::Charge(Charge::Covered));
     assert_eq!(
         same.lines[0].engine_conversation,
         same.lines[1].engine_conversation
@@ -147,8 +147,8 @@ fn conversation_ids_must_group_the_same_messages_as_the_engine() {
         cbp("wamid.1", B, "m1", "marketing", true),
         cbp("wamid.2", B + 25 * H, "m1", "marketing", true),
     ]);
-    assert_eq!(merged.lines[1].engine, Pricing::Conversation);
-    assert_eq!(merged.lines[1].meta, MetaSays::Pricing(Pricing::Covered));
+    assert_eq!(merged.lines[1].engine, Charge::Conversation);
+    assert_eq!(merged.lines[1].meta, MetaSays::Charge(Charge::Covered));
     assert!(merged.lines.iter().all(|l| l.differs & CONVERSATION != 0));
 }
 
@@ -165,7 +165,7 @@ fn conversation_category_is_compared_for_messages_riding_on_it() {
         cbp("wamid.4", B + 30 * H + 60, "s1", "service", true),
     ]);
     assert!(r.lines.iter().all(Line::agrees), "{:?}", r.lines);
-    assert_eq!(r.lines[3].meta, MetaSays::Pricing(Pricing::FreeTier));
+    assert_eq!(r.lines[3].meta, MetaSays::Charge(Charge::FreeTier));
     assert_eq!(r.lines[1].engine_category, Some(UnitCategory::Marketing));
 }
 
@@ -204,11 +204,11 @@ fn a_131047_failure_agrees_only_when_the_engine_sees_no_service_window() {
         )
     };
     let closed = run(&[inbound("wamid.in", C), fail("wamid.1", C + 25 * H)]);
-    assert_eq!(closed.lines[0].engine, Pricing::Rejected);
+    assert_eq!(closed.lines[0].engine, Charge::Rejected);
     assert!(closed.lines[0].agrees());
     let open = run(&[inbound("wamid.in", C), fail("wamid.1", C + H)]);
-    assert_eq!(open.lines[0].engine, Pricing::Undelivered);
-    assert_eq!(open.lines[0].meta, MetaSays::Pricing(Pricing::Rejected));
+    assert_eq!(open.lines[0].engine, Charge::Undelivered);
+    assert_eq!(open.lines[0].meta, MetaSays::Charge(Charge::Rejected));
     assert_eq!(open.lines[0].differs, PRICING);
 }
 
@@ -220,8 +220,8 @@ fn era_a_free_tier_is_counted_over_metas_conversations() {
         cbp("wamid.1", a, "a1", "business_initiated", true),
         cbp("wamid.2", a + H, "a1", "business_initiated", true),
     ]);
-    assert_eq!(r.lines[0].meta, MetaSays::Pricing(Pricing::FreeTier));
-    assert_eq!(r.lines[0].engine, Pricing::FreeTier);
+    assert_eq!(r.lines[0].meta, MetaSays::Charge(Charge::FreeTier));
+    assert_eq!(r.lines[0].engine, Charge::FreeTier);
     assert!(r.lines.iter().all(Line::agrees));
 }
 

@@ -73,6 +73,17 @@ fn is_plain_number(s: &[u8]) -> bool {
     digits(int) && frac.is_none_or(digits)
 }
 
+/// The I/O error under a csv writer's error (writing fails only on I/O).
+fn io_error(e: ::csv::Error) -> std::io::Error {
+    if !e.is_io_error() {
+        return std::io::Error::other(e);
+    }
+    match e.into_kind() {
+        ::csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
 /// A CSV writer that keeps every field a spreadsheet would evaluate as text (see the module's
 /// rule). Numbers and ordinary text go through untouched, without a copy.
 pub struct SafeWriter<W: Write> {
@@ -93,7 +104,9 @@ impl<W: Write> SafeWriter<W> {
         Self::new(::csv::Writer::from_writer(out))
     }
 
-    pub fn write_record<I, T>(&mut self, record: I) -> ::csv::Result<()>
+    /// Writes one record. A failed write is the `std::io::Error` itself (not wrapped in a
+    /// csv error), so a closed pipe is seen as one wherever the error goes.
+    pub fn write_record<I, T>(&mut self, record: I) -> std::io::Result<()>
     where
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
@@ -104,12 +117,14 @@ impl<W: Write> SafeWriter<W> {
                 self.scratch.clear();
                 self.scratch.push(b'\'');
                 self.scratch.extend_from_slice(field);
-                self.inner.write_field(&self.scratch)?;
+                self.inner.write_field(&self.scratch).map_err(io_error)?;
             } else {
-                self.inner.write_field(field)?;
+                self.inner.write_field(field).map_err(io_error)?;
             }
         }
-        self.inner.write_record(std::iter::empty::<&[u8]>())
+        self.inner
+            .write_record(std::iter::empty::<&[u8]>())
+            .map_err(io_error)
     }
 
     pub fn flush(&mut self) -> std::io::Result<()> {

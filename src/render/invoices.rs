@@ -2,10 +2,11 @@
 //! long format with an account column), as a table, CSV, JSON or a workbook.
 
 use super::csv::CsvStyle;
+use super::table::{new_table, right};
 use super::xlsx::{Book, Column, Kind, Value as XValue};
 use super::{exact, money};
 use crate::report::invoices::{InvoiceLine, Invoices};
-use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::Cell;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -50,7 +51,7 @@ pub fn csv(inv: &Invoices, style: CsvStyle, out: impl Write) -> std::io::Result<
     w.flush()
 }
 
-pub fn json(inv: &Invoices, mut out: impl Write) -> std::io::Result<()> {
+pub fn json(inv: &Invoices, out: impl Write) -> std::io::Result<()> {
     let lines: Vec<Value> = inv
         .lines
         .iter()
@@ -84,8 +85,7 @@ pub fn json(inv: &Invoices, mut out: impl Write) -> std::io::Result<()> {
         .collect();
     let mut doc = json!({"invoices": lines, "totals": totals, "notes": inv.notes});
     add_shard(&mut doc, inv);
-    serde_json::to_writer_pretty(&mut out, &doc)?;
-    writeln!(out)
+    super::json::write_pretty(out, &doc)
 }
 
 /// A `--shard` run's JSON ends with `shard`: which shard, the fingerprint of the whole run,
@@ -103,18 +103,6 @@ fn add_shard(doc: &mut Value, inv: &Invoices) {
             }),
         );
     }
-}
-
-fn right(s: impl ToString) -> Cell {
-    Cell::new(s).set_alignment(CellAlignment::Right)
-}
-
-fn new_table() -> Table {
-    let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .force_no_tty();
-    t
 }
 
 /// The table, largest overage first, a total per currency, then the notes.
@@ -198,7 +186,7 @@ pub fn by_account_csv(inv: &Invoices, style: CsvStyle, out: impl Write) -> std::
 }
 
 /// `estimate --by account` in JSON: `rows` like the other long formats.
-pub fn by_account_json(inv: &Invoices, mut out: impl Write) -> std::io::Result<()> {
+pub fn by_account_json(inv: &Invoices, out: impl Write) -> std::io::Result<()> {
     let rows: Vec<Value> = inv
         .lines
         .iter()
@@ -215,8 +203,7 @@ pub fn by_account_json(inv: &Invoices, mut out: impl Write) -> std::io::Result<(
         .collect();
     let mut doc = json!({"rows": rows, "notes": inv.notes});
     add_shard(&mut doc, inv);
-    serde_json::to_writer_pretty(&mut out, &doc)?;
-    writeln!(out)
+    super::json::write_pretty(out, &doc)
 }
 
 /// `estimate --by account` as a table, by month and account.

@@ -7,7 +7,13 @@ use crate::report::{By, Report};
 use serde_json::{json, Map, Value};
 use std::io::Write;
 
-pub fn estimate(report: &Report, mut out: impl Write) -> std::io::Result<()> {
+/// One JSON document, pretty-printed, and a line break: how every JSON output ends.
+pub fn write_pretty(mut out: impl Write, doc: &Value) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, doc)?;
+    writeln!(out)
+}
+
+pub fn estimate(report: &Report, out: impl Write) -> std::io::Result<()> {
     let mut doc = Map::new();
     doc.insert("currency".into(), json!(report.currency));
     match &report.breakdown {
@@ -67,6 +73,5 @@ pub fn estimate(report: &Report, mut out: impl Write) -> std::io::Result<()> {
         }
     }
     doc.insert("notes".into(), json!(report.notes));
-    serde_json::to_writer_pretty(&mut out, &Value::Object(doc))?;
-    writeln!(out)
+    write_pretty(out, &Value::Object(doc))
 }

@@ -1,11 +1,21 @@
 //! Output: a table for people, CSV for spreadsheets and pipelines, JSON for programs.
 //! Only the table rounds money; CSV and JSON carry full precision.
+//!
+//! Every command's output is written here, a module per command or view; they share one
+//! table style ([`table::new_table`]), one CSV writer ([`csv::SafeWriter`]), one JSON writer
+//! ([`json::write_pretty`]) and [`write_notes`].
 
+pub mod coverage;
 pub mod csv;
+pub mod forecast;
 pub mod html;
 pub mod invoices;
 pub mod json;
+pub mod ledger;
+pub mod rates;
+pub mod reconcile;
 pub mod table;
+pub mod tariffs;
 pub mod what_if;
 pub mod workbook;
 pub mod xlsx;
@@ -52,6 +62,20 @@ pub const BREAKDOWN_HEADER: [&str; 7] = [
 pub const BREAKDOWN_TIER_HEADER: [&str; 8] = [
     "month", "market", "category", "tier", "billable", "free", "cost", "currency",
 ];
+
+/// The notes under a report for people: "notes:" and a line each, nothing when there are none.
+pub fn write_notes<S: AsRef<str>>(
+    mut out: impl std::io::Write,
+    notes: &[S],
+) -> std::io::Result<()> {
+    if !notes.is_empty() {
+        writeln!(out, "notes:")?;
+        for n in notes {
+            writeln!(out, "- {}", n.as_ref())?;
+        }
+    }
+    Ok(())
+}
 
 /// Money for people: two decimals, half away from zero.
 pub fn money(d: Decimal) -> String {

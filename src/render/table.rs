@@ -8,7 +8,8 @@ use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use rust_decimal::Decimal;
 use std::io::Write;
 
-fn new_table() -> Table {
+/// Every table waprice prints, in one style.
+pub fn new_table() -> Table {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled)
@@ -16,7 +17,8 @@ fn new_table() -> Table {
     t
 }
 
-fn right(s: impl ToString) -> Cell {
+/// A right-aligned cell, for numbers.
+pub fn right(s: impl ToString) -> Cell {
     Cell::new(s).set_alignment(CellAlignment::Right)
 }
 

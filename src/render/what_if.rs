@@ -2,11 +2,12 @@
 //! cards of another date, side by side, month by month.
 
 use super::csv::CsvStyle;
+use super::table::{new_table, right};
 use super::{exact, money};
 use crate::calendar::Month;
 use crate::report::{Report, Totals};
 use chrono::NaiveDate;
-use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::Cell;
 use rust_decimal::Decimal;
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -72,10 +73,7 @@ fn lower_bound(t: &Totals) -> &'static str {
 }
 
 pub fn table(c: &Comparison, mut out: impl Write) -> std::io::Result<()> {
-    let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .force_no_tty();
+    let mut t = new_table();
     let as_of = c.as_of.to_string();
     t.set_header(vec![
         "month".to_string(),
@@ -87,7 +85,6 @@ pub fn table(c: &Comparison, mut out: impl Write) -> std::io::Result<()> {
         format!("cost as of {as_of}"),
         "difference".into(),
     ]);
-    let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
     let cur = &c.actual.currency;
     let mut total = (Totals::default(), Totals::default());
     for l in c.lines() {
@@ -243,7 +240,7 @@ pub fn xlsx(c: &Comparison, book: &mut super::xlsx::Book) -> anyhow::Result<()> 
     Ok(())
 }
 
-pub fn json(c: &Comparison, mut out: impl Write) -> std::io::Result<()> {
+pub fn json(c: &Comparison, out: impl Write) -> std::io::Result<()> {
     let months: Vec<_> = c
         .lines()
         .iter()
@@ -262,6 +259,5 @@ pub fn json(c: &Comparison, mut out: impl Write) -> std::io::Result<()> {
         "months": months,
         "notes": {"actual": c.actual.notes, "as_of": c.what_if.notes},
     });
-    serde_json::to_writer_pretty(&mut out, &doc)?;
-    writeln!(out)
+    super::json::write_pretty(out, &doc)
 }

@@ -6,8 +6,8 @@ pub mod notes;
 
 use crate::budget::{Budget, BudgetLine};
 use crate::calendar::Month;
-use crate::event::{BillingEvent, Era, Presumed, Pricing, UnitCategory};
-use crate::pricing::Quote;
+use crate::event::{BillingEvent, Charge, Era, Presumed, UnitCategory};
+use crate::price::Quote;
 use crate::tariff::card::Column;
 use crate::tariff::market::MarketId;
 use crate::tariff::tier::TierBand;
@@ -63,7 +63,7 @@ struct EventKey {
     month: Month,
     market: MarketId,
     category: UnitCategory,
-    pricing: Pricing,
+    charge: Charge,
     era: Era,
     presumed: Presumed,
     quote: QuoteKey,
@@ -108,7 +108,7 @@ impl EventKey {
             month: e.month,
             market,
             category: e.category,
-            pricing: e.pricing,
+            charge: e.charge,
             era: e.era,
             presumed: e.presumed,
             quote,
@@ -183,8 +183,8 @@ pub struct Tally {
     /// Era D service messages priced at the utility rate (no service rate on the card), per
     /// market.
     pub service_at_utility: BTreeMap<MarketId, BTreeMap<Month, u64>>,
-    /// Events per pricing verdict (units and non-units), per month.
-    pub verdicts: BTreeMap<Pricing, BTreeMap<Month, u64>>,
+    /// Events per charge (the engine's verdict) (units and non-units), per month.
+    pub verdicts: BTreeMap<Charge, BTreeMap<Month, u64>>,
     /// Units priced with a volume-tier table, per (month, market, category, tier).
     pub tiers: BTreeMap<(Month, MarketId, UnitCategory, TierBand), Totals>,
     /// Free-form messages inside a service window the log does not show, by why it was presumed.
@@ -223,23 +223,23 @@ impl Tally {
     pub fn finish(&mut self) {
         let counts = std::mem::take(&mut self.counts);
         let mut keys: Vec<(&EventKey, &u64)> = counts.iter().collect();
-        keys.sort_by_key(|(k, _)| (k.month, k.market, k.category, k.pricing));
+        keys.sort_by_key(|(k, _)| (k.month, k.market, k.category, k.charge));
         for (k, &n) in keys {
             *self
                 .verdicts
-                .entry(k.pricing)
+                .entry(k.charge)
                 .or_default()
                 .entry(k.month)
                 .or_default() += n;
             if k.presumed != Presumed::No {
                 *self.presumed.entry(k.presumed).or_default() += n;
             }
-            if !k.pricing.is_unit() {
+            if !k.charge.is_unit() {
                 continue;
             }
             self.eras.entry(k.month).or_default().insert(k.era);
             let mut t = Totals::default();
-            if k.pricing.is_billed() {
+            if k.charge.is_billed() {
                 t.billable[k.category.index()] = n;
             } else {
                 t.free = n;
@@ -319,9 +319,9 @@ impl Tally {
         }
     }
 
-    /// Events of a pricing verdict, over all months.
-    pub fn count(&self, pricing: Pricing) -> u64 {
-        self.verdicts.get(&pricing).map_or(0, |m| m.values().sum())
+    /// Events of a charge verdict, over all months.
+    pub fn count(&self, charge: Charge) -> u64 {
+        self.verdicts.get(&charge).map_or(0, |m| m.values().sum())
     }
 
     /// The totals over all months.

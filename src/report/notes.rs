@@ -5,7 +5,7 @@ use super::Tally;
 use crate::budget::{Budget, BudgetBasis};
 use crate::calendar::Month;
 use crate::era::ERA_C_FROM;
-use crate::event::{Era, Presumed, Pricing, UnitCategory};
+use crate::event::{Charge, Era, Presumed, UnitCategory};
 use crate::tariff::market::MarketId;
 use std::collections::BTreeMap;
 
@@ -203,9 +203,9 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
             cx.currency
         ));
     }
-    let rejected = t.count(Pricing::Rejected);
-    let undelivered = t.count(Pricing::Undelivered);
-    let covered = t.count(Pricing::Covered);
+    let rejected = t.count(Charge::Rejected);
+    let undelivered = t.count(Charge::Undelivered);
+    let covered = t.count(Charge::Covered);
     notes.push(format!(
         "not units: {rejected} free-form messages rejected outside the customer service window (Meta error 131047), \
          {undelivered} not delivered, {covered} rode on an open conversation"
@@ -231,7 +231,7 @@ pub fn notes(t: &Tally, cx: &NoteContext) -> Vec<String> {
     notes.extend(cx.input_notes.iter().cloned());
     // Row accounting: every row read is a customer message, a business message with a verdict, or skipped.
     let business: u64 = t.verdicts.values().map(sum).sum();
-    let billed = t.count(Pricing::Conversation) + t.count(Pricing::Message);
+    let billed = t.count(Charge::Conversation) + t.count(Charge::Message);
     notes.push(format!(
         "rows: {} read = {} inbound + {} business messages + {} skipped; business messages = {} billed units + {} free units + {covered} covered by an open conversation + {rejected} rejected + {undelivered} undelivered",
         cx.rows,

@@ -197,7 +197,7 @@ impl RateCards {
         &self.rows
     }
 
-    /// Row `i` (as [`crate::pricing::Rate::row`] names it).
+    /// Row `i` (as [`crate::price::Rate::row`] names it).
     pub fn row(&self, i: usize) -> &CardRow {
         &self.rows[i]
     }

@@ -7,7 +7,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use waprice::calendar::Calendar;
 use waprice::engine::{Engine, EngineConfig};
-use waprice::event::{Pricing, UnitCategory};
+use waprice::event::{Charge, UnitCategory};
 use waprice::input::reader::{read_log, InputOptions};
 use waprice::message::Kind;
 use waprice::tariff::market::MarketMap;
@@ -471,16 +471,15 @@ fn simulate_webhooks(csv: &str) -> String {
     let mut conversations: HashMap<String, (&'static str, bool)> = HashMap::new();
     let mut out = String::new();
     for (n, m) in log.messages.iter().enumerate() {
-        let pair = log.parties.pair_of(m.pair);
-        let business =
-            String::from_utf8_lossy(log.parties.business_name(pair.business)).to_string();
+        let pair = log.pairs.pair_of(m.pair);
+        let business = String::from_utf8_lossy(log.pairs.business_name(pair.business)).to_string();
         let display = business
             .strip_prefix('+')
             .unwrap_or("15550100000")
             .to_string();
-        let customer = log.parties.customer_of(m.pair).number.to_string();
+        let customer = log.pairs.customer_of(m.pair).number.to_string();
         let secs = (m.time / 1000).to_string();
-        let event = engine.push(m, &log.parties);
+        let event = engine.push(m, &log.pairs);
         let Some(e) = event else {
             let mut msg = json!({"from": customer, "id": format!("wamid.in{n}"), "timestamp": secs,
                                  "type": "text", "text": {"body": "hello"}});
@@ -509,19 +508,19 @@ fn simulate_webhooks(csv: &str) -> String {
                 json!({"errors": [{"code": code, "title": "failed"}]}),
             )
         };
-        let (pricing, conversation) = match e.pricing {
-            Pricing::Rejected => {
+        let (pricing, conversation) = match e.charge {
+            Charge::Rejected => {
                 out += &failed(131_047);
                 continue;
             }
-            Pricing::Undelivered => {
+            Charge::Undelivered => {
                 out += &failed(131_026);
                 continue;
             }
-            p if e.era.is_conversation_based() || p == Pricing::SwitchOver => {
+            p if e.era.is_conversation_based() || p == Charge::SwitchOver => {
                 // The engine's own conversation (the first open one for a riding message).
                 let k = engine.conversations_of(&e, m.kind)[0];
-                let (cid, opening) = if p == Pricing::SwitchOver {
+                let (cid, opening) = if p == Charge::SwitchOver {
                     (format!("{}-{}-{}", e.pair, k.window, k.until), None)
                 } else if k.is_free_entry_point() {
                     (
@@ -529,16 +528,16 @@ fn simulate_webhooks(csv: &str) -> String {
                         Some(("referral_conversion", false)),
                     )
                 } else {
-                    let billable = !matches!(p, Pricing::FreeService);
+                    let billable = !matches!(p, Charge::FreeService);
                     (
                         format!("{}-{}-{}", e.pair, k.window, k.until),
                         Some((meta_category(e.category), billable)),
                     )
                 };
-                if p != Pricing::Covered && p != Pricing::SwitchOver {
+                if p != Charge::Covered && p != Charge::SwitchOver {
                     conversations.insert(cid.clone(), opening.unwrap());
                 }
-                let (origin, billable) = if p == Pricing::SwitchOver {
+                let (origin, billable) = if p == Charge::SwitchOver {
                     ("utility", false)
                 } else {
                     conversations[&cid]
@@ -550,11 +549,11 @@ fn simulate_webhooks(csv: &str) -> String {
             }
             p => {
                 let (kind, category) = match p {
-                    Pricing::Message => ("regular", meta_category(e.category)),
-                    Pricing::FreeCustomerService => {
+                    Charge::Message => ("regular", meta_category(e.category)),
+                    Charge::FreeCustomerService => {
                         ("free_customer_service", meta_category(e.category))
                     }
-                    Pricing::FreeEntryPoint => ("free_entry_point", "referral_conversion"),
+                    Charge::FreeEntryPoint => ("free_entry_point", "referral_conversion"),
                     other => panic!("no per-message verdict for {other:?}"),
                 };
                 (

@@ -195,7 +195,7 @@ fn either_side_of_midnight(
     tz: Tz,
     row: fn(i64) -> Row,
     config: &EngineConfig,
-) -> Vec<(U, Pricing)> {
+) -> Vec<(U, Charge)> {
     let midnight = tz
         .from_local_datetime(
             &chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
@@ -324,15 +324,15 @@ fn each_pair_keeps_its_customers_country() {
         auth_intl_from: vec![None, Some(from)],
         ..EngineConfig::default()
     };
-    let mut parties = Parties::default();
-    let b = parties.business(b"");
+    let mut pairs = Pairs::default();
+    let b = pairs.business(b"");
     let t = ms("2025-09-01T10:00:00Z");
     let messages: Vec<Message> = [(33_600_000_001u64, 0u16), (919_800_000_001, 1)]
         .iter()
         .enumerate()
         .map(|(i, &(number, country))| Message {
             time: t + i as i64,
-            pair: parties
+            pair: pairs
                 .intern(b, number, |_| Ok::<_, ()>(CountryId(country)))
                 .unwrap(),
             kind: Kind::Template(T::Authentication),
@@ -341,7 +341,7 @@ fn each_pair_keeps_its_customers_country() {
         })
         .collect();
     let mut out = Vec::new();
-    replay(&messages, &parties, &cfg, Calendar::new(Tz::UTC), |e| {
+    replay(&messages, &pairs, &cfg, Calendar::new(Tz::UTC), |e| {
         out.push((e.country, e.category))
     });
     assert_eq!(

@@ -122,8 +122,8 @@ fn rows(max: usize) -> impl Strategy<Value = Vec<(u32, Row)>> {
 /// property: with another (say, replies presumed inside a window opened before the log) the
 /// windows, and so the split instant, differ.
 fn all_windows_closed(start: &str, rows: &[(u32, Row)], tz: Tz, cfg: &EngineConfig) -> (i64, u32) {
-    let mut parties = Parties::default();
-    let businesses = [parties.business(b""), parties.business(b"second")];
+    let mut pairs = Pairs::default();
+    let businesses = [pairs.business(b""), pairs.business(b"second")];
     let t0 = ms(start);
     let mut customer_of = Vec::new();
     let mut messages: Vec<Message> = rows
@@ -138,7 +138,7 @@ fn all_windows_closed(start: &str, rows: &[(u32, Row)], tz: Tz, cfg: &EngineConf
                 Row::Failed(h, c) => (h, Kind::Template(c), false, false),
             };
             let b = businesses[usize::from(p == 3)];
-            let pair = parties
+            let pair = pairs
                 .intern(b, 33_600_000_000 + u64::from(p), |_| {
                     Ok::<_, ()>(CountryId(0))
                 })
@@ -159,7 +159,7 @@ fn all_windows_closed(start: &str, rows: &[(u32, Row)], tz: Tz, cfg: &EngineConf
     messages.sort_by_key(|m| m.time);
     let mut engine = Engine::new(cfg, Calendar::new(tz));
     for m in &messages {
-        engine.push(m, &parties);
+        engine.push(m, &pairs);
     }
     let mut end = (i64::MIN, 0);
     for pair in 0..engine.pair_count() as u32 {

@@ -1,6 +1,6 @@
 //! Reads a message log (CSV) into compact, time-ordered [`Message`]s.
 //!
-//! One reused [`Row`] ([`super::split`]), no String per row: values are matched as bytes,
+//! One reused [`Row`] ([`super::records`]), no String per row: values are matched as bytes,
 //! customers are interned by their digits, and a customer's country is resolved once per pair.
 
 mod row;
@@ -8,8 +8,8 @@ pub use row::*;
 
 use super::columns::{ColumnMap, Field, Needs};
 use super::date_format::{self, DateFormat};
+use super::records::{Records, Row};
 use super::sniff;
-use super::split::{Records, Row};
 use super::templates::{Lookup, TemplateCatalogue};
 use super::time::{parse_timestamp_with, DateCache, TimeError};
 use crate::calendar::Calendar;
@@ -17,7 +17,7 @@ use crate::country::{Countries, CountryId};
 use crate::era::SUPPORTED_FROM;
 use crate::error::{BadInput, Location};
 use crate::message::{Kind, Message, TemplateCategory};
-use crate::parties::Parties;
+use crate::pairs::Pairs;
 use crate::phone::numbering::{NumberingPlan, Region};
 use crate::phone::{self, PhoneError};
 use std::borrow::Cow;
@@ -96,7 +96,7 @@ pub struct Log {
     /// The messages, in time order.
     pub messages: Vec<Message>,
     /// The businesses, customers and (business, customer) pairs the messages name.
-    pub parties: Parties,
+    pub pairs: Pairs,
     /// What was read and skipped.
     pub stats: ReadStats,
 }
@@ -158,11 +158,11 @@ pub fn read_log(
 ) -> Result<Log, ReadError> {
     let mut reader = LogReader::new(input, options, calendar)?;
     let mut log = Log::default();
-    while let Some(m) = reader.next(&mut log.parties, markets)? {
+    while let Some(m) = reader.next(&mut log.pairs, markets)? {
         log.messages.push(m);
     }
     log.stats = reader.into_stats();
-    super::order::sort_by_time(&mut log.messages);
+    super::time_order::sort_by_time(&mut log.messages);
     Ok(log)
 }
 
@@ -244,22 +244,20 @@ impl<'a, R: Read> LogReader<'a, R> {
         self.stats
     }
 
-    /// The next message in file order, or `None` at the end, its pair interned in `parties`.
+    /// The next message in file order, or `None` at the end, its pair interned in `pairs`.
     pub fn next(
         &mut self,
-        parties: &mut Parties,
+        pairs: &mut Pairs,
         markets: &Countries,
     ) -> Result<Option<Message>, ReadError> {
-        Ok(self
-            .next_raw(parties, markets)?
-            .map(|raw| raw.intern(parties)))
+        Ok(self.next_raw(pairs, markets)?.map(|raw| raw.intern(pairs)))
     }
 
     /// The next message in file order with its customer not yet interned (businesses are
     /// interned in `businesses`): what a reading thread hands to a replaying one.
     pub fn next_raw(
         &mut self,
-        businesses: &mut Parties,
+        businesses: &mut Pairs,
         markets: &Countries,
     ) -> Result<Option<RawMessage>, ReadError> {
         let file = self.options.name.as_str();
@@ -279,7 +277,9 @@ impl<'a, R: Read> LogReader<'a, R> {
             self.stats.rows += 1;
             let header_count = self.columns.header_count();
             let delimiter = self.reader.delimiter();
-            if let Some(rows) = super::quotes::swallowed_rows(record, header_count, delimiter) {
+            if let Some(rows) =
+                super::unclosed_quote::swallowed_rows(record, header_count, delimiter)
+            {
                 return Err(quote_never_closed(file, line, rows));
             }
             if record.len() > header_count {

@@ -82,7 +82,7 @@ pub(super) fn check_category_sources(
 pub(super) fn parse_row(
     record: &Row,
     cx: &RowContext,
-    businesses: &mut Parties,
+    businesses: &mut Pairs,
     cache: &mut RowCache,
 ) -> Result<Parsed, RowError> {
     let columns = cx.columns;
@@ -331,7 +331,7 @@ fn row_time(
 /// The business's id in `businesses` for its cell as written: normalised and interned the
 /// first time a spelling is seen, then found by its bytes.
 #[inline(always)]
-fn business_id(raw_business: &[u8], businesses: &mut Parties, cache: &mut RowCache) -> u32 {
+fn business_id(raw_business: &[u8], businesses: &mut Pairs, cache: &mut RowCache) -> u32 {
     match cache.businesses.get(raw_business) {
         Some(&id) => id,
         None => {
@@ -378,7 +378,7 @@ fn possible_length(
     Ok(())
 }
 
-/// `whatsapp:` before the number, as Twilio writes WhatsApp parties.
+/// `whatsapp:` before the number, as Twilio writes WhatsApp pairs.
 pub(super) fn has_whatsapp_prefix(raw: &[u8]) -> bool {
     raw.trim_ascii_start()
         .get(..9)
@@ -431,7 +431,7 @@ pub struct RawMessage {
     pub time: i64,
     /// The customer's number, digits packed in a u64.
     pub number: u64,
-    /// The business number's id in the reader's [`Parties`].
+    /// The business number's id in the reader's [`Pairs`](crate::pairs::Pairs).
     pub business: u32,
     /// The customer's country, from the number's calling code.
     pub country: CountryId,
@@ -445,8 +445,8 @@ pub struct RawMessage {
 
 impl RawMessage {
     /// The message with its (business, customer) pair interned.
-    pub fn intern(self, parties: &mut Parties) -> Message {
-        let pair = parties.intern(self.business, self.number, |_| {
+    pub fn intern(self, pairs: &mut Pairs) -> Message {
+        let pair = pairs.intern(self.business, self.number, |_| {
             Ok::<_, std::convert::Infallible>(self.country)
         });
         Message {
@@ -488,14 +488,14 @@ pub(super) fn time_off_the_fast_path(
 /// hands each with its interned form to `each`.
 pub fn intern_all(
     raws: &[RawMessage],
-    parties: &mut Parties,
+    pairs: &mut Pairs,
     mut each: impl FnMut(&RawMessage, Message),
 ) {
     for (i, raw) in raws.iter().enumerate() {
         if let Some(next) = raws.get(i + crate::prefetch::AHEAD) {
-            parties.prefetch(next.business, next.number);
+            pairs.prefetch(next.business, next.number);
         }
-        each(raw, raw.intern(parties));
+        each(raw, raw.intern(pairs));
     }
 }
 

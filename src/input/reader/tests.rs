@@ -135,8 +135,8 @@ fn every_status_and_entry_point_value() {
 #[test]
 fn the_same_customer_however_the_number_is_written() {
     let log = read(&format!("{T},inbound,,+33 6 12 34 56 78,,\n{T},inbound,,0033612345678,,\n{T},inbound,,whatsapp:+33612345678,,\n{T},inbound,,+33 (0)6 12 34 56 78,,\n{T},inbound,,33 6.12.34.56.78,,\n")).unwrap();
-    assert_eq!(log.parties.customer_count(), 1);
-    assert_eq!(log.parties.pair_count(), 1);
+    assert_eq!(log.pairs.customer_count(), 1);
+    assert_eq!(log.pairs.pair_count(), 1);
 }
 
 #[test]

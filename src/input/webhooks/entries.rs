@@ -224,9 +224,9 @@ impl Reader<'_> {
     /// The business number of a change: `metadata.display_phone_number`, else
     /// `metadata.phone_number_id`, else the log's single business.
     pub(super) fn business(&mut self, value: &Value, path: Path) -> Result<u32, FieldError> {
-        let parties = &mut self.out.log.parties;
+        let pairs = &mut self.out.log.pairs;
         let Some(meta) = &value.metadata else {
-            return Ok(parties.business(b""));
+            return Ok(pairs.business(b""));
         };
         match &meta.display_phone_number {
             Some(Scalar::Str(s)) if !s.trim().is_empty() => {
@@ -235,7 +235,7 @@ impl Reader<'_> {
                     path,
                     "metadata.display_phone_number",
                 )?;
-                Ok(parties.business(crate::phone::write_digits(n, &mut self.business_buf)))
+                Ok(pairs.business(crate::phone::write_digits(n, &mut self.business_buf)))
             }
             Some(Scalar::Int(_)) => {
                 let n = number(
@@ -243,12 +243,12 @@ impl Reader<'_> {
                     path,
                     "metadata.display_phone_number",
                 )?;
-                Ok(parties.business(crate::phone::write_digits(n, &mut self.business_buf)))
+                Ok(pairs.business(crate::phone::write_digits(n, &mut self.business_buf)))
             }
             _ => match &meta.phone_number_id {
-                Some(Scalar::Str(s)) => Ok(parties.business(s.trim().as_bytes())),
-                Some(Scalar::Int(n)) => Ok(parties.business(n.to_string().as_bytes())),
-                _ => Ok(parties.business(b"")),
+                Some(Scalar::Str(s)) => Ok(pairs.business(s.trim().as_bytes())),
+                Some(Scalar::Int(n)) => Ok(pairs.business(n.to_string().as_bytes())),
+                _ => Ok(pairs.business(b"")),
             },
         }
     }
@@ -262,12 +262,12 @@ impl Reader<'_> {
         v: &Option<Scalar>,
     ) -> Result<u32, FieldError> {
         let markets = self.markets;
-        let parties = &mut self.out.log.parties;
+        let pairs = &mut self.out.log.pairs;
         match customer {
-            Customer::Number(digits) => parties
+            Customer::Number(digits) => pairs
                 .intern(business, digits, |n| markets.country_of(n))
                 .map_err(|e| bad(path, field, v.as_ref(), e.to_string(), e.hint())),
-            Customer::User(key, country) => Ok(parties
+            Customer::User(key, country) => Ok(pairs
                 .intern(business, key, |_| {
                     Ok::<_, std::convert::Infallible>(country)
                 })
@@ -330,7 +330,7 @@ impl Reader<'_> {
                 "a business-scoped user id needs the customer's country to price the message: keep the contacts[] of the payload",
             ));
         };
-        Ok(Customer::User(self.out.log.parties.user_id(id), country))
+        Ok(Customer::User(self.out.log.pairs.user_id(id), country))
     }
 
     pub(super) fn inbound(

@@ -153,7 +153,7 @@ pub(super) const CATEGORY_HINT: &str =
      authentication-international, service, referral_conversion (and before June 2023 \
      user_initiated, business_initiated)";
 
-/// Pricing values waprice does not know, interned: "field 'value'" -> index.
+/// Charge values waprice does not know, interned: "field 'value'" -> index.
 #[derive(Default)]
 pub(super) struct Unknown {
     pub(super) names: Vec<String>,

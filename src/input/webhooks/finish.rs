@@ -179,7 +179,7 @@ impl Reader<'_> {
     /// customer service window, else a template (Meta delivered it, so it was one or the
     /// other).
     fn fill_log(&mut self, all: Unsorted) {
-        let mut last_inbound = vec![i64::MIN; self.out.log.parties.pair_count()];
+        let mut last_inbound = vec![i64::MIN; self.out.log.pairs.pair_count()];
         let log = &mut self.out.log;
         log.messages.reserve(all.len());
         self.out.meta.reserve(all.len());

@@ -28,7 +28,7 @@ pub use sent::*;
 pub use verdict::*;
 
 use super::reader::{InputOptions, Log, ReadError};
-use super::split::{Records, Row};
+use super::records::{Records, Row};
 use crate::calendar::{Calendar, MS_PER_DAY};
 use crate::country::{Countries, CountryId};
 use crate::era::SUPPORTED_FROM;
@@ -59,7 +59,7 @@ struct Pending {
     read: Option<(i64, u64, u64)>,
     failed: Option<(i64, u64, u64)>,
     failure_code: Option<u32>,
-    /// Pricing and the rank of the status it came from (delivered 3, read 2, sent 1).
+    /// Charge and the rank of the status it came from (delivered 3, read 2, sent 1).
     pricing: Option<(MetaPricing, u8)>,
     conversation: Option<MetaConversation>,
     /// The first pricing value waprice does not know, from any of its statuses.
@@ -73,7 +73,7 @@ fn earliest(slot: &mut Option<(i64, u64, u64)>, v: (i64, u64, u64)) {
 }
 
 /// Who a message is with: a phone number, or a business-scoped user id (its key in
-/// [`crate::parties::Parties`]) and the country the payload gives for it.
+/// [`crate::pairs::Pairs`]) and the country the payload gives for it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Customer {
     Number(u64),

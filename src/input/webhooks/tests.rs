@@ -118,8 +118,8 @@ fn statuses_of_one_id_become_one_business_message_at_its_delivery_time() {
     assert!(biz.delivered);
     assert_eq!(
         w.log
-            .parties
-            .business_name(w.log.parties.pair_of(biz.pair).business),
+            .pairs
+            .business_name(w.log.pairs.pair_of(biz.pair).business),
         b"+33186760000"
     );
     let v = w.meta[1].as_ref().unwrap();
@@ -468,12 +468,12 @@ fn statuses_keyed_by_business_scoped_user_ids_take_the_country_from_the_contacts
         .log
         .messages
         .iter()
-        .map(|msg| m.iso(w.log.parties.customer_of(msg.pair).country))
+        .map(|msg| m.iso(w.log.pairs.customer_of(msg.pair).country))
         .collect();
     assert_eq!(countries, vec!["FR", "FR", "DE", "GB"]);
     assert_eq!(w.log.messages[0].pair, w.log.messages[1].pair);
-    let first = w.log.parties.customer_of(w.log.messages[0].pair).number;
-    assert_eq!(w.log.parties.recipient(first), "BR.1349120865530274");
+    let first = w.log.pairs.customer_of(w.log.messages[0].pair).number;
+    assert_eq!(w.log.pairs.recipient(first), "BR.1349120865530274");
 
     let e = error(&[bsuid("wamid.x", "9999", T, json!([]))]);
     assert!(

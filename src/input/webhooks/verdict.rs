@@ -246,7 +246,7 @@ pub struct WebhookStats {
     pub categories_of_failures: u64,
     /// Failed messages without pricing, by their error code (`None`: no code).
     pub failures: BTreeMap<Option<u32>, u64>,
-    /// Pricing values waprice does not know, as "field 'value'", with the number of business
+    /// Charge values waprice does not know, as "field 'value'", with the number of business
     /// messages Meta priced with each (a message counts once, under the first it carried).
     pub unknown: Vec<(String, u64)>,
     /// `--sent` rows whose id has no status in the webhooks.

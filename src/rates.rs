@@ -1,39 +1,30 @@
-//! A market's rates on a date, each cell exactly as `estimate` would price a billed unit, and
-//! the card each came from.
+//! The rates in force on a date, each as `estimate` would charge a billed unit on that date
+//! (same lookup, substitutes included): per market for `waprice rates`, and per market,
+//! category and month for `waprice tariffs --coverage`.
 
-use super::*;
+use crate::calendar::Month;
+use crate::era::{era_of, FREE_SERVICE_FROM};
+use crate::event::{Era, UnitCategory};
+use crate::price::{probe, Pricer, Quote};
+use crate::tariff::card::{CardRow, Column, RateCards};
+use crate::tariff::market::{MarketId, MarketMap};
+use chrono::NaiveDate;
 
-pub(super) struct Line {
-    pub(super) market: String,
-    pub(super) cells: Vec<String>,
+/// A market's rates on a date, and the card each came from.
+pub struct Line {
+    /// The market's name.
+    pub market: String,
+    /// Per column of [`Column::ALL`]: the rate at full precision, or empty when the date's
+    /// rules do not bill that column or no card has the rate.
+    pub cells: Vec<String>,
     /// Per column: the card the cell came from ("EUR 2023-06-01 derived"), or empty.
-    pub(super) cards: Vec<String>,
-    pub(super) effective_from: NaiveDate,
-    pub(super) source: String,
+    pub cards: Vec<String>,
+    /// The newest card a shown rate came from (see [`provenance`]).
+    pub effective_from: NaiveDate,
+    /// The source of each card the rates came from, with its categories.
+    pub source: String,
     /// The card rows the cells came from.
-    pub(super) rows: Vec<usize>,
-}
-
-/// The card column: one card, or each card with the categories it priced.
-pub(super) fn card_cell(l: &Line) -> String {
-    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
-    for (c, card) in Column::ALL.iter().zip(&l.cards) {
-        if card.is_empty() {
-            continue;
-        }
-        match groups.iter_mut().find(|g| g.0 == card.as_str()) {
-            Some(g) => g.1.push(c.name()),
-            None => groups.push((card.as_str(), vec![c.name()])),
-        }
-    }
-    if groups.len() == 1 {
-        return groups[0].0.to_string();
-    }
-    groups
-        .iter()
-        .map(|(card, cols)| format!("{card}: {}", cols.join(", ")))
-        .collect::<Vec<_>>()
-        .join("; ")
+    pub rows: Vec<usize>,
 }
 
 /// The card columns a billed unit can read on a date: era A prices user-/business-initiated
@@ -62,7 +53,7 @@ pub fn columns_in_force(date: NaiveDate) -> Vec<(Column, UnitCategory)> {
 }
 
 /// A market's rates on a date, each cell exactly as `estimate` would price a billed unit.
-pub(super) fn line(
+pub fn line(
     cards: &RateCards,
     currency: &str,
     market: MarketId,
@@ -98,7 +89,7 @@ pub(super) fn line(
         }
         if let Quote::Priced(rate) = quote {
             let from = cards.row(rate.row).effective_from;
-            cells[column as usize] = exact(rate.value);
+            cells[column as usize] = rate.value.to_string();
             card_of[column as usize] = format!(
                 "{}{}",
                 cards.row(rate.row).card_name(),
@@ -108,12 +99,12 @@ pub(super) fn line(
                 used.push(rate.row);
             }
             if rate.service_at_utility {
-                notes.push(format!("{name} service: no {currency} service rate from 2026-10-01; priced at the utility rate {}", exact(rate.value)));
+                notes.push(format!("{name} service: no {currency} service rate from 2026-10-01; priced at the utility rate {}", rate.value));
             } else if rate.substitute {
                 notes.push(format!(
                     "{name} {}: {} from the card of {from}{}",
                     column.name(),
-                    exact(rate.value),
+                    rate.value,
                     if rate.substitute { " (substitute)" } else { "" }
                 ));
             }
@@ -130,13 +121,13 @@ pub(super) fn line(
     })
 }
 
-/// CSV's `effective_from` and `source` for one market's line. When every rate shown comes
+/// The `effective_from` and `source` of one market's line. When every rate shown comes
 /// from one card, that card's date and source. When they come from several (a partial card
 /// that changed one category, say), the date is that of the newest card in force on the day —
 /// the day from which this set of rates holds — and the source names each card with the
 /// categories it gave, newest first, then any later card standing in as a substitute: a line
 /// never dates a rate to a card that did not set it.
-pub(super) fn provenance(
+pub fn provenance(
     cards: &RateCards,
     fallback: &CardRow,
     used: &[usize],
@@ -180,4 +171,129 @@ pub(super) fn provenance(
             (rows[0].effective_from, parts.join("; "))
         }
     }
+}
+
+/// The rate coverage of one currency over months: for each market (by name) and card column,
+/// what a billed unit would pay on each month's first day.
+pub struct Coverage {
+    /// The currency of the cards.
+    pub currency: String,
+    /// The first month shown.
+    pub from: Month,
+    /// The last month shown.
+    pub to: Month,
+    /// Every month from `from` to `to`.
+    pub months: Vec<Month>,
+    /// A row per market (by name) and card column.
+    pub rows: Vec<CoverageRow>,
+}
+
+/// One market and column of the coverage, a cell per month.
+pub struct CoverageRow {
+    /// The market's name.
+    pub market: String,
+    /// The card column.
+    pub column: Column,
+    /// Per month of [`Coverage::months`]; `None` when not billed that month.
+    pub cells: Vec<Option<CoverageCell>>,
+}
+
+/// The coverage of `currency`'s cards from `from` to `to` (both included), markets by name.
+pub fn coverage(
+    cards: &RateCards,
+    markets: &MarketMap,
+    currency: &str,
+    from: Month,
+    to: Month,
+) -> Coverage {
+    let pricer = Pricer::new(cards, currency);
+    let mut months = Vec::new();
+    let mut m = from;
+    while m <= to {
+        months.push(m);
+        m = m.next();
+    }
+    let columns = [
+        Column::Marketing,
+        Column::Utility,
+        Column::Authentication,
+        Column::AuthenticationInternational,
+        Column::Service,
+        Column::BusinessInitiated,
+        Column::UserInitiated,
+    ];
+    let mut names = markets.market_names();
+    names.sort();
+    let mut rows = Vec::new();
+    for name in names {
+        let market = markets.market_by_name(name).expect("a known market");
+        for column in columns {
+            let cells = months
+                .iter()
+                .map(|&m| coverage_cell(&pricer, cards, markets, market, column, m))
+                .collect();
+            rows.push(CoverageRow {
+                market: name.to_string(),
+                column,
+                cells,
+            });
+        }
+    }
+    Coverage {
+        currency: currency.to_string(),
+        from,
+        to,
+        months,
+        rows,
+    }
+}
+
+/// One cell of the coverage: the rate, its card and its kind.
+pub struct CoverageCell {
+    /// The rate at full precision; empty when unpriced.
+    pub rate: String,
+    /// The card it came from ("EUR 2025-07-01"); empty when unpriced.
+    pub card: String,
+    /// published, derived, substitute or unpriced.
+    pub source: &'static str,
+}
+
+/// What a billed unit of `column` in `market` would pay on `month`'s first day; `None` when
+/// the month's rules do not bill the category or the market does not exist yet.
+pub fn coverage_cell(
+    pricer: &Pricer,
+    cards: &RateCards,
+    markets: &MarketMap,
+    market: MarketId,
+    column: Column,
+    month: Month,
+) -> Option<CoverageCell> {
+    let date = month.first_day();
+    if !markets.in_use(market, date) {
+        return None;
+    }
+    let (_, category) = columns_in_force(date)
+        .into_iter()
+        .find(|(c, _)| *c == column)?;
+    Some(match pricer.quote(&probe(date, category), market) {
+        Quote::Priced(r) => CoverageCell {
+            rate: r.value.to_string(),
+            card: {
+                let row = cards.row(r.row);
+                format!("{} {}", row.currency, row.effective_from)
+            },
+            source: if r.substitute {
+                "substitute"
+            } else if r.derived {
+                "derived"
+            } else {
+                "published"
+            },
+        },
+        _ => CoverageCell {
+            rate: String::new(),
+            card: String::new(),
+            source: "unpriced",
+        },
+    })
 }

@@ -7,7 +7,7 @@
 //! separators as a row of the log is taken for such swallowed rows: reading stops with an error,
 //! even under `--skip-invalid`, because where the rows start and end is no longer known.
 
-use super::split::Row;
+use super::records::Row;
 
 /// When a field of `record` looks like it swallowed rows of a log whose header has
 /// `header_count` columns separated by `delimiter`: how many of its lines look like rows.

@@ -34,7 +34,7 @@ pub struct Pair {
 #[derive(Debug, Default, Clone)]
 /// The interned businesses, customers and (business, customer) pairs of one log: a message
 /// carries only its pair's id.
-pub struct Parties {
+pub struct Pairs {
     businesses: Vec<Box<[u8]>>,
     business_ids: HashMap<Box<[u8]>, u32>,
     pairs: Vec<Pair>,
@@ -51,7 +51,7 @@ pub struct Parties {
 /// have at most 15 digits).
 pub const USER_ID_BASE: u64 = 1 << 62;
 
-impl Parties {
+impl Pairs {
     /// The business id for a normalised business key (empty = the log's single business).
     pub fn business(&mut self, key: &[u8]) -> u32 {
         if let Some(&id) = self.business_ids.get(key) {
@@ -94,15 +94,15 @@ impl Parties {
         Ok(id)
     }
 
-    /// Takes the businesses of `other` (a reading thread's table), for parties whose business
+    /// Takes the businesses of `other` (a reading thread's table), for pairs whose business
     /// ids came from it and which interned none of their own.
-    pub fn adopt_businesses(&mut self, other: Parties) {
+    pub fn adopt_businesses(&mut self, other: Pairs) {
         debug_assert!(self.businesses.is_empty(), "business ids would clash");
         self.businesses = other.businesses;
         self.business_ids = other.business_ids;
     }
 
-    /// Asks the CPU for the table slot [`Parties::intern`] will read for this pair.
+    /// Asks the CPU for the table slot [`Pairs::intern`] will read for this pair.
     #[inline]
     pub fn prefetch(&self, business: u32, number: u64) {
         if let Some(key) = pair_key(business, number) {
@@ -279,7 +279,7 @@ mod tests {
 
     #[test]
     fn a_pair_is_interned_once_per_business_and_customer() {
-        let mut p = Parties::default();
+        let mut p = Pairs::default();
         let (b1, b2) = (p.business(b"+1"), p.business(b"+2"));
         let a = p.intern(b1, 33_612_345_678, fr).unwrap();
         let b = p.intern(b2, 33_612_345_678, fr).unwrap();
@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn many_pairs_survive_the_table_growing() {
-        let mut p = Parties::default();
+        let mut p = Pairs::default();
         let b = p.business(b"");
         for i in 0..100_000u64 {
             assert_eq!(p.intern(b, 1_000_000_000 + i * 7919, fr), Ok(i as u32));
@@ -311,7 +311,7 @@ mod tests {
 
     #[test]
     fn business_ids_past_the_packing_use_the_wide_map() {
-        let mut p = Parties::default();
+        let mut p = Pairs::default();
         for i in 0..(1u32 << 14) + 3 {
             p.business(i.to_string().as_bytes());
         }
@@ -325,7 +325,7 @@ mod tests {
 
     #[test]
     fn a_new_customer_whose_country_fails_interns_nothing() {
-        let mut p = Parties::default();
+        let mut p = Pairs::default();
         let b = p.business(b"");
         assert_eq!(
             p.intern(b, 80_012_345_678, |_| Err::<CountryId, _>("global")),

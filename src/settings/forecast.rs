@@ -1,7 +1,17 @@
 //! `waprice forecast`'s arguments, validated: the date, the countries and their volumes (from
 //! the flags, `--country CC:LIST` or a `--volumes` file), the budget and the output.
 
-use super::*;
+use super::{budget, Tariffs, TariffsFromArgs};
+use crate::cli::ForecastArgs;
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use waprice::budget::Budget;
+use waprice::country::CountryId;
+use waprice::era::ERA_B_FROM;
+use waprice::error::BadInput;
+use waprice::forecast::Volumes;
+use waprice::render::csv::CsvStyle;
+use waprice::render::Format;
 
 pub struct ForecastSettings {
     pub tariffs: Tariffs,
@@ -86,11 +96,11 @@ impl ForecastSettings {
     }
 }
 
-pub(super) fn country(t: &Tariffs, code: &str) -> Result<CountryId, BadInput> {
+fn country(t: &Tariffs, code: &str) -> Result<CountryId, BadInput> {
     crate::settings::country_arg(&t.markets, code)
 }
 
-pub(super) fn set(v: &mut Volumes, name: &str, n: u64) -> bool {
+fn set(v: &mut Volumes, name: &str, n: u64) -> bool {
     match name.trim().to_ascii_lowercase().as_str() {
         "marketing" => v.marketing = n,
         "utility" => v.utility = n,
@@ -103,10 +113,10 @@ pub(super) fn set(v: &mut Volumes, name: &str, n: u64) -> bool {
     true
 }
 
-pub(super) const CATEGORY_HINT: &str =
+const CATEGORY_HINT: &str =
     "categories are marketing, utility, utility_in_window, authentication, authentication_international, service";
 
-pub(super) fn parse_volumes(list: &str, spec: &str) -> Result<Volumes, BadInput> {
+fn parse_volumes(list: &str, spec: &str) -> Result<Volumes, BadInput> {
     let mut v = Volumes::default();
     for item in list.split(',').filter(|s| !s.trim().is_empty()) {
         let parsed = item
@@ -125,10 +135,7 @@ pub(super) fn parse_volumes(list: &str, spec: &str) -> Result<Volumes, BadInput>
     Ok(v)
 }
 
-pub(super) fn parse_volume_file(
-    text: &str,
-    path: &str,
-) -> Result<Vec<(String, Volumes)>, BadInput> {
+fn parse_volume_file(text: &str, path: &str) -> Result<Vec<(String, Volumes)>, BadInput> {
     let mut r = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());

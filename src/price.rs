@@ -8,7 +8,7 @@
 //! rate is never invented and never silently zero.
 
 use crate::era::{ERA_C_FROM, ERA_D_FROM, FREE_SERVICE_FROM};
-use crate::event::{BillingEvent, Era, Pricing, UnitCategory};
+use crate::event::{BillingEvent, Charge, Era, UnitCategory};
 use crate::tariff::card::{Cells, Column, DatedRate, RateCards};
 use crate::tariff::market::MarketId;
 use crate::tariff::tier::{Counter, TierBand, TierCounters, TierTables};
@@ -95,7 +95,7 @@ impl<'a> Pricer<'a> {
 
     /// What event `e` costs in `market` (by the event's date, era, category and pricing).
     pub fn quote(&self, e: &BillingEvent, market: MarketId) -> Quote {
-        if !e.pricing.is_billed() {
+        if !e.charge.is_billed() {
             return Quote::Free;
         }
         let column = column_of(e.category);
@@ -165,10 +165,10 @@ pub fn probe(date: NaiveDate, category: UnitCategory) -> BillingEvent {
         pair: 0,
         country: crate::country::CountryId(0),
         category,
-        pricing: if era.is_conversation_based() {
-            crate::event::Pricing::Conversation
+        charge: if era.is_conversation_based() {
+            crate::event::Charge::Conversation
         } else {
-            crate::event::Pricing::Message
+            crate::event::Charge::Message
         },
         presumed: crate::event::Presumed::No,
         account: 0,
@@ -208,7 +208,7 @@ impl<'a> TieredPricer<'a> {
     pub fn quote(&mut self, e: &BillingEvent, market: MarketId) -> Quote {
         let quote = self.pricer.quote(e, market);
         // Without tier tables the counters could change nothing.
-        if self.tiers.is_empty() || e.pricing != Pricing::Message || e.era.is_conversation_based() {
+        if self.tiers.is_empty() || e.charge != Charge::Message || e.era.is_conversation_based() {
             return quote;
         }
         let column = column_of(e.category);
@@ -335,7 +335,7 @@ mod tests {
             pair: 0,
             country: crate::country::CountryId(0),
             category,
-            pricing: Pricing::Message,
+            charge: Charge::Message,
             presumed: crate::event::Presumed::No,
             account: 0,
             waba: 0,
@@ -573,9 +573,9 @@ mod tests {
         );
         let india = m.market_by_name("India").unwrap();
         let mut p = TieredPricer::new(&cards, &tiers, "USD");
-        let mut quote = |date: &str, category, pricing| {
+        let mut quote = |date: &str, category, charge| {
             let mut e = event(date, era::era_of(d(date)), category);
-            e.pricing = pricing;
+            e.charge = charge;
             match p.quote(&e, india) {
                 Quote::Priced(r) => (r.value.to_string(), r.tier.map(|t| t.to_string())),
                 Quote::Free => ("free".into(), None),
@@ -586,7 +586,7 @@ mod tests {
             UnitCategory::Authentication,
             UnitCategory::AuthenticationInternational,
         );
-        let msg = Pricing::Message;
+        let msg = Charge::Message;
         let got: Vec<_> = [
             ("2025-09-01", a, msg),
             ("2025-09-02", a, msg),
@@ -594,7 +594,7 @@ mod tests {
             (
                 "2025-09-02",
                 UnitCategory::Utility,
-                Pricing::FreeCustomerService,
+                Charge::FreeCustomerService,
             ),
             ("2025-09-02", UnitCategory::Marketing, msg),
             ("2025-09-03", a, msg),
@@ -609,7 +609,7 @@ mod tests {
             ("2025-10-01", ai, msg),
         ]
         .into_iter()
-        .map(|(date, c, pricing)| quote(date, c, pricing))
+        .map(|(date, c, charge)| quote(date, c, charge))
         .collect();
         let s = |v: &str, t: Option<&str>| (v.to_string(), t.map(str::to_string));
         assert_eq!(
@@ -665,7 +665,7 @@ mod tests {
             (UnitCategory::UserInitiated, Era::A, "2022-03-01", 7),
         ] {
             let mut e = event(date, era, category);
-            e.pricing = Pricing::Conversation;
+            e.charge = Charge::Conversation;
             assert_eq!(
                 priced(p.quote(&e, india)),
                 (Decimal::new(rate, 4), false),
@@ -686,10 +686,10 @@ mod tests {
         let es = m.market_by_name("Spain").unwrap();
         let p = Pricer::new(&c, "EUR");
         let mut e = event("2024-03-01", Era::B, UnitCategory::Service);
-        e.pricing = Pricing::Conversation;
+        e.charge = Charge::Conversation;
         assert_eq!(p.quote(&e, es), Quote::Unpriced(Column::Service));
         let mut marketing = event("2024-03-01", Era::B, UnitCategory::Marketing);
-        marketing.pricing = Pricing::Conversation;
+        marketing.charge = Charge::Conversation;
         assert_eq!(
             priced(p.quote(&marketing, es)),
             (Decimal::new(615, 4), true),
@@ -722,26 +722,26 @@ mod tests {
         );
         let india = m.market_by_name("India").unwrap();
         let mut p = TieredPricer::new(&cards, &tiers, "USD");
-        let mut tier_of = |pricing| {
+        let mut tier_of = |charge| {
             let mut e = event("2025-09-02", Era::C, UnitCategory::Utility);
-            e.pricing = pricing;
+            e.charge = charge;
             match p.quote(&e, india) {
                 Quote::Priced(r) => r.tier.map(|t| t.to_string()),
                 _ => None,
             }
         };
-        assert_eq!(tier_of(Pricing::Message).as_deref(), Some("1:3"));
+        assert_eq!(tier_of(Charge::Message).as_deref(), Some("1:3"));
         for free in [
-            Pricing::FreeCustomerService,
-            Pricing::FreeEntryPoint,
-            Pricing::FreeCustomerService,
+            Charge::FreeCustomerService,
+            Charge::FreeEntryPoint,
+            Charge::FreeCustomerService,
         ] {
             assert_eq!(tier_of(free), None);
         }
         // The second charged message: still the first tier.
-        assert_eq!(tier_of(Pricing::Message).as_deref(), Some("1:3"));
-        assert_eq!(tier_of(Pricing::Message).as_deref(), Some("1:3"));
-        assert_eq!(tier_of(Pricing::Message).as_deref(), Some("4+"));
+        assert_eq!(tier_of(Charge::Message).as_deref(), Some("1:3"));
+        assert_eq!(tier_of(Charge::Message).as_deref(), Some("1:3"));
+        assert_eq!(tier_of(Charge::Message).as_deref(), Some("4+"));
     }
 
     /// A card prices the messages of its own pricing model: conversation cards (before

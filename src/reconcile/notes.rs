@@ -1,76 +1,37 @@
-//! The disagreements: every one to the `--diff` file, and the notes under the report.
+//! The notes under the comparison: what was compared, what was not, and why.
 
-use super::*;
+use super::analytics::{self, Analytics};
+use super::Reconciliation;
+use crate::input::webhooks::WebhookLog;
+use chrono_tz::Tz;
+use rust_decimal::{Decimal, RoundingStrategy};
 
-pub(super) fn write_diff(
-    path: &str,
-    s: &ReconcileSettings,
-    wl: &WebhookLog,
-    rec: &Reconciliation,
-) -> Result<()> {
-    let t = &s.tariffs;
-    let tz = s.log.timezone;
-    let file = std::fs::File::create(path)?;
-    let mut w = waprice::render::csv::SafeWriter::plain(std::io::BufWriter::new(file));
-    w.write_record(DIFF_HEADER)?;
-    let parties = &wl.log.parties;
-    for l in rec.lines.iter().filter(|l| l.compared && l.differs != 0) {
-        let v = wl.meta[l.message].as_ref().expect("business message");
-        let utc = DateTime::from_timestamp_millis(l.event.time)
-            .unwrap_or_default()
-            .naive_utc();
-        let time = tz
-            .offset_from_utc_datetime(&utc)
-            .fix()
-            .from_utc_datetime(&utc)
-            .to_rfc3339_opts(SecondsFormat::AutoSi, true);
-        let pair = parties.pair_of(l.event.pair);
-        let pricing = v.pricing.unwrap_or_default();
-        let conversation = v.conversation;
-        let status = match v.outcome {
-            Outcome::Delivered => "delivered".to_string(),
-            Outcome::SentOnly => "sent".to_string(),
-            Outcome::Failed { code: Some(c) } => format!("failed {c}"),
-            Outcome::Failed { code: None } => "failed".to_string(),
-        };
-        let source = match v.category_source {
-            waprice::input::webhooks::CategorySource::Sent => "sent",
-            waprice::input::webhooks::CategorySource::Meta => "meta",
-            waprice::input::webhooks::CategorySource::Inferred => "inferred",
-            waprice::input::webhooks::CategorySource::Failure => "failure",
-        };
-        w.write_record([
-            &*v.id,
-            &time,
-            &String::from_utf8_lossy(parties.business_name(pair.business)),
-            &parties.recipient(parties.customer_of(l.event.pair).number),
-            t.markets.market_name(l.market),
-            l.engine.name(),
-            l.engine_category.map_or("", |c| c.name()),
-            &l.engine_conversation
-                .map_or(String::new(), |c| format!("w{c}")),
-            l.meta.name(),
-            pricing.category.map_or("", |c| c.name()),
-            conversation.map_or("", |c| &wl.conversation_ids[c.id as usize]),
-            pricing.model.map_or("", |m| m.name()),
-            pricing.kind.map_or("", |k| k.name()),
-            pricing
-                .billable
-                .map_or("", |b| if b { "true" } else { "false" }),
-            conversation
-                .and_then(|c| c.origin)
-                .map_or("", |o| o.origin_name()),
-            &status,
-            source,
-            &differs_name(l.differs),
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
+/// What the notes say about the run's settings.
+pub struct Run<'a> {
+    /// The currency both sides are priced in.
+    pub currency: &'a str,
+    /// `--diff FILE`.
+    pub diff: Option<&'a str>,
+    /// `--sent FILE`.
+    pub sent: Option<&'a str>,
+    /// The business's country with authentication-international on.
+    pub auth_intl: Option<&'a str>,
+    /// The WABA time zone.
+    pub timezone: Tz,
+}
+
+/// A percentage for people: one decimal, `-` when undefined.
+pub fn pct(p: Option<Decimal>) -> String {
+    p.map_or("-".into(), |p| {
+        format!(
+            "{:.1}%",
+            p.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
+        )
+    })
 }
 
 /// "1 line", "2 lines", "3 statuses".
-pub(super) fn count(n: u64, what: &str) -> String {
+fn count(n: u64, what: &str) -> String {
     match (n, what.ends_with('s')) {
         (1, _) => format!("1 {what}"),
         (_, true) => format!("{n} {what}es"),
@@ -78,14 +39,15 @@ pub(super) fn count(n: u64, what: &str) -> String {
     }
 }
 
-pub(super) fn notes(
-    s: &ReconcileSettings,
+/// The notes under a comparison of `wl` by `rec` (and Meta's `analytics`, if given).
+pub fn notes(
+    s: &Run,
     wl: &WebhookLog,
     rec: &Reconciliation,
     analytics: Option<&Analytics>,
     disagreements: u64,
 ) -> Vec<String> {
-    let cur = &s.tariffs.currency;
+    let cur = s.currency;
     let tot = &rec.total;
     let st = &wl.stats;
     let mut notes = Vec::new();
@@ -116,14 +78,14 @@ pub(super) fn notes(
             if unpriced == 1 { "" } else { "s" }
         ));
     }
-    for ((w, m), n) in sorted_mismatches(rec) {
+    for ((w, m), n) in rec.mismatches_by_count() {
         notes.push(format!(
             "disagreement: {n} message{} waprice says {w}, Meta says {m}",
             if n == 1 { "" } else { "s" }
         ));
     }
     if disagreements > 0 {
-        notes.push(match &s.diff {
+        notes.push(match s.diff {
             Some(d) => format!(
                 "{disagreements} disagreement{} written to {d}, with both verdicts",
                 if disagreements == 1 { "" } else { "s" }
@@ -147,7 +109,7 @@ pub(super) fn notes(
         "{} from Meta's pricing.category",
         st.categories_from_meta
     )];
-    if s.log.sent.is_some() {
+    if s.sent.is_some() {
         cats.insert(0, format!("{} from --sent", st.categories_from_sent));
     }
     if st.categories_inferred > 0 {
@@ -160,7 +122,7 @@ pub(super) fn notes(
         cats.push(failures);
     }
     notes.push(format!("template categories: {}", cats.join(", ")));
-    if let Some(sent) = &s.log.sent {
+    if let Some(sent) = s.sent {
         if st.recategorised > 0 {
             notes.push(format!(
                 "recategorised: Meta priced {} message{} under another category than {sent} gives (Meta may have recategorised the template)",
@@ -209,13 +171,13 @@ pub(super) fn notes(
             notes.push("analytics: the response has no cost (Meta returns none for accounts billed through a partner's credit line)".into());
         }
     }
-    notes.push(match &s.log.auth_intl {
+    notes.push(match s.auth_intl {
         Some(a) => format!("authentication-international: on, business in {a}"),
         None => "authentication-international: off (enable with --business-country CC --auth-intl-since DATE)".into(),
     });
     notes.push(format!(
         "months and rule dates in time zone {}",
-        s.log.timezone.name()
+        s.timezone.name()
     ));
     notes
 }

@@ -1,0 +1,99 @@
+//! `waprice forecast`: totals computed by hand.
+
+use super::*;
+
+#[test]
+fn forecast_matches_hand_computed_totals_for_two_countries() {
+    // EUR card in force on 2026-10-15: France 2026-07-01 (marketing 0.0712, utility and
+    // authentication 0.0248; no service rate from 2026-10-01, so service at the utility rate);
+    // Germany 2026-07-01 (marketing 0.1131, utility 0.0456).
+    let out = stdout(&[
+        "forecast",
+        "--country",
+        "FR",
+        "--marketing",
+        "2000",
+        "--utility",
+        "500",
+        "--authentication",
+        "100",
+        "--service",
+        "300",
+        "--country",
+        "DE:marketing=100,utility=10",
+        "--date",
+        "2026-10-15",
+        "--format",
+        "csv",
+    ]);
+    let rows = parse_csv(&out, b',');
+    let cost = |country: &str, category: &str| {
+        dec(&rows
+            .iter()
+            .find(|r| r["country"] == country && r["category"] == category)
+            .unwrap()["cost"])
+    };
+    assert_eq!(cost("FR", "marketing"), dec("142.40"));
+    assert_eq!(cost("FR", "utility"), dec("12.40"));
+    assert_eq!(cost("FR", "authentication"), dec("2.48"));
+    assert_eq!(cost("FR", "service"), dec("7.44"));
+    assert_eq!(cost("DE", "marketing"), dec("11.31"));
+    assert_eq!(cost("DE", "utility"), dec("0.456"));
+    assert_eq!(cost("", "total"), dec("176.486"));
+    assert_eq!(cost("", "budget"), dec("50"));
+    assert_eq!(cost("", "overage"), dec("126.486"));
+    // Era C: in-window utility and service are free.
+    let c = parse_csv(
+        &stdout(&[
+            "forecast",
+            "--country",
+            "FR",
+            "--utility",
+            "10",
+            "--utility-in-window",
+            "4",
+            "--service",
+            "7",
+            "--date",
+            "2025-09-01",
+            "--format",
+            "csv",
+        ]),
+        b',',
+    );
+    let utility = c.iter().find(|r| r["category"] == "utility").unwrap();
+    assert_eq!(
+        (utility["free"].as_str(), utility["billable"].as_str()),
+        ("4", "6")
+    );
+    let service = c.iter().find(|r| r["category"] == "service").unwrap();
+    assert_eq!(
+        (
+            service["free"].as_str(),
+            service["billable"].as_str(),
+            service["cost"].as_str()
+        ),
+        ("7", "0", "0")
+    );
+    pinned(
+        "forecast.table.txt",
+        &stdout(&[
+            "forecast",
+            "--country",
+            "FR",
+            "--marketing",
+            "2000",
+            "--utility",
+            "500",
+            "--date",
+            "2026-10-15",
+        ]),
+    );
+    fails_with(&["forecast", "--marketing", "10"], "", 2, &["--country"]);
+    fails_with(
+        &["forecast", "--country", "FR:marketing=lots"],
+        "",
+        2,
+        &["cannot read 'marketing=lots'"],
+    );
+}
