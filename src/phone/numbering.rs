@@ -40,6 +40,11 @@ impl Region {
     /// as a number of this region: the trunk prefix is dropped when what follows has a possible
     /// length, as libphonenumber does with a default region. Gives the international digits.
     pub fn national(&self, value: u64, count: u32) -> Option<u64> {
+        // No plan has national numbers of 20 digits or more (E.164 allows 15 in all), and
+        // `value` could not hold them: such a cell is no national number of any country.
+        if count as usize >= POW10.len() {
+            return None;
+        }
         if let Some(prefix) = self.national_prefix {
             let rest = count.checked_sub(self.national_prefix_len)?;
             if rest > 0 && value / POW10[rest as usize] == prefix && self.possible_length(rest) {

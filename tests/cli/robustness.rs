@@ -173,6 +173,18 @@ const CORPUS: &[Case] = &[
         ],
     },
     Case {
+        // 25 digits after a 0: longer than any country's national numbers (it made the
+        // numbering plan index past its table of powers of ten).
+        file: "long-national-recipient.csv",
+        args: &[],
+        code: 2,
+        rows: "",
+        stderr: &[
+            "long-national-recipient.csv, line 2, column 'recipient': has no country calling code",
+            "hint: add --default-country CC",
+        ],
+    },
+    Case {
         file: "unknown-direction.csv",
         args: &[],
         code: 2,
