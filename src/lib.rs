@@ -40,8 +40,6 @@ pub mod prefetch;
 pub mod price;
 pub mod rates;
 pub mod reconcile;
-// Documented with the output layer: the writers are being moved into it.
-#[allow(missing_docs)]
 pub mod render;
 pub mod report;
 pub mod shards;

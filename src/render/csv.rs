@@ -14,8 +14,11 @@ use crate::report::{By, Report};
 use rust_decimal::Decimal;
 use std::io::Write;
 
+/// How a CSV is written for its reader: the separator and decimal mark, and a byte-order mark.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CsvStyle {
+    /// `--decimal-comma`: `;` between fields and `,` in numbers, as spreadsheets in most of
+    /// Europe read CSV.
     pub decimal_comma: bool,
     /// A UTF-8 byte-order mark first, so that Excel on Windows reads accents right.
     pub bom: bool,
@@ -92,6 +95,7 @@ pub struct SafeWriter<W: Write> {
 }
 
 impl<W: Write> SafeWriter<W> {
+    /// Wraps a csv writer.
     pub fn new(inner: ::csv::Writer<W>) -> Self {
         SafeWriter {
             inner,
@@ -127,11 +131,13 @@ impl<W: Write> SafeWriter<W> {
             .map_err(io_error)
     }
 
+    /// Writes out what the csv writer holds.
     pub fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
 }
 
+/// `estimate --format csv`: one row per month, or per breakdown line with `--by`.
 pub fn estimate(report: &Report, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
     let mut w = style.writer(out)?;
     match &report.breakdown {

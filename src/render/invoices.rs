@@ -30,6 +30,7 @@ pub const INVOICES_HEADER: [&str; 11] = [
 pub const BY_ACCOUNT_HEADER: [&str; 6] =
     ["month", "account", "billable", "free", "cost", "currency"];
 
+/// `invoices --format csv`: one row per month and account.
 pub fn csv(inv: &Invoices, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
     let mut w = style.writer(out)?;
     w.write_record(INVOICES_HEADER)?;
@@ -51,6 +52,7 @@ pub fn csv(inv: &Invoices, style: CsvStyle, out: impl Write) -> std::io::Result<
     w.flush()
 }
 
+/// `invoices --format json`: the lines, the totals per currency and the notes.
 pub fn json(inv: &Invoices, out: impl Write) -> std::io::Result<()> {
     let lines: Vec<Value> = inv
         .lines

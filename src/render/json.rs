@@ -13,6 +13,7 @@ pub fn write_pretty(mut out: impl Write, doc: &Value) -> std::io::Result<()> {
     writeln!(out)
 }
 
+/// `estimate --format json`: the months (or the breakdown), the totals and the notes.
 pub fn estimate(report: &Report, out: impl Write) -> std::io::Result<()> {
     let mut doc = Map::new();
     doc.insert("currency".into(), json!(report.currency));

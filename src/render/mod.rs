@@ -22,11 +22,16 @@ pub mod xlsx;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+/// `--format`: what a command writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// A table for people, with the notes under it.
     Table,
+    /// CSV with exact headers, full precision.
     Csv,
+    /// One JSON document, full precision.
     Json,
+    /// An Excel workbook.
     Xlsx,
 }
 

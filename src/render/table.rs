@@ -54,14 +54,19 @@ fn marks(t: &Totals) -> &'static str {
 /// The bar chart under the monthly table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Chart {
+    /// No chart (`--no-chart`).
     None,
+    /// Bars of block characters.
     Unicode,
+    /// Bars of `#` (`--ascii`), for terminals without block characters.
     Ascii,
 }
 
 /// Width of the chart's bars, in characters.
 const CHART_WIDTH: u32 = 40;
 
+/// `estimate`'s table: the months against the budget (or the breakdown), the chart and the
+/// notes.
 pub fn estimate(report: &Report, chart: Chart, mut out: impl Write) -> std::io::Result<()> {
     let table = match &report.breakdown {
         None => monthly(report),

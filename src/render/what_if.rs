@@ -13,6 +13,7 @@ use serde_json::json;
 use std::collections::BTreeSet;
 use std::io::Write;
 
+/// The CSV header of `estimate --as-of`.
 pub const HEADER: [&str; 9] = [
     "month",
     "actual_billable",
@@ -25,9 +26,14 @@ pub const HEADER: [&str; 9] = [
     "currency",
 ];
 
+/// `estimate --as-of DATE`: the log's bill, and the same log priced under the rules and
+/// cards of DATE.
 pub struct Comparison<'a> {
+    /// The bill as the messages' own dates price it.
     pub actual: &'a Report,
+    /// The bill under the rules and cards of `as_of`.
     pub what_if: &'a Report,
+    /// The date whose rules and cards price `what_if`.
     pub as_of: NaiveDate,
 }
 
@@ -72,6 +78,7 @@ fn lower_bound(t: &Totals) -> &'static str {
     }
 }
 
+/// The comparison as a table, month by month, with the notes.
 pub fn table(c: &Comparison, mut out: impl Write) -> std::io::Result<()> {
     let mut t = new_table();
     let as_of = c.as_of.to_string();
@@ -159,6 +166,7 @@ fn signed(d: Decimal) -> String {
     }
 }
 
+/// The comparison as CSV ([`HEADER`]).
 pub fn csv(c: &Comparison, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
     let mut w = style.writer(out)?;
     w.write_record(HEADER)?;
@@ -240,6 +248,7 @@ pub fn xlsx(c: &Comparison, book: &mut super::xlsx::Book) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// The comparison as JSON, with both sets of notes.
 pub fn json(c: &Comparison, out: impl Write) -> std::io::Result<()> {
     let months: Vec<_> = c
         .lines()

@@ -45,14 +45,20 @@ pub enum Kind {
 /// One cell's value. `Empty` leaves the cell blank.
 #[derive(Debug, Clone, Copy)]
 pub enum Value<'a> {
+    /// Text.
     Text(&'a str),
+    /// A number kept to its last digit (rates, costs in the sheet's currency).
     Decimal(Decimal),
     /// An amount in the given currency (registered with [`Book::add_currency`]), for sheets
     /// whose rows are in several currencies.
     Money(Decimal, &'a str),
+    /// A whole count.
     Count(u64),
+    /// A date cell.
     Date(NaiveDate),
+    /// A date and time cell.
     DateTime(NaiveDateTime),
+    /// A blank cell.
     Empty,
 }
 
@@ -67,14 +73,18 @@ impl<'a> Value<'a> {
     }
 }
 
+/// One column of a sheet: its header, its kind of cell and whether the total row sums it.
 pub struct Column<'a> {
+    /// The header.
     pub name: &'a str,
+    /// What its cells hold.
     pub kind: Kind,
     /// Summed in the totals row.
     pub total: bool,
 }
 
 impl<'a> Column<'a> {
+    /// A column the total row leaves blank.
     pub fn new(name: &'a str, kind: Kind) -> Column<'a> {
         Column {
             name,
@@ -83,6 +93,7 @@ impl<'a> Column<'a> {
         }
     }
 
+    /// A column the total row sums.
     pub fn summed(name: &'a str, kind: Kind) -> Column<'a> {
         Column {
             name,
