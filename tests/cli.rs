@@ -129,6 +129,8 @@ mod docs;
 mod errors;
 #[path = "cli/estimate.rs"]
 mod estimate;
+#[path = "cli/expected_rows.rs"]
+mod expected_rows;
 #[path = "cli/forecast.rs"]
 mod forecast;
 #[path = "cli/history.rs"]

@@ -9,31 +9,12 @@ use crate::engine::auth_intl_from;
 use crate::render::csv::CsvStyle;
 use crate::render::what_if::Comparison;
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 use std::str::FromStr;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/refcheck/examples");
-/// The columns that name a row in `estimate`'s outputs (plain, `--by`, `--as-of`).
-const KEYS: [&str; 4] = ["month", "market", "category", "tier"];
 
-type Rows = BTreeMap<Vec<String>, BTreeMap<String, String>>;
-
-fn rows(text: &str) -> Rows {
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
-    lines
-        .map(|line| {
-            let mut cells: BTreeMap<String, String> = header
-                .iter()
-                .zip(line.split(','))
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect();
-            let key = KEYS.iter().filter_map(|k| cells.remove(*k)).collect();
-            (key, cells)
-        })
-        .collect()
-}
+// `rows` and `first_difference`: how the binary's tests judge an example too.
+include!("../../tests/cli/expected_rows.rs");
 
 fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -119,31 +100,7 @@ fn check(name: &str) -> Option<String> {
         Ok(csv) => rows(&csv),
         Err(e) => return Some(format!("{name}: error: {e:#}")),
     };
-    if got.keys().ne(expected.keys()) {
-        return Some(format!(
-            "{name}: rows {:?}, expected {:?}",
-            got.keys().collect::<Vec<_>>(),
-            expected.keys().collect::<Vec<_>>()
-        ));
-    }
-    for (key, want) in &expected {
-        for (column, value) in want {
-            let have = got[key]
-                .get(column)
-                .map_or("(no such column)", String::as_str);
-            // Numbers compare as decimals (`0.2200` is `0.22`), anything else as text.
-            let same = match (Decimal::from_str(value), Decimal::from_str(have)) {
-                (Ok(a), Ok(b)) => a == b,
-                _ => value == have,
-            };
-            if !same {
-                return Some(format!(
-                    "{name} {key:?} {column}: expected {value}, got {have}"
-                ));
-            }
-        }
-    }
-    None
+    first_difference(name, &expected, &got)
 }
 
 #[test]

@@ -3,35 +3,10 @@
 //! README), run through the binary by `cargo test` as well as by the Python reference in CI. A
 //! rule change that breaks an example fails here without Python.
 
+use super::expected_rows::{first_difference, rows};
 use super::*;
-use std::collections::BTreeMap;
 
 const DIR: &str = "tools/refcheck/examples";
-/// The columns that name a row in `estimate`'s outputs (plain, `--by`, `--as-of`).
-const KEYS: [&str; 4] = ["month", "market", "category", "tier"];
-
-type Rows = BTreeMap<Vec<String>, BTreeMap<String, String>>;
-
-fn rows(text: &str) -> Rows {
-    parse_csv(text, b',')
-        .into_iter()
-        .map(|mut r| {
-            let key = KEYS.iter().filter_map(|k| r.remove(*k)).collect();
-            (key, r.into_iter().collect())
-        })
-        .collect()
-}
-
-/// Numbers compare as decimals (`0.2200` is `0.22`), anything else as text.
-fn same(expected: &str, got: &str) -> bool {
-    match (
-        expected.parse::<rust_decimal::Decimal>(),
-        got.parse::<rust_decimal::Decimal>(),
-    ) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => expected == got,
-    }
-}
 
 /// One example: the binary's differences from the expected file, if any.
 fn check(name: &str) -> Option<String> {
@@ -76,26 +51,7 @@ fn check(name: &str) -> Option<String> {
         ));
     }
     let got = rows(&String::from_utf8(out.stdout).unwrap());
-    if got.keys().ne(expected.keys()) {
-        return Some(format!(
-            "{name}: rows {:?}, expected {:?}",
-            got.keys().collect::<Vec<_>>(),
-            expected.keys().collect::<Vec<_>>()
-        ));
-    }
-    for (key, want) in &expected {
-        for (column, value) in want {
-            let have = got[key]
-                .get(column)
-                .map_or("(no such column)", String::as_str);
-            if !same(value, have) {
-                return Some(format!(
-                    "{name} {key:?} {column}: expected {value}, got {have}"
-                ));
-            }
-        }
-    }
-    None
+    first_difference(name, &expected, &got)
 }
 
 #[test]
