@@ -13,7 +13,7 @@ use std::str::FromStr;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/refcheck/examples");
 
-// `rows` and `first_difference`: how the binary's tests judge an example too.
+// `example_names`, `rows` and `first_difference`: how the binary's tests judge an example too.
 include!("../../tests/cli/expected_rows.rs");
 
 fn date(s: &str) -> NaiveDate {
@@ -105,14 +105,7 @@ fn check(name: &str) -> Option<String> {
 
 #[test]
 fn every_worked_example_gives_its_expected_estimate_through_the_library() {
-    let mut names: Vec<String> = std::fs::read_dir(DIR)
-        .unwrap()
-        .filter_map(|e| {
-            let name = e.unwrap().file_name().into_string().unwrap();
-            name.strip_suffix(".csv").map(str::to_string)
-        })
-        .collect();
-    names.sort();
+    let names = example_names(DIR);
     assert!(names.len() >= 40, "only {} examples in {DIR}", names.len());
     let failures: Vec<String> = names.iter().filter_map(|n| check(n)).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));

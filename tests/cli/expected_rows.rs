@@ -10,6 +10,19 @@ const KEYS: [&str; 4] = ["month", "market", "category", "tier"];
 /// An estimate CSV's rows by their key columns, each with its other cells by column name.
 pub type Rows = BTreeMap<Vec<String>, BTreeMap<String, String>>;
 
+/// The examples in `dir` (each `NAME.csv` with its `NAME.expected`), sorted by name.
+pub fn example_names(dir: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".csv").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
 /// Reads an estimate CSV (plain, `--by` or `--as-of`).
 pub fn rows(text: &str) -> Rows {
     let mut r = csv::Reader::from_reader(text.as_bytes());

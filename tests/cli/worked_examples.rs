@@ -3,7 +3,7 @@
 //! README), run through the binary by `cargo test` as well as by the Python reference in CI. A
 //! rule change that breaks an example fails here without Python.
 
-use super::expected_rows::{first_difference, rows};
+use super::expected_rows::{example_names, first_difference, rows};
 use super::*;
 
 const DIR: &str = "tools/refcheck/examples";
@@ -56,14 +56,7 @@ fn check(name: &str) -> Option<String> {
 
 #[test]
 fn every_worked_example_gives_its_expected_estimate() {
-    let mut names: Vec<String> = std::fs::read_dir(DIR)
-        .unwrap()
-        .filter_map(|e| {
-            let name = e.unwrap().file_name().into_string().unwrap();
-            name.strip_suffix(".csv").map(str::to_string)
-        })
-        .collect();
-    names.sort();
+    let names = example_names(DIR);
     assert!(names.len() >= 30, "only {} examples in {DIR}", names.len());
     // Every worked example of docs/rules.md (ex01..ex08) is among them.
     for n in 1..=8 {
