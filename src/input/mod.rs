@@ -7,6 +7,7 @@ pub mod reader;
 pub mod sniff;
 pub mod source;
 pub mod split;
+pub mod table;
 pub mod templates;
 pub mod time;
 pub mod webhooks;
