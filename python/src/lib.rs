@@ -42,6 +42,7 @@ struct Options {
     skip_invalid: bool,
     skip_unsupported: bool,
     default_country: Option<String>,
+    date_format: Option<String>,
     strict_tariffs: bool,
 }
 
@@ -98,6 +99,11 @@ fn settings(
             )
         })?;
         ls.input.default_country = Some(region);
+    }
+    if let Some(f) = &o.date_format {
+        ls.input.date_format = f.parse().map_err(|e: String| {
+            bad(e, "give a strftime pattern with the date and the time of day, such as '%d/%m/%Y %H:%M' or '%m/%d/%Y %I:%M %p', or excel, or unix")
+        })?;
     }
     ls.strict = o.strict_tariffs;
     ls.hooks = Some(hooks);

@@ -130,6 +130,7 @@ def _options(
     skip_invalid: bool,
     skip_unsupported: bool,
     default_country: Optional[str],
+    date_format: Optional[str],
     strict_tariffs: bool,
 ) -> Dict[str, Any]:
     if isinstance(budget, float):
@@ -143,6 +144,7 @@ def _options(
         "skip_invalid": skip_invalid,
         "skip_unsupported": skip_unsupported,
         "default_country": default_country,
+        "date_format": date_format,
         "strict_tariffs": strict_tariffs,
     }
 
@@ -158,6 +160,7 @@ def estimate(
     skip_invalid: bool = False,
     skip_unsupported: bool = False,
     default_country: Optional[str] = None,
+    date_format: Optional[str] = None,
     strict_tariffs: bool = False,
 ) -> pa.Table:
     """The month-by-month bill against Callbell's budget: ``waprice estimate --format csv``.
@@ -176,6 +179,8 @@ def estimate(
         skip_unsupported: skip and count rows before 2022-02-01 (``--skip-unsupported``).
         default_country: read numbers without ``+`` as national numbers of this country first
             (``--default-country``).
+        date_format: how text timestamps are written (``--date-format``: a strftime pattern
+            such as ``'%d/%m/%Y %H:%M'``, or ``excel``, or ``unix``); Arrow timestamps need none.
         strict_tariffs: a substitute or missing rate is an error (``--strict-tariffs``).
 
     Returns:
@@ -188,7 +193,7 @@ def estimate(
     """
     options = _options(
         currency, timezone, agents, budget, columns, skip_invalid, skip_unsupported,
-        default_country, strict_tariffs,
+        default_country, date_format, strict_tariffs,
     )
     return _result(_waprice.estimate(_stream(table), options))
 
@@ -202,6 +207,7 @@ def ledger(
     skip_invalid: bool = False,
     skip_unsupported: bool = False,
     default_country: Optional[str] = None,
+    date_format: Optional[str] = None,
     strict_tariffs: bool = False,
 ) -> pa.Table:
     """One row per unit (billed or free) and per message that is not a unit, in time order:
@@ -216,7 +222,7 @@ def ledger(
     """
     options = _options(
         currency, timezone, None, None, columns, skip_invalid, skip_unsupported,
-        default_country, strict_tariffs,
+        default_country, date_format, strict_tariffs,
     )
     return _result(_waprice.ledger(_stream(table), options))
 
@@ -231,6 +237,7 @@ def invoices(
     skip_invalid: bool = False,
     skip_unsupported: bool = False,
     default_country: Optional[str] = None,
+    date_format: Optional[str] = None,
     strict_tariffs: bool = False,
     strict_accounts: bool = False,
     accounts_name: Optional[str] = None,
@@ -262,7 +269,7 @@ def invoices(
         name = accounts_name or path
     options = _options(
         currency, timezone, None, None, columns, skip_invalid, skip_unsupported,
-        default_country, strict_tariffs,
+        default_country, date_format, strict_tariffs,
     )
     return _result(_waprice.invoices(_stream(table), options, text, name, strict_accounts))
 
