@@ -33,7 +33,7 @@ enum Column {
     /// one it is a local time (read in the WABA's time zone, as a CSV log's naive times are).
     Timestamp {
         array: ArrayRef,
-        at: fn(&dyn Array, usize) -> i64,
+        at: TimeAt,
         per_second: i64,
         utc: bool,
     },
@@ -47,6 +47,9 @@ where
 {
     a.as_primitive::<T>().value(i).into()
 }
+
+/// Reads a timestamp array's value (in its unit) at a row.
+type TimeAt = fn(&dyn Array, usize) -> i64;
 
 fn time_at<T: ArrowPrimitiveType<Native = i64>>(a: &dyn Array, i: usize) -> i64 {
     a.as_primitive::<T>().value(i)
@@ -85,7 +88,7 @@ impl Column {
             DataType::UInt64 => Column::Int(a, int_at::<UInt64Type>),
             DataType::Boolean => Column::Boolean(a),
             DataType::Timestamp(unit, tz) => {
-                let (at, per_second): (fn(&dyn Array, usize) -> i64, i64) = match unit {
+                let (at, per_second): (TimeAt, i64) = match unit {
                     TimeUnit::Second => (time_at::<TimestampSecondType>, 1),
                     TimeUnit::Millisecond => (time_at::<TimestampMillisecondType>, 1_000),
                     TimeUnit::Microsecond => (time_at::<TimestampMicrosecondType>, 1_000_000),
