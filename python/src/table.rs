@@ -3,7 +3,7 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef, LargeStringArray, RecordBatch, StringArray, StringViewArray};
 use arrow_schema::{DataType, SchemaRef, TimeUnit};
 use std::sync::Arc;
 use waprice::input::split::Row;
@@ -17,9 +17,9 @@ pub struct ArrowTable {
 
 /// One column of one batch, by how its cells are written as text.
 enum Column {
-    Utf8(ArrayRef),
-    LargeUtf8(ArrayRef),
-    Utf8View(ArrayRef),
+    Utf8(StringArray),
+    LargeUtf8(LargeStringArray),
+    Utf8View(StringViewArray),
     /// Dictionary-encoded text (pandas and Polars categoricals): each row's key, and the
     /// dictionary's values as text.
     Dictionary {
@@ -66,9 +66,9 @@ impl Column {
     fn of(array: &ArrayRef) -> Option<Column> {
         let a = Arc::clone(array);
         Some(match array.data_type() {
-            DataType::Utf8 => Column::Utf8(a),
-            DataType::LargeUtf8 => Column::LargeUtf8(a),
-            DataType::Utf8View => Column::Utf8View(a),
+            DataType::Utf8 => Column::Utf8(array.as_string::<i32>().clone()),
+            DataType::LargeUtf8 => Column::LargeUtf8(array.as_string::<i64>().clone()),
+            DataType::Utf8View => Column::Utf8View(array.as_string_view().clone()),
             DataType::Dictionary(_, _) => {
                 let dict = array.as_any_dictionary_opt()?;
                 let values = Column::of(dict.values())?;
@@ -110,30 +110,9 @@ impl Column {
     /// Row `i`'s cell as text into `row` (a null is an empty cell); `buf` is scratch space.
     fn push(&self, i: usize, row: &mut Row, buf: &mut Vec<u8>) {
         match self {
-            Column::Utf8(a) => {
-                let a = a.as_string::<i32>();
-                row.push_field(if a.is_null(i) {
-                    b""
-                } else {
-                    a.value(i).as_bytes()
-                });
-            }
-            Column::LargeUtf8(a) => {
-                let a = a.as_string::<i64>();
-                row.push_field(if a.is_null(i) {
-                    b""
-                } else {
-                    a.value(i).as_bytes()
-                });
-            }
-            Column::Utf8View(a) => {
-                let a = a.as_string_view();
-                row.push_field(if a.is_null(i) {
-                    b""
-                } else {
-                    a.value(i).as_bytes()
-                });
-            }
+            Column::Utf8(a) => row.push_field(text(a, i)),
+            Column::LargeUtf8(a) => row.push_field(text(a, i)),
+            Column::Utf8View(a) => row.push_field(text(a, i)),
             Column::Dictionary {
                 keys,
                 values,
@@ -192,6 +171,19 @@ impl Column {
     }
 }
 
+/// A text cell's bytes; a null is an empty cell.
+fn text<'a, A>(a: &'a A, i: usize) -> &'a [u8]
+where
+    A: Array,
+    &'a A: arrow_array::ArrayAccessor<Item = &'a str>,
+{
+    if a.is_null(i) {
+        b""
+    } else {
+        arrow_array::ArrayAccessor::value(&a, i).as_bytes()
+    }
+}
+
 fn write_int(v: i128, buf: &mut Vec<u8>) {
     use std::io::Write;
     let _ = write!(buf, "{v}");
@@ -235,7 +227,7 @@ fn write_date(days: i64, buf: &mut Vec<u8>) {
     push_digits(buf, d, 2);
 }
 
-/// `2024-03-01T10:00:00.123` (with `Z` when `utc`): a timestamp as RFC 3339 text, to the
+/// `2024-03-01T10:00:00` or `…:00.123` (with `Z` when `utc`): a timestamp as RFC 3339 text, to the
 /// millisecond (the engine's resolution: the CSV reader keeps milliseconds too).
 fn write_time(v: i64, per_second: i64, utc: bool, buf: &mut Vec<u8>) {
     let ms = match per_second {
@@ -256,8 +248,11 @@ fn write_time(v: i64, per_second: i64, utc: bool, buf: &mut Vec<u8>) {
     push_digits(buf, secs / 60 % 60, 2);
     buf.push(b':');
     push_digits(buf, secs % 60, 2);
-    buf.push(b'.');
-    push_digits(buf, (in_day % 1000) as u32, 3);
+    // Whole seconds as logs write them (the reader's fast path); milliseconds when there are.
+    if in_day % 1000 != 0 {
+        buf.push(b'.');
+        push_digits(buf, (in_day % 1000) as u32, 3);
+    }
     if utc {
         buf.push(b'Z');
     }
@@ -343,6 +338,6 @@ mod tests {
         assert_eq!(String::from_utf8(buf).unwrap(), "2024-03-01T10:00:00.123Z");
         let mut buf = Vec::new();
         write_time(951_782_400, 1, false, &mut buf);
-        assert_eq!(String::from_utf8(buf).unwrap(), "2000-02-29T00:00:00.000");
+        assert_eq!(String::from_utf8(buf).unwrap(), "2000-02-29T00:00:00");
     }
 }
