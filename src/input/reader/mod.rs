@@ -170,7 +170,10 @@ pub struct LogReader<'a, R: Read> {
 }
 
 /// Where a reader's records come from: CSV text, or a table's rows (numbered as the lines of
-/// the same table written as CSV: the header is line 1, the first row line 2).
+/// the same table written as CSV: the header is line 1, the first row line 2). One per reader,
+/// never moved while reading: the CSV variant stays inline rather than behind a pointer on the
+/// hot path.
+#[allow(clippy::large_enum_variant)]
 enum Cells<R> {
     Csv(Records<R>),
     Table {
