@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import warnings as _warnings
+from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 import pyarrow as pa
@@ -125,7 +126,7 @@ def _options(
     currency: str,
     timezone: str,
     agents: Optional[int],
-    budget: Union[None, str, int, float, "Any"],
+    budget: Union[None, str, int, float, Decimal],
     columns: Optional[Mapping[str, str]],
     skip_invalid: bool,
     skip_unsupported: bool,
@@ -155,7 +156,7 @@ def estimate(
     currency: str = "EUR",
     timezone: str = "UTC",
     agents: Optional[int] = None,
-    budget: Union[None, str, int, "Any"] = None,
+    budget: Union[None, str, int, Decimal] = None,
     columns: Optional[Mapping[str, str]] = None,
     skip_invalid: bool = False,
     skip_unsupported: bool = False,
