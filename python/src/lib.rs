@@ -22,6 +22,7 @@ use waprice::error::BadInput;
 use waprice::input::columns::Field;
 use waprice::phone::numbering::NumberingPlan;
 use waprice::pipeline::{self, Hooks, LogSettings, LogSource, Reading, Tariffs};
+use waprice::report::By;
 
 pyo3::create_exception!(
     _waprice,
@@ -44,6 +45,7 @@ struct Options {
     default_country: Option<String>,
     date_format: Option<String>,
     strict_tariffs: bool,
+    by: Option<String>,
 }
 
 /// Warnings the pipeline gave (skipped rows, dates in the future), for Python's `warnings`.
@@ -136,6 +138,27 @@ fn settings(
             })?,
     };
     Ok((ls, tariffs, budget))
+}
+
+/// `by`: the breakdown of `estimate` (`--by`), as the command line reads it.
+fn breakdown(by: Option<&str>) -> Result<Option<By>> {
+    let Some(raw) = by else { return Ok(None) };
+    let s = raw.replace(' ', "").to_ascii_lowercase();
+    let mut dims: Vec<&str> = s.split(',').collect();
+    dims.sort_unstable();
+    Ok(Some(match dims.as_slice() {
+        ["market"] => By::Market,
+        ["category"] => By::Category,
+        ["category", "market"] => By::MarketCategory,
+        // A tier only means something inside its market and category.
+        ["tier"] | ["category", "market", "tier"] => By::Tier,
+        _ => {
+            return Err(bad(
+                format!("by={raw}: unknown breakdown"),
+                "use by=\"market\", \"category\", \"market,category\" or \"tier\" (which is per market and category)",
+            ))
+        }
+    }))
 }
 
 /// The batches behind an `__arrow_c_stream__` capsule, taken over without a copy.
@@ -242,8 +265,9 @@ fn estimate<'py>(
     let hooks = Arc::new(Collect::default());
     let h = Arc::clone(&hooks);
     let run = py.detach(move || -> Result<_> {
+        let by = breakdown(options.by.as_deref())?;
         let (ls, tariffs, budget) = settings(table, &options, h)?;
-        let report = pipeline::estimate(&ls, &tariffs, &budget, None)?;
+        let report = pipeline::estimate(&ls, &tariffs, &budget, by)?;
         let batch = output::estimate(&report)?;
         Ok((batch, report.notes))
     });

@@ -13,7 +13,7 @@ use waprice::event::UnitCategory;
 use waprice::pipeline::Row;
 use waprice::render::ESTIMATE_HEADER;
 use waprice::report::invoices::Invoices;
-use waprice::report::Report;
+use waprice::report::{BreakdownLine, By, Report};
 
 /// Decimals of every money column: cards give rates to at most a few decimals, and sums and
 /// derived rates stay far within 18.
@@ -67,8 +67,54 @@ fn batch(columns: Vec<(&str, ArrayRef)>) -> Result<RecordBatch> {
     RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|e| anyhow!("{e}"))
 }
 
-/// The months of `waprice estimate --format csv`.
+/// The months of `waprice estimate --format csv`, or with `--by` its long format.
 pub fn estimate(report: &Report) -> Result<RecordBatch> {
+    match &report.breakdown {
+        Some(lines) => breakdown(report, lines),
+        None => months(report),
+    }
+}
+
+/// `--by`: one line per month and market, category (and tier).
+fn breakdown(report: &Report, lines: &[BreakdownLine]) -> Result<RecordBatch> {
+    let (mut month, mut market, mut category, mut tier) = (
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+    );
+    let (mut billable, mut free) = (Int64Builder::new(), Int64Builder::new());
+    let mut cost = money_builder()?;
+    let mut currency = StringBuilder::new();
+    for l in lines {
+        month.append_value(l.month.to_string());
+        market.append_value(l.market.clone().unwrap_or_default());
+        category.append_value(l.category.map(|c| c.name()).unwrap_or_default());
+        tier.append_value(l.tier.map(|t| t.to_string()).unwrap_or_default());
+        billable.append_value(count(l.billable));
+        free.append_value(count(l.free));
+        cost.append_value(money(l.cost)?);
+        currency.append_value(&report.currency);
+    }
+    let mut columns: Vec<(&str, ArrayRef)> = vec![
+        ("month", Arc::new(month.finish())),
+        ("market", Arc::new(market.finish())),
+        ("category", Arc::new(category.finish())),
+    ];
+    if report.by == Some(By::Tier) {
+        columns.push(("tier", Arc::new(tier.finish())));
+    }
+    columns.extend([
+        ("billable", Arc::new(billable.finish()) as ArrayRef),
+        ("free", Arc::new(free.finish())),
+        ("cost", Arc::new(cost.finish())),
+        ("currency", Arc::new(currency.finish())),
+    ]);
+    batch(columns)
+}
+
+/// The months: one line per calendar month.
+fn months(report: &Report) -> Result<RecordBatch> {
     let mut month = StringBuilder::new();
     let mut counts: Vec<Int64Builder> = (0..UnitCategory::ALL.len() + 3)
         .map(|_| Int64Builder::new())

@@ -78,3 +78,17 @@ def test_invoices_give_the_clis_csv_cell_by_cell(cli):
     with pytest.warns(waprice.WapriceWarning):
         again = waprice.invoices(read_strings(log), accounts.read_bytes(), accounts_name=str(accounts))
     assert again.equals(result)
+
+
+@pytest.mark.parametrize("by", ["market", "category", "market,category", "tier"])
+def test_estimate_by_gives_the_clis_long_format(cli, by):
+    path = SAMPLES / "campaign-2025-06-07.csv"
+    args = ["estimate", str(path), "--format", "csv", "--currency", "USD", "--by", by]
+    result = waprice.estimate(read_strings(path), currency="USD", by=by)
+    assert_same_cells(cli_rows(cli, args), result)
+
+
+def test_an_unknown_breakdown_says_which_there_are():
+    with pytest.raises(waprice.WapriceError, match="by=month: unknown breakdown") as raised:
+        waprice.estimate(read_strings(SAMPLES / "fr-shop-2024-03.csv"), by="month")
+    assert "market,category" in raised.value.hint

@@ -147,6 +147,7 @@ def _options(
         "default_country": default_country,
         "date_format": date_format,
         "strict_tariffs": strict_tariffs,
+        "by": None,
     }
 
 
@@ -163,6 +164,7 @@ def estimate(
     default_country: Optional[str] = None,
     date_format: Optional[str] = None,
     strict_tariffs: bool = False,
+    by: Optional[str] = None,
 ) -> pa.Table:
     """The month-by-month bill against Callbell's budget: ``waprice estimate --format csv``.
 
@@ -183,11 +185,15 @@ def estimate(
         date_format: how text timestamps are written (``--date-format``: a strftime pattern
             such as ``'%d/%m/%Y %H:%M'``, or ``excel``, or ``unix``); Arrow timestamps need none.
         strict_tariffs: a substitute or missing rate is an error (``--strict-tariffs``).
+        by: ``"market"``, ``"category"``, ``"market,category"`` or ``"tier"``: the long
+            format of ``--by`` instead of the months.
 
     Returns:
         A ``pyarrow.Table`` with the CSV's columns (``month``, the unit counts, ``free``,
         ``billable``, ``unpriced``, ``cost``, ``budget``, ``overage``, ``currency``,
-        ``derived``, ``substituted``); the notes are in :func:`notes`.
+        ``derived``, ``substituted``; with ``by``: ``month``, ``market``, ``category``,
+        [``tier``,] ``billable``, ``free``, ``cost``, ``currency``); the notes are in
+        :func:`notes`.
 
     Raises:
         WapriceError: a bad row or option, with the command line's message and hint.
@@ -196,6 +202,7 @@ def estimate(
         currency, timezone, agents, budget, columns, skip_invalid, skip_unsupported,
         default_country, date_format, strict_tariffs,
     )
+    options["by"] = by
     return _result(_waprice.estimate(_stream(table), options))
 
 
