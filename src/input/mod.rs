@@ -5,6 +5,7 @@ pub mod reader;
 pub mod records;
 pub mod sniff;
 pub mod source;
+pub mod table;
 pub mod templates;
 pub mod time;
 pub mod time_order;

@@ -31,12 +31,14 @@ impl Row {
         row
     }
 
-    fn clear(&mut self) {
+    /// Empties the row, keeping its buffers.
+    pub fn clear(&mut self) {
         self.bytes.clear();
         self.ends.clear();
     }
 
-    fn push_field(&mut self, field: &[u8]) {
+    /// Appends a field (its bytes as they are: no quoting applies).
+    pub fn push_field(&mut self, field: &[u8]) {
         self.bytes.extend_from_slice(field);
         self.ends.push(self.bytes.len());
         self.bytes.push(b',');
@@ -72,6 +74,11 @@ impl Row {
     /// The line of the input the record starts on (1-based).
     pub fn line(&self) -> u64 {
         self.line
+    }
+
+    /// Sets the line the record is reported on.
+    pub fn set_line(&mut self, line: u64) {
+        self.line = line;
     }
 }
 

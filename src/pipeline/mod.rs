@@ -47,6 +47,7 @@ use crate::budget::Budget;
 use crate::engine::EngineConfig;
 use crate::error::BadInput;
 use crate::input::reader::{InputOptions, Log, ReadStats};
+use crate::input::table::Table;
 use crate::price::Quote;
 use crate::report::notes::{notes as report_notes, tier_notes, NoteContext};
 use crate::report::{By, Report, Tally};
@@ -69,6 +70,10 @@ pub enum LogSource {
     File(String),
     /// A log held in memory (compressed or not, like a file).
     Bytes(Arc<[u8]>),
+    /// A log held as a table (the Python package's Arrow tables): its column names are the
+    /// header and its rows are read by the CSV log's row parser. Errors name a row by the
+    /// line it would be on in the same table written as CSV (row i from 0 on line i + 2).
+    Table(Arc<dyn Table>),
 }
 
 impl LogSource {
@@ -118,6 +123,7 @@ impl LogSettings {
             LogSource::File(p) if p == "-" => "<stdin>".to_string(),
             LogSource::File(p) => p.clone(),
             LogSource::Bytes(_) => "<log>".to_string(),
+            LogSource::Table(_) => "<table>".to_string(),
         };
         LogSettings {
             source,

@@ -36,6 +36,14 @@ fn open(s: &LogSettings) -> Result<Opened> {
             Box::new(std::io::Cursor::new(Arc::clone(bytes))),
             Some(bytes.len() as u64),
         ),
+        LogSource::Table(_) => {
+            return Err(BadInput::new(format!(
+                "{}: a table is a CSV log's rows, not webhook payloads",
+                s.input.name
+            ))
+            .hint("read a table with the CSV input format")
+            .into())
+        }
     };
     let bar = s.hooks.as_ref().and_then(|h| h.reading(size));
     let raw = match &bar {
@@ -199,8 +207,18 @@ fn read_batches(
     mut consume: impl FnMut(&[RawMessage]) -> Result<bool>,
 ) -> Result<Option<(ReadStats, Pairs)>> {
     let calendar = Calendar::new(s.timezone);
-    let Opened { input, bar } = open(s)?;
-    let mut reader = LogReader::new(input, &s.input, &calendar).map_err(|e| read_error(e, s))?;
+    let (reader, bar) = match &s.source {
+        LogSource::Table(table) => {
+            let bar = s.hooks.as_ref().and_then(|h| h.reading(None));
+            let reader = LogReader::from_table(table.as_ref(), &s.input, &calendar);
+            (reader, bar)
+        }
+        _ => {
+            let Opened { input, bar } = open(s)?;
+            (LogReader::new(input, &s.input, &calendar), bar)
+        }
+    };
+    let mut reader = reader.map_err(|e| read_error(e, s))?;
     let (to_replay, batches) = mpsc::sync_channel::<Result<Batch, ReadError>>(4);
     // Emptied batches go back to the reader: fresh 256 KB buffers for every batch cost more in
     // page faults than the reading itself.

@@ -111,3 +111,89 @@ fn invoices_without_accounts_are_an_error_not_a_panic() {
         .expect("no accounts, no invoices");
     assert!(err.to_string().contains("accounts"), "{err:#}");
 }
+
+/// A log held as a table of text cells (what the Python package builds from Arrow columns).
+struct TextTable {
+    header: Vec<String>,
+    rows: Arc<Vec<Vec<String>>>,
+}
+
+struct TextRows {
+    rows: Arc<Vec<Vec<String>>>,
+    next: usize,
+}
+
+impl crate::input::table::TableRows for TextRows {
+    fn next(&mut self, row: &mut crate::input::records::Row) -> bool {
+        let Some(cells) = self.rows.get(self.next) else {
+            return false;
+        };
+        for c in cells {
+            row.push_field(c.as_bytes());
+        }
+        self.next += 1;
+        true
+    }
+}
+
+impl Table for TextTable {
+    fn header(&self) -> Vec<String> {
+        self.header.clone()
+    }
+    fn rows(&self) -> Box<dyn crate::input::table::TableRows + Send> {
+        Box::new(TextRows {
+            rows: Arc::clone(&self.rows),
+            next: 0,
+        })
+    }
+}
+
+fn table(lines: &[String]) -> LogSettings {
+    let cells = |l: &str| {
+        l.trim_end()
+            .split(',')
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    LogSettings::new(LogSource::Table(Arc::new(TextTable {
+        header: cells(HEADER),
+        rows: Arc::new(lines.iter().map(|l| cells(l)).collect()),
+    })))
+}
+
+#[test]
+fn a_table_of_the_logs_cells_costs_what_the_log_costs_in_order_or_not() {
+    let t = Tariffs::bundled("EUR").unwrap();
+    let mut shuffled = rows();
+    shuffled.swap(0, 9);
+    for lines in [rows(), shuffled] {
+        let from_csv = tally(&settings(&lines.concat()), &t, None).unwrap();
+        let from_table = tally(&table(&lines), &t, None).unwrap();
+        assert_eq!(from_table.events, 10);
+        let report = |ls: &LogSettings, x: &Tallied| {
+            let r = x.report(ls, &t, &budget(), None);
+            format!("{:?} {:?}", r.months, r.notes)
+        };
+        assert_eq!(
+            report(&table(&lines), &from_table),
+            report(&settings(&lines.concat()), &from_csv)
+        );
+    }
+}
+
+#[test]
+fn a_bad_cell_of_a_table_is_named_by_the_line_it_would_be_on_as_csv() {
+    let t = Tariffs::bundled("EUR").unwrap();
+    let mut lines = rows();
+    lines[2] = "2025-08-03T10:00:00Z,outbound,promo,+33612345672\n".into();
+    let err = tally(&table(&lines), &t, None).err().unwrap().to_string();
+    let csv_err = tally(&settings(&lines.concat()), &t, None)
+        .err()
+        .unwrap()
+        .to_string();
+    assert_eq!(err, csv_err.replace("<log>", "<table>"));
+    assert!(
+        err.starts_with("<table>, line 4, column 'category': unknown category (value 'promo')"),
+        "{err}"
+    );
+}

@@ -34,7 +34,8 @@ pub struct Totals {
 }
 
 impl Totals {
-    pub(crate) fn billable_total(&self) -> u64 {
+    /// Billable units over every category (the CSV's `billable` column).
+    pub fn billable_total(&self) -> u64 {
         self.billable.iter().sum()
     }
     /// Units Meta counts: billable and free.

@@ -10,6 +10,7 @@ use super::columns::{ColumnMap, Field, Needs};
 use super::date_format::{self, DateFormat};
 use super::records::{Records, Row};
 use super::sniff;
+use super::table::{Table, TableRows};
 use super::templates::{Lookup, TemplateCatalogue};
 use super::time::{parse_timestamp_with, DateCache, TimeError};
 use crate::calendar::Calendar;
@@ -169,7 +170,7 @@ pub fn read_log(
 /// Reads a log row by row, in file order: the streaming form of [`read_log`]. Bad rows are
 /// errors, or skipped and counted with `--skip-invalid` / `--skip-unsupported`.
 pub struct LogReader<'a, R: Read> {
-    reader: Records<R>,
+    reader: Cells<R>,
     options: &'a InputOptions,
     calendar: &'a Calendar,
     columns: ColumnMap,
@@ -180,6 +181,36 @@ pub struct LogReader<'a, R: Read> {
     cache: RowCache,
     stats: ReadStats,
     numbering: &'static NumberingPlan,
+}
+
+/// Where a reader's records come from: CSV text, or a table's rows (numbered as the lines of
+/// the same table written as CSV: the header is line 1, the first row line 2). One per reader,
+/// never moved while reading: the CSV variant stays inline rather than behind a pointer on the
+/// hot path.
+#[allow(clippy::large_enum_variant)]
+enum Cells<R> {
+    Csv(Records<R>),
+    Table {
+        rows: Box<dyn TableRows + Send>,
+        line: u64,
+    },
+}
+
+impl<R: Read> Cells<R> {
+    fn read(&mut self, record: &mut Row) -> std::io::Result<bool> {
+        match self {
+            Cells::Csv(records) => records.read(record),
+            Cells::Table { rows, line } => {
+                record.clear();
+                if !rows.next(record) {
+                    return Ok(false);
+                }
+                *line += 1;
+                record.set_line(*line);
+                Ok(true)
+            }
+        }
+    }
 }
 
 impl<'a, R: Read> LogReader<'a, R> {
@@ -196,6 +227,31 @@ impl<'a, R: Read> LogReader<'a, R> {
         let delimiter = options.delimiter.unwrap_or_else(|| sniff::delimiter(start));
         reader.set_delimiter(delimiter);
         let headers = reader.header().map_err(ReadError::Io)?;
+        Self::with_header(Cells::Csv(reader), &headers, options, calendar)
+    }
+
+    /// Reads a table's rows as a CSV log's records: its column names are the header, and each
+    /// row's cells go through the same row parser. Errors give the line the row would be on in
+    /// the same table written as CSV (row i, counted from 0, is on line i + 2).
+    pub fn from_table(
+        table: &dyn Table,
+        options: &'a InputOptions,
+        calendar: &'a Calendar,
+    ) -> Result<Self, ReadError> {
+        let cells = Cells::Table {
+            rows: table.rows(),
+            line: 1,
+        };
+        Self::with_header(cells, &table.header(), options, calendar)
+    }
+
+    fn with_header(
+        reader: Cells<R>,
+        headers: &[String],
+        options: &'a InputOptions,
+        calendar: &'a Calendar,
+    ) -> Result<Self, ReadError> {
+        let file = options.name.as_str();
         if headers.len() > 1 && headers.iter().all(|h| h.trim().is_empty()) {
             return Err(BadInput::new(format!("{file}: no column names in the header"))
             .hint("the header line holds only separators; a log starts with a header naming its columns, such as timestamp,direction,category,recipient")
@@ -213,7 +269,7 @@ impl<'a, R: Read> LogReader<'a, R> {
         let needs = Needs {
             category_optional: options.uncategorised,
         };
-        let columns = ColumnMap::resolve_with(&headers, &options.columns, file, needs)?;
+        let columns = ColumnMap::resolve_with(headers, &options.columns, file, needs)?;
         check_category_sources(&columns, options, file)?;
         Ok(LogReader {
             reader,
@@ -271,19 +327,24 @@ impl<'a, R: Read> LogReader<'a, R> {
             }
             let record = &self.record;
             let line = record.line();
-            if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+            let delimiter = match &self.reader {
+                Cells::Csv(records) => Some(records.delimiter()),
+                // A table's cells are not split from text: no blank lines, no quotes.
+                Cells::Table { .. } => None,
+            };
+            let blank = record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace);
+            if blank && delimiter.is_some() {
                 continue; // a blank line
             }
             self.stats.rows += 1;
             let header_count = self.columns.header_count();
-            let delimiter = self.reader.delimiter();
-            if let Some(rows) =
-                super::unclosed_quote::swallowed_rows(record, header_count, delimiter)
+            if let Some(rows) = delimiter
+                .and_then(|d| super::unclosed_quote::swallowed_rows(record, header_count, d))
             {
                 return Err(quote_never_closed(file, line, rows));
             }
             if record.len() > header_count {
-                let err = too_many_fields(file, record, header_count, delimiter);
+                let err = too_many_fields(file, record, header_count, delimiter.unwrap_or(b','));
                 self.skip_invalid(err)?;
                 continue;
             }

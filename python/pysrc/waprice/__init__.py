@@ -1,0 +1,289 @@
+"""waprice over Arrow tables: what WhatsApp Business messaging costs, month by month.
+
+The same engine as the ``waprice`` command line (its Rust library, compiled into this
+package): a log goes in as an Arrow table or stream with the log's columns (a pyarrow Table,
+RecordBatch or RecordBatchReader, a Polars or pandas DataFrame, or anything with
+``__arrow_c_stream__``), and the result comes back as a ``pyarrow.Table`` with the columns of
+the command's CSV:
+
+- counts as ``int64``; money (``cost``, ``budget``, ``overage``, ``rate``) as
+  ``decimal128(38, 18)``, exact (an amount that would not fit raises instead of rounding);
+- months and other text as strings; ``invoiced_on`` as ``date32``.
+
+The notes the command prints under its report are on the result's schema metadata: read them
+with :func:`notes`. Warnings (skipped rows, dates in the future) are issued as
+:class:`WapriceWarning`. A bad row raises :class:`WapriceError` with the command line's message,
+naming the line the row would be on in the same table written as CSV (``row + 2``: the header
+is line 1), and the hint.
+
+docs/python.md in the repository has the details.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings as _warnings
+from decimal import Decimal
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+
+import pyarrow as pa
+
+from . import _waprice
+from ._waprice import WapriceError
+
+__all__ = [
+    "estimate",
+    "ledger",
+    "invoices",
+    "notes",
+    "WapriceError",
+    "WapriceWarning",
+    "MONEY_SCALE",
+    "NOTES_KEY",
+]
+
+#: Decimals of every money column (``decimal128(38, MONEY_SCALE)``).
+MONEY_SCALE: int = _waprice.MONEY_SCALE
+
+#: The schema metadata key holding a result's notes (a JSON list of strings).
+NOTES_KEY: bytes = b"waprice.notes"
+
+#: Arrow types read as they are; a column of any other type is cast to a string first.
+_READ_AS_IS = (
+    pa.types.is_string,
+    pa.types.is_large_string,
+    pa.types.is_integer,
+    pa.types.is_boolean,
+    pa.types.is_timestamp,
+    pa.types.is_date32,
+    pa.types.is_null,
+)
+
+
+class WapriceWarning(UserWarning):
+    """Something the engine warns about while reading (skipped rows, dates in the future)."""
+
+
+def _is_read_as_is(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        return _is_read_as_is(t.value_type)
+    return any(check(t) for check in _READ_AS_IS) or str(t) == "string_view"
+
+
+def _as_arrow(data: Any) -> Union[pa.Table, pa.RecordBatchReader]:
+    """The log as a pyarrow Table or RecordBatchReader, without a copy where Arrow allows."""
+    if isinstance(data, (pa.Table, pa.RecordBatchReader)):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    module = type(data).__module__.split(".")[0]
+    if module == "pandas":
+        return pa.Table.from_pandas(data, preserve_index=False)
+    if module == "polars":
+        return data.to_arrow()
+    if hasattr(data, "__arrow_c_stream__"):
+        return pa.RecordBatchReader.from_stream(data)
+    if hasattr(data, "to_arrow"):
+        return data.to_arrow()
+    raise TypeError(
+        f"waprice reads an Arrow table or stream (pyarrow, Polars, pandas), not {type(data).__name__}"
+    )
+
+
+def _stream(data: Any) -> Any:
+    """An Arrow C stream capsule over the log, other column types cast to strings."""
+    table = _as_arrow(data)
+    schema = table.schema
+    if not all(_is_read_as_is(f.type) for f in schema):
+        if isinstance(table, pa.RecordBatchReader):
+            table = table.read_all()
+        columns = [
+            c if _is_read_as_is(c.type) else c.cast(pa.string())
+            for c in table.columns
+        ]
+        table = pa.Table.from_arrays(columns, names=table.column_names)
+    return table.__arrow_c_stream__()
+
+
+class _Capsule:
+    def __init__(self, capsule: Any) -> None:
+        self._capsule = capsule
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        return self._capsule
+
+
+def _result(returned: Tuple[Any, List[str], List[str]]) -> pa.Table:
+    capsule, result_notes, result_warnings = returned
+    table = pa.RecordBatchReader.from_stream(_Capsule(capsule)).read_all()
+    for w in result_warnings:
+        _warnings.warn(w, WapriceWarning, stacklevel=3)
+    return table.replace_schema_metadata({NOTES_KEY: json.dumps(result_notes)})
+
+
+def _options(
+    currency: str,
+    timezone: str,
+    agents: Optional[int],
+    budget: Union[None, str, int, float, Decimal],
+    columns: Optional[Mapping[str, str]],
+    skip_invalid: bool,
+    skip_unsupported: bool,
+    default_country: Optional[str],
+    date_format: Optional[str],
+    strict_tariffs: bool,
+) -> Dict[str, Any]:
+    if isinstance(budget, float):
+        raise TypeError("budget: pass an exact amount as a str or decimal.Decimal, not a float")
+    return {
+        "currency": currency,
+        "timezone": timezone,
+        "agents": agents,
+        "budget": None if budget is None else str(budget),
+        "columns": list((columns or {}).items()),
+        "skip_invalid": skip_invalid,
+        "skip_unsupported": skip_unsupported,
+        "default_country": default_country,
+        "date_format": date_format,
+        "strict_tariffs": strict_tariffs,
+        "by": None,
+    }
+
+
+def estimate(
+    table: Any,
+    *,
+    currency: str = "EUR",
+    timezone: str = "UTC",
+    agents: Optional[int] = None,
+    budget: Union[None, str, int, Decimal] = None,
+    columns: Optional[Mapping[str, str]] = None,
+    skip_invalid: bool = False,
+    skip_unsupported: bool = False,
+    default_country: Optional[str] = None,
+    date_format: Optional[str] = None,
+    strict_tariffs: bool = False,
+    by: Optional[str] = None,
+) -> pa.Table:
+    """The month-by-month bill against Callbell's budget: ``waprice estimate --format csv``.
+
+    Args:
+        table: the log (Arrow table or stream, Polars or pandas DataFrame) with the columns a
+            CSV log has (``timestamp``, ``direction``, ``category``, ``recipient``, ... or any
+            layout the command line reads); ``columns`` maps other names.
+        currency: the bill's currency (``--currency``); cards are bundled for EUR, USD, ...
+        timezone: the WABA's IANA time zone (``--timezone``): months and days are counted in it.
+        agents: active agents for the budget (``--agents``; 10 when neither is given).
+        budget: the monthly budget as an exact amount (``--budget``), instead of ``agents``.
+        columns: ``{"timestamp": "Date Sent", ...}``: which column holds each field
+            (``--column NAME=HEADER``).
+        skip_invalid: skip and count rows that cannot be read (``--skip-invalid``).
+        skip_unsupported: skip and count rows before 2022-02-01 (``--skip-unsupported``).
+        default_country: read numbers without ``+`` as national numbers of this country first
+            (``--default-country``).
+        date_format: how text timestamps are written (``--date-format``: a strftime pattern
+            such as ``'%d/%m/%Y %H:%M'``, or ``excel``, or ``unix``); Arrow timestamps need none.
+        strict_tariffs: a substitute or missing rate is an error (``--strict-tariffs``).
+        by: ``"market"``, ``"category"``, ``"market,category"`` or ``"tier"``: the long
+            format of ``--by`` instead of the months.
+
+    Returns:
+        A ``pyarrow.Table`` with the CSV's columns (``month``, the unit counts, ``free``,
+        ``billable``, ``unpriced``, ``cost``, ``budget``, ``overage``, ``currency``,
+        ``derived``, ``substituted``; with ``by``: ``month``, ``market``, ``category``,
+        [``tier``,] ``billable``, ``free``, ``cost``, ``currency``); the notes are in
+        :func:`notes`.
+
+    Raises:
+        WapriceError: a bad row or option, with the command line's message and hint.
+    """
+    options = _options(
+        currency, timezone, agents, budget, columns, skip_invalid, skip_unsupported,
+        default_country, date_format, strict_tariffs,
+    )
+    options["by"] = by
+    return _result(_waprice.estimate(_stream(table), options))
+
+
+def ledger(
+    table: Any,
+    *,
+    currency: str = "EUR",
+    timezone: str = "UTC",
+    columns: Optional[Mapping[str, str]] = None,
+    skip_invalid: bool = False,
+    skip_unsupported: bool = False,
+    default_country: Optional[str] = None,
+    date_format: Optional[str] = None,
+    strict_tariffs: bool = False,
+) -> pa.Table:
+    """One row per unit (billed or free) and per message that is not a unit, in time order:
+    ``waprice ledger`` (``time``, ``business``, ``recipient``, ``market``, ``category``,
+    ``pricing``, ``tier``, ``rate``, ``currency``, ``month``, ``card``, ``rate_source``).
+
+    ``time`` is the CSV's text (RFC 3339 with the time zone's offset); ``rate`` is null where
+    the CSV's cell is empty. The options are :func:`estimate`'s.
+
+    Raises:
+        WapriceError: a bad row or option, with the command line's message and hint.
+    """
+    options = _options(
+        currency, timezone, None, None, columns, skip_invalid, skip_unsupported,
+        default_country, date_format, strict_tariffs,
+    )
+    return _result(_waprice.ledger(_stream(table), options))
+
+
+def invoices(
+    table: Any,
+    accounts: Union[str, "os.PathLike[str]", bytes],
+    *,
+    currency: str = "EUR",
+    timezone: str = "UTC",
+    columns: Optional[Mapping[str, str]] = None,
+    skip_invalid: bool = False,
+    skip_unsupported: bool = False,
+    default_country: Optional[str] = None,
+    date_format: Optional[str] = None,
+    strict_tariffs: bool = False,
+    strict_accounts: bool = False,
+    accounts_name: Optional[str] = None,
+) -> pa.Table:
+    """A platform's invoices, one line per account and month in the account's currency:
+    ``waprice invoices --accounts FILE --format csv`` (``month``, ``account``, ``agents``,
+    ``billable``, ``free``, ``unpriced``, ``cost``, ``budget``, ``overage``, ``invoiced_on``,
+    ``currency``).
+
+    Args:
+        table: the log, as for :func:`estimate`.
+        accounts: the accounts file (docs/accounts.md): its path, or its contents as bytes
+            (what a Spark job broadcasts to its workers).
+        currency: the currency of accounts without a currency column.
+        strict_accounts: a business number no account lists is an error (``--strict-accounts``).
+        accounts_name: the accounts file's name in messages (its path, or ``<accounts>``).
+
+    The other options are :func:`estimate`'s.
+
+    Raises:
+        WapriceError: a bad row, option or account, with the command line's message and hint.
+    """
+    if isinstance(accounts, bytes):
+        text, name = accounts, accounts_name or "<accounts>"
+    else:
+        path = os.fspath(accounts)
+        with open(path, "rb") as f:
+            text = f.read()
+        name = accounts_name or path
+    options = _options(
+        currency, timezone, None, None, columns, skip_invalid, skip_unsupported,
+        default_country, date_format, strict_tariffs,
+    )
+    return _result(_waprice.invoices(_stream(table), options, text, name, strict_accounts))
+
+
+def notes(result: pa.Table) -> List[str]:
+    """The notes under a result of :func:`estimate`, :func:`ledger` or :func:`invoices`: the
+    rules, cards and assumptions the command line prints under its report."""
+    metadata = result.schema.metadata or {}
+    return list(json.loads(metadata.get(NOTES_KEY, b"[]")))
