@@ -19,6 +19,8 @@ pub struct Row {
     /// Where each field ends in `bytes`; field i starts one byte after field i - 1 ends.
     ends: Vec<usize>,
     line: u64,
+    /// Whether a field may hold a line break: only a quoted field can.
+    quoted: bool,
 }
 
 impl Row {
@@ -28,12 +30,14 @@ impl Row {
         for f in fields {
             row.push_field(f.as_ref());
         }
+        row.quoted = true;
         row
     }
 
     fn clear(&mut self) {
         self.bytes.clear();
         self.ends.clear();
+        self.quoted = false;
     }
 
     fn push_field(&mut self, field: &[u8]) {
@@ -72,6 +76,12 @@ impl Row {
     /// The line of the input the record starts on (1-based).
     pub fn line(&self) -> u64 {
         self.line
+    }
+
+    /// Whether a field may hold a line break (`\n` or `\r`): false for a record read without
+    /// a quote, which ends at the first line break.
+    pub fn may_hold_line_breaks(&self) -> bool {
+        self.quoted
     }
 }
 
@@ -247,6 +257,7 @@ impl<R: Read> Records<R> {
     fn read_quoted(&mut self, record: &mut Row) -> io::Result<bool> {
         use csv_core::ReadRecordResult::*;
         record.line = self.line;
+        record.quoted = true;
         let (mut out_len, mut ends_len) = (0, 0);
         loop {
             let input = &self.buf[self.start..self.end];

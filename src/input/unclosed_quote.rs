@@ -13,7 +13,10 @@ use super::records::Row;
 /// `header_count` columns separated by `delimiter`: how many of its lines look like rows.
 pub fn swallowed_rows(record: &Row, header_count: usize, delimiter: u8) -> Option<usize> {
     let row_commas = header_count.saturating_sub(1).max(1);
-    // Fast path: most records hold no line break at all.
+    // Fast path: most records hold no line break at all (and one read without a quote never).
+    if !record.may_hold_line_breaks() {
+        return None;
+    }
     memchr::memchr2(b'\n', b'\r', record.as_slice())?;
     let rows: usize = record
         .iter()
@@ -50,6 +53,19 @@ mod tests {
         let semi = record(&["a", "b\nx;y;z\nx;y;z"]);
         assert_eq!(swallowed_rows(&semi, 3, b';'), Some(2));
         assert_eq!(swallowed_rows(&semi, 3, b','), None);
+    }
+
+    #[test]
+    fn only_a_quoted_record_is_searched_and_it_still_is() {
+        use crate::input::records::Records;
+        let input: &[u8] = b"a,b,c\n1,\"x\n2,3,4\n\"\n5,6,7\n";
+        let mut records = Records::new(input);
+        let mut row = Row::default();
+        let mut found = Vec::new();
+        while records.read(&mut row).unwrap() {
+            found.push((row.may_hold_line_breaks(), swallowed_rows(&row, 3, b',')));
+        }
+        assert_eq!(found, vec![(false, None), (true, Some(1)), (false, None)]);
     }
 
     #[test]
