@@ -181,7 +181,9 @@ pub fn normalise(raw: &[u8]) -> Result<u64, PhoneError> {
 fn plain_international(raw: &[u8]) -> Option<u64> {
     const PREFIX: &[u8] = b"whatsapp:";
     let raw = match raw.get(..PREFIX.len()) {
-        Some(p) if p.eq_ignore_ascii_case(PREFIX) => &raw[PREFIX.len()..],
+        Some(p) if matches!(p[0], b'w' | b'W') && p.eq_ignore_ascii_case(PREFIX) => {
+            &raw[PREFIX.len()..]
+        }
         _ => raw,
     };
     let (digits, marks) = match raw {
@@ -191,6 +193,11 @@ fn plain_international(raw: &[u8]) -> Option<u64> {
     };
     if !matches!(digits.first(), Some(b'1'..=b'9')) {
         return None;
+    }
+    if (MIN_DIGITS..=MAX_DIGITS).contains(&digits.len()) {
+        if let Some(value) = digits_value(digits) {
+            return Some(value);
+        }
     }
     let mut value = 0u64;
     let mut count = 0;
@@ -210,6 +217,40 @@ fn plain_international(raw: &[u8]) -> Option<u64> {
         }
     }
     (count >= MIN_DIGITS).then_some(value)
+}
+
+/// The value of up to 16 ASCII digits, eight at a time; `None` when a byte is no digit.
+#[inline(always)]
+fn digits_value(digits: &[u8]) -> Option<u64> {
+    // Zeros in front add nothing.
+    let mut buf = [b'0'; 16];
+    buf.get_mut(16usize.checked_sub(digits.len())?..)?
+        .copy_from_slice(digits);
+    let high = u64::from_le_bytes(buf[..8].try_into().expect("8 bytes"));
+    let low = u64::from_le_bytes(buf[8..].try_into().expect("8 bytes"));
+    if !(eight_digits(high) && eight_digits(low)) {
+        return None;
+    }
+    Some(eight_digits_value(high) * 100_000_000 + eight_digits_value(low))
+}
+
+/// Whether the eight bytes of `x` are all ASCII digits: each is 0x30..=0x3F, and still is
+/// with 6 added (so its low half is at most 9).
+#[inline(always)]
+fn eight_digits(x: u64) -> bool {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    x & HIGH == ZEROS && x.wrapping_add(0x0606_0606_0606_0606) & HIGH == ZEROS
+}
+
+/// The value of eight ASCII digits read little-endian (the first digit in the lowest byte):
+/// pairs of digits, then pairs of pairs, then the two halves.
+#[inline(always)]
+fn eight_digits_value(x: u64) -> u64 {
+    let x = x - 0x3030_3030_3030_3030;
+    let x = (x * 10 + (x >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let x = (x * 100 + (x >> 16)) & 0x0000_FFFF_0000_FFFF;
+    (x.wrapping_mul(10_000) + (x >> 32)) & 0xFFFF_FFFF
 }
 
 /// Reads a customer's number as the log writes it. With a `+` or `00` it is international.
@@ -582,6 +623,30 @@ mod tests {
             let raw = raw.as_bytes();
             proptest::prop_assert_eq!(read_customer(raw, None), read_scanned(raw, None));
             proptest::prop_assert_eq!(normalise(raw), scan(raw).and_then(|w| w.international()));
+        }
+    }
+
+    #[test]
+    fn digits_eight_at_a_time() {
+        assert_eq!(
+            digits_value(b"1234567890123456"),
+            Some(1_234_567_890_123_456)
+        );
+        assert_eq!(
+            digits_value(b"9999999999999999"),
+            Some(9_999_999_999_999_999)
+        );
+        assert_eq!(digits_value(b"0000000000000001"), Some(1));
+        assert_eq!(digits_value(b"5"), Some(5));
+        assert_eq!(digits_value(b""), Some(0));
+        assert_eq!(digits_value(b"12345678901234567"), None);
+        // The bytes on either side of the digits, anywhere.
+        for bad in [b'/', b':', b'?', b' ', b'a', 0x39 + 0x80] {
+            for at in 0..15 {
+                let mut d = *b"123456789012345";
+                d[at] = bad;
+                assert_eq!(digits_value(&d), None, "{bad} at {at}");
+            }
         }
     }
 
