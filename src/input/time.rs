@@ -479,10 +479,11 @@ mod tests {
             }
         }
 
-        /// The shortcut for `YYYY-MM-DDTHH:MM:SSZ` reads what the full
-        /// parser reads, and leaves to it everything else: another day (the day before, a
-        /// month's end, a leap day), a time out of range, a byte that is no digit, another
-        /// offset or a naive time in a zone with a DST change that day.
+        /// The shortcut for `YYYY-MM-DDTHH:MM:SSZ` reads what the full parser reads, and
+        /// leaves to it everything else: a date out of range (a 29 February of a common
+        /// year), a time out of range, a byte that is no digit, another offset, or a naive
+        /// time on a day the zone changes its clocks; across days, month ends and leap days
+        /// the cached date is never carried over.
         #[test]
         fn the_utc_shortcut_agrees_with_the_full_parser(
             stamps in proptest::collection::vec(
