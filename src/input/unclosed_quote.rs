@@ -11,12 +11,21 @@ use super::records::Row;
 
 /// When a field of `record` looks like it swallowed rows of a log whose header has
 /// `header_count` columns separated by `delimiter`: how many of its lines look like rows.
+#[inline]
 pub fn swallowed_rows(record: &Row, header_count: usize, delimiter: u8) -> Option<usize> {
-    let row_commas = header_count.saturating_sub(1).max(1);
-    // Fast path: most records hold no line break at all (and one read without a quote never).
+    // A record read without a quote holds no line break (and few records hold a quote): the
+    // search is not even called.
     if !record.may_hold_line_breaks() {
         return None;
     }
+    search(record, header_count, delimiter)
+}
+
+/// [`swallowed_rows`] for a record that may hold line breaks.
+#[inline(never)]
+fn search(record: &Row, header_count: usize, delimiter: u8) -> Option<usize> {
+    let row_commas = header_count.saturating_sub(1).max(1);
+    // Most records hold no line break at all, even quoted ones.
     memchr::memchr2(b'\n', b'\r', record.as_slice())?;
     let rows: usize = record
         .iter()
