@@ -19,6 +19,8 @@ pub struct Row {
     /// Where each field ends in `bytes`; field i starts one byte after field i - 1 ends.
     ends: Vec<usize>,
     line: u64,
+    /// Whether a field may hold a line break: only a quoted field can.
+    quoted: bool,
 }
 
 impl Row {
@@ -28,6 +30,7 @@ impl Row {
         for f in fields {
             row.push_field(f.as_ref());
         }
+        row.quoted = true;
         row
     }
 
@@ -35,6 +38,7 @@ impl Row {
     pub fn clear(&mut self) {
         self.bytes.clear();
         self.ends.clear();
+        self.quoted = false;
     }
 
     /// Appends a field (its bytes as they are: no quoting applies).
@@ -79,6 +83,12 @@ impl Row {
     /// Sets the line the record is reported on.
     pub fn set_line(&mut self, line: u64) {
         self.line = line;
+    }
+
+    /// Whether a field may hold a line break (`\n` or `\r`): false for a record read without
+    /// a quote, which ends at the first line break.
+    pub fn may_hold_line_breaks(&self) -> bool {
+        self.quoted
     }
 }
 
@@ -254,6 +264,7 @@ impl<R: Read> Records<R> {
     fn read_quoted(&mut self, record: &mut Row) -> io::Result<bool> {
         use csv_core::ReadRecordResult::*;
         record.line = self.line;
+        record.quoted = true;
         let (mut out_len, mut ends_len) = (0, 0);
         loop {
             let input = &self.buf[self.start..self.end];

@@ -51,7 +51,11 @@ pub fn decompress(reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Sen
         decoder.window_log_max(31)?;
         Ok(Box::new(DecodeAhead::spawn(decoder)))
     } else {
-        Ok(Box::new(buffered))
+        // Plain text: the bytes looked at come first, then the rest straight from the source,
+        // so that a reader with a buffer of its own (the log's) gets them without a copy
+        // through this one.
+        let head = buffered.buffer().to_vec();
+        Ok(Box::new(io::Cursor::new(head).chain(buffered.into_inner())))
     }
 }
 

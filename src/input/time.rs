@@ -84,11 +84,71 @@ pub fn parse_timestamp(s: &[u8], cal: &Calendar) -> Result<i64, TimeError> {
 }
 
 /// [`parse_timestamp`], remembering the last valid date in `cache`. Same results and errors.
+#[inline]
 pub fn parse_timestamp_with(
     s: &[u8],
     cal: &Calendar,
     cache: &mut DateCache,
 ) -> Result<i64, TimeError> {
+    match utc_seconds(s, cache) {
+        Some(t) => Ok(t),
+        None => parse_any(s, cal, cache),
+    }
+}
+
+/// The shape nearly every row of a machine-written log has, `YYYY-MM-DDTHH:MM:SSZ`, read
+/// with no detour: on the day the cache holds only the time of day is read, on another day
+/// the date too (and cached, as [`parse_any`] would). `None` for anything else (another
+/// shape, a value out of range), which [`parse_any`] then reads in full, so the results and
+/// errors are its own. Whatever the time zone: the `Z` says UTC.
+#[inline(always)]
+fn utc_seconds(s: &[u8], cache: &mut DateCache) -> Option<i64> {
+    let s: &[u8; 20] = s.try_into().ok()?;
+    if s[4] != b'-'
+        || s[7] != b'-'
+        || !matches!(s[10], b'T' | b't')
+        || s[13] != b':'
+        || s[16] != b':'
+        || !matches!(s[19], b'Z' | b'z')
+    {
+        return None;
+    }
+    let digit = |i: usize| {
+        let d = s[i].wrapping_sub(b'0');
+        (d < 10).then_some(u32::from(d))
+    };
+    // The six digits of the time at once: each byte minus '0' is below 10 when it is a digit.
+    let t = |i: usize| u32::from(s[i].wrapping_sub(b'0'));
+    let (h1, h2, m1, m2, s1, s2) = (t(11), t(12), t(14), t(15), t(17), t(18));
+    if (h1 | h2 | m1 | m2 | s1 | s2) > 15 || h2 > 9 || m2 > 9 || s2 > 9 {
+        return None;
+    }
+    let (hour, minute, second) = (h1 * 10 + h2, m1 * 10 + m2, s1 * 10 + s2);
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let date_key: &[u8; 10] = s[0..10].try_into().expect("10 bytes");
+    if cache.key.as_ref() != Some(date_key) {
+        let year = ((digit(0)? * 10 + digit(1)?) * 10 + digit(2)?) * 10 + digit(3)?;
+        let month = digit(5)? * 10 + digit(6)?;
+        let day = digit(8)? * 10 + digit(9)?;
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        *cache = DateCache {
+            key: Some(*date_key),
+            year,
+            month,
+            day,
+            days: days_from_civil(i64::from(year), month, day),
+        };
+    }
+    let seconds = i64::from(hour * 3600 + minute * 60 + second);
+    Some(cache.days * MS_PER_DAY + seconds * 1000)
+}
+
+/// Every shape [`parse_timestamp`] reads, the date through `cache`.
+fn parse_any(s: &[u8], cal: &Calendar, cache: &mut DateCache) -> Result<i64, TimeError> {
     let s = s.trim_ascii();
     if s.is_empty() {
         return Err(TimeError::Format);
@@ -418,5 +478,65 @@ mod tests {
                 );
             }
         }
+
+        /// The shortcut for `YYYY-MM-DDTHH:MM:SSZ` reads what the full parser reads, and
+        /// leaves to it everything else: a date out of range (a 29 February of a common
+        /// year), a time out of range, a byte that is no digit, another offset, or a naive
+        /// time on a day the zone changes its clocks; across days, month ends and leap days
+        /// the cached date is never carried over.
+        #[test]
+        fn the_utc_shortcut_agrees_with_the_full_parser(
+            stamps in proptest::collection::vec(
+                (0usize..6, 0u32..26, 0u32..62, 0u32..62, 0usize..8),
+                1..40,
+            )
+        ) {
+            let dates = ["2024-02-29", "2024-03-01", "2024-03-31", "2023-02-29", "2025-10-26", "2025-10-27"];
+            let tails = ["Z", "z", "+01:00", "", "Zx", ".5Z", "+00:00", " Z"];
+            let paris = Calendar::new(chrono_tz::Europe::Paris);
+            let mut cache = DateCache::default();
+            let mut full = DateCache::default();
+            for (d, h, m, sec, t) in stamps {
+                let mut text = format!("{}T{h:02}:{m:02}:{sec:02}{}", dates[d], tails[t]).into_bytes();
+                if h == 25 {
+                    text[12] = b'/'; // no digit
+                }
+                let expected = parse_any(&text, &paris, &mut full);
+                proptest::prop_assert_eq!(
+                    parse_timestamp_with(&text, &paris, &mut cache),
+                    expected,
+                    "{}", String::from_utf8_lossy(&text)
+                );
+                full = cache.clone();
+            }
+        }
+    }
+
+    #[test]
+    fn the_utc_shortcut_never_carries_a_day_over() {
+        let cal = utc();
+        let mut cache = DateCache::default();
+        for (text, expected) in [
+            ("2024-02-29T23:59:59Z", "2024-02-29T23:59:59Z"),
+            ("2024-02-29T12:00:00Z", "2024-02-29T12:00:00Z"),
+            ("2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z"),
+            ("2024-03-01T00:00:00+01:00", "2024-02-29T23:00:00Z"),
+            ("2024-03-01T00:00:01Z", "2024-03-01T00:00:01Z"),
+            ("2025-03-01T00:00:01Z", "2025-03-01T00:00:01Z"),
+        ] {
+            assert_eq!(
+                parse_timestamp_with(text.as_bytes(), &cal, &mut cache),
+                Ok(ms(expected)),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            parse_timestamp_with(b"2025-03-01T24:00:00Z", &cal, &mut cache),
+            Err(TimeError::Range)
+        );
+        assert_eq!(
+            parse_timestamp_with(b"2025-03-01T2a:00:00Z", &cal, &mut cache),
+            Err(TimeError::Format)
+        );
     }
 }

@@ -11,9 +11,21 @@ use super::records::Row;
 
 /// When a field of `record` looks like it swallowed rows of a log whose header has
 /// `header_count` columns separated by `delimiter`: how many of its lines look like rows.
+#[inline]
 pub fn swallowed_rows(record: &Row, header_count: usize, delimiter: u8) -> Option<usize> {
+    // A record read without a quote holds no line break (and few records hold a quote): the
+    // search is not even called.
+    if !record.may_hold_line_breaks() {
+        return None;
+    }
+    search(record, header_count, delimiter)
+}
+
+/// [`swallowed_rows`] for a record that may hold line breaks.
+#[inline(never)]
+fn search(record: &Row, header_count: usize, delimiter: u8) -> Option<usize> {
     let row_commas = header_count.saturating_sub(1).max(1);
-    // Fast path: most records hold no line break at all.
+    // Most records hold no line break at all, even quoted ones.
     memchr::memchr2(b'\n', b'\r', record.as_slice())?;
     let rows: usize = record
         .iter()
@@ -50,6 +62,19 @@ mod tests {
         let semi = record(&["a", "b\nx;y;z\nx;y;z"]);
         assert_eq!(swallowed_rows(&semi, 3, b';'), Some(2));
         assert_eq!(swallowed_rows(&semi, 3, b','), None);
+    }
+
+    #[test]
+    fn only_a_quoted_record_is_searched_and_it_still_is() {
+        use crate::input::records::Records;
+        let input: &[u8] = b"a,b,c\n1,\"x\n2,3,4\n\"\n5,6,7\n";
+        let mut records = Records::new(input);
+        let mut row = Row::default();
+        let mut found = Vec::new();
+        while records.read(&mut row).unwrap() {
+            found.push((row.may_hold_line_breaks(), swallowed_rows(&row, 3, b',')));
+        }
+        assert_eq!(found, vec![(false, None), (true, Some(1)), (false, None)]);
     }
 
     #[test]

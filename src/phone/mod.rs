@@ -172,18 +172,85 @@ pub fn normalise(raw: &[u8]) -> Result<u64, PhoneError> {
     scan(raw)?.international()
 }
 
-/// The way most logs write numbers: an optional `+`, then 7 to 15 digits, not starting with
-/// 0. [`scan`] gives the same value; this only skips its bookkeeping.
+/// The ways most logs write numbers, read in one pass: after an optional `whatsapp:`, a `+`
+/// and 7 to 15 digits not starting with 0, with spaces, dashes or parentheses between them
+/// (`+33 6 12 34 56 78`, `+1 (212) 555-0101`); or plain digits, after an optional `00`, the
+/// same. [`scan`] gives the same value; this only skips its bookkeeping, and leaves every
+/// other way of writing (a `(0)`, a dot, a leading 0, a bad byte) to it.
 #[inline]
 fn plain_international(raw: &[u8]) -> Option<u64> {
-    let digits = raw.strip_prefix(b"+").unwrap_or(raw);
-    if (MIN_DIGITS..=MAX_DIGITS).contains(&digits.len())
-        && digits[0] != b'0'
-        && digits.iter().all(u8::is_ascii_digit)
-    {
-        return Some(digits.iter().fold(0, |n, &d| n * 10 + u64::from(d - b'0')));
+    const PREFIX: &[u8] = b"whatsapp:";
+    let raw = match raw.get(..PREFIX.len()) {
+        Some(p) if matches!(p[0], b'w' | b'W') && p.eq_ignore_ascii_case(PREFIX) => {
+            &raw[PREFIX.len()..]
+        }
+        _ => raw,
+    };
+    let (digits, marks) = match raw {
+        [b'+', rest @ ..] => (rest, true),
+        [b'0', b'0', rest @ ..] => (rest, false),
+        _ => (raw, false),
+    };
+    if !matches!(digits.first(), Some(b'1'..=b'9')) {
+        return None;
     }
-    None
+    if (MIN_DIGITS..=MAX_DIGITS).contains(&digits.len()) {
+        if let Some(value) = digits_value(digits) {
+            return Some(value);
+        }
+    }
+    let mut value = 0u64;
+    let mut count = 0;
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                value = value * 10 + u64::from(b - b'0');
+                count += 1;
+                if count > MAX_DIGITS {
+                    return None;
+                }
+            }
+            // `(0)` is a trunk prefix [`scan`] drops.
+            b' ' | b'-' | b')' if marks => {}
+            b'(' if marks && digits.get(i + 1) != Some(&b'0') => {}
+            _ => return None,
+        }
+    }
+    (count >= MIN_DIGITS).then_some(value)
+}
+
+/// The value of up to 16 ASCII digits, eight at a time; `None` when a byte is no digit.
+#[inline(always)]
+fn digits_value(digits: &[u8]) -> Option<u64> {
+    // Zeros in front add nothing.
+    let mut buf = [b'0'; 16];
+    buf.get_mut(16usize.checked_sub(digits.len())?..)?
+        .copy_from_slice(digits);
+    let high = u64::from_le_bytes(buf[..8].try_into().expect("8 bytes"));
+    let low = u64::from_le_bytes(buf[8..].try_into().expect("8 bytes"));
+    if !(eight_digits(high) && eight_digits(low)) {
+        return None;
+    }
+    Some(eight_digits_value(high) * 100_000_000 + eight_digits_value(low))
+}
+
+/// Whether the eight bytes of `x` are all ASCII digits: each is 0x30..=0x3F, and still is
+/// with 6 added (so its low half is at most 9).
+#[inline(always)]
+fn eight_digits(x: u64) -> bool {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    x & HIGH == ZEROS && x.wrapping_add(0x0606_0606_0606_0606) & HIGH == ZEROS
+}
+
+/// The value of eight ASCII digits read little-endian (the first digit in the lowest byte):
+/// pairs of digits, then pairs of pairs, then the two halves.
+#[inline(always)]
+fn eight_digits_value(x: u64) -> u64 {
+    let x = x - 0x3030_3030_3030_3030;
+    let x = (x * 10 + (x >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let x = (x * 100 + (x >> 16)) & 0x0000_FFFF_0000_FFFF;
+    (x.wrapping_mul(10_000) + (x >> 32)) & 0xFFFF_FFFF
 }
 
 /// Reads a customer's number as the log writes it. With a `+` or `00` it is international.
@@ -198,9 +265,14 @@ pub fn read_customer(raw: &[u8], default: Option<&Region>) -> Result<u64, PhoneE
     } else {
         None
     };
-    if let Some(n) = plain {
-        return Ok(n);
+    match plain {
+        Some(n) => Ok(n),
+        None => read_scanned(raw, default),
     }
+}
+
+/// [`read_customer`] by [`scan`], for any way of writing a number.
+fn read_scanned(raw: &[u8], default: Option<&Region>) -> Result<u64, PhoneError> {
     let w = scan(raw)?;
     if w.international {
         return w.international();
@@ -543,6 +615,59 @@ mod tests {
             let raw = format!("{}{digits}", if plus { "+" } else { "" });
             proptest::prop_assert_eq!(normalise(raw.as_bytes()), scan(raw.as_bytes()).and_then(|w| w.international()));
         }
+
+        /// The one-pass reading of written numbers (a prefix, `+` or `00`, spaces, dashes,
+        /// parentheses, a `(0)`) answers as the general walk does, values and errors alike.
+        #[test]
+        fn written_numbers_shortcut_agrees(raw in "(whatsapp:|WhatsApp:| )?[+0]{0,2}[0-9 ()\\-.+]{0,22}") {
+            let raw = raw.as_bytes();
+            proptest::prop_assert_eq!(read_customer(raw, None), read_scanned(raw, None));
+            proptest::prop_assert_eq!(normalise(raw), scan(raw).and_then(|w| w.international()));
+        }
+    }
+
+    #[test]
+    fn digits_eight_at_a_time() {
+        assert_eq!(
+            digits_value(b"1234567890123456"),
+            Some(1_234_567_890_123_456)
+        );
+        assert_eq!(
+            digits_value(b"9999999999999999"),
+            Some(9_999_999_999_999_999)
+        );
+        assert_eq!(digits_value(b"0000000000000001"), Some(1));
+        assert_eq!(digits_value(b"5"), Some(5));
+        assert_eq!(digits_value(b""), Some(0));
+        assert_eq!(digits_value(b"12345678901234567"), None);
+        // The bytes on either side of the digits, anywhere.
+        for bad in [b'/', b':', b'?', b' ', b'a', 0x39 + 0x80] {
+            for at in 0..15 {
+                let mut d = *b"123456789012345";
+                d[at] = bad;
+                assert_eq!(digits_value(&d), None, "{bad} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn written_numbers_read_in_one_pass() {
+        for (raw, n) in [
+            ("+33 6 12 34 56 78", 33_612_345_678),
+            ("+1 (212) 555-0101", 12_125_550_101),
+            ("whatsapp:+447700900123", 447_700_900_123),
+            ("0033612345678", 33_612_345_678),
+            ("+44 (0)20 7946 0958", 442_079_460_958),
+        ] {
+            assert_eq!(
+                plain_international(raw.as_bytes()).or_else(|| normalise(raw.as_bytes()).ok()),
+                Some(n),
+                "{raw}"
+            );
+            assert_eq!(read_customer(raw.as_bytes(), None), Ok(n), "{raw}");
+        }
+        // The trunk prefix in parentheses is left to the general walk, which drops it.
+        assert_eq!(plain_international(b"+44 (0)20 7946 0958"), None);
     }
 
     #[test]

@@ -116,7 +116,7 @@ pub fn read_webhooks(s: &LogSettings, t: &Tariffs) -> Result<WebhookLog> {
     };
     let Opened { input, bar } = open(s)?;
     let wl = webhooks::read_webhooks(
-        std::io::BufReader::new(input),
+        std::io::BufReader::with_capacity(256 * 1024, input),
         &s.input,
         sent.as_ref(),
         &calendar,

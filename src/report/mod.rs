@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{Hash, Hasher};
 
 /// Counts and cost of one month, or one (month, market, category) cell.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -59,7 +60,7 @@ pub type RateKey = (MarketId, Column, NaiveDate);
 
 /// What one event contributes, as a compact hashable key: events with the same key are
 /// counted together and summed once at the end, so adding an event costs one hash lookup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct EventKey {
     month: Month,
     market: MarketId,
@@ -70,7 +71,7 @@ struct EventKey {
     quote: QuoteKey,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum QuoteKey {
     Free,
     Priced {
@@ -83,6 +84,43 @@ enum QuoteKey {
         tier: Option<TierBand>,
     },
     Unpriced(Column),
+}
+
+/// Every part of the key but the rate's value: a `Decimal` hashes by normalising itself first
+/// (it equals the same value at another scale), which cost as much as the rest of the lookup.
+/// Keys equal by `Eq` still hash alike; keys that differ only in their value (rare: the value
+/// follows from the card, the column and the tier band) only share a bucket.
+impl Hash for EventKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.month.hash(state);
+        self.market.hash(state);
+        self.category.hash(state);
+        self.charge.hash(state);
+        self.era.hash(state);
+        self.presumed.hash(state);
+        match self.quote {
+            QuoteKey::Free => 0u8.hash(state),
+            QuoteKey::Priced {
+                value: _,
+                column,
+                card,
+                substitute,
+                derived,
+                service_at_utility,
+                tier,
+            } => {
+                1u8.hash(state);
+                column.hash(state);
+                card.hash(state);
+                (substitute, derived, service_at_utility).hash(state);
+                tier.hash(state);
+            }
+            QuoteKey::Unpriced(column) => {
+                2u8.hash(state);
+                column.hash(state);
+            }
+        }
+    }
 }
 
 impl EventKey {
