@@ -18,11 +18,14 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use waprice::accounts::Accounts;
 use waprice::budget::Budget;
+use waprice::engine::auth_intl_from;
 use waprice::error::BadInput;
 use waprice::input::columns::Field;
 use waprice::phone::numbering::NumberingPlan;
 use waprice::pipeline::{self, Hooks, LogSettings, LogSource, Reading, Tariffs};
 use waprice::report::By;
+use waprice::tariff::meta_csv::Overrides;
+use waprice::tariff::sheet::{self, Want};
 
 pyo3::create_exception!(
     _waprice,
@@ -46,6 +49,12 @@ struct Options {
     date_format: Option<String>,
     strict_tariffs: bool,
     by: Option<String>,
+    free_service_allowance: u32,
+    log_starts_clean: bool,
+    business_country: Option<String>,
+    auth_intl_since: Option<String>,
+    tariff: Vec<String>,
+    tiers: Vec<String>,
 }
 
 /// Warnings the pipeline gave (skipped rows, dates in the future), for Python's `warnings`.
@@ -73,8 +82,34 @@ fn settings(
     o: &Options,
     hooks: Arc<Collect>,
 ) -> Result<(LogSettings, Tariffs, Budget)> {
-    let tariffs = Tariffs::bundled(o.currency.trim())?;
+    let tariffs = tariffs(o, &hooks)?;
     let mut ls = LogSettings::new(LogSource::Table(Arc::new(table)));
+    ls.engine.free_service_allowance = o.free_service_allowance;
+    ls.engine.log_starts_clean = o.log_starts_clean;
+    match (&o.business_country, &o.auth_intl_since) {
+        (None, None) => {}
+        (Some(cc), Some(since)) => {
+            let home = tariffs.markets.country_by_iso(cc.trim()).ok_or_else(|| {
+                bad(
+                    format!("business_country={cc}: unknown country"),
+                    "use an ISO 3166 code such as FR, US, IN",
+                )
+            })?;
+            let since = chrono::NaiveDate::parse_from_str(since.trim(), "%Y-%m-%d")
+                .map_err(|_| bad(format!("auth_intl_since={since}: not a date"), "write dates as YYYY-MM-DD"))?;
+            ls.engine.auth_intl_from = auth_intl_from(&tariffs.markets, home, since, &[]);
+            ls.auth_intl = Some(format!(
+                "{}, eligible since {since}",
+                tariffs.markets.iso(home)
+            ));
+        }
+        _ => {
+            return Err(bad(
+                "business_country and auth_intl_since go together".into(),
+                "authentication-international applies only when the business says it is eligible: pass both",
+            ))
+        }
+    }
     ls.timezone = Tz::from_str(o.timezone.trim()).map_err(|_| {
         bad(
             format!("timezone={}: not an IANA time zone", o.timezone),
@@ -138,6 +173,39 @@ fn settings(
             })?,
     };
     Ok((ls, tariffs, budget))
+}
+
+/// The bundled cards, or with `tariff`/`tiers` files (CSV in any layout the command line
+/// reads, or workbooks) those loaded on top; what reading them left out goes to the warnings.
+fn tariffs(o: &Options, hooks: &Collect) -> Result<Tariffs> {
+    if o.tariff.is_empty() && o.tiers.is_empty() {
+        return Tariffs::bundled(o.currency.trim());
+    }
+    let read = |paths: &[String], want: Want, option: &str| -> Result<Vec<(String, String)>> {
+        paths
+            .iter()
+            .map(|path| {
+                let bytes = std::fs::read(path).map_err(|e| {
+                    bad(
+                        format!("{option}={path}: cannot read it: {e}"),
+                        "give the path of a rate card or tier file",
+                    )
+                })?;
+                let source = sheet::read(path, bytes, want)?;
+                source.notes.iter().for_each(|n| hooks.warn(n));
+                Ok((source.origin, source.text))
+            })
+            .collect()
+    };
+    let cards = read(&o.tariff, Want::Card, "tariff")?;
+    let tiers = read(&o.tiers, Want::Tiers, "tiers")?;
+    Tariffs::load(
+        &o.currency,
+        &cards,
+        &tiers,
+        &Overrides::default(),
+        &mut |notes| notes.iter().for_each(|n| hooks.warn(n)),
+    )
 }
 
 /// `by`: the breakdown of `estimate` (`--by`), as the command line reads it.

@@ -25,7 +25,7 @@ import json
 import os
 import warnings as _warnings
 from decimal import Decimal
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import pyarrow as pa
 
@@ -133,6 +133,7 @@ def _options(
     default_country: Optional[str],
     date_format: Optional[str],
     strict_tariffs: bool,
+    rules: Mapping[str, Any],
 ) -> Dict[str, Any]:
     if isinstance(budget, float):
         raise TypeError("budget: pass an exact amount as a str or decimal.Decimal, not a float")
@@ -148,6 +149,12 @@ def _options(
         "date_format": date_format,
         "strict_tariffs": strict_tariffs,
         "by": None,
+        "free_service_allowance": rules["free_service_allowance"],
+        "log_starts_clean": rules["log_starts_clean"],
+        "business_country": rules["business_country"],
+        "auth_intl_since": rules["auth_intl_since"],
+        "tariff": [os.fspath(p) for p in rules["tariff"]],
+        "tiers": [os.fspath(p) for p in rules["tiers"]],
     }
 
 
@@ -165,6 +172,12 @@ def estimate(
     date_format: Optional[str] = None,
     strict_tariffs: bool = False,
     by: Optional[str] = None,
+    free_service_allowance: int = 0,
+    log_starts_clean: bool = False,
+    business_country: Optional[str] = None,
+    auth_intl_since: Optional[str] = None,
+    tariff: Sequence[Union[str, "os.PathLike[str]"]] = (),
+    tiers: Sequence[Union[str, "os.PathLike[str]"]] = (),
 ) -> pa.Table:
     """The month-by-month bill against Callbell's budget: ``waprice estimate --format csv``.
 
@@ -187,6 +200,17 @@ def estimate(
         strict_tariffs: a substitute or missing rate is an error (``--strict-tariffs``).
         by: ``"market"``, ``"category"``, ``"market,category"`` or ``"tier"``: the long
             format of ``--by`` instead of the months.
+        free_service_allowance: free service messages per business number and month in
+            era D (``--free-service-allowance``; 0 unless said).
+        log_starts_clean: the log holds the whole history, so no reply is presumed inside a
+            window opened before it (``--log-starts-clean``).
+        business_country: the business's country, for authentication-international; goes
+            with ``auth_intl_since`` (``--business-country``).
+        auth_intl_since: the date (``YYYY-MM-DD``) from which the business is eligible for
+            authentication-international rates (``--auth-intl-since``).
+        tariff: rate card files loaded on top of the bundled ones (``--tariff``; waprice's
+            layout, Meta's CSV or a workbook).
+        tiers: volume-tier files (``--tiers``).
 
     Returns:
         A ``pyarrow.Table`` with the CSV's columns (``month``, the unit counts, ``free``,
@@ -201,6 +225,11 @@ def estimate(
     options = _options(
         currency, timezone, agents, budget, columns, skip_invalid, skip_unsupported,
         default_country, date_format, strict_tariffs,
+        dict(
+            free_service_allowance=free_service_allowance, log_starts_clean=log_starts_clean,
+            business_country=business_country, auth_intl_since=auth_intl_since,
+            tariff=tariff, tiers=tiers,
+        ),
     )
     options["by"] = by
     return _result(_waprice.estimate(_stream(table), options))
@@ -217,6 +246,12 @@ def ledger(
     default_country: Optional[str] = None,
     date_format: Optional[str] = None,
     strict_tariffs: bool = False,
+    free_service_allowance: int = 0,
+    log_starts_clean: bool = False,
+    business_country: Optional[str] = None,
+    auth_intl_since: Optional[str] = None,
+    tariff: Sequence[Union[str, "os.PathLike[str]"]] = (),
+    tiers: Sequence[Union[str, "os.PathLike[str]"]] = (),
 ) -> pa.Table:
     """One row per unit (billed or free) and per message that is not a unit, in time order:
     ``waprice ledger`` (``time``, ``business``, ``recipient``, ``market``, ``category``,
@@ -231,6 +266,11 @@ def ledger(
     options = _options(
         currency, timezone, None, None, columns, skip_invalid, skip_unsupported,
         default_country, date_format, strict_tariffs,
+        dict(
+            free_service_allowance=free_service_allowance, log_starts_clean=log_starts_clean,
+            business_country=business_country, auth_intl_since=auth_intl_since,
+            tariff=tariff, tiers=tiers,
+        ),
     )
     return _result(_waprice.ledger(_stream(table), options))
 
@@ -247,6 +287,12 @@ def invoices(
     default_country: Optional[str] = None,
     date_format: Optional[str] = None,
     strict_tariffs: bool = False,
+    free_service_allowance: int = 0,
+    log_starts_clean: bool = False,
+    business_country: Optional[str] = None,
+    auth_intl_since: Optional[str] = None,
+    tariff: Sequence[Union[str, "os.PathLike[str]"]] = (),
+    tiers: Sequence[Union[str, "os.PathLike[str]"]] = (),
     strict_accounts: bool = False,
     accounts_name: Optional[str] = None,
 ) -> pa.Table:
@@ -278,6 +324,11 @@ def invoices(
     options = _options(
         currency, timezone, None, None, columns, skip_invalid, skip_unsupported,
         default_country, date_format, strict_tariffs,
+        dict(
+            free_service_allowance=free_service_allowance, log_starts_clean=log_starts_clean,
+            business_country=business_country, auth_intl_since=auth_intl_since,
+            tariff=tariff, tiers=tiers,
+        ),
     )
     return _result(_waprice.invoices(_stream(table), options, text, name, strict_accounts))
 
