@@ -257,54 +257,17 @@ fn import(capsule: &Bound<'_, PyAny>) -> PyResult<table::ArrowTable> {
 /// bad row's error locates (row from 0, line as in the same table written as CSV, column,
 /// value) and its hint as attributes.
 fn to_py(py: Python<'_>, e: anyhow::Error) -> PyErr {
-    let message = format!("{e:#}");
-    let err = WapriceError::new_err(message);
+    let err = WapriceError::new_err(format!("{e:#}"));
     let value = err.value(py);
     let found = e.chain().find_map(|c| c.downcast_ref::<BadInput>());
-    let set = |name: &str, v: Py<PyAny>| {
-        let _ = value.setattr(name, v);
-    };
-    let none = || py.None();
-    let (mut row, mut line, mut column, mut cell, mut hint) =
-        (none(), none(), none(), none(), none());
-    if let Some(b) = found {
-        if let Some(h) = &b.hint {
-            hint = h
-                .into_pyobject(py)
-                .map(|o| o.into_any().unbind())
-                .unwrap_or_else(|_| none());
-        }
-        if let Some(at) = &b.at {
-            let n = at.line;
-            line = n
-                .into_pyobject(py)
-                .map(|o| o.into_any().unbind())
-                .unwrap_or_else(|_| none());
-            if n >= 2 {
-                row = (n - 2)
-                    .into_pyobject(py)
-                    .map(|o| o.into_any().unbind())
-                    .unwrap_or_else(|_| none());
-            }
-            column = at
-                .column
-                .as_str()
-                .into_pyobject(py)
-                .map(|o| o.into_any().unbind())
-                .unwrap_or_else(|_| none());
-            cell = at
-                .value
-                .as_str()
-                .into_pyobject(py)
-                .map(|o| o.into_any().unbind())
-                .unwrap_or_else(|_| none());
-        }
-    }
-    set("row", row);
-    set("line", line);
-    set("column", column);
-    set("value", cell);
-    set("hint", hint);
+    let at = found.and_then(|b| b.at.as_ref());
+    // Row i of a table is line i + 2 of the same table written as CSV (the header is line 1);
+    // an attribute that cannot be set leaves the message, which says it all, as it is.
+    let _ = value.setattr("row", at.and_then(|a| a.line.checked_sub(2)));
+    let _ = value.setattr("line", at.map(|a| a.line));
+    let _ = value.setattr("column", at.map(|a| a.column.as_str()));
+    let _ = value.setattr("value", at.map(|a| a.value.as_str()));
+    let _ = value.setattr("hint", found.and_then(|b| b.hint.as_deref()));
     err
 }
 

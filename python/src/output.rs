@@ -11,7 +11,9 @@ use std::sync::Arc;
 use waprice::error::BadInput;
 use waprice::event::UnitCategory;
 use waprice::pipeline::Row;
-use waprice::render::ESTIMATE_HEADER;
+use waprice::render::invoices::INVOICES_HEADER;
+use waprice::render::ledger::HEADER as LEDGER_HEADER;
+use waprice::render::{BREAKDOWN_HEADER, BREAKDOWN_TIER_HEADER, ESTIMATE_HEADER};
 use waprice::report::invoices::Invoices;
 use waprice::report::{BreakdownLine, By, Report};
 
@@ -96,21 +98,24 @@ fn breakdown(report: &Report, lines: &[BreakdownLine]) -> Result<RecordBatch> {
         cost.append_value(money(l.cost)?);
         currency.append_value(&report.currency);
     }
-    let mut columns: Vec<(&str, ArrayRef)> = vec![
-        ("month", Arc::new(month.finish())),
-        ("market", Arc::new(market.finish())),
-        ("category", Arc::new(category.finish())),
+    let mut columns: Vec<ArrayRef> = vec![
+        Arc::new(month.finish()),
+        Arc::new(market.finish()),
+        Arc::new(category.finish()),
     ];
-    if report.by == Some(By::Tier) {
-        columns.push(("tier", Arc::new(tier.finish())));
-    }
+    let header: &[&str] = if report.by == Some(By::Tier) {
+        columns.push(Arc::new(tier.finish()));
+        &BREAKDOWN_TIER_HEADER
+    } else {
+        &BREAKDOWN_HEADER
+    };
     columns.extend([
-        ("billable", Arc::new(billable.finish()) as ArrayRef),
-        ("free", Arc::new(free.finish())),
-        ("cost", Arc::new(cost.finish())),
-        ("currency", Arc::new(currency.finish())),
+        Arc::new(billable.finish()) as ArrayRef,
+        Arc::new(free.finish()),
+        Arc::new(cost.finish()),
+        Arc::new(currency.finish()),
     ]);
-    batch(columns)
+    batch(header.iter().copied().zip(columns).collect())
 }
 
 /// The months: one line per calendar month.
@@ -181,19 +186,20 @@ pub fn invoices(inv: &Invoices) -> Result<RecordBatch> {
         invoiced_on.append_value((l.invoiced_on - epoch).num_days() as i32);
         currency.append_value(&l.currency);
     }
-    batch(vec![
-        ("month", Arc::new(month.finish())),
-        ("account", Arc::new(account.finish())),
-        ("agents", Arc::new(agents.finish())),
-        ("billable", Arc::new(billable.finish())),
-        ("free", Arc::new(free.finish())),
-        ("unpriced", Arc::new(unpriced.finish())),
-        ("cost", Arc::new(cost.finish())),
-        ("budget", Arc::new(budget.finish())),
-        ("overage", Arc::new(overage.finish())),
-        ("invoiced_on", Arc::new(invoiced_on.finish())),
-        ("currency", Arc::new(currency.finish())),
-    ])
+    let columns: [ArrayRef; 11] = [
+        Arc::new(month.finish()),
+        Arc::new(account.finish()),
+        Arc::new(agents.finish()),
+        Arc::new(billable.finish()),
+        Arc::new(free.finish()),
+        Arc::new(unpriced.finish()),
+        Arc::new(cost.finish()),
+        Arc::new(budget.finish()),
+        Arc::new(overage.finish()),
+        Arc::new(invoiced_on.finish()),
+        Arc::new(currency.finish()),
+    ];
+    batch(INVOICES_HEADER.iter().copied().zip(columns).collect())
 }
 
 /// The rows of `waprice ledger`, as they come.
@@ -210,22 +216,6 @@ impl Default for Ledger {
         }
     }
 }
-
-/// The ledger's columns; `rate` is the eighth.
-const LEDGER: [&str; 12] = [
-    "time",
-    "business",
-    "recipient",
-    "market",
-    "category",
-    "pricing",
-    "tier",
-    "rate",
-    "currency",
-    "month",
-    "card",
-    "rate_source",
-];
 
 impl Ledger {
     pub fn push(&mut self, r: &Row) -> Result<()> {
@@ -259,7 +249,7 @@ impl Ledger {
             .iter_mut()
             .map(|b| Arc::new(b.finish()) as ArrayRef);
         let mut columns = Vec::new();
-        for name in LEDGER {
+        for name in LEDGER_HEADER {
             let array: ArrayRef = if name == "rate" {
                 Arc::new(self.rate.finish())
             } else {
