@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::phone::{digit_count, PhoneError, MIN_DIGITS};
+use crate::phone::{digit_count, PhoneError, MIN_DIGITS, POW10};
 
 /// A country of a [`Countries`] table (an index into it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -68,16 +68,6 @@ const MAIN_COUNTRY: &[(u16, &str)] = &[
     (590, "GP"),
     (599, "CW"),
 ];
-
-const POW10: [u64; 20] = {
-    let mut p = [1u64; 20];
-    let mut i = 1;
-    while i < 20 {
-        p[i] = p[i - 1] * 10;
-        i += 1;
-    }
-    p
-};
 
 /// Calling codes are 1 to 3 digits, so a code's value is its slot: 1..=9, 10..=99, 100..=999.
 const CODE_SLOTS: usize = 1000;

@@ -417,19 +417,22 @@ fn without_float_fraction(raw: &[u8]) -> &[u8] {
 }
 
 /// Number of decimal digits of a normalised number (for prefix matching); 1 for 0.
+/// 10^i for i in 0..20: the digit arithmetic of numbers held as `u64` (every power a `u64`
+/// holds).
+pub const POW10: [u64; 20] = {
+    let mut p = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
 /// On the hot path (twice a row): the bit length gives the count to within one, and one
 /// comparison settles it.
 #[inline]
 pub fn digit_count(n: u64) -> u32 {
-    const POW10: [u64; 20] = {
-        let mut p = [1u64; 20];
-        let mut i = 1;
-        while i < 20 {
-            p[i] = p[i - 1] * 10;
-            i += 1;
-        }
-        p
-    };
     // floor(bits * log10(2)), with 1233 / 4096 for log10(2): exact for every u64 bit length.
     let bits = 64 - (n | 1).leading_zeros();
     let guess = (bits * 1233) >> 12;

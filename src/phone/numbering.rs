@@ -7,6 +7,7 @@
 //! reader refuses it instead of billing it in the wrong market; `--default-country` says how to
 //! read national numbers.
 
+use super::POW10;
 use std::sync::OnceLock;
 
 const BUNDLED: &str = include_str!("../../tariffs/numbering.csv");
@@ -72,16 +73,6 @@ pub struct NumberingPlan {
     /// Calling code (1..=999) -> union of its regions' lengths; 0 when no region has the code.
     by_code: Box<[u32]>,
 }
-
-const POW10: [u64; 20] = {
-    let mut p = [1u64; 20];
-    let mut i = 1;
-    while i < 20 {
-        p[i] = p[i - 1] * 10;
-        i += 1;
-    }
-    p
-};
 
 /// Mexico's WhatsApp ids keep the `1` that mobile numbers carried before 2019 (`52 1 55…`):
 /// libphonenumber no longer lists that length, but Meta's `wa_id` still uses it.

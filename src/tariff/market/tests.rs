@@ -1,16 +1,6 @@
 use super::*;
 use crate::country::ASSIGNED_CODES;
-use crate::phone::{digit_count, normalise, PhoneError, MIN_DIGITS};
-
-const POW10: [u64; 20] = {
-    let mut p = [1u64; 20];
-    let mut i = 1;
-    while i < 20 {
-        p[i] = p[i - 1] * 10;
-        i += 1;
-    }
-    p
-};
+use crate::phone::{digit_count, normalise, PhoneError, MIN_DIGITS, POW10};
 
 const HEADER: &str = "iso2,country,calling_code,prefixes,market,from,until\n";
 
