@@ -285,6 +285,23 @@ fn warnings(hooks: &Collect) -> Vec<String> {
     hooks.0.lock().map(|w| w.clone()).unwrap_or_default()
 }
 
+/// What every function does around its work: takes the table over, runs `work` on it without
+/// holding the GIL (the warnings it gives collected), and hands back the result as an Arrow
+/// stream with its notes and warnings, or the error as a `WapriceError`.
+fn call<'py>(
+    py: Python<'py>,
+    stream: &Bound<'py, PyAny>,
+    work: impl FnOnce(table::ArrowTable, Arc<Collect>) -> Result<(RecordBatch, Vec<String>)> + Send,
+) -> PyResult<Returned<'py>> {
+    let table = import(stream)?;
+    let hooks = Arc::new(Collect::default());
+    let h = Arc::clone(&hooks);
+    let (batch, notes) = py
+        .detach(move || work(table, h))
+        .map_err(|e| to_py(py, e))?;
+    Ok((export(py, batch)?, notes, warnings(&hooks)))
+}
+
 /// `waprice.estimate`: the months against the budget, and the notes.
 #[pyfunction]
 fn estimate<'py>(
@@ -292,18 +309,13 @@ fn estimate<'py>(
     stream: &Bound<'py, PyAny>,
     options: Options,
 ) -> PyResult<Returned<'py>> {
-    let table = import(stream)?;
-    let hooks = Arc::new(Collect::default());
-    let h = Arc::clone(&hooks);
-    let run = py.detach(move || -> Result<_> {
+    call(py, stream, move |table, h| {
         let by = breakdown(options.by.as_deref())?;
         let (ls, tariffs, budget) = settings(table, &options, h)?;
         let report = pipeline::estimate(&ls, &tariffs, &budget, by)?;
         let batch = output::estimate(&report)?;
         Ok((batch, report.notes))
-    });
-    let (batch, notes) = run.map_err(|e| to_py(py, e))?;
-    Ok((export(py, batch)?, notes, warnings(&hooks)))
+    })
 }
 
 /// `waprice.ledger`: one row per unit and per message that is not one, in time order.
@@ -313,10 +325,7 @@ fn ledger<'py>(
     stream: &Bound<'py, PyAny>,
     options: Options,
 ) -> PyResult<Returned<'py>> {
-    let table = import(stream)?;
-    let hooks = Arc::new(Collect::default());
-    let h = Arc::clone(&hooks);
-    let run = py.detach(move || -> Result<_> {
+    call(py, stream, move |table, h| {
         let (ls, tariffs, _) = settings(table, &options, h)?;
         let log = pipeline::read(&ls, &tariffs)?;
         let mut rows = output::Ledger::default();
@@ -326,9 +335,7 @@ fn ledger<'py>(
             ls.timezone.name()
         )];
         Ok((rows.finish()?, notes))
-    });
-    let (batch, notes) = run.map_err(|e| to_py(py, e))?;
-    Ok((export(py, batch)?, notes, warnings(&hooks)))
+    })
 }
 
 /// `waprice.invoices`: one line per account and month, each in the account's currency.
@@ -342,10 +349,7 @@ fn invoices<'py>(
     accounts_name: String,
     strict_accounts: bool,
 ) -> PyResult<Returned<'py>> {
-    let table = import(stream)?;
-    let hooks = Arc::new(Collect::default());
-    let h = Arc::clone(&hooks);
-    let run = py.detach(move || -> Result<_> {
+    call(py, stream, move |table, h| {
         let (mut ls, tariffs, _) = settings(table, &options, h)?;
         let text = String::from_utf8(accounts).map_err(|_| {
             bad(
@@ -369,9 +373,7 @@ fn invoices<'py>(
         let per_account = pipeline::invoices(&ls, &tariffs, strict_accounts)?;
         let batch = output::invoices(&per_account.invoices)?;
         Ok((batch, per_account.invoices.notes))
-    });
-    let (batch, notes) = run.map_err(|e| to_py(py, e))?;
-    Ok((export(py, batch)?, notes, warnings(&hooks)))
+    })
 }
 
 #[pymodule]
