@@ -358,17 +358,7 @@ fn invoices<'py>(
             )
         })?;
         let accounts = Accounts::parse(&accounts_name, &text, &tariffs.currency)?;
-        for account in &accounts.accounts {
-            if !tariffs.cards.has_currency(&account.currency) {
-                return Err(bad(
-                    format!(
-                        "{accounts_name}, line {}: account '{}' is billed in {}, and no rate card is in {}",
-                        account.line, account.name, account.currency, account.currency
-                    ),
-                    &format!("cards are bundled for {}", tariffs.cards.currencies().join(", ")),
-                ));
-            }
-        }
+        tariffs.check_accounts(&accounts)?;
         ls.engine.accounts = Some(Arc::new(accounts));
         let per_account = pipeline::invoices(&ls, &tariffs, strict_accounts)?;
         let batch = output::invoices(&per_account.invoices)?;

@@ -43,6 +43,7 @@ pub use ledger::{ledger, Row};
 pub use skipped::future_warning;
 pub use stream::{read, read_webhooks, replay, stream, Streamed};
 
+use crate::accounts::Accounts;
 use crate::budget::Budget;
 use crate::engine::EngineConfig;
 use crate::error::BadInput;
@@ -262,6 +263,26 @@ impl Tariffs {
             currency: code,
             tiers,
         })
+    }
+
+    /// Every account is billed in a currency some card is in: an account in another would
+    /// have every unit unpriced, so it is an error naming the account's first line.
+    pub fn check_accounts(&self, accounts: &Accounts) -> Result<(), BadInput> {
+        match accounts
+            .accounts
+            .iter()
+            .find(|a| !self.cards.has_currency(&a.currency))
+        {
+            None => Ok(()),
+            Some(a) => Err(BadInput::new(format!(
+                "{}, line {}: account '{}' is billed in {}, and no rate card is in {}",
+                accounts.file, a.line, a.name, a.currency, a.currency
+            ))
+            .hint(format!(
+                "cards are bundled for {}; load one with --tariff FILE",
+                self.cards.currencies().join(", ")
+            ))),
+        }
     }
 
     /// The effective date of the card a priced quote's rate comes from.

@@ -300,19 +300,7 @@ pub(crate) fn load_accounts(
             .with_context(|| format!("cannot read --agents-by-month {months}"))?;
         accounts.agents_by_month(months, &text)?;
     }
-    for account in &accounts.accounts {
-        if !tariffs.cards.has_currency(&account.currency) {
-            return Err(BadInput::new(format!(
-                "{path}, line {}: account '{}' is billed in {}, and no rate card is in {}",
-                account.line, account.name, account.currency, account.currency
-            ))
-            .hint(format!(
-                "cards are bundled for {}; load one with --tariff FILE",
-                tariffs.cards.currencies().join(", ")
-            ))
-            .into());
-        }
-    }
+    tariffs.check_accounts(&accounts)?;
     Ok(Some(Arc::new(accounts)))
 }
 

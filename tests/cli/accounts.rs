@@ -494,3 +494,33 @@ fn invoices_are_the_same_streamed_read_whole_or_from_stdin() {
         .unwrap();
     assert_eq!(String::from_utf8(piped.stdout).unwrap(), streamed);
 }
+
+#[test]
+fn an_account_in_a_currency_no_card_is_in_is_an_error_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = dir.path().join("accounts.csv");
+    std::fs::write(
+        &accounts,
+        "account,business,agents,currency,budget\nbakery,+33 1 84 60 10 01,5,EUR,\nsushi,+33 1 84 60 20 01,3,JPY,9000\n",
+    )
+    .unwrap();
+    let accounts = accounts.to_str().unwrap();
+    let out = waprice()
+        .args([
+            "invoices",
+            "samples/platform-2024-03.csv",
+            "--accounts",
+            accounts,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(&format!(
+            "{accounts}, line 3: account 'sushi' is billed in JPY, and no rate card is in JPY"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("load one with --tariff FILE"), "{err}");
+}
