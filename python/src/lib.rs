@@ -64,6 +64,8 @@ struct Options {
     strict_accounts: bool,
     /// The agents-by-month file's contents and its name in messages.
     agents_by_month: Option<(Vec<u8>, String)>,
+    /// The whole log's first message (ms since the Unix epoch) when the table is a part of it.
+    log_start: Option<i64>,
 }
 
 /// Warnings the pipeline gave (skipped rows, dates in the future), for Python's `warnings`.
@@ -108,6 +110,7 @@ fn settings(
     ls.auth_intl = auth_intl;
     ls.engine.free_service_allowance = o.free_service_allowance;
     ls.engine.log_starts_clean = o.log_starts_clean;
+    ls.engine.log_start = o.log_start;
     ls.timezone = Tz::from_str(o.timezone.trim()).map_err(|_| {
         bad(
             format!("timezone={}: not an IANA time zone", o.timezone),
@@ -383,6 +386,38 @@ fn invoices<'py>(
     })
 }
 
+/// `waprice.log_start`: the time of the table's first message as the engine reads it.
+#[pyfunction]
+fn log_start(py: Python<'_>, stream: &Bound<'_, PyAny>, options: Options) -> PyResult<Option<i64>> {
+    let table = import(stream)?;
+    let hooks = Arc::new(Collect::default());
+    py.detach(move || {
+        let (ls, tariffs) = settings(table, &options, hooks)?;
+        pipeline::log_start(&ls, &tariffs)
+    })
+    .map_err(|e| to_py(py, e))
+}
+
+/// `waprice.billing_groups`: the billing group of each business cell.
+#[pyfunction]
+fn billing_groups(
+    py: Python<'_>,
+    business: Vec<Option<String>>,
+    accounts: Vec<u8>,
+    accounts_name: String,
+    currency: String,
+) -> PyResult<Vec<String>> {
+    py.detach(move || -> Result<Vec<String>> {
+        let text = utf8(&accounts, &accounts_name, "accounts")?;
+        let groups = Accounts::parse(&accounts_name, &text, currency.trim())?.billing_groups();
+        Ok(business
+            .iter()
+            .map(|b| groups.of(b.as_deref().unwrap_or_default()).to_string())
+            .collect())
+    })
+    .map_err(|e| to_py(py, e))
+}
+
 #[pymodule]
 fn _waprice(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WapriceError", m.py().get_type::<WapriceError>())?;
@@ -390,5 +425,7 @@ fn _waprice(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(estimate, m)?)?;
     m.add_function(wrap_pyfunction!(ledger, m)?)?;
     m.add_function(wrap_pyfunction!(invoices, m)?)?;
+    m.add_function(wrap_pyfunction!(log_start, m)?)?;
+    m.add_function(wrap_pyfunction!(billing_groups, m)?)?;
     Ok(())
 }

@@ -366,6 +366,13 @@ pub fn estimate(ls: &LogSettings, t: &Tariffs, budget: &Budget, by: Option<By>) 
     Ok(tally(ls, t, None)?.report(ls, t, budget, by))
 }
 
+/// The time (ms since the Unix epoch) of the log's first message as the pipeline reads it
+/// (rows skipped as invalid or unsupported left out): what [`EngineConfig::log_start`] takes
+/// when a part of this log is billed alone.
+pub fn log_start(ls: &LogSettings, t: &Tariffs) -> Result<Option<i64>> {
+    Ok(read(ls, t)?.messages.first().map(|m| m.time))
+}
+
 /// `as_of`: the log's months as its messages' own dates price them, and the same log (read
 /// once, replayed twice) re-priced under the rules and cards of `as_of`, each with its notes.
 pub fn what_if(

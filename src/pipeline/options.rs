@@ -368,9 +368,14 @@ mod tests {
     #[test]
     fn messages_spell_the_option_as_the_caller_does() {
         let cli = date("2024-13-01", "tariff-date", Spelling::Cli).unwrap_err();
-        assert_eq!(cli.to_string(), "--tariff-date 2024-13-01: not a date");
+        assert_eq!(
+            cli.to_string(),
+            "--tariff-date 2024-13-01: not a date\n  hint: write dates as YYYY-MM-DD"
+        );
         let py = date("2024-13-01", "tariff-date", Spelling::Python).unwrap_err();
-        assert_eq!(py.to_string(), "tariff_date=2024-13-01: not a date");
+        assert!(py
+            .to_string()
+            .starts_with("tariff_date=2024-13-01: not a date\n"));
         let e = auth_intl(
             &MarketMap::bundled(),
             Some("FR"),

@@ -36,6 +36,8 @@ __all__ = [
     "estimate",
     "ledger",
     "invoices",
+    "log_start",
+    "billing_groups",
     "notes",
     "WapriceError",
     "WapriceWarning",
@@ -194,6 +196,7 @@ def _options(
         "accounts": None,
         "strict_accounts": False,
         "agents_by_month": None,
+        "log_start": None,
     }
     options.update(rest)
     return options
@@ -228,6 +231,7 @@ def estimate(
     accounts: Union[None, Path, bytes] = None,
     strict_accounts: bool = False,
     accounts_name: Optional[str] = None,
+    log_start: Optional[int] = None,
 ) -> pa.Table:
     """The month-by-month bill against Callbell's budget: ``waprice estimate --format csv``.
 
@@ -277,6 +281,9 @@ def estimate(
             its contents as bytes (``--accounts``).
         strict_accounts: a business number no account lists is an error (``--strict-accounts``).
         accounts_name: the accounts file's name in messages (its path, or ``<accounts>``).
+        log_start: when the table is a part of a larger log (one group of a Spark job), that
+            log's first message, as :func:`log_start` gives it: the log's first 24 hours, in
+            which a reply is presumed inside a window opened before the log, count from it.
 
     Returns:
         A ``pyarrow.Table`` with the CSV's columns (``month``, the unit counts, ``free``,
@@ -299,6 +306,7 @@ def estimate(
         tariff_currency, templates, template_category,
         agents=agents, budget=budget, by=by, as_of=as_of,
         accounts=_file(accounts, accounts_name, "<accounts>"), strict_accounts=strict_accounts,
+        log_start=log_start,
     )
     return _result(_waprice.estimate(_stream(table), options))
 
@@ -372,6 +380,7 @@ def invoices(
     accounts_name: Optional[str] = None,
     agents_by_month: Union[None, Path, bytes] = None,
     agents_by_month_name: Optional[str] = None,
+    log_start: Optional[int] = None,
 ) -> pa.Table:
     """A platform's invoices, one line per account and month in the account's currency:
     ``waprice invoices --accounts FILE --format csv`` (``month``, ``account``, ``agents``,
@@ -388,6 +397,8 @@ def invoices(
         agents_by_month: a month's own agent count per account (``account,month,agents``:
             ``--agents-by-month``), as a path or as bytes.
         agents_by_month_name: its name in messages (its path, or ``<agents-by-month>``).
+        log_start: the whole log's first message when the table is a part of it
+            (:func:`log_start`; see :func:`estimate`).
 
     The other options are :func:`estimate`'s.
 
@@ -401,8 +412,67 @@ def invoices(
         tariff_currency, templates, template_category,
         accounts=_file(accounts, accounts_name, "<accounts>"), strict_accounts=strict_accounts,
         agents_by_month=_file(agents_by_month, agents_by_month_name, "<agents-by-month>"),
+        log_start=log_start,
     )
     return _result(_waprice.invoices(_stream(table), options))
+
+
+def log_start(
+    table: Any,
+    *,
+    currency: str = "EUR",
+    timezone: str = "UTC",
+    columns: Optional[Mapping[str, str]] = None,
+    skip_invalid: bool = False,
+    skip_unsupported: bool = False,
+    default_country: Optional[str] = None,
+    date_format: Optional[str] = None,
+    templates: Optional[Path] = None,
+    template_category: Optional[str] = None,
+) -> Optional[int]:
+    """The time of the log's first message as the engine reads it (rows skipped as invalid
+    or unsupported left out), in milliseconds since the Unix epoch; ``None`` for a table
+    without rows. The least over the parts of a log is the whole log's: what
+    :func:`invoices` takes as ``log_start`` when it bills one part of it alone.
+
+    Pass the reading options :func:`invoices` gets.
+
+    Raises:
+        WapriceError: a bad row or option, with the command line's message and hint.
+    """
+    options = _options(
+        currency, timezone, columns, skip_invalid, skip_unsupported, default_country,
+        date_format, False, 0, False, None, None, None, (), (), None, None, templates,
+        template_category,
+    )
+    return _waprice.log_start(_stream(table), options)
+
+
+def billing_groups(
+    business: Any,
+    accounts: Union[Path, bytes],
+    *,
+    currency: str = "EUR",
+    accounts_name: Optional[str] = None,
+) -> pa.Array:
+    """The billing group of each ``business`` cell (a sequence or Arrow array of the log's
+    business numbers as it writes them), by the accounts file: the rows of one group are
+    billed apart from the others' exactly as one run over the whole log bills them.
+
+    A group is an account, joined with the accounts its numbers move between (rows of one
+    number with ``from``/``until``: a number keeps its customer service windows and its
+    allowance across the move), and with ``unassigned`` (numbers no account lists) when a
+    number's rows leave dates in no account. Each group is named after its first account in
+    the file; numbers are read as the log reader reads them (``+33 1 84...``, ``0033184...``).
+
+    Raises:
+        WapriceError: an accounts file waprice cannot read, with the command line's message.
+    """
+    contents, name = _file(accounts, accounts_name, "<accounts>")  # type: ignore[misc]
+    if isinstance(business, (pa.Array, pa.ChunkedArray)):
+        business = business.to_pylist()
+    cells = [None if b is None else str(b) for b in business]
+    return pa.array(_waprice.billing_groups(cells, contents, name, currency), pa.string())
 
 
 def notes(result: pa.Table) -> List[str]:
