@@ -12,7 +12,9 @@ the numbers; the job never reads a number or a date itself.
 
 Every group is billed with the whole log's start (``waprice.log_start``, the minimum over the
 partitions): a reply in the log's first 24 hours is presumed inside a window opened before
-the log, and those hours are the whole log's, not the group's.
+the log, and those hours are the whole log's, not the group's. Finding the start reads every
+row once more; a log billed with ``log_starts_clean=True`` presumes nothing there and can do
+without it.
 
 docs/scale.md explains it; python/tests/test_spark.py runs it in local mode and checks that it
 gives the command line's ``waprice invoices`` CSV.

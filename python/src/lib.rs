@@ -315,17 +315,19 @@ fn estimate<'py>(
             as_of.is_some(),
             PY,
         )?;
-        if by_account {
-            let per_account = pipeline::invoices(&ls, &tariffs, options.strict_accounts)?;
-            let batch = output::by_account(&per_account.invoices)?;
-            return Ok((batch, per_account.invoices.notes));
-        }
+        // The budget is read (and a bad one refused) even where the lines do not show it, as
+        // the command line reads it.
         let budget = options::budget(
             &tariffs.currency,
             options.budget.as_deref(),
             options.agents,
             PY,
         )?;
+        if by_account {
+            let per_account = pipeline::invoices(&ls, &tariffs, options.strict_accounts)?;
+            let batch = output::by_account(&per_account.invoices)?;
+            return Ok((batch, per_account.invoices.notes));
+        }
         if let Some(as_of) = as_of {
             let (actual, what_if) = pipeline::what_if(&ls, &tariffs, &budget, as_of)?;
             let compare = Comparison {

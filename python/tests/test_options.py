@@ -43,6 +43,8 @@ def test_accounts_and_by_account_go_together(tmp_path):
         waprice.estimate(log, by="account")
     with pytest.raises(waprice.WapriceError, match="as_of does not go with accounts"):
         waprice.estimate(log, by="account", accounts=ACCOUNTS, as_of="2026-10-01")
+    with pytest.raises(waprice.WapriceError, match="agents=0: a Callbell plan has at least one agent"):
+        waprice.estimate(log, by="account", accounts=ACCOUNTS, agents=0)
     with pytest.raises(waprice.WapriceError, match="by=promo: unknown breakdown") as e:
         waprice.estimate(log, by="promo")
     assert 'by="account" with accounts' in e.value.hint
