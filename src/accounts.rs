@@ -93,6 +93,28 @@ pub struct Accounts {
     pub file: String,
 }
 
+/// Which accounts are billed together ([`Accounts::billing_groups`]), by business number.
+#[derive(Debug, Clone)]
+pub struct BillingGroups {
+    keys: FxHashMap<Box<[u8]>, u32>,
+    /// Per account id: the id of the account its group is named after.
+    group: Vec<u32>,
+    names: Vec<String>,
+}
+
+impl BillingGroups {
+    /// The group of a `business` cell as a log writes it, read as the log reader reads it:
+    /// the name of the group's first account in the file; [`UNASSIGNED`]'s group for a
+    /// number no account lists.
+    pub fn of(&self, business: &str) -> &str {
+        let g = match self.keys.get(business_key(business).as_slice()) {
+            Some(&g) => g,
+            None => self.group[self.names.len() - 1],
+        };
+        &self.names[g as usize]
+    }
+}
+
 /// The stable hash that places an account in a shard: FNV-1a 64 over the UTF-8 bytes of
 /// its name (offset basis 0xcbf29ce484222325, prime 0x100000001b3). Fixed and documented, so
 /// every process, on every machine and in every version, puts an account in the same shard.
@@ -554,6 +576,60 @@ impl Accounts {
         (u, (self.wabas.len() - 1) as u32)
     }
 
+    /// The accounts that are billed together when a log is split: each account, joined with
+    /// the accounts its numbers move between (rows of one number with `from`/`until`), and
+    /// with [`UNASSIGNED`] when a number's rows leave dates in no account. A number keeps its
+    /// customer service windows and its era D allowance across a move, so the rows of such a
+    /// number on both sides of it must be replayed together to be billed as one run bills
+    /// them.
+    pub fn billing_groups(&self) -> BillingGroups {
+        let n = self.accounts.len();
+        let mut parent: Vec<usize> = (0..n).collect();
+        fn root(parent: &mut [usize], mut a: usize) -> usize {
+            while parent[a] != a {
+                parent[a] = parent[parent[a]];
+                a = parent[a];
+            }
+            a
+        }
+        let unassigned = self.unassigned() as usize;
+        for rows in &self.by_business {
+            let mut dated: Vec<&Assignment> = rows.iter().collect();
+            dated.sort_by_key(|a| a.from);
+            // Every date is in some row: the first open at its start, each until the next's
+            // from, the last open at its end.
+            let whole = dated.first().is_some_and(|a| a.from.is_none())
+                && dated.last().is_some_and(|a| a.until.is_none())
+                && dated.windows(2).all(|w| w[0].until == w[1].from);
+            let mut members: Vec<usize> = dated.iter().map(|a| a.account as usize).collect();
+            if !whole {
+                members.push(unassigned);
+            }
+            for m in &members[1..] {
+                let (a, b) = (root(&mut parent, members[0]), root(&mut parent, *m));
+                // The group is named after its first account in the file.
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+        let group: Vec<u32> = (0..n).map(|a| root(&mut parent, a) as u32).collect();
+        let keys = self
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(b, key)| {
+                let first = self.by_business[b]
+                    .first()
+                    .map_or(unassigned, |a| a.account as usize);
+                (key.clone(), group[first])
+            })
+            .collect();
+        BillingGroups {
+            keys,
+            names: self.accounts.iter().map(|a| a.name.clone()).collect(),
+            group,
+        }
+    }
+
     /// The currencies the accounts bill in, sorted.
     pub fn currencies(&self) -> Vec<String> {
         let mut c: Vec<String> = self.accounts.iter().map(|a| a.currency.clone()).collect();
@@ -619,6 +695,33 @@ mod tests {
             "{}",
             e.what
         );
+    }
+
+    #[test]
+    fn accounts_a_number_moves_between_are_billed_together() {
+        let a = parse(
+            "account,business,agents,from,until\n\
+             acme,+33 1 23 45 67 89,10,,2024-03-15\n\
+             beta,+33123456789,10,2024-03-15,\n\
+             gamma,+33100000001,10,,\n\
+             delta,+33100000002,10,,2024-03-01\n\
+             epsilon,+33100000003,10,,\n\
+             delta,+33100000004,10,,\n",
+        )
+        .unwrap();
+        let g = a.billing_groups();
+        // The move joins acme and beta, read as the log reader reads the number.
+        assert_eq!(g.of("+33123456789"), "acme");
+        assert_eq!(g.of("0033 1 23 45 67 89"), "acme");
+        assert_eq!(g.of("+33100000001"), "gamma");
+        assert_eq!(g.of("+33100000003"), "epsilon");
+        // delta's first number is in no account from 2024-03-01: delta, its other number and
+        // every number no account lists are billed together.
+        assert_eq!(g.of("+33100000002"), "delta");
+        assert_eq!(g.of("+33100000004"), "delta");
+        assert_eq!(g.of("+447700900001"), "delta");
+        let plain = parse("account,business,agents\nacme,+33100000001,10\n").unwrap();
+        assert_eq!(plain.billing_groups().of("+447700900001"), UNASSIGNED);
     }
 
     #[test]

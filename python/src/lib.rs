@@ -17,13 +17,11 @@ use pyo3::types::PyCapsule;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use waprice::accounts::Accounts;
-use waprice::budget::Budget;
-use waprice::engine::auth_intl_from;
 use waprice::error::BadInput;
 use waprice::input::columns::Field;
-use waprice::phone::numbering::NumberingPlan;
+use waprice::pipeline::options::{self, Breakdown, Spelling};
 use waprice::pipeline::{self, Hooks, LogSettings, LogSource, Reading, Tariffs};
-use waprice::report::By;
+use waprice::render::what_if::Comparison;
 use waprice::tariff::meta_csv::Overrides;
 use waprice::tariff::sheet::{self, Want};
 
@@ -49,12 +47,25 @@ struct Options {
     date_format: Option<String>,
     strict_tariffs: bool,
     by: Option<String>,
+    as_of: Option<String>,
     free_service_allowance: u32,
     log_starts_clean: bool,
     business_country: Option<String>,
     auth_intl_since: Option<String>,
+    auth_intl_except: Vec<String>,
     tariff: Vec<String>,
     tiers: Vec<String>,
+    tariff_date: Option<String>,
+    tariff_currency: Option<String>,
+    templates: Option<String>,
+    template_category: Option<String>,
+    /// The accounts file's contents and its name in messages.
+    accounts: Option<(Vec<u8>, String)>,
+    strict_accounts: bool,
+    /// The agents-by-month file's contents and its name in messages.
+    agents_by_month: Option<(Vec<u8>, String)>,
+    /// The whole log's first message (ms since the Unix epoch) when the table is a part of it.
+    log_start: Option<i64>,
 }
 
 /// Warnings the pipeline gave (skipped rows, dates in the future), for Python's `warnings`.
@@ -72,44 +83,34 @@ impl Hooks for Collect {
     }
 }
 
+/// Options are named as the package's keyword arguments in messages.
+const PY: Spelling = Spelling::Python;
+
 fn bad(what: String, hint: &str) -> anyhow::Error {
     BadInput::new(what).hint(hint).into()
 }
 
-/// The library's settings, tariffs and budget from the options.
+/// The library's settings and tariffs from the options (the accounts file, when given, read
+/// and checked against the cards).
 fn settings(
     table: table::ArrowTable,
     o: &Options,
     hooks: Arc<Collect>,
-) -> Result<(LogSettings, Tariffs, Budget)> {
+) -> Result<(LogSettings, Tariffs)> {
     let tariffs = tariffs(o, &hooks)?;
     let mut ls = LogSettings::new(LogSource::Table(Arc::new(table)));
+    let (engine, auth_intl) = options::auth_intl(
+        &tariffs.markets,
+        o.business_country.as_deref(),
+        o.auth_intl_since.as_deref(),
+        &o.auth_intl_except,
+        PY,
+    )?;
+    ls.engine = engine;
+    ls.auth_intl = auth_intl;
     ls.engine.free_service_allowance = o.free_service_allowance;
     ls.engine.log_starts_clean = o.log_starts_clean;
-    match (&o.business_country, &o.auth_intl_since) {
-        (None, None) => {}
-        (Some(cc), Some(since)) => {
-            let home = tariffs.markets.country_by_iso(cc.trim()).ok_or_else(|| {
-                bad(
-                    format!("business_country={cc}: unknown country"),
-                    "use an ISO 3166 code such as FR, US, IN",
-                )
-            })?;
-            let since = chrono::NaiveDate::parse_from_str(since.trim(), "%Y-%m-%d")
-                .map_err(|_| bad(format!("auth_intl_since={since}: not a date"), "write dates as YYYY-MM-DD"))?;
-            ls.engine.auth_intl_from = auth_intl_from(&tariffs.markets, home, since, &[]);
-            ls.auth_intl = Some(format!(
-                "{}, eligible since {since}",
-                tariffs.markets.iso(home)
-            ));
-        }
-        _ => {
-            return Err(bad(
-                "business_country and auth_intl_since go together".into(),
-                "authentication-international applies only when the business says it is eligible: pass both",
-            ))
-        }
-    }
+    ls.engine.log_start = o.log_start;
     ls.timezone = Tz::from_str(o.timezone.trim()).map_err(|_| {
         bad(
             format!("timezone={}: not an IANA time zone", o.timezone),
@@ -128,15 +129,31 @@ fn settings(
     }
     ls.input.skip_invalid = o.skip_invalid;
     ls.input.skip_unsupported = o.skip_unsupported;
-    if let Some(cc) = &o.default_country {
-        let region = NumberingPlan::bundled().region(cc).cloned().ok_or_else(|| {
-            bad(
-                format!("default_country={cc}: unknown country"),
-                "use the ISO code of the country whose national numbers the log holds, such as US, FR or GB",
-            )
-        })?;
-        ls.input.default_country = Some(region);
-    }
+    ls.input.default_country = o
+        .default_country
+        .as_deref()
+        .map(|cc| options::default_country(cc, PY))
+        .transpose()?;
+    let templates = match &o.templates {
+        None => None,
+        Some(path) => Some((
+            path.as_str(),
+            options::read_text(
+                path,
+                "templates",
+                PY,
+                "a template list (JSON) or catalogue (CSV)",
+            )?,
+        )),
+    };
+    let (templates, uncategorised_as) = options::categories(
+        templates.as_ref().map(|(p, t)| (*p, t.as_str())),
+        o.template_category.as_deref(),
+        PY,
+    )?;
+    ls.input.templates = templates;
+    ls.input.uncategorised = uncategorised_as.is_some();
+    ls.engine.uncategorised_as = uncategorised_as;
     if let Some(f) = &o.date_format {
         ls.input.date_format = f.parse().map_err(|e: String| {
             bad(e, "give a strftime pattern with the date and the time of day, such as '%d/%m/%Y %H:%M' or '%m/%d/%Y %I:%M %p', or excel, or unix")
@@ -144,41 +161,34 @@ fn settings(
     }
     ls.strict = o.strict_tariffs;
     ls.hooks = Some(hooks);
-    let currency = tariffs.currency.clone();
-    let budget = match (&o.budget, o.agents) {
-        (Some(amount), _) => {
-            let amount = rust_decimal::Decimal::from_str(amount.trim())
-                .ok()
-                .filter(|d| !d.is_sign_negative())
-                .ok_or_else(|| {
-                    bad(
-                        format!("budget={amount}: not an amount"),
-                        "write it like 150 or 49.90",
-                    )
-                })?;
-            Budget::explicit(amount)
+    if let Some((bytes, name)) = &o.accounts {
+        let text = utf8(bytes, name, "accounts")?;
+        let mut accounts = Accounts::parse(name, &text, &tariffs.currency)?;
+        if let Some((bytes, months)) = &o.agents_by_month {
+            accounts.agents_by_month(months, &utf8(bytes, months, "agents-by-month")?)?;
         }
-        (None, Some(0)) => {
-            return Err(bad(
-                "agents=0: a Callbell plan has at least one agent".into(),
-                "for no included budget, pass budget=0",
-            ))
-        }
-        (None, agents) => Budget::for_agents(&currency, agents.unwrap_or(10), agents.is_none())
-            .ok_or_else(|| {
-                bad(
-                    format!("Callbell's included budget is defined in EUR and USD, not {currency}"),
-                    "pass the monthly budget in that currency with budget=AMOUNT",
-                )
-            })?,
-    };
-    Ok((ls, tariffs, budget))
+        tariffs.check_accounts(&accounts)?;
+        ls.engine.accounts = Some(Arc::new(accounts));
+    }
+    Ok((ls, tariffs))
+}
+
+/// A file's contents as text, or the error naming it.
+fn utf8(bytes: &[u8], name: &str, what: &str) -> Result<String> {
+    String::from_utf8(bytes.to_vec()).map_err(|_| {
+        bad(
+            format!("{name}: the {what} file is not UTF-8 text"),
+            &format!("save the {what} file as UTF-8 CSV"),
+        )
+    })
 }
 
 /// The bundled cards, or with `tariff`/`tiers` files (CSV in any layout the command line
-/// reads, or workbooks) those loaded on top; what reading them left out goes to the warnings.
+/// reads, or workbooks) those loaded on top, with `tariff_date`/`tariff_currency` for files
+/// in Meta's layout; what reading them left out goes to the warnings.
 fn tariffs(o: &Options, hooks: &Collect) -> Result<Tariffs> {
-    if o.tariff.is_empty() && o.tiers.is_empty() {
+    let overrides = options::overrides(o.tariff_date.as_deref(), o.tariff_currency.as_deref(), PY)?;
+    if o.tariff.is_empty() && o.tiers.is_empty() && overrides == Overrides::default() {
         return Tariffs::bundled(o.currency.trim());
     }
     let read = |paths: &[String], want: Want, option: &str| -> Result<Vec<(String, String)>> {
@@ -199,34 +209,9 @@ fn tariffs(o: &Options, hooks: &Collect) -> Result<Tariffs> {
     };
     let cards = read(&o.tariff, Want::Card, "tariff")?;
     let tiers = read(&o.tiers, Want::Tiers, "tiers")?;
-    Tariffs::load(
-        &o.currency,
-        &cards,
-        &tiers,
-        &Overrides::default(),
-        &mut |notes| notes.iter().for_each(|n| hooks.warn(n)),
-    )
-}
-
-/// `by`: the breakdown of `estimate` (`--by`), as the command line reads it.
-fn breakdown(by: Option<&str>) -> Result<Option<By>> {
-    let Some(raw) = by else { return Ok(None) };
-    let s = raw.replace(' ', "").to_ascii_lowercase();
-    let mut dims: Vec<&str> = s.split(',').collect();
-    dims.sort_unstable();
-    Ok(Some(match dims.as_slice() {
-        ["market"] => By::Market,
-        ["category"] => By::Category,
-        ["category", "market"] => By::MarketCategory,
-        // A tier only means something inside its market and category.
-        ["tier"] | ["category", "market", "tier"] => By::Tier,
-        _ => {
-            return Err(bad(
-                format!("by={raw}: unknown breakdown"),
-                "use by=\"market\", \"category\", \"market,category\" or \"tier\" (which is per market and category)",
-            ))
-        }
-    }))
+    Tariffs::load(&o.currency, &cards, &tiers, &overrides, &mut |notes| {
+        notes.iter().for_each(|n| hooks.warn(n))
+    })
 }
 
 /// The batches behind an `__arrow_c_stream__` capsule, taken over without a copy.
@@ -302,7 +287,9 @@ fn call<'py>(
     Ok((export(py, batch)?, notes, warnings(&hooks)))
 }
 
-/// `waprice.estimate`: the months against the budget, and the notes.
+/// `waprice.estimate`: the months against the budget, with `by` the long format (per
+/// account with an accounts file), with `as_of` the what-if beside the actual months; and
+/// the notes.
 #[pyfunction]
 fn estimate<'py>(
     py: Python<'py>,
@@ -310,8 +297,50 @@ fn estimate<'py>(
     options: Options,
 ) -> PyResult<Returned<'py>> {
     call(py, stream, move |table, h| {
-        let by = breakdown(options.by.as_deref())?;
-        let (ls, tariffs, budget) = settings(table, &options, h)?;
+        let breakdown = options
+            .by
+            .as_deref()
+            .map(|by| options::breakdown(by, PY))
+            .transpose()?;
+        let as_of = options
+            .as_of
+            .as_deref()
+            .map(|d| options::as_of(d, PY))
+            .transpose()?;
+        let (ls, tariffs) = settings(table, &options, h)?;
+        let by_account = breakdown == Some(Breakdown::Account);
+        options::estimate_accounts(
+            by_account,
+            ls.engine.accounts.is_some(),
+            as_of.is_some(),
+            PY,
+        )?;
+        // The budget is read (and a bad one refused) even where the lines do not show it, as
+        // the command line reads it.
+        let budget = options::budget(
+            &tariffs.currency,
+            options.budget.as_deref(),
+            options.agents,
+            PY,
+        )?;
+        if by_account {
+            let per_account = pipeline::invoices(&ls, &tariffs, options.strict_accounts)?;
+            let batch = output::by_account(&per_account.invoices)?;
+            return Ok((batch, per_account.invoices.notes));
+        }
+        if let Some(as_of) = as_of {
+            let (actual, what_if) = pipeline::what_if(&ls, &tariffs, &budget, as_of)?;
+            let compare = Comparison {
+                actual: &actual,
+                what_if: &what_if,
+                as_of,
+            };
+            return Ok((output::what_if(&compare)?, compare.notes()));
+        }
+        let by = match breakdown {
+            Some(Breakdown::Report(by)) => Some(by),
+            _ => None,
+        };
         let report = pipeline::estimate(&ls, &tariffs, &budget, by)?;
         let batch = output::estimate(&report)?;
         Ok((batch, report.notes))
@@ -326,7 +355,7 @@ fn ledger<'py>(
     options: Options,
 ) -> PyResult<Returned<'py>> {
     call(py, stream, move |table, h| {
-        let (ls, tariffs, _) = settings(table, &options, h)?;
+        let (ls, tariffs) = settings(table, &options, h)?;
         let log = pipeline::read(&ls, &tariffs)?;
         let mut rows = output::Ledger::default();
         pipeline::ledger(&ls, &tariffs, &log, |r| rows.push(r))?;
@@ -340,30 +369,55 @@ fn ledger<'py>(
 
 /// `waprice.invoices`: one line per account and month, each in the account's currency.
 #[pyfunction]
-#[pyo3(signature = (stream, options, accounts, accounts_name, strict_accounts))]
 fn invoices<'py>(
     py: Python<'py>,
     stream: &Bound<'py, PyAny>,
     options: Options,
-    accounts: Vec<u8>,
-    accounts_name: String,
-    strict_accounts: bool,
 ) -> PyResult<Returned<'py>> {
     call(py, stream, move |table, h| {
-        let (mut ls, tariffs, _) = settings(table, &options, h)?;
-        let text = String::from_utf8(accounts).map_err(|_| {
-            bad(
-                format!("{accounts_name}: the accounts file is not UTF-8 text"),
-                "save the accounts file as UTF-8 CSV",
-            )
-        })?;
-        let accounts = Accounts::parse(&accounts_name, &text, &tariffs.currency)?;
-        tariffs.check_accounts(&accounts)?;
-        ls.engine.accounts = Some(Arc::new(accounts));
-        let per_account = pipeline::invoices(&ls, &tariffs, strict_accounts)?;
+        let (ls, tariffs) = settings(table, &options, h)?;
+        if ls.engine.accounts.is_none() {
+            return Err(bad(
+                "invoices needs accounts".into(),
+                "the accounts file (account,business,agents) says which business numbers belong to which account",
+            ));
+        }
+        let per_account = pipeline::invoices(&ls, &tariffs, options.strict_accounts)?;
         let batch = output::invoices(&per_account.invoices)?;
         Ok((batch, per_account.invoices.notes))
     })
+}
+
+/// `waprice.log_start`: the time of the table's first message as the engine reads it.
+#[pyfunction]
+fn log_start(py: Python<'_>, stream: &Bound<'_, PyAny>, options: Options) -> PyResult<Option<i64>> {
+    let table = import(stream)?;
+    let hooks = Arc::new(Collect::default());
+    py.detach(move || {
+        let (ls, tariffs) = settings(table, &options, hooks)?;
+        pipeline::log_start(&ls, &tariffs)
+    })
+    .map_err(|e| to_py(py, e))
+}
+
+/// `waprice.billing_groups`: the billing group of each business cell.
+#[pyfunction]
+fn billing_groups(
+    py: Python<'_>,
+    business: Vec<Option<String>>,
+    accounts: Vec<u8>,
+    accounts_name: String,
+    currency: String,
+) -> PyResult<Vec<String>> {
+    py.detach(move || -> Result<Vec<String>> {
+        let text = utf8(&accounts, &accounts_name, "accounts")?;
+        let groups = Accounts::parse(&accounts_name, &text, currency.trim())?.billing_groups();
+        Ok(business
+            .iter()
+            .map(|b| groups.of(b.as_deref().unwrap_or_default()).to_string())
+            .collect())
+    })
+    .map_err(|e| to_py(py, e))
 }
 
 #[pymodule]
@@ -373,5 +427,7 @@ fn _waprice(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(estimate, m)?)?;
     m.add_function(wrap_pyfunction!(ledger, m)?)?;
     m.add_function(wrap_pyfunction!(invoices, m)?)?;
+    m.add_function(wrap_pyfunction!(log_start, m)?)?;
+    m.add_function(wrap_pyfunction!(billing_groups, m)?)?;
     Ok(())
 }

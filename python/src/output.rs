@@ -11,8 +11,9 @@ use std::sync::Arc;
 use waprice::error::BadInput;
 use waprice::event::UnitCategory;
 use waprice::pipeline::Row;
-use waprice::render::invoices::INVOICES_HEADER;
+use waprice::render::invoices::{BY_ACCOUNT_HEADER, INVOICES_HEADER};
 use waprice::render::ledger::HEADER as LEDGER_HEADER;
+use waprice::render::what_if::{Comparison, HEADER as WHAT_IF_HEADER};
 use waprice::render::{BREAKDOWN_HEADER, BREAKDOWN_TIER_HEADER, ESTIMATE_HEADER};
 use waprice::report::invoices::Invoices;
 use waprice::report::{BreakdownLine, By, Report};
@@ -200,6 +201,71 @@ pub fn invoices(inv: &Invoices) -> Result<RecordBatch> {
         Arc::new(currency.finish()),
     ];
     batch(INVOICES_HEADER.iter().copied().zip(columns).collect())
+}
+
+/// The lines of `waprice estimate --accounts FILE --by account --format csv`.
+pub fn by_account(inv: &Invoices) -> Result<RecordBatch> {
+    let (mut month, mut account, mut currency) = (
+        StringBuilder::new(),
+        StringBuilder::new(),
+        StringBuilder::new(),
+    );
+    let (mut billable, mut free) = (Int64Builder::new(), Int64Builder::new());
+    let mut cost = money_builder()?;
+    for l in &inv.lines {
+        month.append_value(l.month.to_string());
+        account.append_value(&l.account);
+        billable.append_value(count(l.billable));
+        free.append_value(count(l.free));
+        cost.append_value(money(l.cost)?);
+        currency.append_value(&l.currency);
+    }
+    let columns: [ArrayRef; 6] = [
+        Arc::new(month.finish()),
+        Arc::new(account.finish()),
+        Arc::new(billable.finish()),
+        Arc::new(free.finish()),
+        Arc::new(cost.finish()),
+        Arc::new(currency.finish()),
+    ];
+    batch(BY_ACCOUNT_HEADER.iter().copied().zip(columns).collect())
+}
+
+/// The months of `waprice estimate --as-of DATE --format csv`: the actual bill and the
+/// what-if side by side.
+pub fn what_if(c: &Comparison) -> Result<RecordBatch> {
+    let mut month = StringBuilder::new();
+    let mut counts: Vec<Int64Builder> = (0..4).map(|_| Int64Builder::new()).collect();
+    let (mut actual, mut as_of, mut difference) =
+        (money_builder()?, money_builder()?, money_builder()?);
+    let mut currency = StringBuilder::new();
+    for l in c.lines() {
+        month.append_value(l.month.to_string());
+        counts[0].append_value(count(l.actual.billable_total()));
+        counts[1].append_value(count(l.actual.free));
+        counts[2].append_value(count(l.what_if.billable_total()));
+        counts[3].append_value(count(l.what_if.free));
+        actual.append_value(money(l.actual.cost)?);
+        as_of.append_value(money(l.what_if.cost)?);
+        difference.append_value(money(l.what_if.cost - l.actual.cost)?);
+        currency.append_value(&c.actual.currency);
+    }
+    let mut counts = counts
+        .into_iter()
+        .map(|mut b| Arc::new(b.finish()) as ArrayRef);
+    let mut next = || counts.next().expect("four count columns");
+    let columns: [ArrayRef; 9] = [
+        Arc::new(month.finish()),
+        next(),
+        next(),
+        Arc::new(actual.finish()),
+        next(),
+        next(),
+        Arc::new(as_of.finish()),
+        Arc::new(difference.finish()),
+        Arc::new(currency.finish()),
+    ];
+    batch(WHAT_IF_HEADER.iter().copied().zip(columns).collect())
 }
 
 /// The rows of `waprice ledger`, as they come.

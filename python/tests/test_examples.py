@@ -17,9 +17,6 @@ from conftest import ROOT, read_strings
 
 EXAMPLES = ROOT / "tools" / "refcheck" / "examples"
 KEYS = ("month", "market", "category", "tier")
-#: Options of the command line the package does not take: the examples that need them are
-#: run by the library, the binary and the reference only.
-NOT_IN_THE_PACKAGE = {"--as-of"}
 
 
 def rows(text: str) -> Dict[Tuple[str, ...], Dict[str, str]]:
@@ -59,8 +56,6 @@ def examples() -> List[Path]:
 def test_every_example_gives_its_expected_estimate(log: Path) -> None:
     args_file = log.with_suffix(".args")
     args = args_file.read_text().split() if args_file.exists() else []
-    if NOT_IN_THE_PACKAGE & set(args):
-        pytest.skip(f"{sorted(NOT_IN_THE_PACKAGE & set(args))} is not an option of the package")
     expected = rows(log.with_suffix(".expected").read_text())
     currencies = {r["currency"] for r in expected.values() if "currency" in r}
     kw = kwargs_of(args)
@@ -81,15 +76,16 @@ def test_every_example_gives_its_expected_estimate(log: Path) -> None:
                 assert value == str(have), (key, column)
 
 
-def test_only_the_as_of_examples_are_left_to_the_other_runners() -> None:
-    skipped = [
-        p.stem
+def test_every_option_of_the_examples_is_the_packages():
+    options = {
+        word
         for p in examples()
         if p.with_suffix(".args").exists()
-        and NOT_IN_THE_PACKAGE & set(p.with_suffix(".args").read_text().split())
-    ]
-    assert len(skipped) <= 1, skipped
-    assert len(examples()) - len(skipped) >= 50
+        for word in p.with_suffix(".args").read_text().split()
+        if word.startswith("--")
+    }
+    assert "--as-of" in options
+    assert len(examples()) >= 50
 
 
 def test_authentication_international_needs_both_options() -> None:

@@ -1,10 +1,9 @@
 //! `waprice estimate LOG`: the month-by-month bill against the Callbell budget, and with
 //! `--as-of DATE` the same log re-priced under the rules and cards of that date.
 
-use crate::settings::{EstimateSettings, LogSettings};
+use crate::settings::EstimateSettings;
 use anyhow::Result;
 use std::io::Write;
-use waprice::input::reader::Log;
 use waprice::pipeline;
 use waprice::render::xlsx::Book;
 use waprice::render::{self, Format};
@@ -19,17 +18,7 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
         return workbook(s);
     }
     if let Some(as_of) = s.as_of {
-        // Two replays of the same log: read it once.
-        let log = pipeline::read(&s.log, &s.tariffs)?;
-        let actual = report(s, &s.log, Some(&log), None)?;
-        let what_if_settings = LogSettings {
-            engine: waprice::engine::EngineConfig {
-                as_of: Some(as_of),
-                ..s.log.engine.clone()
-            },
-            ..s.log.clone()
-        };
-        let what_if = report(s, &what_if_settings, Some(&log), s.by)?;
+        let (actual, what_if) = pipeline::what_if(&s.log, &s.tariffs, &s.budget, as_of)?;
         let compare = render::what_if::Comparison {
             actual: &actual,
             what_if: &what_if,
@@ -49,7 +38,7 @@ pub fn run(s: &EstimateSettings) -> Result<()> {
         }
         out.flush()?;
     } else {
-        let actual = report(s, &s.log, None, None)?;
+        let actual = report(s)?;
         let mut out = crate::settings::open_output(s.output.as_deref())?;
         if s.html {
             render::html::estimate(&actual, &s.log.input.name, &mut out)?;
@@ -88,19 +77,8 @@ fn workbook(s: &EstimateSettings) -> Result<()> {
     book.save(s.output.as_deref())
 }
 
-/// Replays and prices the log under `ls` (streamed, or `log` when read already) and builds the
-/// report with its notes.
-fn report(
-    s: &EstimateSettings,
-    ls: &LogSettings,
-    log: Option<&Log>,
-    by: Option<By>,
-) -> Result<Report> {
-    let tallied = pipeline::tally(ls, &s.tariffs, log)?;
-    let by = if ls.engine.as_of.is_some() {
-        None
-    } else {
-        by.or(s.by)
-    };
-    Ok(tallied.report(ls, &s.tariffs, &s.budget, by))
+/// Replays and prices the log (streamed) and builds the report with its notes.
+fn report(s: &EstimateSettings) -> Result<Report> {
+    let tallied = pipeline::tally(&s.log, &s.tariffs, None)?;
+    Ok(tallied.report(&s.log, &s.tariffs, &s.budget, s.by))
 }

@@ -49,6 +49,11 @@ pub struct EngineConfig {
     /// `--accounts`: each business number's account and WABA (the scope of the free tier);
     /// without it the log is one account and one WABA.
     pub accounts: Option<std::sync::Arc<crate::accounts::Accounts>>,
+    /// The time (ms since the Unix epoch) of the first message of the whole log, when the
+    /// messages replayed are part of it (a Spark job's group of accounts): the log's first
+    /// 24 hours, in which a reply is presumed inside a window opened before the log, count
+    /// from it. `None`: from the first message replayed.
+    pub log_start: Option<i64>,
 }
 
 /// A business message as the era rules see it.
@@ -266,7 +271,9 @@ impl<'a> Engine<'a> {
 
     /// [`Engine::push`] for a message whose pair was added with [`Engine::add_pair`].
     pub fn push_known(&mut self, m: &Message) -> Option<BillingEvent> {
-        let log_start = *self.log_start.get_or_insert(m.time);
+        let log_start = *self
+            .log_start
+            .get_or_insert(self.config.log_start.map_or(m.time, |s| s.min(m.time)));
         let st = &mut self.pairs[m.pair];
         if let Kind::Inbound { entry_point } = m.kind {
             st.inbound(m.time, entry_point);

@@ -35,6 +35,7 @@
 
 mod invoices;
 mod ledger;
+pub mod options;
 mod skipped;
 mod stream;
 
@@ -363,6 +364,34 @@ pub fn tally(ls: &LogSettings, t: &Tariffs, log: Option<&Log>) -> Result<Tallied
 /// report against `budget` (months, or the breakdown `by`) with its notes.
 pub fn estimate(ls: &LogSettings, t: &Tariffs, budget: &Budget, by: Option<By>) -> Result<Report> {
     Ok(tally(ls, t, None)?.report(ls, t, budget, by))
+}
+
+/// The time (ms since the Unix epoch) of the log's first message as the pipeline reads it
+/// (rows skipped as invalid or unsupported left out): what [`EngineConfig::log_start`] takes
+/// when a part of this log is billed alone.
+pub fn log_start(ls: &LogSettings, t: &Tariffs) -> Result<Option<i64>> {
+    Ok(read(ls, t)?.messages.first().map(|m| m.time))
+}
+
+/// `as_of`: the log's months as its messages' own dates price them, and the same log (read
+/// once, replayed twice) re-priced under the rules and cards of `as_of`, each with its notes.
+pub fn what_if(
+    ls: &LogSettings,
+    t: &Tariffs,
+    budget: &Budget,
+    as_of: chrono::NaiveDate,
+) -> Result<(Report, Report)> {
+    let log = read(ls, t)?;
+    let actual = tally(ls, t, Some(&log))?.report(ls, t, budget, None);
+    let at = LogSettings {
+        engine: EngineConfig {
+            as_of: Some(as_of),
+            ..ls.engine.clone()
+        },
+        ..ls.clone()
+    };
+    let what_if = tally(&at, t, Some(&log))?.report(&at, t, budget, None);
+    Ok((actual, what_if))
 }
 
 /// The notes under a report in `currency`: rules, cards, provenance, substitutes, what is

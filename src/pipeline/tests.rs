@@ -197,3 +197,32 @@ fn a_bad_cell_of_a_table_is_named_by_the_line_it_would_be_on_as_csv() {
         "{err}"
     );
 }
+
+#[test]
+fn a_part_of_a_log_billed_with_the_logs_start_presumes_what_the_whole_log_presumes() {
+    // A reply 26 hours after the log's first message, with no customer message before it:
+    // outside the log's first 24 hours, so rejected; billed alone, it is its log's first
+    // message and presumed inside a window opened before the log.
+    let whole = settings(
+        "2025-08-01T08:00:00Z,outbound,marketing,+33612345670\n\
+         2025-08-02T10:00:00Z,outbound,service,+33612345671\n",
+    );
+    let part = settings("2025-08-02T10:00:00Z,outbound,service,+33612345671\n");
+    let t = Tariffs::bundled("EUR").unwrap();
+    let start = log_start(&whole, &t).unwrap().unwrap();
+    assert_eq!(start, 1_754_035_200_000);
+    let rejected = |ls: &LogSettings| {
+        let report = estimate(ls, &t, &budget(), None).unwrap();
+        report
+            .notes
+            .iter()
+            .find(|n| n.starts_with("not units:"))
+            .map(|n| n.contains("1 free-form messages rejected"))
+            .unwrap()
+    };
+    assert!(rejected(&whole));
+    assert!(!rejected(&part));
+    let mut with_start = part.clone();
+    with_start.engine.log_start = Some(start);
+    assert!(rejected(&with_start));
+}

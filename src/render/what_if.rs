@@ -37,14 +37,35 @@ pub struct Comparison<'a> {
     pub as_of: NaiveDate,
 }
 
-struct Line {
-    month: Month,
-    actual: Totals,
-    what_if: Totals,
+/// One month of a comparison.
+pub struct Line {
+    /// The month.
+    pub month: Month,
+    /// Its totals as the messages' own dates price them.
+    pub actual: Totals,
+    /// Its totals under the rules and cards of the comparison's date.
+    pub what_if: Totals,
 }
 
 impl Comparison<'_> {
-    fn lines(&self) -> Vec<Line> {
+    /// Both notes in one list, each said of its side: `actual: ...`, `as of DATE: ...`.
+    pub fn notes(&self) -> Vec<String> {
+        let as_of = self.as_of;
+        self.actual
+            .notes
+            .iter()
+            .map(|n| format!("actual: {n}"))
+            .chain(
+                self.what_if
+                    .notes
+                    .iter()
+                    .map(|n| format!("as of {as_of}: {n}")),
+            )
+            .collect()
+    }
+
+    /// Every month either side has units in, in order.
+    pub fn lines(&self) -> Vec<Line> {
         let months: BTreeSet<Month> = self
             .actual
             .months
@@ -231,19 +252,7 @@ pub fn xlsx(c: &Comparison, book: &mut super::xlsx::Book) -> anyhow::Result<()> 
             None,
         ],
     )?;
-    let as_of = c.as_of;
-    let notes: Vec<String> = c
-        .actual
-        .notes
-        .iter()
-        .map(|n| format!("actual: {n}"))
-        .chain(
-            c.what_if
-                .notes
-                .iter()
-                .map(|n| format!("as of {as_of}: {n}")),
-        )
-        .collect();
+    let notes = c.notes();
     book.notes(&notes)?;
     Ok(())
 }

@@ -13,6 +13,7 @@ use waprice::accounts::{Accounts, Shard};
 use waprice::budget::Budget;
 use waprice::calendar::Month;
 use waprice::error::BadInput;
+use waprice::pipeline::options::{self, Breakdown, Spelling};
 use waprice::render::csv::CsvStyle;
 use waprice::render::table::Chart;
 use waprice::render::Format;
@@ -137,34 +138,7 @@ impl LedgerSettings {
 
 /// Callbell's budget: `--budget AMOUNT`, else 50 EUR (54 USD) per started 10 `--agents`.
 pub fn budget(currency: &str, amount: Option<&str>, agents: Option<u32>) -> Result<Budget> {
-    let budget = match (amount, agents) {
-        (Some(amount), _) => {
-            let amount = Decimal::from_str(amount.trim())
-                .ok()
-                .filter(|d| !d.is_sign_negative())
-                .ok_or_else(|| {
-                    BadInput::new(format!("--budget {amount}: not an amount"))
-                        .hint("write it like 150 or 49.90")
-                })?;
-            Budget::explicit(amount)
-        }
-        (None, Some(0)) => {
-            return Err(
-                BadInput::new("--agents 0: a Callbell plan has at least one agent")
-                    .hint("for no included budget, pass --budget 0")
-                    .into(),
-            )
-        }
-        (None, agents) => Budget::for_agents(currency, agents.unwrap_or(10), agents.is_none())
-            .ok_or_else(|| {
-                BadInput::new(format!(
-                    "Callbell's included budget is defined in EUR and USD, not {}",
-                    currency
-                ))
-                .hint("pass the monthly budget in that currency with --budget AMOUNT")
-            })?,
-    };
-    Ok(budget)
+    Ok(options::budget(currency, amount, agents, Spelling::Cli)?)
 }
 
 impl EstimateSettings {
@@ -172,23 +146,13 @@ impl EstimateSettings {
         let tariffs = Tariffs::with_tiers(&a.tariff, &a.tiers.tiers)?;
         let log = LogSettings::from_args(&a.log, &tariffs.markets)?;
         let budget = budget(&tariffs.currency, a.budget.as_deref(), a.agents)?;
-        let by = match a
-            .by
-            .as_deref()
-            .map(|s| s.replace(' ', "").to_ascii_lowercase())
-        {
-            None => None,
-            Some(s) if s == "account" => None,
-            Some(s) if s == "market" => Some(By::Market),
-            Some(s) if s == "category" => Some(By::Category),
-            Some(s) if s == "market,category" || s == "category,market" => Some(By::MarketCategory),
-            // A tier only means something inside its market and category.
-            Some(s) if is_tier_breakdown(&s) => Some(By::Tier),
-            Some(s) => {
-                return Err(BadInput::new(format!("--by {s}: unknown breakdown"))
-                    .hint("use --by market, --by category, --by market,category, --by tier (which is per market and category), or --by account with --accounts")
-                    .into())
-            }
+        let breakdown =
+            a.by.as_deref()
+                .map(|by| options::breakdown(by, Spelling::Cli))
+                .transpose()?;
+        let by = match breakdown {
+            Some(Breakdown::Report(by)) => Some(by),
+            _ => None,
         };
         let (format, csv, html) = output_or_html(&a.output)?;
         if html && a.as_of.is_some() {
@@ -198,25 +162,16 @@ impl EstimateSettings {
                     .into(),
             );
         }
-        let by_account = a.by.as_deref().map(str::trim) == Some("account");
+        let by_account = breakdown == Some(Breakdown::Account);
         let mut log = log;
-        if let Some(accounts) = load_accounts(&a.accounts, &a.log, &tariffs)? {
-            if !by_account {
-                return Err(BadInput::new("estimate --accounts prints one line per account and month: it needs --by account")
-                    .hint("add --by account, or run waprice invoices LOG --accounts FILE for budgets and overage per account")
-                    .into());
-            }
-            if a.as_of.is_some() {
-                return Err(BadInput::new("--as-of does not go with --accounts")
-                    .hint("run the what-if without --accounts")
-                    .into());
-            }
-            log.engine.accounts = Some(accounts);
-        } else if by_account {
-            return Err(BadInput::new("--by account needs --accounts FILE")
-                .hint("the accounts file says which business numbers belong to which account")
-                .into());
-        }
+        let accounts = load_accounts(&a.accounts, &a.log, &tariffs)?;
+        options::estimate_accounts(
+            by_account,
+            accounts.is_some(),
+            a.as_of.is_some(),
+            Spelling::Cli,
+        )?;
+        log.engine.accounts = accounts;
         if a.ledger_sheet && a.as_of.is_some() {
             return Err(
                 BadInput::new("--ledger-sheet goes with an estimate, not --as-of")

@@ -6,17 +6,17 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use std::str::FromStr;
 use std::sync::Arc;
-use waprice::engine::{auth_intl_from, EngineConfig};
-use waprice::era::{AUTH_INTL_START, SUPPORTED_FROM};
+use waprice::engine::EngineConfig;
 use waprice::error::BadInput;
 use waprice::input::columns::Field;
 use waprice::input::date_format::DateFormat;
 use waprice::input::reader::InputOptions;
 use waprice::input::templates::TemplateCatalogue;
 use waprice::message::TemplateCategory;
-use waprice::phone::numbering::{NumberingPlan, Region};
+use waprice::phone::numbering::Region;
+use waprice::pipeline::options::{self, Spelling};
 use waprice::pipeline::LogSource;
-use waprice::tariff::market::{CountryId, MarketMap};
+use waprice::tariff::market::MarketMap;
 
 use super::*;
 
@@ -120,48 +120,28 @@ pub(crate) struct ReadingChoices {
 
 impl ReadingChoices {
     fn from_args(a: &LogArgs) -> Result<ReadingChoices> {
-        let default_country = match &a.default_country {
+        let default_country = a
+            .default_country
+            .as_deref()
+            .map(|cc| options::default_country(cc, Spelling::Cli))
+            .transpose()?;
+        let text = match &a.templates {
             None => None,
-            Some(cc) => Some(
-                NumberingPlan::bundled()
-                    .region(cc)
-                    .cloned()
-                    .ok_or_else(|| {
-                        BadInput::new(format!("--default-country {cc}: unknown country"))
-                            .hint("use the ISO code of the country whose national numbers the log holds, such as US, FR or GB")
-                    })?,
-            ),
+            Some(path) => Some((
+                path.as_str(),
+                options::read_text(
+                    path,
+                    "templates",
+                    Spelling::Cli,
+                    "a template list (JSON) or catalogue (CSV)",
+                )?,
+            )),
         };
-        let templates = match &a.templates {
-            None => None,
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    BadInput::new(format!("--templates {path}: cannot read it: {e}"))
-                        .hint("give the path of a template list (JSON) or catalogue (CSV)")
-                })?;
-                Some(Arc::new(TemplateCatalogue::parse(&text, path)?))
-            }
-        };
-        let uncategorised_as = match a.template_category.as_deref().map(str::trim) {
-            None => None,
-            Some(c) => Some(match c.to_ascii_lowercase().as_str() {
-                "marketing" | "marketing_lite" => TemplateCategory::Marketing,
-                "utility" => TemplateCategory::Utility,
-                "authentication" => TemplateCategory::Authentication,
-                _ => {
-                    return Err(BadInput::new(format!(
-                        "--template-category {c}: not a template category"
-                    ))
-                    .hint("use marketing, utility or authentication: the category of the templates your business sends outside customer service windows")
-                    .into())
-                }
-            }),
-        };
-        if templates.is_some() && uncategorised_as.is_some() {
-            return Err(BadInput::new("--templates and --template-category both say what categories are")
-                .hint("use --templates for a log with a template column, --template-category for a log without any")
-                .into());
-        }
+        let (templates, uncategorised_as) = options::categories(
+            text.as_ref().map(|(p, t)| (*p, t.as_str())),
+            a.template_category.as_deref(),
+            Spelling::Cli,
+        )?;
         Ok(ReadingChoices {
             default_country,
             templates,
@@ -217,21 +197,7 @@ pub(crate) fn date_and_delimiter(
 
 /// `--as-of DATE`: a date some supported pricing rule covers.
 pub(crate) fn as_of(d: &str) -> Result<NaiveDate, BadInput> {
-    let day = date(d, "--as-of")?;
-    if day < SUPPORTED_FROM {
-        return Err(BadInput::new(format!(
-            "--as-of {day}: before 2022-02-01, the first date any supported pricing rule covers"
-        ))
-        .hint("give a date from 2022-02-01 on"));
-    }
-    Ok(day)
-}
-
-/// `--by tier`, alone or with both market and category, in any order.
-pub(crate) fn is_tier_breakdown(s: &str) -> bool {
-    let mut dims: Vec<&str> = s.split(',').collect();
-    dims.sort_unstable();
-    dims == ["tier"] || dims == ["category", "market", "tier"]
+    options::as_of(d, Spelling::Cli)
 }
 
 /// Authentication-international needs both flags (docs/rules.md, Authentication-international); `--auth-intl-except`
@@ -240,68 +206,11 @@ pub(crate) fn auth_intl(
     a: &LogArgs,
     markets: &MarketMap,
 ) -> Result<(EngineConfig, Option<String>)> {
-    let (country, since) = match (&a.rules.business_country, &a.rules.auth_intl_since) {
-        (None, None) if a.rules.auth_intl_except.is_empty() => {
-            return Ok((EngineConfig::default(), None))
-        }
-        (Some(c), Some(s)) => (c, date(s, "--auth-intl-since")?),
-        (None, None) => {
-            return Err(BadInput::new("--auth-intl-except needs --business-country and --auth-intl-since")
-                .hint("it changes the start date of some countries for a business that is eligible")
-                .into())
-        }
-        _ => {
-            return Err(BadInput::new("--business-country and --auth-intl-since go together")
-                .hint("authentication-international applies only when the business says it is eligible: pass both")
-                .into())
-        }
-    };
-    let home = markets.country_by_iso(country.trim()).ok_or_else(|| {
-        BadInput::new(format!("--business-country {country}: unknown country"))
-            .hint("use an ISO 3166 code such as FR, US, IN")
-    })?;
-    let with_rate: Vec<&str> = AUTH_INTL_START.iter().map(|(iso, _)| *iso).collect();
-    let mut exceptions: Vec<(CountryId, NaiveDate)> = Vec::new();
-    let mut note = format!("{}, eligible since {since}", markets.iso(home));
-    for x in &a.rules.auth_intl_except {
-        let (cc, d) = x.split_once('=').ok_or_else(|| {
-            BadInput::new(format!("--auth-intl-except {x}: expected CC=DATE"))
-                .hint("for example --auth-intl-except IN=2025-03-15")
-        })?;
-        let d = date(d, "--auth-intl-except")?;
-        let c = markets.country_by_iso(cc.trim()).ok_or_else(|| {
-            BadInput::new(format!("--auth-intl-except {x}: unknown country '{cc}'"))
-                .hint("use an ISO 3166 code such as IN")
-        })?;
-        let iso = markets.iso(c);
-        let Some((_, start)) = AUTH_INTL_START.iter().find(|(i, _)| *i == iso) else {
-            return Err(BadInput::new(format!(
-                "--auth-intl-except {x}: {iso} has no authentication-international rate"
-            ))
-            .hint(format!("countries with one: {}", with_rate.join(", ")))
-            .into());
-        };
-        if c == home {
-            return Err(BadInput::new(format!(
-                "--auth-intl-except {x}: {iso} is the business's own country, which always pays the domestic authentication rate"
-            ))
-            .into());
-        }
-        if exceptions.iter().any(|(e, _)| *e == c) {
-            return Err(BadInput::new(format!("--auth-intl-except: {iso} is given twice")).into());
-        }
-        exceptions.push((c, d));
-        note.push_str(&if d < *start {
-            format!("; {iso} from {start} (its start date; --auth-intl-except said {d})")
-        } else {
-            format!("; {iso} from {d} (--auth-intl-except)")
-        });
-    }
-    Ok((
-        EngineConfig {
-            auth_intl_from: auth_intl_from(markets, home, since, &exceptions),
-            ..EngineConfig::default()
-        },
-        Some(note),
-    ))
+    options::auth_intl(
+        markets,
+        a.rules.business_country.as_deref(),
+        a.rules.auth_intl_since.as_deref(),
+        &a.rules.auth_intl_except,
+        Spelling::Cli,
+    )
 }

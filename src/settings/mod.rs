@@ -18,15 +18,3 @@ pub(crate) use self::forecast::*;
 pub(crate) use self::log::*;
 pub(crate) use self::output::*;
 pub(crate) use self::tariffs::*;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tier_breakdowns() {
-        assert!(is_tier_breakdown("tier"));
-        assert!(is_tier_breakdown("tier,market,category"));
-        assert!(!is_tier_breakdown("market,tier"));
-    }
-}

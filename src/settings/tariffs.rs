@@ -4,36 +4,25 @@ use crate::cli::TariffArgs;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use waprice::error::BadInput;
+use waprice::pipeline::options::{self, Spelling};
 use waprice::tariff::files;
 use waprice::tariff::market::MarketMap;
-use waprice::tariff::meta_csv::{currency_code, Overrides};
+use waprice::tariff::meta_csv::Overrides;
 use waprice::tariff::sheet::{self, Want};
 
 use super::*;
 
 pub(crate) fn date(s: &str, option: &str) -> Result<NaiveDate, BadInput> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        BadInput::new(format!("{option} {s}: not a date")).hint("write dates as YYYY-MM-DD")
-    })
+    options::date(s, option.trim_start_matches('-'), Spelling::Cli)
 }
 
 /// `--tariff-date` and `--tariff-currency`.
 pub(crate) fn overrides(date_arg: &Option<String>, currency: &Option<String>) -> Result<Overrides> {
-    Ok(Overrides {
-        date: date_arg
-            .as_deref()
-            .map(|d| date(d, "--tariff-date"))
-            .transpose()?,
-        currency: currency
-            .as_deref()
-            .map(|c| {
-                currency_code(c).ok_or_else(|| {
-                    BadInput::new(format!("--tariff-currency {c}: not a currency"))
-                        .hint("use an ISO code such as EUR or USD ($US, US$, € are understood too)")
-                })
-            })
-            .transpose()?,
-    })
+    Ok(options::overrides(
+        date_arg.as_deref(),
+        currency.as_deref(),
+        Spelling::Cli,
+    )?)
 }
 
 /// Reads the files named by an option: (origin, text); a workbook through its sheet of list

@@ -163,6 +163,31 @@ fn a_number_moves_between_accounts_on_its_date() {
 }
 
 #[test]
+fn a_number_keeps_its_windows_across_a_move_and_every_shard_bills_it_so() {
+    // +34 910 000 301 moves from clinic to pharmacy on 2024-03-16. A customer wrote at 23:00
+    // the day before, under clinic; the reply at 07:00 is inside that window, so it opens a
+    // service conversation (pharmacy's, free in its WABA's free tier) instead of being
+    // rejected. The reply at 08:00 rides on the conversation clinic opened at 22:05.
+    let (log, accounts) = (
+        platform("moving-window.csv"),
+        platform("moving-window-accounts.csv"),
+    );
+    let one = invoices(&log, &accounts, &[]);
+    let counts = |lines: &HashMap<String, HashMap<String, String>>, account: &str| {
+        let l = &lines[account];
+        (l["billable"].clone(), l["free"].clone())
+    };
+    assert_eq!(counts(&one, "clinic"), ("0".into(), "1".into()));
+    assert_eq!(counts(&one, "pharmacy"), ("1".into(), "1".into()));
+    // A shard replays the whole log: its accounts' lines are the one run's.
+    let mut sharded = HashMap::new();
+    for k in 1..=3 {
+        sharded.extend(invoices(&log, &accounts, &["--shard", &format!("{k}/3")]));
+    }
+    assert_eq!(sharded, one);
+}
+
+#[test]
 fn the_free_tier_counts_per_waba() {
     let log = platform("waba-free-tier.csv");
     // 800 service conversations per number in October 2023.

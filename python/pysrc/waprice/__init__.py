@@ -36,6 +36,8 @@ __all__ = [
     "estimate",
     "ledger",
     "invoices",
+    "log_start",
+    "billing_groups",
     "notes",
     "WapriceError",
     "WapriceWarning",
@@ -122,25 +124,55 @@ def _result(returned: Tuple[Any, List[str], List[str]]) -> pa.Table:
     return table.replace_schema_metadata({NOTES_KEY: json.dumps(result_notes)})
 
 
+Path = Union[str, "os.PathLike[str]"]
+
+
+def _file(
+    data: Union[None, Path, bytes], name: Optional[str], default: str
+) -> Optional[Tuple[bytes, str]]:
+    """A file option given as a path or as its contents (bytes): (contents, name in messages)."""
+    if data is None:
+        return None
+    if isinstance(data, bytes):
+        return data, name or default
+    path = os.fspath(data)
+    with open(path, "rb") as f:
+        return f.read(), name or path
+
+
 def _options(
     currency: str,
     timezone: str,
-    agents: Optional[int],
-    budget: Union[None, str, int, float, Decimal],
     columns: Optional[Mapping[str, str]],
     skip_invalid: bool,
     skip_unsupported: bool,
     default_country: Optional[str],
     date_format: Optional[str],
     strict_tariffs: bool,
-    rules: Mapping[str, Any],
+    free_service_allowance: int,
+    log_starts_clean: bool,
+    business_country: Optional[str],
+    auth_intl_since: Optional[str],
+    auth_intl_except: Union[None, Mapping[str, str], Sequence[str]],
+    tariff: Sequence[Path],
+    tiers: Sequence[Path],
+    tariff_date: Optional[str],
+    tariff_currency: Optional[str],
+    templates: Optional[Path],
+    template_category: Optional[str],
+    **rest: Any,
 ) -> Dict[str, Any]:
+    """The engine's options: the arguments every function takes, and those of one function
+    (``rest``) over the defaults of the others."""
+    if isinstance(auth_intl_except, Mapping):
+        auth_intl_except = [f"{cc}={d}" for cc, d in auth_intl_except.items()]
+    budget = rest.pop("budget", None)
     if isinstance(budget, float):
         raise TypeError("budget: pass an exact amount as a str or decimal.Decimal, not a float")
-    return {
+    options = {
         "currency": currency,
         "timezone": timezone,
-        "agents": agents,
+        "agents": None,
         "budget": None if budget is None else str(budget),
         "columns": list((columns or {}).items()),
         "skip_invalid": skip_invalid,
@@ -149,13 +181,25 @@ def _options(
         "date_format": date_format,
         "strict_tariffs": strict_tariffs,
         "by": None,
-        "free_service_allowance": rules["free_service_allowance"],
-        "log_starts_clean": rules["log_starts_clean"],
-        "business_country": rules["business_country"],
-        "auth_intl_since": rules["auth_intl_since"],
-        "tariff": [os.fspath(p) for p in rules["tariff"]],
-        "tiers": [os.fspath(p) for p in rules["tiers"]],
+        "as_of": None,
+        "free_service_allowance": free_service_allowance,
+        "log_starts_clean": log_starts_clean,
+        "business_country": business_country,
+        "auth_intl_since": auth_intl_since,
+        "auth_intl_except": [str(x) for x in auth_intl_except or ()],
+        "tariff": [os.fspath(p) for p in tariff],
+        "tiers": [os.fspath(p) for p in tiers],
+        "tariff_date": tariff_date,
+        "tariff_currency": tariff_currency,
+        "templates": None if templates is None else os.fspath(templates),
+        "template_category": template_category,
+        "accounts": None,
+        "strict_accounts": False,
+        "agents_by_month": None,
+        "log_start": None,
     }
+    options.update(rest)
+    return options
 
 
 def estimate(
@@ -172,12 +216,22 @@ def estimate(
     date_format: Optional[str] = None,
     strict_tariffs: bool = False,
     by: Optional[str] = None,
+    as_of: Optional[str] = None,
     free_service_allowance: int = 0,
     log_starts_clean: bool = False,
     business_country: Optional[str] = None,
     auth_intl_since: Optional[str] = None,
-    tariff: Sequence[Union[str, "os.PathLike[str]"]] = (),
-    tiers: Sequence[Union[str, "os.PathLike[str]"]] = (),
+    auth_intl_except: Union[None, Mapping[str, str], Sequence[str]] = None,
+    tariff: Sequence[Path] = (),
+    tiers: Sequence[Path] = (),
+    tariff_date: Optional[str] = None,
+    tariff_currency: Optional[str] = None,
+    templates: Optional[Path] = None,
+    template_category: Optional[str] = None,
+    accounts: Union[None, Path, bytes] = None,
+    strict_accounts: bool = False,
+    accounts_name: Optional[str] = None,
+    log_start: Optional[int] = None,
 ) -> pa.Table:
     """The month-by-month bill against Callbell's budget: ``waprice estimate --format csv``.
 
@@ -199,7 +253,10 @@ def estimate(
             such as ``'%d/%m/%Y %H:%M'``, or ``excel``, or ``unix``); Arrow timestamps need none.
         strict_tariffs: a substitute or missing rate is an error (``--strict-tariffs``).
         by: ``"market"``, ``"category"``, ``"market,category"`` or ``"tier"``: the long
-            format of ``--by`` instead of the months.
+            format of ``--by`` instead of the months; ``"account"`` (with ``accounts``): one
+            line per month and account (``--accounts FILE --by account``).
+        as_of: a date (``YYYY-MM-DD``): the months as billed beside the same log re-priced
+            under the rules and cards of that date (``--as-of``); ``by`` is then not used.
         free_service_allowance: free service messages per business number and month in
             era D (``--free-service-allowance``; 0 unless said).
         log_starts_clean: the log holds the whole history, so no reply is presumed inside a
@@ -208,30 +265,49 @@ def estimate(
             with ``auth_intl_since`` (``--business-country``).
         auth_intl_since: the date (``YYYY-MM-DD``) from which the business is eligible for
             authentication-international rates (``--auth-intl-since``).
+        auth_intl_except: customer countries with their own eligibility date, as
+            ``{"IN": "2025-03-15"}`` or ``["IN=2025-03-15"]`` (``--auth-intl-except``).
         tariff: rate card files loaded on top of the bundled ones (``--tariff``; waprice's
             layout, Meta's CSV or a workbook).
         tiers: volume-tier files (``--tiers``).
+        tariff_date: the effective date of ``tariff``/``tiers`` files in Meta's layout,
+            instead of their title's (``--tariff-date``).
+        tariff_currency: their currency, instead of their title's (``--tariff-currency``).
+        templates: a template list (Meta's JSON) or catalogue (CSV ``name,category``): the
+            category of each row by its template name (``--templates``).
+        template_category: for a log without categories, the category of templates sent
+            outside customer service windows (``--template-category``).
+        accounts: with ``by="account"``, the accounts file (docs/accounts.md): its path, or
+            its contents as bytes (``--accounts``).
+        strict_accounts: a business number no account lists is an error (``--strict-accounts``).
+        accounts_name: the accounts file's name in messages (its path, or ``<accounts>``).
+        log_start: when the table is a part of a larger log (one group of a Spark job), that
+            log's first message, as :func:`log_start` gives it: the log's first 24 hours, in
+            which a reply is presumed inside a window opened before the log, count from it.
 
     Returns:
         A ``pyarrow.Table`` with the CSV's columns (``month``, the unit counts, ``free``,
         ``billable``, ``unpriced``, ``cost``, ``budget``, ``overage``, ``currency``,
         ``derived``, ``substituted``; with ``by``: ``month``, ``market``, ``category``,
-        [``tier``,] ``billable``, ``free``, ``cost``, ``currency``); the notes are in
-        :func:`notes`.
+        [``tier``,] ``billable``, ``free``, ``cost``, ``currency``; with ``by="account"``:
+        ``month``, ``account``, ``billable``, ``free``, ``cost``, ``currency``; with
+        ``as_of``: ``month``, ``actual_billable``, ``actual_free``, ``actual_cost``,
+        ``as_of_billable``, ``as_of_free``, ``as_of_cost``, ``difference``, ``currency``);
+        the notes are in :func:`notes` (with ``as_of``, each said of its side: ``actual: ``
+        or ``as of DATE: ``).
 
     Raises:
         WapriceError: a bad row or option, with the command line's message and hint.
     """
     options = _options(
-        currency, timezone, agents, budget, columns, skip_invalid, skip_unsupported,
-        default_country, date_format, strict_tariffs,
-        dict(
-            free_service_allowance=free_service_allowance, log_starts_clean=log_starts_clean,
-            business_country=business_country, auth_intl_since=auth_intl_since,
-            tariff=tariff, tiers=tiers,
-        ),
+        currency, timezone, columns, skip_invalid, skip_unsupported, default_country,
+        date_format, strict_tariffs, free_service_allowance, log_starts_clean,
+        business_country, auth_intl_since, auth_intl_except, tariff, tiers, tariff_date,
+        tariff_currency, templates, template_category,
+        agents=agents, budget=budget, by=by, as_of=as_of,
+        accounts=_file(accounts, accounts_name, "<accounts>"), strict_accounts=strict_accounts,
+        log_start=log_start,
     )
-    options["by"] = by
     return _result(_waprice.estimate(_stream(table), options))
 
 
@@ -250,8 +326,13 @@ def ledger(
     log_starts_clean: bool = False,
     business_country: Optional[str] = None,
     auth_intl_since: Optional[str] = None,
-    tariff: Sequence[Union[str, "os.PathLike[str]"]] = (),
-    tiers: Sequence[Union[str, "os.PathLike[str]"]] = (),
+    auth_intl_except: Union[None, Mapping[str, str], Sequence[str]] = None,
+    tariff: Sequence[Path] = (),
+    tiers: Sequence[Path] = (),
+    tariff_date: Optional[str] = None,
+    tariff_currency: Optional[str] = None,
+    templates: Optional[Path] = None,
+    template_category: Optional[str] = None,
 ) -> pa.Table:
     """One row per unit (billed or free) and per message that is not a unit, in time order:
     ``waprice ledger`` (``time``, ``business``, ``recipient``, ``market``, ``category``,
@@ -264,20 +345,17 @@ def ledger(
         WapriceError: a bad row or option, with the command line's message and hint.
     """
     options = _options(
-        currency, timezone, None, None, columns, skip_invalid, skip_unsupported,
-        default_country, date_format, strict_tariffs,
-        dict(
-            free_service_allowance=free_service_allowance, log_starts_clean=log_starts_clean,
-            business_country=business_country, auth_intl_since=auth_intl_since,
-            tariff=tariff, tiers=tiers,
-        ),
+        currency, timezone, columns, skip_invalid, skip_unsupported, default_country,
+        date_format, strict_tariffs, free_service_allowance, log_starts_clean,
+        business_country, auth_intl_since, auth_intl_except, tariff, tiers, tariff_date,
+        tariff_currency, templates, template_category,
     )
     return _result(_waprice.ledger(_stream(table), options))
 
 
 def invoices(
     table: Any,
-    accounts: Union[str, "os.PathLike[str]", bytes],
+    accounts: Union[Path, bytes],
     *,
     currency: str = "EUR",
     timezone: str = "UTC",
@@ -291,10 +369,18 @@ def invoices(
     log_starts_clean: bool = False,
     business_country: Optional[str] = None,
     auth_intl_since: Optional[str] = None,
-    tariff: Sequence[Union[str, "os.PathLike[str]"]] = (),
-    tiers: Sequence[Union[str, "os.PathLike[str]"]] = (),
+    auth_intl_except: Union[None, Mapping[str, str], Sequence[str]] = None,
+    tariff: Sequence[Path] = (),
+    tiers: Sequence[Path] = (),
+    tariff_date: Optional[str] = None,
+    tariff_currency: Optional[str] = None,
+    templates: Optional[Path] = None,
+    template_category: Optional[str] = None,
     strict_accounts: bool = False,
     accounts_name: Optional[str] = None,
+    agents_by_month: Union[None, Path, bytes] = None,
+    agents_by_month_name: Optional[str] = None,
+    log_start: Optional[int] = None,
 ) -> pa.Table:
     """A platform's invoices, one line per account and month in the account's currency:
     ``waprice invoices --accounts FILE --format csv`` (``month``, ``account``, ``agents``,
@@ -308,29 +394,85 @@ def invoices(
         currency: the currency of accounts without a currency column.
         strict_accounts: a business number no account lists is an error (``--strict-accounts``).
         accounts_name: the accounts file's name in messages (its path, or ``<accounts>``).
+        agents_by_month: a month's own agent count per account (``account,month,agents``:
+            ``--agents-by-month``), as a path or as bytes.
+        agents_by_month_name: its name in messages (its path, or ``<agents-by-month>``).
+        log_start: the whole log's first message when the table is a part of it
+            (:func:`log_start`; see :func:`estimate`).
 
     The other options are :func:`estimate`'s.
 
     Raises:
         WapriceError: a bad row, option or account, with the command line's message and hint.
     """
-    if isinstance(accounts, bytes):
-        text, name = accounts, accounts_name or "<accounts>"
-    else:
-        path = os.fspath(accounts)
-        with open(path, "rb") as f:
-            text = f.read()
-        name = accounts_name or path
     options = _options(
-        currency, timezone, None, None, columns, skip_invalid, skip_unsupported,
-        default_country, date_format, strict_tariffs,
-        dict(
-            free_service_allowance=free_service_allowance, log_starts_clean=log_starts_clean,
-            business_country=business_country, auth_intl_since=auth_intl_since,
-            tariff=tariff, tiers=tiers,
-        ),
+        currency, timezone, columns, skip_invalid, skip_unsupported, default_country,
+        date_format, strict_tariffs, free_service_allowance, log_starts_clean,
+        business_country, auth_intl_since, auth_intl_except, tariff, tiers, tariff_date,
+        tariff_currency, templates, template_category,
+        accounts=_file(accounts, accounts_name, "<accounts>"), strict_accounts=strict_accounts,
+        agents_by_month=_file(agents_by_month, agents_by_month_name, "<agents-by-month>"),
+        log_start=log_start,
     )
-    return _result(_waprice.invoices(_stream(table), options, text, name, strict_accounts))
+    return _result(_waprice.invoices(_stream(table), options))
+
+
+def log_start(
+    table: Any,
+    *,
+    currency: str = "EUR",
+    timezone: str = "UTC",
+    columns: Optional[Mapping[str, str]] = None,
+    skip_invalid: bool = False,
+    skip_unsupported: bool = False,
+    default_country: Optional[str] = None,
+    date_format: Optional[str] = None,
+    templates: Optional[Path] = None,
+    template_category: Optional[str] = None,
+) -> Optional[int]:
+    """The time of the log's first message as the engine reads it (rows skipped as invalid
+    or unsupported left out), in milliseconds since the Unix epoch; ``None`` for a table
+    without rows. The least over the parts of a log is the whole log's: what
+    :func:`invoices` takes as ``log_start`` when it bills one part of it alone.
+
+    Pass the reading options :func:`invoices` gets.
+
+    Raises:
+        WapriceError: a bad row or option, with the command line's message and hint.
+    """
+    options = _options(
+        currency, timezone, columns, skip_invalid, skip_unsupported, default_country,
+        date_format, False, 0, False, None, None, None, (), (), None, None, templates,
+        template_category,
+    )
+    return _waprice.log_start(_stream(table), options)
+
+
+def billing_groups(
+    business: Any,
+    accounts: Union[Path, bytes],
+    *,
+    currency: str = "EUR",
+    accounts_name: Optional[str] = None,
+) -> pa.Array:
+    """The billing group of each ``business`` cell (a sequence or Arrow array of the log's
+    business numbers as it writes them), by the accounts file: the rows of one group are
+    billed apart from the others' exactly as one run over the whole log bills them.
+
+    A group is an account, joined with the accounts its numbers move between (rows of one
+    number with ``from``/``until``: a number keeps its customer service windows and its
+    allowance across the move), and with ``unassigned`` (numbers no account lists) when a
+    number's rows leave dates in no account. Each group is named after its first account in
+    the file; numbers are read as the log reader reads them (``+33 1 84...``, ``0033184...``).
+
+    Raises:
+        WapriceError: an accounts file waprice cannot read, with the command line's message.
+    """
+    contents, name = _file(accounts, accounts_name, "<accounts>")  # type: ignore[misc]
+    if isinstance(business, (pa.Array, pa.ChunkedArray)):
+        business = business.to_pylist()
+    cells = [None if b is None else str(b) for b in business]
+    return pa.array(_waprice.billing_groups(cells, contents, name, currency), pa.string())
 
 
 def notes(result: pa.Table) -> List[str]:

@@ -1,6 +1,6 @@
 """The compiled engine behind the ``waprice`` package (use the package's functions)."""
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple, TypedDict
 
 MONEY_SCALE: int
 
@@ -20,12 +20,41 @@ class WapriceError(ValueError):
 
 _Returned = Tuple[Any, List[str], List[str]]
 
-def estimate(stream: Any, options: Dict[str, Any]) -> _Returned: ...
-def ledger(stream: Any, options: Dict[str, Any]) -> _Returned: ...
-def invoices(
-    stream: Any,
-    options: Dict[str, Any],
-    accounts: bytes,
-    accounts_name: str,
-    strict_accounts: bool,
-) -> _Returned: ...
+class _Options(TypedDict):
+    """Every option, as the package's functions fill it in (``None``: not given)."""
+
+    currency: str
+    timezone: str
+    agents: Optional[int]
+    budget: Optional[str]
+    columns: List[Tuple[str, str]]
+    skip_invalid: bool
+    skip_unsupported: bool
+    default_country: Optional[str]
+    date_format: Optional[str]
+    strict_tariffs: bool
+    by: Optional[str]
+    as_of: Optional[str]
+    free_service_allowance: int
+    log_starts_clean: bool
+    business_country: Optional[str]
+    auth_intl_since: Optional[str]
+    auth_intl_except: List[str]
+    tariff: List[str]
+    tiers: List[str]
+    tariff_date: Optional[str]
+    tariff_currency: Optional[str]
+    templates: Optional[str]
+    template_category: Optional[str]
+    accounts: Optional[Tuple[bytes, str]]
+    strict_accounts: bool
+    agents_by_month: Optional[Tuple[bytes, str]]
+    log_start: Optional[int]
+
+def estimate(stream: Any, options: _Options) -> _Returned: ...
+def ledger(stream: Any, options: _Options) -> _Returned: ...
+def invoices(stream: Any, options: _Options) -> _Returned: ...
+def log_start(stream: Any, options: _Options) -> Optional[int]: ...
+def billing_groups(
+    business: List[Optional[str]], accounts: bytes, accounts_name: str, currency: str
+) -> List[str]: ...
