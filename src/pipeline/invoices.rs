@@ -8,7 +8,7 @@ use crate::error::BadInput;
 use crate::event::BillingEvent;
 use crate::price::Quote;
 use crate::report::invoices::{InvoiceLine, Invoices};
-use crate::report::{AccountTallies, Tally};
+use crate::report::{AccountTallies, Tally, Totals};
 use anyhow::Result;
 use rust_decimal::Decimal;
 use std::cell::RefCell;
@@ -57,20 +57,16 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
     };
     let streamed = stream(ls, t, || *tallies.borrow_mut() = empty(), each)?;
     let (per_account, messages) = tallies.into_inner();
-    let mut per_account = per_account.into_tallies(accounts.account_count());
     // Each event was counted once, in its account; the per-currency and overall tallies
     // (for the notes) are the sums of the accounts'.
-    let mut per_currency = vec![Tally::default(); currencies.len()];
+    let (per_account, mut per_currency) =
+        per_account.split(accounts.account_count(), &currency_of, currencies.len());
     let mut all = Tally::default();
-    for (id, tally) in per_account.iter().enumerate() {
-        if currencies.len() > 1 {
-            per_currency[currency_of[id]].absorb(tally);
-        }
+    for tally in &per_currency {
         all.absorb(tally);
     }
     let unassigned = accounts.unassigned() as usize;
-    per_account[unassigned].finish();
-    let unassigned_units = per_account[unassigned].total().units();
+    let unassigned_units: u64 = per_account[unassigned].values().map(Totals::units).sum();
     let mut unlisted_notes: Vec<String> = streamed
         .unlisted
         .iter()
@@ -97,10 +93,9 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
         ls.warn(n);
     }
     let mut lines = Vec::new();
-    for (id, tally) in per_account.iter_mut().enumerate() {
-        tally.finish();
+    for (id, months) in per_account.iter().enumerate() {
         let account = &accounts.accounts[id];
-        for (&month, totals) in &tally.months {
+        for (&month, totals) in months {
             if totals.units() == 0 {
                 continue;
             }

@@ -158,8 +158,8 @@ impl EventKey {
 /// One tally per account, counted in one place: a platform log has thousands of accounts,
 /// and a tally each would cost a cache miss or three per event. Here an event's key is
 /// interned in a small table that stays in cache (a log has few distinct keys), and the count
-/// goes to one flat map keyed by (account, key); [`AccountTallies::into_tallies`] hands each
-/// account the counts [`Tally::add`] would have given it.
+/// goes to one flat map keyed by (account, key); [`AccountTallies::split`] hands each
+/// account the totals a [`Tally`] of its own would have given it.
 #[derive(Debug, Clone, Default)]
 pub struct AccountTallies {
     ids: FxHashMap<EventKey, u32>,
@@ -189,15 +189,74 @@ impl AccountTallies {
             .or_default() += 1;
     }
 
-    /// The tallies of accounts `0..accounts`, unfinished (as [`Tally::add`] leaves them).
-    pub fn into_tallies(self, accounts: usize) -> Vec<Tally> {
-        let mut tallies = vec![Tally::default(); accounts];
+    /// Splits the counts once: per account `0..accounts`, its totals per month (what a
+    /// finished [`Tally`]'s `months` holds, all an invoice line needs), and per group of
+    /// accounts (`group_of[account]` in `0..groups`), the unfinished tally of its accounts'
+    /// events, for the notes. Each count is read once, where a [`Tally`] per account would
+    /// cost each account a map and a sort, and the groups a hash lookup per account and key.
+    pub fn split(
+        self,
+        accounts: usize,
+        group_of: &[usize],
+        groups: usize,
+    ) -> (Vec<BTreeMap<Month, Totals>>, Vec<Tally>) {
+        let mut months: Vec<BTreeMap<Month, Totals>> = vec![BTreeMap::new(); accounts];
+        let mut per_group = vec![0u64; groups * self.keys.len()];
         for (packed, n) in self.counts {
             let (account, id) = ((packed >> 32) as usize, packed as u32 as usize);
-            *tallies[account].counts.entry(self.keys[id]).or_default() += n;
+            per_group[group_of[account] * self.keys.len() + id] += n;
+            let k = &self.keys[id];
+            if k.charge.is_unit() {
+                months[account]
+                    .entry(k.month)
+                    .or_default()
+                    .add(&unit_totals(k, n));
+            }
         }
-        tallies
+        let tallies = per_group
+            .chunks(self.keys.len().max(1))
+            .take(groups)
+            .map(|counts| Tally {
+                counts: self
+                    .keys
+                    .iter()
+                    .zip(counts)
+                    .filter(|(_, &n)| n > 0)
+                    .map(|(k, &n)| (*k, n))
+                    .collect(),
+                ..Tally::default()
+            })
+            .collect();
+        (months, tallies)
     }
+}
+
+/// What `n` units of key `k` add to their month's (and cell's) totals.
+fn unit_totals(k: &EventKey, n: u64) -> Totals {
+    let mut t = Totals::default();
+    if k.charge.is_billed() {
+        t.billable[k.category.index()] = n;
+    } else {
+        t.free = n;
+    }
+    match k.quote {
+        QuoteKey::Free => {}
+        QuoteKey::Priced {
+            value,
+            substitute,
+            derived,
+            ..
+        } => {
+            t.cost = value * Decimal::from(n);
+            if substitute {
+                t.substituted = n;
+            } else if derived {
+                t.derived = n;
+            }
+        }
+        QuoteKey::Unpriced(_) => t.unpriced = n,
+    }
+    t
 }
 
 /// Everything the engine and pricer said, summed. [`Tally::add`] only counts; the public
@@ -277,29 +336,17 @@ impl Tally {
                 continue;
             }
             self.eras.entry(k.month).or_default().insert(k.era);
-            let mut t = Totals::default();
-            if k.charge.is_billed() {
-                t.billable[k.category.index()] = n;
-            } else {
-                t.free = n;
-            }
+            let t = unit_totals(k, n);
             match k.quote {
                 QuoteKey::Free => {}
                 QuoteKey::Priced {
-                    value,
                     column,
                     card,
                     substitute,
                     derived,
                     service_at_utility,
-                    tier: _,
+                    ..
                 } => {
-                    t.cost = value * Decimal::from(n);
-                    if substitute {
-                        t.substituted = n;
-                    } else if derived {
-                        t.derived = n;
-                    }
                     if let Some(date) = card {
                         self.cards
                             .entry(k.month)
@@ -332,7 +379,6 @@ impl Tally {
                     }
                 }
                 QuoteKey::Unpriced(column) => {
-                    t.unpriced = n;
                     *self
                         .unpriced
                         .entry((k.market, column))
