@@ -607,6 +607,12 @@ impl Accounts {
         (business as usize) < self.keys.len()
     }
 
+    /// Asks the CPU for a business number's slot ahead of [`Accounts::locate`] (a hint only).
+    #[inline]
+    pub fn prefetch(&self, business: u32) {
+        crate::prefetch::prefetch(self.located.as_ptr().wrapping_add(business as usize));
+    }
+
     /// The (account, WABA) of a business number's message on a local date.
     #[inline]
     pub fn locate(&self, business: u32, date: NaiveDate) -> (u32, u32) {
