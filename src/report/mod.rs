@@ -280,20 +280,18 @@ impl AccountTallies {
     }
 
     /// Splits the counts once: per account `0..accounts`, its totals per month (what a
-    /// finished [`Tally`]'s `months` holds, all an invoice line needs), and per group of
-    /// accounts (`group_of[account]` in `0..groups`), the unfinished tally of its accounts'
-    /// events, for the notes. Each count is read once, where a [`Tally`] per account would
-    /// cost each account a map and a sort, and the groups a hash lookup per account and key.
-    pub fn split(
-        self,
-        accounts: usize,
-        group_of: &[usize],
-        groups: usize,
-    ) -> (Vec<BTreeMap<Month, Totals>>, Vec<Tally>) {
+    /// finished [`Tally`]'s `months` holds, all an invoice line needs) and its events, and
+    /// per group of accounts (`group_of[account]` in `0..groups`), the unfinished tally of
+    /// its accounts' events, for the notes. Each count is read once, where a [`Tally`] per
+    /// account would cost each account a map and a sort, and the groups a hash lookup per
+    /// account and key.
+    pub fn split(self, accounts: usize, group_of: &[usize], groups: usize) -> Split {
         let mut months: Vec<BTreeMap<Month, Totals>> = vec![BTreeMap::new(); accounts];
+        let mut events = vec![0u64; accounts];
         let mut per_group = vec![0u64; groups * self.keys.len()];
         for (packed, n) in self.counts.into_counts() {
             let (account, id) = ((packed >> 32) as usize, packed as u32 as usize);
+            events[account] += n;
             per_group[group_of[account] * self.keys.len() + id] += n;
             let k = &self.keys[id];
             if k.charge.is_unit() {
@@ -303,7 +301,7 @@ impl AccountTallies {
                     .add(&unit_totals(k, n));
             }
         }
-        let tallies = per_group
+        let groups = per_group
             .chunks(self.keys.len().max(1))
             .take(groups)
             .map(|counts| Tally {
@@ -317,8 +315,23 @@ impl AccountTallies {
                 ..Tally::default()
             })
             .collect();
-        (months, tallies)
+        Split {
+            months,
+            events,
+            groups,
+        }
     }
+}
+
+/// [`AccountTallies::split`]: what the invoices need per account, and the notes per group.
+#[derive(Debug, Clone)]
+pub struct Split {
+    /// Per account: its totals per month.
+    pub months: Vec<BTreeMap<Month, Totals>>,
+    /// Per account: the events counted in it.
+    pub events: Vec<u64>,
+    /// Per group: the tally of its accounts' events, unfinished.
+    pub groups: Vec<Tally>,
 }
 
 /// What `n` units of key `k` add to their month's (and cell's) totals.
