@@ -162,7 +162,23 @@ impl std::fmt::Display for Shard {
 pub fn business_key(raw: &str) -> Vec<u8> {
     let raw = raw.trim();
     match phone::normalise(raw.as_bytes()) {
-        Ok(n) if !raw.is_empty() => format!("+{n}").into_bytes(),
+        Ok(mut n) if !raw.is_empty() => {
+            // `format!("+{n}")`, without the formatting machinery (20,000 numbers a file).
+            let mut digits = [0u8; 20];
+            let mut at = digits.len();
+            loop {
+                at -= 1;
+                digits[at] = b'0' + (n % 10) as u8;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
+            let mut key = Vec::with_capacity(1 + digits.len() - at);
+            key.push(b'+');
+            key.extend_from_slice(&digits[at..]);
+            key
+        }
         _ => raw.as_bytes().to_vec(),
     }
 }
@@ -224,10 +240,11 @@ fn csv_rows<'a>(file: &str, text: &str) -> Result<Rows<'a>, BadInput> {
 /// where the csv crate costs a record and a `String` per cell. `None` for any other file,
 /// which the csv crate reads (and whose errors it words).
 fn split_plain(text: &str) -> Option<Rows<'_>> {
+    let bytes = text.as_bytes();
     let plain = !text.is_empty()
         && !text.starts_with('\n')
-        && !text.contains(['"', '\r'])
-        && !text.contains("\n\n");
+        && memchr::memchr2(b'"', b'\r', bytes).is_none()
+        && memchr::memmem::find(bytes, b"\n\n").is_none();
     if !plain {
         return None;
     }
