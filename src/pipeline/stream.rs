@@ -364,50 +364,70 @@ fn replay_one(
 /// The pricers of a replay, and which one prices each WABA's events.
 struct Pricers<'a> {
     pricers: Vec<TieredPricer<'a>>,
-    /// Per WABA id: its pricer in `pricers`.
-    of_waba: Vec<u32>,
+    /// Per WABA id: its pricer in `pricers` when WABAs share them (a byte each, so that the
+    /// table stays in cache); empty when each WABA has its own (pricer = WABA id).
+    shared: Vec<u8>,
 }
 
 /// With volume-tier tables, one pricer per WABA (volume tiers count per WABA), each in its
 /// account's currency. Without any, a pricer's counters change no price, so the WABAs share
 /// one pricer per currency: thousands of accounts' WABAs had a pricer each, which missed the
 /// cache on nearly every event, where a few stay in it. Without `--accounts`, one pricer in
-/// `--currency`.
+/// `--currency` (WABA 0).
 fn pricers<'a>(s: &'a LogSettings, t: &'a Tariffs) -> Pricers<'a> {
     let Some(a) = &s.engine.accounts else {
         return Pricers {
             pricers: vec![TieredPricer::new(&t.cards, &t.tiers, &t.currency)],
-            of_waba: vec![0],
+            shared: Vec::new(),
         };
     };
     let currency = |waba: usize| a.accounts[a.wabas[waba] as usize].currency.as_str();
+    let per_waba = || Pricers {
+        pricers: (0..a.wabas.len())
+            .map(|w| TieredPricer::new(&t.cards, &t.tiers, currency(w)))
+            .collect(),
+        shared: Vec::new(),
+    };
     if !t.tiers.is_empty() {
-        return Pricers {
-            pricers: (0..a.wabas.len())
-                .map(|w| TieredPricer::new(&t.cards, &t.tiers, currency(w)))
-                .collect(),
-            of_waba: (0..a.wabas.len() as u32).collect(),
-        };
+        return per_waba();
     }
     let mut currencies: Vec<&str> = Vec::new();
-    let of_waba = (0..a.wabas.len())
-        .map(|w| {
-            let c = currency(w);
-            match currencies.iter().position(|&known| known == c) {
-                Some(i) => i as u32,
-                None => {
-                    currencies.push(c);
-                    (currencies.len() - 1) as u32
-                }
+    let mut shared = Vec::with_capacity(a.wabas.len());
+    for w in 0..a.wabas.len() {
+        let c = currency(w);
+        let i = match currencies.iter().position(|&known| known == c) {
+            Some(i) => i,
+            None => {
+                currencies.push(c);
+                currencies.len() - 1
             }
-        })
-        .collect();
+        };
+        match u8::try_from(i) {
+            Ok(i) => shared.push(i),
+            // More currencies than a byte numbers: a pricer per WABA.
+            Err(_) => return per_waba(),
+        }
+    }
     Pricers {
         pricers: currencies
             .into_iter()
             .map(|c| TieredPricer::new(&t.cards, &t.tiers, c))
             .collect(),
-        of_waba,
+        shared,
+    }
+}
+
+impl<'a> Pricers<'a> {
+    /// The pricer of a WABA's events.
+    #[inline]
+    fn of(&mut self, waba: u32) -> &mut TieredPricer<'a> {
+        let w = waba as usize;
+        let i = if self.shared.is_empty() {
+            w
+        } else {
+            usize::from(self.shared[w])
+        };
+        &mut self.pricers[i]
     }
 }
 
@@ -419,7 +439,7 @@ fn price_event(
     e: &BillingEvent,
 ) -> Result<(MarketId, Quote)> {
     let market = t.markets.market_at(e.country, e.date);
-    let pricer = &mut pricers.pricers[pricers.of_waba[e.waba as usize] as usize];
+    let pricer = pricers.of(e.waba);
     let quote = pricer.quote(e, market);
     if s.strict {
         strict(e, market, &quote, t, pricer.currency())?;
