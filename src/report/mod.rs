@@ -167,43 +167,63 @@ pub struct AccountTallies {
     counts: Counts,
 }
 
-/// Counts per (account, key id), packed as `account << 32 | id`: an open-addressing table
-/// (linear probing, one 16-byte slot per pair, no separate control bytes) whose pairs are
+/// Counts per (account, key id), given packed as `account << 32 | id`: an open-addressing
+/// table (linear probing) of 8-byte slots, each a pair's tag and its count, whose pairs are
 /// counted a batch at a time, each batch's slots asked of the cache before any is touched.
 /// With thousands of accounts the table outgrows the cache, and counting an event as it
-/// comes waited for a miss or two per event; batched, the misses overlap.
+/// comes waited for a miss or two per event; batched, the misses overlap, and at 8 bytes a
+/// pair the table takes a quarter of a hashbrown map's cache. A pair too large for a tag,
+/// and the counts past a slot's maximum, go to `spill`.
 #[derive(Debug, Clone, Default)]
 struct Counts {
-    /// `[key, count]`; [`Counts::EMPTY`] marks a free slot. A power of two long (or empty).
-    slots: Vec<[u64; 2]>,
+    /// `tag << COUNT_BITS | count`, 0 for a free slot. A power of two long (or empty).
+    slots: Vec<u64>,
     /// Slots in use.
     len: usize,
-    /// Keys not yet counted (at most [`Counts::BATCH`]).
+    /// Pairs not yet counted (at most [`Counts::BATCH`]).
     pending: Vec<u64>,
+    /// Pairs without a tag, and counts a slot could not hold, by packed pair.
+    spill: FxHashMap<u64, u64>,
 }
 
 impl Counts {
-    /// No (account, id) packs to it: ids are far below `u32::MAX`.
-    const EMPTY: u64 = u64::MAX;
     /// Events counted together: enough for their misses to overlap.
     const BATCH: usize = 32;
+    /// A slot's count: up to 16,777,215, the rest in `spill`.
+    const COUNT_BITS: u32 = 24;
+    const COUNT_MAX: u64 = (1 << Counts::COUNT_BITS) - 1;
+    /// Key ids below 65,536 and accounts below 16,777,215 have a tag.
+    const ID_BITS: u32 = 16;
 
     #[inline]
-    fn add(&mut self, key: u64) {
-        debug_assert_ne!(key, Counts::EMPTY);
-        self.pending.push(key);
+    fn add(&mut self, pair: u64) {
+        self.pending.push(pair);
         if self.pending.len() == Counts::BATCH {
             self.flush();
         }
     }
 
-    /// The slot a key's probe starts at: the high bits of a Fibonacci-hash product.
+    /// A pair's tag (never 0), if it has one: `(account << ID_BITS | id) + 1`, 40 bits.
     #[inline]
-    fn home(key: u64, bits: u32) -> usize {
-        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+    fn tag(pair: u64) -> Option<u64> {
+        let (account, id) = (pair >> 32, pair & 0xffff_ffff);
+        (id < 1 << Counts::ID_BITS && account < (1 << (40 - Counts::ID_BITS)) - 1)
+            .then(|| (account << Counts::ID_BITS | id) + 1)
     }
 
-    /// Counts the pending keys.
+    /// The pair a tag was made from.
+    fn pair(tag: u64) -> u64 {
+        let t = tag - 1;
+        (t >> Counts::ID_BITS) << 32 | (t & ((1 << Counts::ID_BITS) - 1))
+    }
+
+    /// The slot a tag's probe starts at: the high bits of a Fibonacci-hash product.
+    #[inline]
+    fn home(tag: u64, bits: u32) -> usize {
+        (tag.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+    }
+
+    /// Counts the pending pairs.
     fn flush(&mut self) {
         if self.pending.is_empty() {
             return;
@@ -214,19 +234,32 @@ impl Counts {
         }
         let bits = self.slots.len().trailing_zeros();
         let mask = self.slots.len() - 1;
-        for &key in &self.pending {
-            crate::prefetch::prefetch(self.slots.as_ptr().wrapping_add(Counts::home(key, bits)));
+        for &pair in &self.pending {
+            if let Some(tag) = Counts::tag(pair) {
+                crate::prefetch::prefetch(
+                    self.slots.as_ptr().wrapping_add(Counts::home(tag, bits)),
+                );
+            }
         }
-        for &key in &self.pending {
-            let mut i = Counts::home(key, bits);
+        for &pair in &self.pending {
+            let Some(tag) = Counts::tag(pair) else {
+                *self.spill.entry(pair).or_default() += 1;
+                continue;
+            };
+            let mut i = Counts::home(tag, bits);
             loop {
-                let slot = &mut self.slots[i];
-                if slot[0] == key {
-                    slot[1] += 1;
+                let slot = self.slots[i];
+                if slot >> Counts::COUNT_BITS == tag {
+                    if slot & Counts::COUNT_MAX == Counts::COUNT_MAX {
+                        *self.spill.entry(pair).or_default() += Counts::COUNT_MAX;
+                        self.slots[i] = tag << Counts::COUNT_BITS | 1;
+                    } else {
+                        self.slots[i] = slot + 1;
+                    }
                     break;
                 }
-                if slot[0] == Counts::EMPTY {
-                    *slot = [key, 1];
+                if slot == 0 {
+                    self.slots[i] = tag << Counts::COUNT_BITS | 1;
                     self.len += 1;
                     break;
                 }
@@ -236,27 +269,35 @@ impl Counts {
         self.pending.clear();
     }
 
-    /// Doubles the table (1,024 slots at first) and places every counted key again.
+    /// Doubles the table (1,024 slots at first) and places every counted pair again.
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(1024);
-        let old = std::mem::replace(&mut self.slots, vec![[Counts::EMPTY, 0]; size]);
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
         let bits = size.trailing_zeros();
-        for slot in old.into_iter().filter(|s| s[0] != Counts::EMPTY) {
-            let mut i = Counts::home(slot[0], bits);
-            while self.slots[i][0] != Counts::EMPTY {
+        for slot in old.into_iter().filter(|&s| s != 0) {
+            let mut i = Counts::home(slot >> Counts::COUNT_BITS, bits);
+            while self.slots[i] != 0 {
                 i = (i + 1) & (size - 1);
             }
             self.slots[i] = slot;
         }
     }
 
-    /// Every (key, count), in no particular order.
+    /// Every (pair, count), in no particular order.
     fn into_counts(mut self) -> impl Iterator<Item = (u64, u64)> {
         self.flush();
-        self.slots
+        let mut spill = std::mem::take(&mut self.spill);
+        let slots: Vec<(u64, u64)> = self
+            .slots
             .into_iter()
-            .filter(|s| s[0] != Counts::EMPTY)
-            .map(|s| (s[0], s[1]))
+            .filter(|&s| s != 0)
+            .map(|s| {
+                let pair = Counts::pair(s >> Counts::COUNT_BITS);
+                let n = (s & Counts::COUNT_MAX) + spill.remove(&pair).unwrap_or(0);
+                (pair, n)
+            })
+            .collect();
+        slots.into_iter().chain(spill)
     }
 }
 
@@ -712,22 +753,41 @@ mod tests {
     #[test]
     fn the_count_table_counts_every_pair_through_growth_and_a_part_batch() {
         // 5,000 pairs (past several doublings), each added its own number of times, in an
-        // order that interleaves them, and a total that leaves a batch half full.
+        // order that interleaves them, and a total that leaves a batch half full; and pairs
+        // too large for a slot's tag.
         let mut counts = Counts::default();
         let mut expected: FxHashMap<u64, u64> = FxHashMap::default();
+        let mut add = |counts: &mut Counts, pair: u64| {
+            counts.add(pair);
+            *expected.entry(pair).or_default() += 1;
+        };
         for round in 0..7u64 {
             for pair in 0..5_000u64 {
                 if pair % 7 >= round {
-                    let key = (pair % 2_500) << 32 | pair / 2_500;
-                    counts.add(key);
-                    *expected.entry(key).or_default() += 1;
+                    add(&mut counts, ((pair % 2_500) << 32) | (pair / 2_500));
                 }
             }
+            add(&mut counts, (7 << 32) | (1 << 16));
+            add(&mut counts, ((1 << 24) - 1) << 32);
+            add(&mut counts, (((1 << 24) - 2) << 32) | ((1 << 16) - 1));
         }
-        counts.add(42 << 32);
-        *expected.entry(42 << 32).or_default() += 1;
+        add(&mut counts, 42 << 32);
         let got: FxHashMap<u64, u64> = counts.into_counts().collect();
         assert_eq!(got, expected);
         assert_eq!(Counts::default().into_counts().count(), 0);
+    }
+
+    #[test]
+    fn a_count_past_what_a_slot_holds_is_kept_whole() {
+        let mut counts = Counts::default();
+        let n = Counts::COUNT_MAX * 2 + 3;
+        for _ in 0..n {
+            counts.add((3 << 32) | 9);
+        }
+        counts.add(4 << 32);
+        let got: FxHashMap<u64, u64> = counts.into_counts().collect();
+        assert_eq!(got.get(&((3 << 32) | 9)), Some(&n));
+        assert_eq!(got.get(&(4 << 32)), Some(&1));
+        assert_eq!(got.len(), 2);
     }
 }
