@@ -8,7 +8,7 @@ use crate::error::BadInput;
 use crate::event::BillingEvent;
 use crate::price::Quote;
 use crate::report::invoices::{InvoiceLine, Invoices};
-use crate::report::{AccountTallies, Tally};
+use crate::report::{AccountTallies, Split, Tally, Totals};
 use anyhow::Result;
 use rust_decimal::Decimal;
 use std::cell::RefCell;
@@ -41,36 +41,35 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
                 .unwrap_or(0)
         })
         .collect();
-    // Per account: the events and the business messages (for a shard's note).
-    let empty = || {
-        (
-            AccountTallies::default(),
-            vec![0u64; accounts.account_count()],
-        )
-    };
-    let tallies = RefCell::new(empty());
+    // Per account: the events (whose count is its business messages, for a shard's note).
+    let tallies = RefCell::new(AccountTallies::default());
     let each = |e: &BillingEvent, market, quote: &Quote| {
-        let (per_account, messages) = &mut *tallies.borrow_mut();
-        per_account.add(e.account, e, market, quote, t.card_date(quote));
-        messages[e.account as usize] += 1;
+        tallies
+            .borrow_mut()
+            .add(e.account, e, market, quote, t.card_date(quote));
         Ok(())
     };
-    let streamed = stream(ls, t, || *tallies.borrow_mut() = empty(), each)?;
-    let (per_account, messages) = tallies.into_inner();
-    let mut per_account = per_account.into_tallies(accounts.account_count());
+    let streamed = stream(
+        ls,
+        t,
+        || *tallies.borrow_mut() = AccountTallies::default(),
+        each,
+    )?;
     // Each event was counted once, in its account; the per-currency and overall tallies
     // (for the notes) are the sums of the accounts'.
-    let mut per_currency = vec![Tally::default(); currencies.len()];
+    let Split {
+        months: per_account,
+        events: messages,
+        groups: mut per_currency,
+    } = tallies
+        .into_inner()
+        .split(accounts.account_count(), &currency_of, currencies.len());
     let mut all = Tally::default();
-    for (id, tally) in per_account.iter().enumerate() {
-        if currencies.len() > 1 {
-            per_currency[currency_of[id]].absorb(tally);
-        }
+    for tally in &per_currency {
         all.absorb(tally);
     }
     let unassigned = accounts.unassigned() as usize;
-    per_account[unassigned].finish();
-    let unassigned_units = per_account[unassigned].total().units();
+    let unassigned_units: u64 = per_account[unassigned].values().map(Totals::units).sum();
     let mut unlisted_notes: Vec<String> = streamed
         .unlisted
         .iter()
@@ -97,10 +96,9 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
         ls.warn(n);
     }
     let mut lines = Vec::new();
-    for (id, tally) in per_account.iter_mut().enumerate() {
-        tally.finish();
+    for (id, months) in per_account.iter().enumerate() {
         let account = &accounts.accounts[id];
-        for (&month, totals) in &tally.months {
+        for (&month, totals) in months {
             if totals.units() == 0 {
                 continue;
             }

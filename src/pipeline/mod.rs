@@ -269,11 +269,25 @@ impl Tariffs {
     /// Every account is billed in a currency some card is in: an account in another would
     /// have every unit unpriced, so it is an error naming the account's first line.
     pub fn check_accounts(&self, accounts: &Accounts) -> Result<(), BadInput> {
-        match accounts
-            .accounts
-            .iter()
-            .find(|a| !self.cards.has_currency(&a.currency))
-        {
+        // Each currency is looked up in the cards once: a platform has thousands of accounts
+        // in a few currencies.
+        let mut known: Vec<(&str, bool)> = Vec::new();
+        let mut unpriced = None;
+        for a in &accounts.accounts {
+            let has = match known.iter().find(|(c, _)| *c == a.currency) {
+                Some(&(_, has)) => has,
+                None => {
+                    let has = self.cards.has_currency(&a.currency);
+                    known.push((&a.currency, has));
+                    has
+                }
+            };
+            if !has {
+                unpriced = Some(a);
+                break;
+            }
+        }
+        match unpriced {
             None => Ok(()),
             Some(a) => Err(BadInput::new(format!(
                 "{}, line {}: account '{}' is billed in {}, and no rate card is in {}",

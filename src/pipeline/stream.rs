@@ -297,11 +297,17 @@ fn try_stream(
     let mut error: Option<anyhow::Error> = None;
     let mut pairs = Pairs::default();
     let mut messages: Vec<Message> = Vec::with_capacity(BATCH);
+    let accounts = s.engine.accounts.as_deref();
     let read = read_batches(s, t, |batch| {
         messages.clear();
         intern_all(batch, &mut pairs, |raw, m| {
             if m.pair as usize == engine.pair_count() {
                 engine.add_pair(raw.business, raw.country);
+            }
+            // Its account is looked up when the look-back releases it: time enough for the
+            // slot to arrive in cache, as for the pair's windows below.
+            if let Some(accounts) = accounts {
+                accounts.prefetch(raw.business);
             }
             messages.push(m);
         });
@@ -344,7 +350,7 @@ fn replay_one(
     s: &LogSettings,
     t: &Tariffs,
     engine: &mut engine::Engine,
-    pricer: &mut [TieredPricer],
+    pricer: &mut Pricers,
     m: &Message,
     each: &mut impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
 ) -> Result<()> {
@@ -355,18 +361,73 @@ fn replay_one(
     Ok(())
 }
 
-/// One pricer per WABA (volume tiers count per WABA), each in its account's currency;
-/// without `--accounts`, one in `--currency`.
-fn pricers<'a>(s: &'a LogSettings, t: &'a Tariffs) -> Vec<TieredPricer<'a>> {
-    match &s.engine.accounts {
-        None => vec![TieredPricer::new(&t.cards, &t.tiers, &t.currency)],
-        Some(a) => a
-            .wabas
-            .iter()
-            .map(|&account| {
-                TieredPricer::new(&t.cards, &t.tiers, &a.accounts[account as usize].currency)
-            })
+/// The pricers of a replay, and which one prices each WABA's events.
+struct Pricers<'a> {
+    pricers: Vec<TieredPricer<'a>>,
+    /// Per WABA id: its pricer in `pricers` when WABAs share them (a byte each, so that the
+    /// table stays in cache); empty when each WABA has its own (pricer = WABA id).
+    shared: Vec<u8>,
+}
+
+/// With volume-tier tables, one pricer per WABA (volume tiers count per WABA), each in its
+/// account's currency. Without any, a pricer's counters change no price, so the WABAs share
+/// one pricer per currency: thousands of accounts' WABAs had a pricer each, which missed the
+/// cache on nearly every event, where a few stay in it. Without `--accounts`, one pricer in
+/// `--currency` (WABA 0).
+fn pricers<'a>(s: &'a LogSettings, t: &'a Tariffs) -> Pricers<'a> {
+    let Some(a) = &s.engine.accounts else {
+        return Pricers {
+            pricers: vec![TieredPricer::new(&t.cards, &t.tiers, &t.currency)],
+            shared: Vec::new(),
+        };
+    };
+    let currency = |waba: usize| a.accounts[a.wabas[waba] as usize].currency.as_str();
+    let per_waba = || Pricers {
+        pricers: (0..a.wabas.len())
+            .map(|w| TieredPricer::new(&t.cards, &t.tiers, currency(w)))
             .collect(),
+        shared: Vec::new(),
+    };
+    if !t.tiers.is_empty() {
+        return per_waba();
+    }
+    let mut currencies: Vec<&str> = Vec::new();
+    let mut shared = Vec::with_capacity(a.wabas.len());
+    for w in 0..a.wabas.len() {
+        let c = currency(w);
+        let i = match currencies.iter().position(|&known| known == c) {
+            Some(i) => i,
+            None => {
+                currencies.push(c);
+                currencies.len() - 1
+            }
+        };
+        match u8::try_from(i) {
+            Ok(i) => shared.push(i),
+            // More currencies than a byte numbers: a pricer per WABA.
+            Err(_) => return per_waba(),
+        }
+    }
+    Pricers {
+        pricers: currencies
+            .into_iter()
+            .map(|c| TieredPricer::new(&t.cards, &t.tiers, c))
+            .collect(),
+        shared,
+    }
+}
+
+impl<'a> Pricers<'a> {
+    /// The pricer of a WABA's events.
+    #[inline]
+    fn of(&mut self, waba: u32) -> &mut TieredPricer<'a> {
+        let w = waba as usize;
+        let i = if self.shared.is_empty() {
+            w
+        } else {
+            usize::from(self.shared[w])
+        };
+        &mut self.pricers[i]
     }
 }
 
@@ -374,11 +435,11 @@ fn pricers<'a>(s: &'a LogSettings, t: &'a Tariffs) -> Vec<TieredPricer<'a>> {
 fn price_event(
     s: &LogSettings,
     t: &Tariffs,
-    pricers: &mut [TieredPricer],
+    pricers: &mut Pricers,
     e: &BillingEvent,
 ) -> Result<(MarketId, Quote)> {
     let market = t.markets.market_at(e.country, e.date);
-    let pricer = &mut pricers[e.waba as usize];
+    let pricer = pricers.of(e.waba);
     let quote = pricer.quote(e, market);
     if s.strict {
         strict(e, market, &quote, t, pricer.currency())?;

@@ -158,13 +158,147 @@ impl EventKey {
 /// One tally per account, counted in one place: a platform log has thousands of accounts,
 /// and a tally each would cost a cache miss or three per event. Here an event's key is
 /// interned in a small table that stays in cache (a log has few distinct keys), and the count
-/// goes to one flat map keyed by (account, key); [`AccountTallies::into_tallies`] hands each
-/// account the counts [`Tally::add`] would have given it.
+/// goes to one flat table keyed by (account, key); [`AccountTallies::split`] hands each
+/// account the totals a [`Tally`] of its own would have given it.
 #[derive(Debug, Clone, Default)]
 pub struct AccountTallies {
     ids: FxHashMap<EventKey, u32>,
     keys: Vec<EventKey>,
-    counts: FxHashMap<u64, u64>,
+    counts: Counts,
+}
+
+/// Counts per (account, key id), given packed as `account << 32 | id`: an open-addressing
+/// table (linear probing) of 8-byte slots, each a pair's tag and its count, whose pairs are
+/// counted a batch at a time, each batch's slots asked of the cache before any is touched.
+/// With thousands of accounts the table outgrows the cache, and counting an event as it
+/// comes waited for a miss or two per event; batched, the misses overlap, and at 8 bytes a
+/// pair the table takes a quarter of a hashbrown map's cache. A pair too large for a tag,
+/// and the counts past a slot's maximum, go to `spill`.
+#[derive(Debug, Clone, Default)]
+struct Counts {
+    /// `tag << COUNT_BITS | count`, 0 for a free slot. A power of two long (or empty).
+    slots: Vec<u64>,
+    /// Slots in use.
+    len: usize,
+    /// Pairs not yet counted (at most [`Counts::BATCH`]).
+    pending: Vec<u64>,
+    /// Pairs without a tag, and counts a slot could not hold, by packed pair.
+    spill: FxHashMap<u64, u64>,
+}
+
+impl Counts {
+    /// Events counted together: enough for their misses to overlap.
+    const BATCH: usize = 32;
+    /// A slot's count: up to 16,777,215, the rest in `spill`.
+    const COUNT_BITS: u32 = 24;
+    const COUNT_MAX: u64 = (1 << Counts::COUNT_BITS) - 1;
+    /// Key ids below 65,536 and accounts below 16,777,215 have a tag.
+    const ID_BITS: u32 = 16;
+
+    #[inline]
+    fn add(&mut self, pair: u64) {
+        self.pending.push(pair);
+        if self.pending.len() == Counts::BATCH {
+            self.flush();
+        }
+    }
+
+    /// A pair's tag (never 0), if it has one: `(account << ID_BITS | id) + 1`, 40 bits.
+    #[inline]
+    fn tag(pair: u64) -> Option<u64> {
+        let (account, id) = (pair >> 32, pair & 0xffff_ffff);
+        (id < 1 << Counts::ID_BITS && account < (1 << (40 - Counts::ID_BITS)) - 1)
+            .then(|| (account << Counts::ID_BITS | id) + 1)
+    }
+
+    /// The pair a tag was made from.
+    fn pair(tag: u64) -> u64 {
+        let t = tag - 1;
+        (t >> Counts::ID_BITS) << 32 | (t & ((1 << Counts::ID_BITS) - 1))
+    }
+
+    /// The slot a tag's probe starts at: the high bits of a Fibonacci-hash product.
+    #[inline]
+    fn home(tag: u64, bits: u32) -> usize {
+        (tag.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+    }
+
+    /// Counts the pending pairs.
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        // At most three quarters full, so that probes stay short.
+        while (self.len + self.pending.len()) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let bits = self.slots.len().trailing_zeros();
+        let mask = self.slots.len() - 1;
+        for &pair in &self.pending {
+            if let Some(tag) = Counts::tag(pair) {
+                crate::prefetch::prefetch(
+                    self.slots.as_ptr().wrapping_add(Counts::home(tag, bits)),
+                );
+            }
+        }
+        for &pair in &self.pending {
+            let Some(tag) = Counts::tag(pair) else {
+                *self.spill.entry(pair).or_default() += 1;
+                continue;
+            };
+            let mut i = Counts::home(tag, bits);
+            loop {
+                let slot = self.slots[i];
+                if slot >> Counts::COUNT_BITS == tag {
+                    if slot & Counts::COUNT_MAX == Counts::COUNT_MAX {
+                        *self.spill.entry(pair).or_default() += Counts::COUNT_MAX;
+                        self.slots[i] = tag << Counts::COUNT_BITS | 1;
+                    } else {
+                        self.slots[i] = slot + 1;
+                    }
+                    break;
+                }
+                if slot == 0 {
+                    self.slots[i] = tag << Counts::COUNT_BITS | 1;
+                    self.len += 1;
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+        self.pending.clear();
+    }
+
+    /// Doubles the table (1,024 slots at first) and places every counted pair again.
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1024);
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        let bits = size.trailing_zeros();
+        for slot in old.into_iter().filter(|&s| s != 0) {
+            let mut i = Counts::home(slot >> Counts::COUNT_BITS, bits);
+            while self.slots[i] != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            self.slots[i] = slot;
+        }
+    }
+
+    /// Every (pair, count), in no particular order.
+    fn into_counts(mut self) -> impl Iterator<Item = (u64, u64)> {
+        self.flush();
+        let mut spill = std::mem::take(&mut self.spill);
+        let slots: Vec<(u64, u64)> = self
+            .slots
+            .into_iter()
+            .filter(|&s| s != 0)
+            .map(|s| {
+                let pair = Counts::pair(s >> Counts::COUNT_BITS);
+                let n = (s & Counts::COUNT_MAX) + spill.remove(&pair).unwrap_or(0);
+                (pair, n)
+            })
+            .collect();
+        slots.into_iter().chain(spill)
+    }
 }
 
 impl AccountTallies {
@@ -183,21 +317,90 @@ impl AccountTallies {
         if id == next {
             self.keys.push(key);
         }
-        *self
-            .counts
-            .entry(u64::from(account) << 32 | u64::from(id))
-            .or_default() += 1;
+        self.counts.add(u64::from(account) << 32 | u64::from(id));
     }
 
-    /// The tallies of accounts `0..accounts`, unfinished (as [`Tally::add`] leaves them).
-    pub fn into_tallies(self, accounts: usize) -> Vec<Tally> {
-        let mut tallies = vec![Tally::default(); accounts];
-        for (packed, n) in self.counts {
+    /// Splits the counts once: per account `0..accounts`, its totals per month (what a
+    /// finished [`Tally`]'s `months` holds, all an invoice line needs) and its events, and
+    /// per group of accounts (`group_of[account]` in `0..groups`), the unfinished tally of
+    /// its accounts' events, for the notes. Each count is read once, where a [`Tally`] per
+    /// account would cost each account a map and a sort, and the groups a hash lookup per
+    /// account and key.
+    pub fn split(self, accounts: usize, group_of: &[usize], groups: usize) -> Split {
+        let mut months: Vec<BTreeMap<Month, Totals>> = vec![BTreeMap::new(); accounts];
+        let mut events = vec![0u64; accounts];
+        let mut per_group = vec![0u64; groups * self.keys.len()];
+        for (packed, n) in self.counts.into_counts() {
             let (account, id) = ((packed >> 32) as usize, packed as u32 as usize);
-            *tallies[account].counts.entry(self.keys[id]).or_default() += n;
+            events[account] += n;
+            per_group[group_of[account] * self.keys.len() + id] += n;
+            let k = &self.keys[id];
+            if k.charge.is_unit() {
+                months[account]
+                    .entry(k.month)
+                    .or_default()
+                    .add(&unit_totals(k, n));
+            }
         }
-        tallies
+        let groups = per_group
+            .chunks(self.keys.len().max(1))
+            .take(groups)
+            .map(|counts| Tally {
+                counts: self
+                    .keys
+                    .iter()
+                    .zip(counts)
+                    .filter(|(_, &n)| n > 0)
+                    .map(|(k, &n)| (*k, n))
+                    .collect(),
+                ..Tally::default()
+            })
+            .collect();
+        Split {
+            months,
+            events,
+            groups,
+        }
     }
+}
+
+/// [`AccountTallies::split`]: what the invoices need per account, and the notes per group.
+#[derive(Debug, Clone)]
+pub struct Split {
+    /// Per account: its totals per month.
+    pub months: Vec<BTreeMap<Month, Totals>>,
+    /// Per account: the events counted in it.
+    pub events: Vec<u64>,
+    /// Per group: the tally of its accounts' events, unfinished.
+    pub groups: Vec<Tally>,
+}
+
+/// What `n` units of key `k` add to their month's (and cell's) totals.
+fn unit_totals(k: &EventKey, n: u64) -> Totals {
+    let mut t = Totals::default();
+    if k.charge.is_billed() {
+        t.billable[k.category.index()] = n;
+    } else {
+        t.free = n;
+    }
+    match k.quote {
+        QuoteKey::Free => {}
+        QuoteKey::Priced {
+            value,
+            substitute,
+            derived,
+            ..
+        } => {
+            t.cost = value * Decimal::from(n);
+            if substitute {
+                t.substituted = n;
+            } else if derived {
+                t.derived = n;
+            }
+        }
+        QuoteKey::Unpriced(_) => t.unpriced = n,
+    }
+    t
 }
 
 /// Everything the engine and pricer said, summed. [`Tally::add`] only counts; the public
@@ -277,29 +480,17 @@ impl Tally {
                 continue;
             }
             self.eras.entry(k.month).or_default().insert(k.era);
-            let mut t = Totals::default();
-            if k.charge.is_billed() {
-                t.billable[k.category.index()] = n;
-            } else {
-                t.free = n;
-            }
+            let t = unit_totals(k, n);
             match k.quote {
                 QuoteKey::Free => {}
                 QuoteKey::Priced {
-                    value,
                     column,
                     card,
                     substitute,
                     derived,
                     service_at_utility,
-                    tier: _,
+                    ..
                 } => {
-                    t.cost = value * Decimal::from(n);
-                    if substitute {
-                        t.substituted = n;
-                    } else if derived {
-                        t.derived = n;
-                    }
                     if let Some(date) = card {
                         self.cards
                             .entry(k.month)
@@ -332,7 +523,6 @@ impl Tally {
                     }
                 }
                 QuoteKey::Unpriced(column) => {
-                    t.unpriced = n;
                     *self
                         .unpriced
                         .entry((k.market, column))
@@ -554,4 +744,50 @@ fn tier_breakdown(tally: &Tally, market_name: &impl Fn(MarketId) -> String) -> V
         (a.month, &a.market, a.category, a.tier).cmp(&(b.month, &b.market, b.category, b.tier))
     });
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_count_table_counts_every_pair_through_growth_and_a_part_batch() {
+        // 5,000 pairs (past several doublings), each added its own number of times, in an
+        // order that interleaves them, and a total that leaves a batch half full; and pairs
+        // too large for a slot's tag.
+        let mut counts = Counts::default();
+        let mut expected: FxHashMap<u64, u64> = FxHashMap::default();
+        let mut add = |counts: &mut Counts, pair: u64| {
+            counts.add(pair);
+            *expected.entry(pair).or_default() += 1;
+        };
+        for round in 0..7u64 {
+            for pair in 0..5_000u64 {
+                if pair % 7 >= round {
+                    add(&mut counts, ((pair % 2_500) << 32) | (pair / 2_500));
+                }
+            }
+            add(&mut counts, (7 << 32) | (1 << 16));
+            add(&mut counts, ((1 << 24) - 1) << 32);
+            add(&mut counts, (((1 << 24) - 2) << 32) | ((1 << 16) - 1));
+        }
+        add(&mut counts, 42 << 32);
+        let got: FxHashMap<u64, u64> = counts.into_counts().collect();
+        assert_eq!(got, expected);
+        assert_eq!(Counts::default().into_counts().count(), 0);
+    }
+
+    #[test]
+    fn a_count_past_what_a_slot_holds_is_kept_whole() {
+        let mut counts = Counts::default();
+        let n = Counts::COUNT_MAX * 2 + 3;
+        for _ in 0..n {
+            counts.add((3 << 32) | 9);
+        }
+        counts.add(4 << 32);
+        let got: FxHashMap<u64, u64> = counts.into_counts().collect();
+        assert_eq!(got.get(&((3 << 32) | 9)), Some(&n));
+        assert_eq!(got.get(&(4 << 32)), Some(&1));
+        assert_eq!(got.len(), 2);
+    }
 }
