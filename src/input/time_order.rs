@@ -157,12 +157,24 @@ pub const RUN: usize = 1 << 20;
 /// sorting happens on the collecting thread while the reading thread is still parsing
 /// (that thread sets the pace; the collecting one only interns). [`Runs::merge`] then hands
 /// them out in time order without a sorted copy of them all.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Runs {
     /// The messages: each run sorted by time, equal times in file order.
     pub messages: Vec<Message>,
     /// Where each sorted run ends; messages after the last end are not sorted yet.
     ends: Vec<usize>,
+    /// Messages per run ([`RUN`]; tests take fewer).
+    run: usize,
+}
+
+impl Default for Runs {
+    fn default() -> Self {
+        Runs {
+            messages: Vec::new(),
+            ends: Vec::new(),
+            run: RUN,
+        }
+    }
 }
 
 impl Runs {
@@ -175,7 +187,7 @@ impl Runs {
     /// Sorts the messages pushed since the last run if they make a run.
     pub fn sort_full_run(&mut self) {
         let from = self.ends.last().copied().unwrap_or(0);
-        if self.messages.len() - from >= RUN {
+        if self.messages.len() - from >= self.run {
             self.close_run();
         }
     }
@@ -201,7 +213,11 @@ impl Runs {
         } else {
             vec![messages.len()]
         };
-        Runs { messages, ends }
+        Runs {
+            messages,
+            ends,
+            run: RUN,
+        }
     }
 
     /// Hands the messages to `out` in time order (equal times in file order: a run before a
@@ -215,32 +231,55 @@ impl Runs {
             runs.push(&self.messages[from..end]);
             from = end;
         }
-        if let [run] = runs[..] {
-            for batch in run.chunks(BATCH) {
-                if !out(batch) {
-                    return;
+        match runs[..] {
+            [] => return,
+            [run] => {
+                for batch in run.chunks(BATCH) {
+                    if !out(batch) {
+                        return;
+                    }
                 }
+                return;
             }
-            return;
+            _ => {}
         }
-        // The earliest head of each run; ties go to the earlier run, which came first in
-        // the file.
-        let mut heads: BinaryHeap<Reverse<(i64, usize)>> = runs
-            .iter()
-            .enumerate()
-            .map(|(i, run)| Reverse((run[0].time, i)))
-            .collect();
+        // A tournament (loser) tree over the runs' heads: each message taken costs one
+        // comparison per level. A head's key is its time, then its run, so that ties go to
+        // the earlier run, which came first in the file; an emptied run's key is the largest.
+        let k = runs.len();
+        let key = |run: &[Message], i: usize| match run.first() {
+            Some(m) => (u128::from((m.time as u64) ^ (1 << 63)) << 64) | i as u128,
+            None => u128::MAX,
+        };
+        let mut keys: Vec<u128> = runs.iter().enumerate().map(|(i, r)| key(r, i)).collect();
+        // Node n's children are 2n and 2n + 1; leaf i is node k + i. `losers[n]` is the run
+        // that lost the match at node n; the winner of them all goes on up.
+        let mut losers = vec![0usize; k];
+        let mut winners = vec![0usize; 2 * k];
+        for (i, w) in winners[k..].iter_mut().enumerate() {
+            *w = i;
+        }
+        for n in (1..k).rev() {
+            let (a, b) = (winners[2 * n], winners[2 * n + 1]);
+            let (win, lose) = if keys[a] < keys[b] { (a, b) } else { (b, a) };
+            winners[n] = win;
+            losers[n] = lose;
+        }
+        let mut winner = winners[1];
         let mut batch = Vec::with_capacity(BATCH);
-        while let Some(mut head) = heads.peek_mut() {
-            let Reverse((_, i)) = *head;
-            let run = &mut runs[i];
+        while keys[winner] != u128::MAX {
+            let run = &mut runs[winner];
             batch.push(run[0]);
             *run = &run[1..];
-            match run.first() {
-                Some(next) => *head = Reverse((next.time, i)),
-                None => {
-                    std::collections::binary_heap::PeekMut::pop(head);
+            keys[winner] = key(run, winner);
+            let mut node = (winner + k) / 2;
+            while node > 0 {
+                let other = losers[node];
+                if keys[other] < keys[winner] {
+                    losers[node] = winner;
+                    winner = other;
                 }
+                node /= 2;
             }
             if batch.len() == BATCH {
                 if !out(&batch) {
@@ -372,6 +411,35 @@ mod tests {
         });
         assert_eq!(one, expected);
         Runs::sorted(Vec::new()).merge(|_| panic!("no batch for no message"));
+    }
+
+    proptest::proptest! {
+        /// Any number of runs, of any lengths, merge into a stable sort by time.
+        #[test]
+        fn any_runs_merge_into_a_stable_sort(
+            times in proptest::collection::vec(0i64..20, 0..400),
+            run in 1usize..50,
+            every in 1usize..30,
+        ) {
+            let messages: Vec<Message> =
+                times.iter().enumerate().map(|(i, &t)| m(t - 10, i as u32)).collect();
+            let mut expected = messages.clone();
+            expected.sort_by_key(|m| m.time);
+            let mut runs = Runs { run, ..Runs::default() };
+            for (i, &x) in messages.iter().enumerate() {
+                runs.push(x);
+                if i % every == 0 {
+                    runs.sort_full_run();
+                }
+            }
+            runs.finish();
+            let mut merged = Vec::new();
+            runs.merge(|batch| {
+                merged.extend_from_slice(batch);
+                true
+            });
+            proptest::prop_assert_eq!(merged, expected);
+        }
     }
 
     #[test]
