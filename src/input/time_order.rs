@@ -192,10 +192,21 @@ impl Runs {
         }
     }
 
-    /// Sorts whatever was pushed since the last run (the end of the log).
+    /// Sorts whatever was pushed since the last run (the end of the log). Nothing else runs
+    /// then, so a long last run is sorted as two, one on each core.
     pub fn finish(&mut self) {
+        const SPLIT_FROM: usize = 1 << 16;
         let from = self.ends.last().copied().unwrap_or(0);
-        if self.messages.len() > from {
+        let len = self.messages.len();
+        if len - from >= SPLIT_FROM {
+            let middle = from + (len - from) / 2;
+            let (first, second) = self.messages[from..].split_at_mut(middle - from);
+            std::thread::scope(|scope| {
+                scope.spawn(|| first.sort_by_key(|m| m.time));
+                second.sort_by_key(|m| m.time);
+            });
+            self.ends.extend([middle, len]);
+        } else if len > from {
             self.close_run();
         }
     }
