@@ -285,11 +285,12 @@ impl Runs {
             keys[winner] = key(run, winner);
             let mut node = (winner + k) / 2;
             while node > 0 {
+                // Which run wins is a coin toss on a shuffled log: a select, not a branch the
+                // processor would mispredict every other time.
                 let other = losers[node];
-                if keys[other] < keys[winner] {
-                    losers[node] = winner;
-                    winner = other;
-                }
+                let lost = keys[other] < keys[winner];
+                losers[node] = std::hint::select_unpredictable(lost, winner, other);
+                winner = std::hint::select_unpredictable(lost, other, winner);
                 node /= 2;
             }
             if batch.len() == BATCH {
