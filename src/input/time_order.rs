@@ -154,15 +154,16 @@ pub fn sort_by_time(messages: &mut Vec<Message>) {
 pub const RUN: usize = 1 << 20;
 
 /// Messages collected in file order and sorted a run at a time as they come, so that the
-/// sorting happens on the collecting thread while the reading thread is still parsing
-/// (that thread sets the pace; the collecting one only interns). [`Runs::merge`] then hands
-/// them out in time order without a sorted copy of them all.
+/// sorting happens while the reading thread is still parsing (that thread sets the pace).
+/// Each run is a vector of its own, so that a full one can be sorted on another thread while
+/// the next fills. [`Runs::merge`] then hands them out in time order without a sorted copy
+/// of them all.
 #[derive(Debug)]
 pub struct Runs {
-    /// The messages: each run sorted by time, equal times in file order.
-    pub messages: Vec<Message>,
-    /// Where each sorted run ends; messages after the last end are not sorted yet.
-    ends: Vec<usize>,
+    /// The sorted runs, in file order: each sorted by time, equal times in file order.
+    sorted: Vec<Vec<Message>>,
+    /// The messages pushed since the last run, not sorted yet.
+    filling: Vec<Message>,
     /// Messages per run ([`RUN`]; tests take fewer).
     run: usize,
 }
@@ -170,8 +171,8 @@ pub struct Runs {
 impl Default for Runs {
     fn default() -> Self {
         Runs {
-            messages: Vec::new(),
-            ends: Vec::new(),
+            sorted: Vec::new(),
+            filling: Vec::new(),
             run: RUN,
         }
     }
@@ -181,67 +182,67 @@ impl Runs {
     /// Appends a message (in file order).
     #[inline]
     pub fn push(&mut self, m: Message) {
-        self.messages.push(m);
+        self.filling.push(m);
+    }
+
+    /// The messages pushed since the last run when they make a run: for the caller to sort
+    /// ([`sort_run`]) and give back with [`Runs::add_sorted`], in the order taken.
+    pub fn take_full_run(&mut self) -> Option<Vec<Message>> {
+        if self.filling.len() < self.run {
+            return None;
+        }
+        // Room for a run and a batch past it, so that the next run never grows by copying.
+        let next = Vec::with_capacity(self.run + self.run / 64);
+        Some(std::mem::replace(&mut self.filling, next))
+    }
+
+    /// Appends a run taken by [`Runs::take_full_run`], sorted.
+    pub fn add_sorted(&mut self, run: Vec<Message>) {
+        self.sorted.push(run);
     }
 
     /// Sorts the messages pushed since the last run if they make a run.
     pub fn sort_full_run(&mut self) {
-        let from = self.ends.last().copied().unwrap_or(0);
-        if self.messages.len() - from >= self.run {
-            self.close_run();
+        if let Some(mut run) = self.take_full_run() {
+            sort_run(&mut run);
+            self.add_sorted(run);
         }
     }
 
-    /// Sorts whatever was pushed since the last run (the end of the log). Nothing else runs
-    /// then, so a long last run is sorted as two, one on each core.
+    /// Sorts whatever was pushed since the last run (the end of the log), after every run
+    /// taken was given back. Nothing else runs then, so a long last run is sorted as two, one
+    /// on each core.
     pub fn finish(&mut self) {
         const SPLIT_FROM: usize = 1 << 16;
-        let from = self.ends.last().copied().unwrap_or(0);
-        let len = self.messages.len();
-        if len - from >= SPLIT_FROM {
-            let middle = from + (len - from) / 2;
-            let (first, second) = self.messages[from..].split_at_mut(middle - from);
+        let mut last = std::mem::take(&mut self.filling);
+        if last.len() >= SPLIT_FROM {
+            let mut second = last.split_off(last.len() / 2);
             std::thread::scope(|scope| {
-                scope.spawn(|| first.sort_by_key(|m| m.time));
-                second.sort_by_key(|m| m.time);
+                scope.spawn(|| sort_run(&mut last));
+                sort_run(&mut second);
             });
-            self.ends.extend([middle, len]);
-        } else if len > from {
-            self.close_run();
+            self.sorted.extend([last, second]);
+        } else if !last.is_empty() {
+            sort_run(&mut last);
+            self.sorted.push(last);
         }
-    }
-
-    fn close_run(&mut self) {
-        let from = self.ends.last().copied().unwrap_or(0);
-        self.messages[from..].sort_by_key(|m| m.time);
-        self.ends.push(self.messages.len());
     }
 
     /// Messages already in time order: one run.
     pub fn sorted(messages: Vec<Message>) -> Runs {
-        let ends = if messages.is_empty() {
-            Vec::new()
-        } else {
-            vec![messages.len()]
-        };
-        Runs {
-            messages,
-            ends,
-            run: RUN,
+        let mut runs = Runs::default();
+        if !messages.is_empty() {
+            runs.sorted.push(messages);
         }
+        runs
     }
 
     /// Hands the messages to `out` in time order (equal times in file order: a run before a
     /// later one), a batch at a time, until `out` returns false. Call [`Runs::finish`] first.
     pub fn merge(&self, mut out: impl FnMut(&[Message]) -> bool) {
         const BATCH: usize = 4096;
-        debug_assert_eq!(self.ends.last().copied().unwrap_or(0), self.messages.len());
-        let mut runs: Vec<&[Message]> = Vec::with_capacity(self.ends.len());
-        let mut from = 0;
-        for &end in &self.ends {
-            runs.push(&self.messages[from..end]);
-            from = end;
-        }
+        debug_assert!(self.filling.is_empty());
+        let mut runs: Vec<&[Message]> = self.sorted.iter().map(Vec::as_slice).collect();
         match runs[..] {
             [] => return,
             [run] => {
@@ -304,6 +305,11 @@ impl Runs {
             out(&batch);
         }
     }
+}
+
+/// Sorts one run by time, equal times keeping their order.
+pub fn sort_run(run: &mut [Message]) {
+    run.sort_by_key(|m| m.time);
 }
 
 #[cfg(test)]

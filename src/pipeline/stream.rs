@@ -9,7 +9,7 @@ use crate::error::BadInput;
 use crate::event::BillingEvent;
 use crate::input::reader::{intern_all, Log, LogReader, RawMessage, ReadError, ReadStats};
 use crate::input::source;
-use crate::input::time_order::{sort_by_time, Reorder, Runs};
+use crate::input::time_order::{sort_by_time, sort_run, Reorder, Runs};
 use crate::input::webhooks::{self, WebhookLog};
 use crate::message::Message;
 use crate::pairs::Pairs;
@@ -199,13 +199,35 @@ fn read_runs(s: &LogSettings, t: &Tariffs) -> Result<(Runs, Pairs, ReadStats)> {
     }
     let mut runs = Runs::default();
     let mut pairs = Pairs::default();
-    let read = read_batches(s, t, |batch| {
-        intern_all(batch, &mut pairs, |_, m| runs.push(m));
-        runs.sort_full_run();
-        Ok(true)
-    })?;
-    let (stats, businesses) = read.ok_or_else(|| anyhow::anyhow!("the reading stopped early"))?;
+    // Full runs are sorted on a thread of their own: sorted here, a run kept this thread from
+    // taking batches for tens of milliseconds, and the reading thread waited.
+    let (to_sort, unsorted) = mpsc::channel::<Vec<Message>>();
+    let (read, sorted) = std::thread::scope(|scope| {
+        let sorter = scope.spawn(move || {
+            let mut sorted = Vec::new();
+            for mut run in unsorted {
+                sort_run(&mut run);
+                sorted.push(run);
+            }
+            sorted
+        });
+        let read = read_batches(s, t, |batch| {
+            intern_all(batch, &mut pairs, |_, m| runs.push(m));
+            if let Some(run) = runs.take_full_run() {
+                // The sorter ends only once this sender is gone.
+                let _ = to_sort.send(run);
+            }
+            Ok(true)
+        });
+        drop(to_sort);
+        (read, sorter.join())
+    });
+    let sorted = sorted.map_err(|_| anyhow::anyhow!("the sorting thread failed"))?;
+    let (stats, businesses) = read?.ok_or_else(|| anyhow::anyhow!("the reading stopped early"))?;
     pairs.adopt_businesses(businesses);
+    for run in sorted {
+        runs.add_sorted(run);
+    }
     runs.finish();
     report_skipped(s, &stats)?;
     Ok((runs, pairs, stats))
