@@ -186,7 +186,17 @@ pub struct TieredPricer<'a> {
     pricer: Pricer<'a>,
     tiers: &'a TierTables,
     counters: TierCounters,
+    /// The list quotes of recent (market, category, era, date) keys, by market and category:
+    /// consecutive events of a log share their date, so the cards are searched once a day
+    /// per market and category instead of once per event.
+    recent: Vec<Option<(ListKey, Quote)>>,
 }
+
+/// What a billed unit's list quote depends on.
+type ListKey = (MarketId, UnitCategory, Era, NaiveDate);
+
+/// Slots of [`TieredPricer::recent`] (a power of two).
+const RECENT: usize = 256;
 
 impl<'a> TieredPricer<'a> {
     /// A pricer of `currency` over `cards`, with the volume tiers of `tiers`; tier counters start
@@ -196,6 +206,25 @@ impl<'a> TieredPricer<'a> {
             pricer: Pricer::new(cards, currency),
             tiers,
             counters: TierCounters::default(),
+            recent: vec![None; RECENT],
+        }
+    }
+
+    /// [`Pricer::quote`], from [`TieredPricer::recent`] when the same key was priced last.
+    #[inline]
+    fn list_quote(&mut self, e: &BillingEvent, market: MarketId) -> Quote {
+        if !e.charge.is_billed() {
+            return Quote::Free;
+        }
+        let key = (market, e.category, e.era, e.date);
+        let slot = &mut self.recent[(usize::from(market.0) * 8 + e.category as usize) % RECENT];
+        match slot {
+            Some((k, quote)) if *k == key => *quote,
+            _ => {
+                let quote = self.pricer.quote(e, market);
+                *slot = Some((key, quote));
+                quote
+            }
         }
     }
 
@@ -206,7 +235,7 @@ impl<'a> TieredPricer<'a> {
 
     /// Events must come in time order (the counters run through each month).
     pub fn quote(&mut self, e: &BillingEvent, market: MarketId) -> Quote {
-        let quote = self.pricer.quote(e, market);
+        let quote = self.list_quote(e, market);
         // Without tier tables the counters could change nothing.
         if self.tiers.is_empty() || e.charge != Charge::Message || e.era.is_conversation_based() {
             return quote;

@@ -69,6 +69,9 @@ const CHUNKS_AHEAD: usize = 4;
 /// to it (the parser is the slowest stage; on two cores the decoder fits beside it).
 struct DecodeAhead {
     chunks: mpsc::Receiver<io::Result<Vec<u8>>>,
+    /// Chunks read go back to the decoder: a fresh megabyte per chunk cost page faults and
+    /// zeroing on the decoding thread, which on two cores shares the CPU with the others.
+    spent: mpsc::Sender<Vec<u8>>,
     current: Vec<u8>,
     at: usize,
     done: bool,
@@ -77,8 +80,12 @@ struct DecodeAhead {
 impl DecodeAhead {
     fn spawn<R: Read + Send + 'static>(mut decoder: R) -> Self {
         let (tx, rx) = mpsc::sync_channel(CHUNKS_AHEAD);
+        let (spent, recycled) = mpsc::channel::<Vec<u8>>();
         std::thread::spawn(move || loop {
-            let mut chunk = vec![0u8; CHUNK];
+            let mut chunk = recycled.try_recv().unwrap_or_default();
+            // Every chunk has CHUNK initialised bytes (a recycled one keeps them), so none is
+            // zeroed again.
+            chunk.resize(CHUNK, 0);
             let mut filled = 0;
             let result = loop {
                 match decoder.read(&mut chunk[filled..]) {
@@ -112,6 +119,7 @@ impl DecodeAhead {
         });
         DecodeAhead {
             chunks: rx,
+            spent,
             current: Vec::new(),
             at: 0,
             done: false,
@@ -127,7 +135,11 @@ impl Read for DecodeAhead {
             }
             match self.chunks.recv() {
                 Ok(Ok(chunk)) => {
-                    self.current = chunk;
+                    let spent = std::mem::replace(&mut self.current, chunk);
+                    if spent.capacity() > 0 {
+                        // The decoder may have ended already: then the chunk just goes.
+                        let _ = self.spent.send(spent);
+                    }
                     self.at = 0;
                 }
                 Ok(Err(e)) => {

@@ -9,7 +9,7 @@ use crate::error::BadInput;
 use crate::event::BillingEvent;
 use crate::input::reader::{intern_all, Log, LogReader, RawMessage, ReadError, ReadStats};
 use crate::input::source;
-use crate::input::time_order::{sort_by_time, Reorder};
+use crate::input::time_order::{sort_by_time, sort_run, Reorder, Runs};
 use crate::input::webhooks::{self, WebhookLog};
 use crate::message::Message;
 use crate::pairs::Pairs;
@@ -183,13 +183,54 @@ pub fn stream(
         }
         reset();
     }
-    let log = read(s, t)?;
-    replay(s, t, &log, each)?;
-    let unlisted = unlisted(s, &log.pairs, &log.stats.business_lines);
-    Ok(Streamed {
-        stats: log.stats,
-        unlisted,
-    })
+    let (runs, pairs, stats) = read_runs(s, t)?;
+    replay_runs(s, t, &runs, &pairs, each)?;
+    let unlisted = unlisted(s, &pairs, &stats.business_lines);
+    Ok(Streamed { stats, unlisted })
+}
+
+/// Reads the whole log as [`read`] does, but sorts it a run at a time on this thread while
+/// the reading thread parses, instead of all at once after: the runs are merged as they are
+/// replayed ([`replay_runs`]).
+fn read_runs(s: &LogSettings, t: &Tariffs) -> Result<(Runs, Pairs, ReadStats)> {
+    if s.format == InputFormat::MetaWebhooks {
+        let log = read_webhooks(s, t)?.log;
+        return Ok((Runs::sorted(log.messages), log.pairs, log.stats));
+    }
+    let mut runs = Runs::default();
+    let mut pairs = Pairs::default();
+    // Full runs are sorted on a thread of their own: sorted here, a run kept this thread from
+    // taking batches for tens of milliseconds, and the reading thread waited.
+    let (to_sort, unsorted) = mpsc::channel::<Vec<Message>>();
+    let (read, sorted) = std::thread::scope(|scope| {
+        let sorter = scope.spawn(move || {
+            let mut sorted = Vec::new();
+            for mut run in unsorted {
+                sort_run(&mut run);
+                sorted.push(run);
+            }
+            sorted
+        });
+        let read = read_batches(s, t, |batch| {
+            intern_all(batch, &mut pairs, |_, m| runs.push(m));
+            if let Some(run) = runs.take_full_run() {
+                // The sorter ends only once this sender is gone.
+                let _ = to_sort.send(run);
+            }
+            Ok(true)
+        });
+        drop(to_sort);
+        (read, sorter.join())
+    });
+    let sorted = sorted.map_err(|_| anyhow::anyhow!("the sorting thread failed"))?;
+    let (stats, businesses) = read?.ok_or_else(|| anyhow::anyhow!("the reading stopped early"))?;
+    pairs.adopt_businesses(businesses);
+    for run in sorted {
+        runs.add_sorted(run);
+    }
+    runs.finish();
+    report_skipped(s, &stats)?;
+    Ok((runs, pairs, stats))
 }
 
 /// Messages handed from the reading thread to the replaying one, in file order.
@@ -454,6 +495,48 @@ pub fn replay(
     s: &LogSettings,
     t: &Tariffs,
     log: &Log,
+    each: impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
+) -> Result<()> {
+    let windows = |sink: &mut dyn FnMut(BillingEvent) -> bool| {
+        let calendar = Calendar::new(s.timezone);
+        engine::replay_while(&log.messages, &log.pairs, &s.engine, calendar, sink);
+    };
+    replay_events(s, t, windows, each)
+}
+
+/// [`replay`] for a log read in sorted runs: the windows' thread merges them as it goes.
+fn replay_runs(
+    s: &LogSettings,
+    t: &Tariffs,
+    runs: &Runs,
+    pairs: &Pairs,
+    each: impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
+) -> Result<()> {
+    let windows = |sink: &mut dyn FnMut(BillingEvent) -> bool| {
+        let mut engine = engine::Engine::new(&s.engine, Calendar::new(s.timezone));
+        runs.merge(|batch| {
+            for (i, m) in batch.iter().enumerate() {
+                if let Some(ahead) = batch.get(i + crate::prefetch::AHEAD) {
+                    engine.prefetch(ahead.pair);
+                }
+                if let Some(event) = engine.push(m, pairs) {
+                    if !sink(event) {
+                        return false;
+                    }
+                }
+            }
+            true
+        });
+    };
+    replay_events(s, t, windows, each)
+}
+
+/// Runs `windows` (which hands each event to its sink, stopping when the sink returns false)
+/// on a thread of its own, and prices the events and hands them to `each` on this one.
+fn replay_events(
+    s: &LogSettings,
+    t: &Tariffs,
+    windows: impl FnOnce(&mut dyn FnMut(BillingEvent) -> bool) + Send,
     mut each: impl FnMut(&BillingEvent, MarketId, &Quote) -> Result<()>,
 ) -> Result<()> {
     const EVENTS: usize = 4096;
@@ -466,9 +549,8 @@ pub fn replay(
         let events = events;
         scope.spawn(move || {
             let mut batch = Vec::with_capacity(EVENTS);
-            let calendar = Calendar::new(s.timezone);
             let mut open = true;
-            engine::replay_while(&log.messages, &log.pairs, &s.engine, calendar, |e| {
+            windows(&mut |e| {
                 batch.push(e);
                 if batch.len() == EVENTS {
                     let empty = taken_back
