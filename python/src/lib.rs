@@ -134,23 +134,8 @@ fn settings(
         .as_deref()
         .map(|cc| options::default_country(cc, PY))
         .transpose()?;
-    let templates = match &o.templates {
-        None => None,
-        Some(path) => Some((
-            path.as_str(),
-            options::read_text(
-                path,
-                "templates",
-                PY,
-                "a template list (JSON) or catalogue (CSV)",
-            )?,
-        )),
-    };
-    let (templates, uncategorised_as) = options::categories(
-        templates.as_ref().map(|(p, t)| (*p, t.as_str())),
-        o.template_category.as_deref(),
-        PY,
-    )?;
+    let (templates, uncategorised_as) =
+        options::categories(o.templates.as_deref(), o.template_category.as_deref(), PY)?;
     ls.input.templates = templates;
     ls.input.uncategorised = uncategorised_as.is_some();
     ls.engine.uncategorised_as = uncategorised_as;

@@ -393,18 +393,24 @@ mod tests {
         }
     }
 
-    #[test]
-    fn runs_sorted_while_read_merge_into_a_stable_sort() {
-        // Few distinct times, so ties cross runs; a length that leaves a short last run.
+    /// `n` messages in file order whose times take few values (xorshift, 97 of them), so that
+    /// ties cross any boundary a sort cuts the messages at.
+    fn few_times(n: u32) -> Vec<Message> {
         let mut rng = 0x2545_F491_4F6C_DD1Du64;
-        let messages: Vec<Message> = (0..(2 * RUN + RUN / 3) as u32)
+        (0..n)
             .map(|i| {
                 rng ^= rng << 13;
                 rng ^= rng >> 7;
                 rng ^= rng << 17;
                 m((rng % 97) as i64, i)
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn runs_sorted_while_read_merge_into_a_stable_sort() {
+        // Few distinct times, so ties cross runs; a length that leaves a short last run.
+        let messages = few_times((2 * RUN + RUN / 3) as u32);
         let mut expected = messages.clone();
         expected.sort_by_key(|m| m.time);
         let mut runs = Runs::default();
@@ -463,15 +469,7 @@ mod tests {
     #[test]
     fn the_two_core_sort_is_a_stable_sort() {
         // Few distinct times, so ties cross the halves' boundary.
-        let mut rng = 0x2545_F491_4F6C_DD1Du64;
-        let messages: Vec<Message> = (0..200_000u32)
-            .map(|i| {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                m((rng % 97) as i64, i)
-            })
-            .collect();
+        let messages = few_times(200_000);
         let mut expected = messages.clone();
         expected.sort_by_key(|m| m.time);
         let mut sorted = messages;

@@ -100,16 +100,20 @@ pub fn default_country(cc: &str, sp: Spelling) -> Result<Region, BadInput> {
     })
 }
 
-/// What says the categories a log leaves unsaid: `templates` (a catalogue file, its path and
-/// text) or `template-category` (the category of templates sent outside windows), not both.
+/// What says the categories a log leaves unsaid: `templates` (the path of a catalogue file)
+/// or `template-category` (the category of templates sent outside windows), not both.
 pub fn categories(
-    templates: Option<(&str, &str)>,
+    templates: Option<&str>,
     template_category: Option<&str>,
     sp: Spelling,
 ) -> Result<(Option<Arc<TemplateCatalogue>>, Option<TemplateCategory>)> {
     let templates = match templates {
         None => None,
-        Some((path, text)) => Some(Arc::new(TemplateCatalogue::parse(text, path)?)),
+        Some(path) => {
+            let what = "a template list (JSON) or catalogue (CSV)";
+            let text = read_text(path, "templates", sp, what)?;
+            Some(Arc::new(TemplateCatalogue::parse(&text, path)?))
+        }
     };
     let uncategorised_as = match template_category.map(str::trim) {
         None => None,

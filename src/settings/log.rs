@@ -125,20 +125,8 @@ impl ReadingChoices {
             .as_deref()
             .map(|cc| options::default_country(cc, Spelling::Cli))
             .transpose()?;
-        let text = match &a.templates {
-            None => None,
-            Some(path) => Some((
-                path.as_str(),
-                options::read_text(
-                    path,
-                    "templates",
-                    Spelling::Cli,
-                    "a template list (JSON) or catalogue (CSV)",
-                )?,
-            )),
-        };
         let (templates, uncategorised_as) = options::categories(
-            text.as_ref().map(|(p, t)| (*p, t.as_str())),
+            a.templates.as_deref(),
             a.template_category.as_deref(),
             Spelling::Cli,
         )?;
