@@ -425,7 +425,7 @@ fn pricers<'a>(s: &'a LogSettings, t: &'a Tariffs) -> Pricers<'a> {
     let currency = |waba: usize| a.accounts[a.wabas[waba] as usize].currency.as_str();
     let per_waba = || Pricers {
         pricers: (0..a.wabas.len())
-            .map(|w| TieredPricer::new(&t.cards, &t.tiers, currency(w)))
+            .map(|w| TieredPricer::new(&t.cards, &t.tiers, currency(w)).one_of_many())
             .collect(),
         shared: Vec::new(),
     };
