@@ -345,7 +345,7 @@ impl<'a, R: Read> LogReader<'a, R> {
             }
             if record.len() > header_count {
                 let err = too_many_fields(file, record, header_count, delimiter.unwrap_or(b','));
-                self.skip_invalid(err)?;
+                self.skip(err, Skip::Invalid)?;
                 continue;
             }
             let cx = RowContext {
@@ -366,7 +366,7 @@ impl<'a, R: Read> LogReader<'a, R> {
                     )
                     .at(location(file, line, &self.columns, column, record))
                     .hint("remove older rows or pass --skip-unsupported to skip and count them");
-                    self.skip_unsupported(err)?;
+                    self.skip(err, Skip::Unsupported)?;
                 }
                 Ok(Parsed::Message(m, category)) => {
                     if m.time >= self.future_from {
@@ -379,33 +379,29 @@ impl<'a, R: Read> LogReader<'a, R> {
                     let err = BadInput::new(e.what)
                         .at(location(file, line, &self.columns, e.field, record))
                         .hint(e.hint);
-                    self.skip_invalid(err)?;
+                    self.skip(err, Skip::Invalid)?;
                 }
             }
         }
     }
 
-    /// A bad row: an error, or with `--skip-invalid` counted and skipped.
+    /// A row that cannot be billed: an error, or with the option that allows it
+    /// (`--skip-invalid` for a bad row, `--skip-unsupported` for one dated before any
+    /// supported rule) counted and skipped.
     #[cold]
     #[inline(never)]
-    fn skip_invalid(&mut self, err: BadInput) -> Result<(), ReadError> {
-        if !self.options.skip_invalid {
+    fn skip(&mut self, err: BadInput, why: Skip) -> Result<(), ReadError> {
+        let (allowed, count) = match why {
+            Skip::Invalid => (self.options.skip_invalid, &mut self.stats.skipped_invalid),
+            Skip::Unsupported => (
+                self.options.skip_unsupported,
+                &mut self.stats.skipped_unsupported,
+            ),
+        };
+        if !allowed {
             return Err(err.into());
         }
-        self.stats.skipped_invalid += 1;
-        push_example(&mut self.stats, err);
-        Ok(())
-    }
-
-    /// A row dated before any supported rule: an error, or with `--skip-unsupported` counted
-    /// and skipped.
-    #[cold]
-    #[inline(never)]
-    fn skip_unsupported(&mut self, err: BadInput) -> Result<(), ReadError> {
-        if !self.options.skip_unsupported {
-            return Err(err.into());
-        }
-        self.stats.skipped_unsupported += 1;
+        *count += 1;
         push_example(&mut self.stats, err);
         Ok(())
     }
@@ -499,6 +495,15 @@ fn billing_time_column(m: &RawMessage, record: &Row, columns: &ColumnMap) -> Fie
     } else {
         Field::Timestamp
     }
+}
+
+/// Why a row is left out (`LogReader::skip`).
+#[derive(Clone, Copy)]
+enum Skip {
+    /// A value that cannot be read.
+    Invalid,
+    /// A date before any supported rule.
+    Unsupported,
 }
 
 /// Remembers a skipped row's error among the examples, and counts it under its reason.
