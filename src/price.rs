@@ -186,14 +186,15 @@ pub struct TieredPricer<'a> {
     pricer: Pricer<'a>,
     tiers: &'a TierTables,
     counters: TierCounters,
-    /// The list quotes of recent (market, category, era, date) keys, by market and category:
+    /// The list quotes of recent (market, category, date) keys, by market and category:
     /// consecutive events of a log share their date, so the cards are searched once a day
     /// per market and category instead of once per event.
     recent: Vec<Option<(ListKey, Quote)>>,
 }
 
-/// What a billed unit's list quote depends on.
-type ListKey = (MarketId, UnitCategory, Era, NaiveDate);
+/// What a billed unit's list quote depends on. Its era too, but that is `era_of` its date
+/// (the engine sets both), so the date stands for both.
+type ListKey = (MarketId, UnitCategory, NaiveDate);
 
 /// Slots of [`TieredPricer::recent`] (a power of two).
 const RECENT: usize = 256;
@@ -227,7 +228,7 @@ impl<'a> TieredPricer<'a> {
         if !e.charge.is_billed() {
             return Quote::Free;
         }
-        let key = (market, e.category, e.era, e.date);
+        let key = (market, e.category, e.date);
         let mask = self.recent.len() - 1;
         let slot = &mut self.recent[(usize::from(market.0) * 8 + e.category as usize) & mask];
         match slot {

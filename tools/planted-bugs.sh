@@ -26,7 +26,7 @@ marketing-utility-swapped|src/price.rs|s/UnitCategory::Marketing => Column::Mark
 failed-is-delivered|src/input/reader/row.rs|s/Some\(b"delivered" \| b"read" \| b"played"\) => Ok\(\(true, true\)\),\n(\s*)Some\(b"failed" \| /Some(b"delivered" | b"read" | b"played" | b"failed") => Ok((true, true)),\n$1Some(/
 auth-intl-rate-dropped|src/price.rs|s/UnitCategory::AuthenticationInternational => Column::AuthenticationInternational,/UnitCategory::AuthenticationInternational => Column::Authentication,/
 auth-intl-start-exclusive|src/engine/mod.rs|s/if date >= \*from\)/if date > *from)/
-quote-cache-any-date|src/price.rs|s/let key = \(market, e\.category, e\.era, e\.date\);/let key = (market, e.category, e.era, NaiveDate::default());/
+quote-cache-any-date|src/price.rs|s/let key = \(market, e\.category, e\.date\);/let key = (market, e.category, NaiveDate::default());/
 account-count-overflow-short|src/report/mod.rs|s/\+= Counts::COUNT_MAX;/+= Counts::COUNT_MAX - 1;/
 merge-ties-later-run-first|src/input/time_order.rs|s/\| i as u128,/| (usize::MAX - i) as u128,/
 EOF
