@@ -407,16 +407,12 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn runs_sorted_while_read_merge_into_a_stable_sort() {
-        // Few distinct times, so ties cross runs; a length that leaves a short last run.
-        let messages = few_times((2 * RUN + RUN / 3) as u32);
-        let mut expected = messages.clone();
-        expected.sort_by_key(|m| m.time);
-        let mut runs = Runs::default();
+    /// `messages` pushed into `runs` as a read pushes them, full runs sorted every `every`
+    /// messages (as the sorting thread gets to them), then merged.
+    fn read_and_merge(mut runs: Runs, messages: &[Message], every: usize) -> Vec<Message> {
         for (i, &x) in messages.iter().enumerate() {
             runs.push(x);
-            if i % 1000 == 999 {
+            if (i + 1) % every == 0 {
                 runs.sort_full_run();
             }
         }
@@ -426,6 +422,16 @@ mod tests {
             merged.extend_from_slice(batch);
             true
         });
+        merged
+    }
+
+    #[test]
+    fn runs_sorted_while_read_merge_into_a_stable_sort() {
+        // Few distinct times, so ties cross runs; a length that leaves a short last run.
+        let messages = few_times((2 * RUN + RUN / 3) as u32);
+        let mut expected = messages.clone();
+        expected.sort_by_key(|m| m.time);
+        let merged = read_and_merge(Runs::default(), &messages, 1000);
         assert_eq!(merged, expected);
         // One run (or none) comes out as it is.
         let mut one = Vec::new();
@@ -449,19 +455,7 @@ mod tests {
                 times.iter().enumerate().map(|(i, &t)| m(t - 10, i as u32)).collect();
             let mut expected = messages.clone();
             expected.sort_by_key(|m| m.time);
-            let mut runs = Runs { run, ..Runs::default() };
-            for (i, &x) in messages.iter().enumerate() {
-                runs.push(x);
-                if i % every == 0 {
-                    runs.sort_full_run();
-                }
-            }
-            runs.finish();
-            let mut merged = Vec::new();
-            runs.merge(|batch| {
-                merged.extend_from_slice(batch);
-                true
-            });
+            let merged = read_and_merge(Runs { run, ..Runs::default() }, &messages, every);
             proptest::prop_assert_eq!(merged, expected);
         }
     }
