@@ -344,10 +344,7 @@ fn ledger<'py>(
         let log = pipeline::read(&ls, &tariffs)?;
         let mut rows = output::Ledger::default();
         pipeline::ledger(&ls, &tariffs, &log, |r| rows.push(r))?;
-        let notes = vec![format!(
-            "times are in {} (timezone), as the CSV's offsets give them",
-            ls.timezone.name()
-        )];
+        let notes = vec![pipeline::ledger_note(&ls, Spelling::Python)];
         Ok((rows.finish()?, notes))
     })
 }
@@ -361,12 +358,7 @@ fn invoices<'py>(
 ) -> PyResult<Returned<'py>> {
     call(py, stream, move |table, h| {
         let (ls, tariffs) = settings(table, &options, h)?;
-        if ls.engine.accounts.is_none() {
-            return Err(bad(
-                "invoices needs accounts".into(),
-                "the accounts file (account,business,agents) says which business numbers belong to which account",
-            ));
-        }
+        // Without accounts the library's own check refuses the call.
         let per_account = pipeline::invoices(&ls, &tariffs, options.strict_accounts)?;
         let batch = output::invoices(&per_account.invoices)?;
         Ok((batch, per_account.invoices.notes))

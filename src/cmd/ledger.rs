@@ -37,9 +37,9 @@ pub fn run(s: &LedgerSettings) -> Result<()> {
     if s.xlsx {
         let mut book = Book::new(&t.currency);
         sheet(&s.log, t, &log, &mut book)?;
-        book.notes(&[format!(
-            "times are in {} (--timezone), as the CSV's offsets give them",
-            s.log.timezone.name()
+        book.notes(&[pipeline::ledger_note(
+            &s.log,
+            pipeline::options::Spelling::Cli,
         )])?;
         return book.save(s.output.as_deref());
     }

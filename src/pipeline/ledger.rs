@@ -10,6 +10,16 @@ use anyhow::Result;
 use chrono::{DateTime, Offset, SecondsFormat, TimeZone};
 use rust_decimal::Decimal;
 
+/// The ledger's one note: the time zone its local times are in (the option spelled as the
+/// caller names it).
+pub fn ledger_note(ls: &LogSettings, sp: super::options::Spelling) -> String {
+    format!(
+        "times are in {} ({}), as the CSV's offsets give them",
+        ls.timezone.name(),
+        sp.name("timezone")
+    )
+}
+
 /// A billed unit's `rate_source`.
 fn rate_source(quote: &Quote) -> &'static str {
     match quote {

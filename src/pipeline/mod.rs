@@ -40,7 +40,7 @@ mod skipped;
 mod stream;
 
 pub use invoices::{invoices, PerAccount};
-pub use ledger::{ledger, Row};
+pub use ledger::{ledger, ledger_note, Row};
 pub use skipped::future_warning;
 pub use stream::{read, read_webhooks, replay, stream, Streamed};
 
