@@ -44,10 +44,9 @@ impl Ord for Placed {
     }
 }
 
-/// The look-back window. Messages at or after the latest time seen (sorted input) go to the
-/// back of a queue; lagging ones (a delivery time behind a later send) go to a heap, so
-/// neither costs more than a push. Both are released by (time, place in file), which keeps
-/// equal times in file order.
+/// The look-back window. Messages come to the back of a queue kept in time order; those a
+/// later message turns out to be behind (a delivery time ahead of the next sends) move to a
+/// heap. Both are released by (time, place in file), which keeps equal times in file order.
 #[derive(Default)]
 pub struct Reorder {
     in_order: VecDeque<Placed>,
@@ -74,7 +73,7 @@ impl Reorder {
         };
         self.seq += 1;
         match self.latest {
-            Some(latest) if message.time < latest => self.lagging.push(Reverse(placed)),
+            Some(latest) if message.time < latest => self.place_lagging(placed),
             _ => {
                 self.in_order.push_back(placed);
                 self.latest = Some(message.time);
@@ -86,6 +85,23 @@ impl Reorder {
             release(m);
         }
         Ok(())
+    }
+
+    /// A message behind the latest. In a log sorted by send time, the messages ahead are the
+    /// few whose delivery time jumped forward: they move from the queue's back to the heap,
+    /// once each, and this one joins the queue, which stays in (time, place) order. Putting
+    /// the lagging message in the heap instead sent every row after such a jump there.
+    #[inline]
+    fn place_lagging(&mut self, placed: Placed) {
+        while let Some(back) = self.in_order.back() {
+            if back.message.time <= placed.message.time {
+                break;
+            }
+            let ahead = *back;
+            self.in_order.pop_back();
+            self.lagging.push(Reverse(ahead));
+        }
+        self.in_order.push_back(placed);
     }
 
     /// The earliest message held, removed if `ready` says so.
@@ -385,6 +401,23 @@ mod tests {
             for (i, (advance, lag, few)) in steps.into_iter().enumerate() {
                 // Few distinct times, so that ties are common.
                 latest += advance / (1 + i64::from(few) * WINDOW_MS);
+                rows.push(((latest + lag).max(0), i as u32));
+            }
+            let mut expected = rows.clone();
+            expected.sort_by_key(|r| r.0);
+            proptest::prop_assert_eq!(run(&rows), Ok(expected));
+        }
+
+        /// Lags of a few milliseconds among many equal times: the messages a lagging one is
+        /// behind move from the queue to the heap, and the result is a stable sort.
+        #[test]
+        fn short_lags_among_ties_come_out_stably_sorted(
+            steps in proptest::collection::vec((0i64..3, -3i64..=0), 1..300)
+        ) {
+            let mut latest = 0i64;
+            let mut rows = Vec::new();
+            for (i, (advance, lag)) in steps.into_iter().enumerate() {
+                latest += advance;
                 rows.push(((latest + lag).max(0), i as u32));
             }
             let mut expected = rows.clone();
