@@ -3,9 +3,12 @@
 
 use super::*;
 
+/// The longest keyword a cell is matched against (`partially_delivered`) fits.
+pub(super) const KEYWORD: usize = 24;
+
 /// `value` lowercased into `buf` when it is short enough to be a keyword (keywords are at most
-/// 16 bytes), so that it can be matched against byte-string patterns in one `match`.
-pub(super) fn keyword<'b>(value: &[u8], buf: &'b mut [u8; 16]) -> Option<&'b [u8]> {
+/// [`KEYWORD`] bytes), so that it can be matched against byte-string patterns in one `match`.
+pub(super) fn keyword<'b>(value: &[u8], buf: &'b mut [u8; KEYWORD]) -> Option<&'b [u8]> {
     let out = buf.get_mut(..value.len())?;
     for (o, v) in out.iter_mut().zip(value) {
         *o = v.to_ascii_lowercase();
@@ -89,7 +92,7 @@ pub(super) fn parse_row(
     if record.len() < columns.header_count() {
         missing_fields(record, columns)?;
     }
-    let mut kw = [0u8; 16];
+    let mut kw = [0u8; KEYWORD];
     let inbound = is_inbound(record, columns, &mut kw)?;
     // Which columns hold the customer and the business: with from and to, it depends on
     // who sent the row.
@@ -167,7 +170,7 @@ fn missing_fields(record: &Row, columns: &ColumnMap) -> Result<(), RowError> {
 
 /// The row's direction: a customer message (inbound) or a business message.
 #[inline(always)]
-fn is_inbound(record: &Row, columns: &ColumnMap, kw: &mut [u8; 16]) -> Result<bool, RowError> {
+fn is_inbound(record: &Row, columns: &ColumnMap, kw: &mut [u8; KEYWORD]) -> Result<bool, RowError> {
     match keyword(field(record, columns, Field::Direction), kw) {
         Some(b"inbound" | b"in" | b"incoming" | b"received" | b"user" | b"customer") => Ok(true),
         Some(
@@ -185,7 +188,11 @@ fn is_inbound(record: &Row, columns: &ColumnMap, kw: &mut [u8; 16]) -> Result<bo
 /// A customer message, and whether it came through an entry point (a Click-to-WhatsApp ad
 /// or a Page button), which opens a free entry-point window.
 #[inline(always)]
-fn inbound_kind(record: &Row, columns: &ColumnMap, kw: &mut [u8; 16]) -> Result<Kind, RowError> {
+fn inbound_kind(
+    record: &Row,
+    columns: &ColumnMap,
+    kw: &mut [u8; KEYWORD],
+) -> Result<Kind, RowError> {
     let entry_point = match keyword(field(record, columns, Field::EntryPoint), kw) {
         Some(b"" | b"false" | b"no" | b"0" | b"none") => false,
         Some(b"ctwa" | b"page_cta" | b"true" | b"yes" | b"1") => true,
@@ -207,7 +214,7 @@ fn inbound_kind(record: &Row, columns: &ColumnMap, kw: &mut [u8; 16]) -> Result<
 fn business_kind(
     record: &Row,
     cx: &RowContext,
-    kw: &mut [u8; 16],
+    kw: &mut [u8; KEYWORD],
 ) -> Result<(Kind, CategoryFrom), RowError> {
     let columns = cx.columns;
     if columns.index(Field::Category).is_some() {
@@ -235,7 +242,11 @@ fn business_kind(
 /// A business message's kind by the row's category column: a template's category, or one of
 /// the names of a free-form message (Meta's message types among them).
 #[inline(always)]
-fn row_category(record: &Row, columns: &ColumnMap, kw: &mut [u8; 16]) -> Result<Kind, RowError> {
+fn row_category(
+    record: &Row,
+    columns: &ColumnMap,
+    kw: &mut [u8; KEYWORD],
+) -> Result<Kind, RowError> {
     match keyword(field(record, columns, Field::Category), kw) {
         Some(b"marketing" | b"marketing_lite") => Ok(Kind::Template(TemplateCategory::Marketing)),
         Some(b"utility") => Ok(Kind::Template(TemplateCategory::Utility)),
@@ -287,7 +298,7 @@ fn catalogued(
 fn delivery(
     record: &Row,
     columns: &ColumnMap,
-    kw: &mut [u8; 16],
+    kw: &mut [u8; KEYWORD],
 ) -> Result<(bool, bool), RowError> {
     match keyword(field(record, columns, Field::Status), kw) {
         // Sent, or on its way (Twilio's statuses): delivered as far as the log knows.
@@ -302,7 +313,7 @@ fn delivery(
         _ => Err(bad(
             Field::Status,
             "unknown status",
-            "use delivered, read, played or sent (or Twilio's queued, accepted, sending, scheduled) for delivered; failed, undelivered, rejected or canceled for not delivered; or leave it empty",
+            "use delivered, read, played or sent (or Twilio's queued, accepted, sending, scheduled, partially_delivered) for delivered; failed, undelivered, rejected or canceled for not delivered; or leave it empty",
         )),
     }
 }

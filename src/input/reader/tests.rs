@@ -103,6 +103,16 @@ fn every_status_and_entry_point_value() {
         ("failed", false, false),
         ("undelivered", false, false),
         ("rejected", false, false),
+        // Twilio's: on their way, or not delivered.
+        ("queued", true, false),
+        ("accepted", true, false),
+        ("sending", true, false),
+        ("scheduled", true, false),
+        ("partially_delivered", true, false),
+        ("Partially_Delivered", true, false),
+        ("canceled", false, false),
+        ("cancelled", false, false),
+        ("DELIVERED", true, true),
     ] {
         let m = read(&format!("{T},outbound,utility,{N},,{st}\n"))
             .unwrap()
