@@ -16,6 +16,17 @@ pub(super) fn keyword<'b>(value: &[u8], buf: &'b mut [u8; KEYWORD]) -> Option<&'
     Some(out)
 }
 
+/// `read` of a cell as written, or else of its lowercase form: logs mostly write keywords in
+/// lowercase, and then the cell is matched without copying it.
+#[inline(always)]
+fn by_keyword<T>(
+    value: &[u8],
+    kw: &mut [u8; KEYWORD],
+    read: impl Fn(&[u8]) -> Option<T>,
+) -> Option<T> {
+    read(value).or_else(|| keyword(value, kw).and_then(read))
+}
+
 /// What a row turned out to be.
 pub(super) enum Parsed {
     Message(RawMessage, CategoryFrom),
@@ -171,13 +182,15 @@ fn missing_fields(record: &Row, columns: &ColumnMap) -> Result<(), RowError> {
 /// The row's direction: a customer message (inbound) or a business message.
 #[inline(always)]
 fn is_inbound(record: &Row, columns: &ColumnMap, kw: &mut [u8; KEYWORD]) -> Result<bool, RowError> {
-    match keyword(field(record, columns, Field::Direction), kw) {
-        Some(b"inbound" | b"in" | b"incoming" | b"received" | b"user" | b"customer") => Ok(true),
-        Some(
-            b"outbound" | b"out" | b"outgoing" | b"sent" | b"business" | b"outbound-api"
-            | b"outbound-reply" | b"outbound-call",
-        ) => Ok(false),
-        _ => Err(bad(
+    let direction = by_keyword(field(record, columns, Field::Direction), kw, |w| match w {
+        b"inbound" | b"in" | b"incoming" | b"received" | b"user" | b"customer" => Some(true),
+        b"outbound" | b"out" | b"outgoing" | b"sent" | b"business" | b"outbound-api"
+        | b"outbound-reply" | b"outbound-call" => Some(false),
+        _ => None,
+    });
+    match direction {
+        Some(inbound) => Ok(inbound),
+        None => Err(bad(
             Field::Direction,
             "unknown direction",
             "use inbound (in, incoming, received, user, customer) or outbound (out, outgoing, sent, business, outbound-api, outbound-reply, outbound-call)",
@@ -193,10 +206,14 @@ fn inbound_kind(
     columns: &ColumnMap,
     kw: &mut [u8; KEYWORD],
 ) -> Result<Kind, RowError> {
-    let entry_point = match keyword(field(record, columns, Field::EntryPoint), kw) {
-        Some(b"" | b"false" | b"no" | b"0" | b"none") => false,
-        Some(b"ctwa" | b"page_cta" | b"true" | b"yes" | b"1") => true,
-        _ => {
+    let entry_point = by_keyword(field(record, columns, Field::EntryPoint), kw, |w| match w {
+        b"" | b"false" | b"no" | b"0" | b"none" => Some(false),
+        b"ctwa" | b"page_cta" | b"true" | b"yes" | b"1" => Some(true),
+        _ => None,
+    });
+    let entry_point = match entry_point {
+        Some(flag) => flag,
+        None => {
             return Err(bad(
                 Field::EntryPoint,
                 "unknown entry point value",
@@ -247,22 +264,26 @@ fn row_category(
     columns: &ColumnMap,
     kw: &mut [u8; KEYWORD],
 ) -> Result<Kind, RowError> {
-    match keyword(field(record, columns, Field::Category), kw) {
-        Some(b"marketing" | b"marketing_lite") => Ok(Kind::Template(TemplateCategory::Marketing)),
-        Some(b"utility") => Ok(Kind::Template(TemplateCategory::Utility)),
-        Some(b"authentication") => Ok(Kind::Template(TemplateCategory::Authentication)),
-        Some(b"" | b"service" | b"text" | b"free_form" | b"session") => Ok(Kind::FreeForm),
+    // `Some(None)`: the word `template`, which names no category.
+    let kind = by_keyword(field(record, columns, Field::Category), kw, |w| match w {
+        b"marketing" | b"marketing_lite" => Some(Some(Kind::Template(TemplateCategory::Marketing))),
+        b"utility" => Some(Some(Kind::Template(TemplateCategory::Utility))),
+        b"authentication" => Some(Some(Kind::Template(TemplateCategory::Authentication))),
+        b"" | b"service" | b"text" | b"free_form" | b"session" => Some(Some(Kind::FreeForm)),
         // Meta's message types: every one but `template` is a free-form message.
-        Some(
-            b"image" | b"audio" | b"video" | b"document" | b"sticker" | b"location" | b"contacts"
-            | b"interactive" | b"reaction" | b"button" | b"order",
-        ) => Ok(Kind::FreeForm),
-        Some(b"template") => Err(bad(
+        b"image" | b"audio" | b"video" | b"document" | b"sticker" | b"location" | b"contacts"
+        | b"interactive" | b"reaction" | b"button" | b"order" => Some(Some(Kind::FreeForm)),
+        b"template" => Some(None),
+        _ => None,
+    });
+    match kind {
+        Some(Some(kind)) => Ok(kind),
+        Some(None) => Err(bad(
             Field::Category,
             "a template, but not which category of template",
             "write the template's category (marketing, utility or authentication), or give a template column with --templates FILE",
         )),
-        _ => Err(bad(
+        None => Err(bad(
             Field::Category,
             "unknown category",
             "templates are marketing, marketing_lite, utility or authentication; free-form messages are empty, service, text, free_form, session or a Meta message type (image, audio, video, document, sticker, location, contacts, interactive, reaction, button, order)",
@@ -300,17 +321,24 @@ fn delivery(
     columns: &ColumnMap,
     kw: &mut [u8; KEYWORD],
 ) -> Result<(bool, bool), RowError> {
-    match keyword(field(record, columns, Field::Status), kw) {
+    let delivery = by_keyword(field(record, columns, Field::Status), kw, |w| match w {
         // Sent, or on its way (Twilio's statuses): delivered as far as the log knows.
-        Some(
-            b"" | b"sent" | b"queued" | b"accepted" | b"sending" | b"scheduled"
-            | b"partially_delivered",
-        ) => Ok((true, false)),
-        Some(b"delivered" | b"read" | b"played") => Ok((true, true)),
-        Some(b"failed" | b"undelivered" | b"rejected" | b"canceled" | b"cancelled") => {
-            Ok((false, false))
+        b""
+        | b"sent"
+        | b"queued"
+        | b"accepted"
+        | b"sending"
+        | b"scheduled"
+        | b"partially_delivered" => Some((true, false)),
+        b"delivered" | b"read" | b"played" => Some((true, true)),
+        b"failed" | b"undelivered" | b"rejected" | b"canceled" | b"cancelled" => {
+            Some((false, false))
         }
-        _ => Err(bad(
+        _ => None,
+    });
+    match delivery {
+        Some(d) => Ok(d),
+        None => Err(bad(
             Field::Status,
             "unknown status",
             "use delivered, read, played or sent (or Twilio's queued, accepted, sending, scheduled, partially_delivered) for delivered; failed, undelivered, rejected or canceled for not delivered; or leave it empty",
