@@ -23,12 +23,14 @@ fep-72h-plus-1ms|src/engine/windows.rs|s/ENTRY_POINT_WINDOW: i64 = 3 \* MS_PER_D
 free-tier-999|src/era.rs|s/FREE_TIER_CONVERSATIONS: u32 = 1_000;/FREE_TIER_CONVERSATIONS: u32 = 999;/
 free-tier-1001|src/era.rs|s/FREE_TIER_CONVERSATIONS: u32 = 1_000;/FREE_TIER_CONVERSATIONS: u32 = 1_001;/
 marketing-utility-swapped|src/price.rs|s/UnitCategory::Marketing => Column::Marketing,\n(\s*)UnitCategory::Utility => Column::Utility,/UnitCategory::Marketing => Column::Utility,\n$1UnitCategory::Utility => Column::Marketing,/
-failed-is-delivered|src/input/reader/row.rs|s/Some\(b"delivered" \| b"read" \| b"played"\) => Ok\(\(true, true\)\),\n(\s*)Some\(b"failed" \| /Some(b"delivered" | b"read" | b"played" | b"failed") => Ok((true, true)),\n$1Some(/
+failed-is-delivered|src/input/reader/row.rs|s/b"delivered" \| b"read" \| b"played" => Some\(\(true, true\)\),\n(\s*)b"failed" \| /b"delivered" | b"read" | b"played" | b"failed" => Some((true, true)),\n$1/
 auth-intl-rate-dropped|src/price.rs|s/UnitCategory::AuthenticationInternational => Column::AuthenticationInternational,/UnitCategory::AuthenticationInternational => Column::Authentication,/
 auth-intl-start-exclusive|src/engine/mod.rs|s/if date >= \*from\)/if date > *from)/
 quote-cache-any-date|src/price.rs|s/let key = \(market, e\.category, e\.date\);/let key = (market, e.category, NaiveDate::default());/
 account-count-overflow-short|src/report/mod.rs|s/\+= Counts::COUNT_MAX;/+= Counts::COUNT_MAX - 1;/
 merge-ties-later-run-first|src/input/time_order.rs|s/\| i as u128,/| (usize::MAX - i) as u128,/
+lagging-left-behind|src/input/time_order.rs|s/if back\.message\.time <= placed\.message\.time \{/if back.message.time >= placed.message.time {/
+separator-past-the-line-end|src/input/records.rs|s/push_bits\(seps & \(\(1 << stop\) - 1\), at, ends\);/push_bits(seps, at, ends);/
 EOF
 )
 
