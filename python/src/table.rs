@@ -7,7 +7,9 @@ use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, StringViewArray};
 use arrow_buffer::{Buffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, SchemaRef, TimeUnit};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use waprice::input::records::Row;
 use waprice::input::table::{write_date, CellTime, Table, TableRows, Use};
 
@@ -332,39 +334,129 @@ impl Table for ArrowTable {
                 (*len, columns)
             })
             .collect();
-        Box::new(ArrowRows {
-            batches,
-            batch: 0,
-            row: 0,
-            buf: Vec::with_capacity(32),
-        })
+        Box::new(ArrowRows::Waiting(batches))
     }
 }
 
+/// How many rows the filling thread hands over at once.
+const CHUNK: usize = 1024;
+/// How many chunks may wait for the reader.
+const AHEAD: usize = 8;
 
-struct ArrowRows {
-    batches: Vec<(usize, Vec<Column>)>,
-    batch: usize,
-    row: usize,
-    buf: Vec<u8>,
+/// One reading of the rows. The cells are put into rows on a thread of its own, so that the
+/// reading thread (the busier of the command's two) only parses them: handing a row over is a
+/// swap of two [`Row`]s.
+enum ArrowRows {
+    /// Not read yet: the thread starts at the first row.
+    Waiting(Vec<(usize, Vec<Column>)>),
+    Reading(Filled),
+}
+
+struct Filled {
+    /// Chunks of rows in table order; an empty chunk after the last.
+    chunks: Option<Receiver<Vec<Row>>>,
+    /// Spent chunks back to the filling thread: their rows (the reader's, swapped in) keep
+    /// their buffers.
+    spent: Sender<Vec<Row>>,
+    chunk: Vec<Row>,
+    /// The next row of `chunk` to hand over.
+    at: usize,
+    done: bool,
+    filler: Option<JoinHandle<()>>,
+}
+
+/// A chunk of rows to fill: a spent one back from the reader, else a new one.
+fn fresh(spent: &Receiver<Vec<Row>>) -> Vec<Row> {
+    let mut chunk = spent.try_recv().unwrap_or_default();
+    chunk.resize_with(CHUNK, Row::default);
+    chunk
+}
+
+/// Fills chunks of rows with the batches' cells, in order, until the reader stops taking them.
+fn fill(batches: Vec<(usize, Vec<Column>)>, to: SyncSender<Vec<Row>>, spent: Receiver<Vec<Row>>) {
+    let mut buf = Vec::with_capacity(32);
+    let mut chunk = fresh(&spent);
+    let mut k = 0;
+    for (len, cols) in &batches {
+        for i in 0..*len {
+            let row = &mut chunk[k];
+            row.clear();
+            for c in cols {
+                c.push(i, row, &mut buf);
+            }
+            k += 1;
+            if k == CHUNK {
+                k = 0;
+                if to
+                    .send(std::mem::replace(&mut chunk, fresh(&spent)))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        }
+    }
+    chunk.truncate(k);
+    if !chunk.is_empty() && to.send(chunk).is_err() {
+        return;
+    }
+    let _ = to.send(Vec::new());
 }
 
 impl TableRows for ArrowRows {
     fn next(&mut self, row: &mut Row) -> bool {
+        if let ArrowRows::Waiting(batches) = self {
+            let batches = std::mem::take(batches);
+            let (to, chunks) = sync_channel(AHEAD);
+            let (spent, back) = channel();
+            let filler = std::thread::spawn(move || fill(batches, to, back));
+            *self = ArrowRows::Reading(Filled {
+                chunks: Some(chunks),
+                spent,
+                chunk: Vec::new(),
+                at: 0,
+                done: false,
+                filler: Some(filler),
+            });
+        }
+        let ArrowRows::Reading(r) = self else {
+            unreachable!("started above")
+        };
         loop {
-            let Some((len, cols)) = self.batches.get(self.batch) else {
+            if let Some(next) = r.chunk.get_mut(r.at) {
+                std::mem::swap(row, next);
+                r.at += 1;
+                return true;
+            }
+            if r.done {
                 return false;
-            };
-            if self.row >= *len {
-                self.batch += 1;
-                self.row = 0;
-                continue;
             }
-            for c in cols {
-                c.push(self.row, row, &mut self.buf);
+            if !r.chunk.is_empty() {
+                let _ = r.spent.send(std::mem::take(&mut r.chunk));
             }
-            self.row += 1;
-            return true;
+            r.at = 0;
+            match r.chunks.as_ref().map(Receiver::recv) {
+                Some(Ok(chunk)) if chunk.is_empty() => r.done = true,
+                Some(Ok(chunk)) => r.chunk = chunk,
+                // The filling thread ended without saying it was done: it panicked.
+                _ => {
+                    r.chunks = None;
+                    if let Some(Err(panic)) = r.filler.take().map(JoinHandle::join) {
+                        std::panic::resume_unwind(panic);
+                    }
+                    panic!("the table's rows stopped before the last");
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Filled {
+    fn drop(&mut self) {
+        // Stops the filling thread (its next send fails), then waits for it.
+        self.chunks = None;
+        if let Some(filler) = self.filler.take() {
+            let _ = filler.join();
         }
     }
 }
