@@ -167,6 +167,51 @@ impl Column {
         }
     }
 
+    /// The cells of rows `first..` into `rows` (one row each, in order): the column's type
+    /// matched once, not per cell.
+    fn push_all(&self, first: usize, rows: &mut [Row], buf: &mut Vec<u8>) {
+        let at = (first..).zip(rows.iter_mut());
+        match self {
+            Column::Unread | Column::Null => rows.iter_mut().for_each(|r| r.push_field(b"")),
+            Column::Utf8 {
+                offsets,
+                values,
+                nulls: None,
+            } => {
+                let offsets = &offsets[first..first + rows.len() + 1];
+                for (w, row) in offsets.windows(2).zip(rows) {
+                    row.push_field(&values[w[0] as usize..w[1] as usize]);
+                }
+            }
+            Column::LargeUtf8 {
+                offsets,
+                values,
+                nulls: None,
+            } => {
+                let offsets = &offsets[first..first + rows.len() + 1];
+                for (w, row) in offsets.windows(2).zip(rows) {
+                    row.push_field(&values[w[0] as usize..w[1] as usize]);
+                }
+            }
+            Column::Timestamp {
+                values,
+                nulls,
+                per_second,
+                utc,
+                as_time: true,
+            } => {
+                for ((i, &v), row) in (first..).zip(&values[first..]).zip(rows) {
+                    if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                        row.push_field(b"");
+                    } else {
+                        row.push_time(cell_time(v, *per_second, *utc));
+                    }
+                }
+            }
+            _ => at.for_each(|(i, row)| self.push(i, row, buf)),
+        }
+    }
+
     /// Row `i`'s cell into `row` (a null is an empty cell); `buf` is scratch space.
     #[inline(always)]
     fn push(&self, i: usize, row: &mut Row, buf: &mut Vec<u8>) {
@@ -373,18 +418,21 @@ fn fresh(spent: &Receiver<Vec<Row>>) -> Vec<Row> {
 }
 
 /// Fills chunks of rows with the batches' cells, in order, until the reader stops taking them.
+/// A chunk is filled column by column.
 fn fill(batches: Vec<(usize, Vec<Column>)>, to: SyncSender<Vec<Row>>, spent: Receiver<Vec<Row>>) {
     let mut buf = Vec::with_capacity(32);
     let mut chunk = fresh(&spent);
     let mut k = 0;
     for (len, cols) in &batches {
-        for i in 0..*len {
-            let row = &mut chunk[k];
-            row.clear();
+        let mut i = 0;
+        while i < *len {
+            let n = (len - i).min(CHUNK - k);
+            let rows = &mut chunk[k..k + n];
+            rows.iter_mut().for_each(Row::clear);
             for c in cols {
-                c.push(i, row, &mut buf);
+                c.push_all(i, rows, &mut buf);
             }
-            k += 1;
+            (i, k) = (i + n, k + n);
             if k == CHUNK {
                 k = 0;
                 if to
@@ -409,7 +457,10 @@ impl TableRows for ArrowRows {
             let batches = std::mem::take(batches);
             let (to, chunks) = sync_channel(AHEAD);
             let (spent, back) = channel();
-            let filler = std::thread::spawn(move || fill(batches, to, back));
+            let filler = std::thread::Builder::new()
+                .name("waprice-cells".into())
+                .spawn(move || fill(batches, to, back))
+                .expect("a thread to put the table's cells into rows");
             *self = ArrowRows::Reading(Filled {
                 chunks: Some(chunks),
                 spent,

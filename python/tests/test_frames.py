@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.csv  # noqa: F401  (pa.csv)
 import pytest
 
@@ -67,3 +68,18 @@ def test_a_bad_row_early_in_a_long_table_stops_the_reading(cli):
     with pytest.raises(waprice.WapriceError) as raised:
         waprice.estimate(long)
     assert (raised.value.row, raised.value.column) == (5, "direction")
+
+
+@pytest.mark.parametrize("text", [pa.large_string(), pa.string_view()])
+def test_large_and_view_strings_with_nulls(cli, text):
+    # Nulls (an empty cell each) in some columns, none in others.
+    table = read_strings(SAMPLE)
+    columns = []
+    for c in table.columns:
+        if c.null_count == 0 and pa.compute.any(pa.compute.equal(c, "")).as_py():
+            c = pa.compute.if_else(pa.compute.equal(c, ""), pa.scalar(None, pa.string()), c)
+        columns.append(c.cast(text))
+    table = pa.table(columns, names=table.column_names)
+    assert any(c.null_count for c in table.columns)
+    assert any(not c.null_count for c in table.columns)
+    assert_same_cells(cli_rows(cli, ARGS), waprice.estimate(table, timezone="Europe/Paris"))
