@@ -127,3 +127,14 @@ def test_a_timestamp_out_of_range_and_a_skipped_local_time_are_errors(cli, tmp_p
     assert (e.line, e.column, e.value) == (3, "timestamp", "2024-03-31T02:30:00")
     assert "does not exist in the time zone" in str(e)
     assert e.hint == "write the time with its UTC offset, or check --timezone"
+
+
+def test_a_timestamp_column_past_the_64th_is_read_as_a_time(cli, tmp_path):
+    log = typed(read_strings(FR_SHOP), "timestamp", "ms", "UTC")
+    path = tmp_path / "log.csv"
+    as_text(log, path)
+    wide = pa.table([pa.array([""] * log.num_rows)] * 70 + log.columns,
+                    names=[f"extra{i}" for i in range(70)] + log.column_names)
+    args = ["estimate", str(path), "--format", "csv", "--timezone", "Europe/Paris"]
+    result = waprice.estimate(wide, timezone="Europe/Paris", date_format="%d/%m/%Y %H:%M")
+    assert_same_cells(cli_rows(cli, args), result)

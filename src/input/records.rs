@@ -22,10 +22,8 @@ pub struct Row {
     line: u64,
     /// Whether a field may hold a line break: only a quoted field can.
     quoted: bool,
-    /// Bit i: field i is a time a table handed over as such ([`Row::push_time`]); its bytes
-    /// are not text. `local`: that time is a wall-clock time.
-    times: u64,
-    local: u64,
+    /// The fields that are times a table handed over as such ([`Row::push_time`]), by index.
+    times: Vec<(usize, CellTime)>,
 }
 
 impl Row {
@@ -44,8 +42,7 @@ impl Row {
         self.bytes.clear();
         self.ends.clear();
         self.quoted = false;
-        self.times = 0;
-        self.local = 0;
+        self.times.clear();
     }
 
     /// Appends a field (its bytes as they are: no quoting applies).
@@ -56,43 +53,22 @@ impl Row {
         self.bytes.push(b',');
     }
 
-    /// Appends a field that a table holds as a time (a column it reads as one,
+    /// Appends a field that a table holds as a time (in a column it reads as one,
     /// [`Use::Time`](super::table::Use)), to be read as that time rather than parsed from
-    /// text. Only the first 64 fields can be: a later one is written as text.
+    /// text. The field's bytes are a placeholder (`@`): never empty, never text to read.
     #[inline]
     pub fn push_time(&mut self, t: CellTime) {
-        let i = self.ends.len();
-        if i >= 64 {
-            let mut text = Vec::with_capacity(32);
-            t.write_text(&mut text);
-            return self.push_field(&text);
-        }
-        let (ms, local) = match t {
-            CellTime::Utc(ms) => (ms, false),
-            CellTime::Local(ms) => (ms, true),
-        };
-        // A marker, so that the field is never empty nor blank, then the milliseconds.
-        self.bytes.push(b'@');
-        self.bytes.extend_from_slice(&ms.to_le_bytes());
-        self.ends.push(self.bytes.len());
-        self.bytes.push(b',');
-        self.times |= 1 << i;
-        self.local |= u64::from(local) << i;
+        self.times.push((self.ends.len(), t));
+        self.push_field(b"@");
     }
 
     /// Field `i` as the time a table handed over ([`Row::push_time`]); `None` for a text field.
     #[inline]
     pub fn time(&self, i: usize) -> Option<CellTime> {
-        if i >= 64 || self.times >> i & 1 == 0 {
+        if self.times.is_empty() {
             return None;
         }
-        let field = self.get(i)?;
-        let ms = i64::from_le_bytes(field.get(1..9)?.try_into().ok()?);
-        Some(if self.local >> i & 1 == 1 {
-            CellTime::Local(ms)
-        } else {
-            CellTime::Utc(ms)
-        })
+        self.times.iter().find(|(at, _)| *at == i).map(|(_, t)| *t)
     }
 
     /// Field `i` as text: its bytes, or a time handed over as such written as RFC 3339.

@@ -130,6 +130,27 @@ mod tests {
     }
 
     #[test]
+    fn a_row_gives_back_its_times_and_their_text_at_any_index() {
+        let mut row = Row::default();
+        for i in 0..70 {
+            match i {
+                1 => row.push_time(CellTime::Utc(1_709_287_200_000)),
+                69 => row.push_time(CellTime::Local(0)),
+                _ => row.push_field(b"x"),
+            }
+        }
+        assert_eq!(row.time(1), Some(CellTime::Utc(1_709_287_200_000)));
+        assert_eq!(row.time(69), Some(CellTime::Local(0)));
+        assert_eq!(row.time(2), None);
+        assert_eq!(&*row.text(69).unwrap(), b"1970-01-01T00:00:00");
+        assert_eq!(&*row.text(2).unwrap(), b"x");
+        row.clear();
+        row.push_field(b"x");
+        row.push_field(b"y");
+        assert_eq!(row.time(1), None);
+    }
+
+    #[test]
     fn times_are_written_as_rfc_3339_to_the_millisecond() {
         assert_eq!(
             text(CellTime::Utc(1_709_287_200_123)),
