@@ -6,6 +6,7 @@
 //! record's position is the physical line it starts on, counting every kind of line break
 //! and the skipped empty lines, so that errors point at the line a person sees.
 
+use super::table::CellTime;
 use crate::lines::line_breaks;
 use std::io::{self, Read};
 use std::ops::Index;
@@ -21,6 +22,8 @@ pub struct Row {
     line: u64,
     /// Whether a field may hold a line break: only a quoted field can.
     quoted: bool,
+    /// The fields that are times a table handed over as such ([`Row::push_time`]), by index.
+    times: Vec<(usize, CellTime)>,
 }
 
 impl Row {
@@ -39,13 +42,45 @@ impl Row {
         self.bytes.clear();
         self.ends.clear();
         self.quoted = false;
+        self.times.clear();
     }
 
     /// Appends a field (its bytes as they are: no quoting applies).
+    #[inline]
     pub fn push_field(&mut self, field: &[u8]) {
         self.bytes.extend_from_slice(field);
         self.ends.push(self.bytes.len());
         self.bytes.push(b',');
+    }
+
+    /// Appends a field that a table holds as a time (in a column it reads as one,
+    /// [`Use::Time`](super::table::Use)), to be read as that time rather than parsed from
+    /// text. The field's bytes are a placeholder (`@`): never empty, never text to read.
+    #[inline]
+    pub fn push_time(&mut self, t: CellTime) {
+        self.times.push((self.ends.len(), t));
+        self.push_field(b"@");
+    }
+
+    /// Field `i` as the time a table handed over ([`Row::push_time`]); `None` for a text field.
+    #[inline]
+    pub fn time(&self, i: usize) -> Option<CellTime> {
+        if self.times.is_empty() {
+            return None;
+        }
+        self.times.iter().find(|(at, _)| *at == i).map(|(_, t)| *t)
+    }
+
+    /// Field `i` as text: its bytes, or a time handed over as such written as RFC 3339.
+    pub fn text(&self, i: usize) -> Option<std::borrow::Cow<'_, [u8]>> {
+        match self.time(i) {
+            Some(t) => {
+                let mut text = Vec::with_capacity(32);
+                t.write_text(&mut text);
+                Some(text.into())
+            }
+            None => self.get(i).map(Into::into),
+        }
     }
 
     /// How many fields the row has.

@@ -140,7 +140,10 @@ impl Table for TextTable {
     fn header(&self) -> Vec<String> {
         self.header.clone()
     }
-    fn rows(&self) -> Box<dyn crate::input::table::TableRows + Send> {
+    fn rows(
+        &self,
+        _: &[crate::input::table::Use],
+    ) -> Box<dyn crate::input::table::TableRows + Send> {
         Box::new(TextRows {
             rows: Arc::clone(&self.rows),
             next: 0,

@@ -250,7 +250,8 @@ def estimate(
         default_country: read numbers without ``+`` as national numbers of this country first
             (``--default-country``).
         date_format: how text timestamps are written (``--date-format``: a strftime pattern
-            such as ``'%d/%m/%Y %H:%M'``, or ``excel``, or ``unix``); Arrow timestamps need none.
+            such as ``'%d/%m/%Y %H:%M'``, or ``excel``, or ``unix``); Arrow timestamps need none and are
+            read as the times they are, whatever it says.
         strict_tariffs: a substitute or missing rate is an error (``--strict-tariffs``).
         by: ``"market"``, ``"category"``, ``"market,category"`` or ``"tier"``: the long
             format of ``--by`` instead of the months; ``"account"`` (with ``accounts``): one

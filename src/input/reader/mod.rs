@@ -10,7 +10,7 @@ use super::columns::{ColumnMap, Field, Needs};
 use super::date_format::{self, DateFormat};
 use super::records::{Records, Row};
 use super::sniff;
-use super::table::{Table, TableRows};
+use super::table::{CellTime, Table, TableRows, Use};
 use super::templates::{Lookup, TemplateCatalogue};
 use super::time::{parse_timestamp_with, DateCache, TimeError};
 use crate::calendar::Calendar;
@@ -227,7 +227,7 @@ impl<'a, R: Read> LogReader<'a, R> {
         let delimiter = options.delimiter.unwrap_or_else(|| sniff::delimiter(start));
         reader.set_delimiter(delimiter);
         let headers = reader.header().map_err(ReadError::Io)?;
-        Self::with_header(Cells::Csv(reader), &headers, options, calendar)
+        Self::with_header(|_| Cells::Csv(reader), &headers, options, calendar)
     }
 
     /// Reads a table's rows as a CSV log's records: its column names are the header, and each
@@ -238,15 +238,16 @@ impl<'a, R: Read> LogReader<'a, R> {
         options: &'a InputOptions,
         calendar: &'a Calendar,
     ) -> Result<Self, ReadError> {
-        let cells = Cells::Table {
-            rows: table.rows(),
+        let header = table.header();
+        let cells = |columns: &ColumnMap| Cells::Table {
+            rows: table.rows(&uses(columns, header.len())),
             line: 1,
         };
-        Self::with_header(cells, &table.header(), options, calendar)
+        Self::with_header(cells, &header, options, calendar)
     }
 
     fn with_header(
-        reader: Cells<R>,
+        reader: impl FnOnce(&ColumnMap) -> Cells<R>,
         headers: &[String],
         options: &'a InputOptions,
         calendar: &'a Calendar,
@@ -272,7 +273,7 @@ impl<'a, R: Read> LogReader<'a, R> {
         let columns = ColumnMap::resolve_with(headers, &options.columns, file, needs)?;
         check_category_sources(&columns, options, file)?;
         Ok(LogReader {
-            reader,
+            reader: reader(&columns),
             options,
             calendar,
             columns,
@@ -548,14 +549,31 @@ pub fn count_reason(reasons: &mut Vec<(String, u64)>, e: &BadInput) {
 fn location(file: &str, line: u64, columns: &ColumnMap, field: Field, record: &Row) -> Location {
     let value = columns
         .index(field)
-        .and_then(|i| record.get(i))
-        .unwrap_or(b"");
+        .and_then(|i| record.text(i))
+        .unwrap_or_default();
     Location {
         file: file.to_string(),
         line,
         column: crate::error::cut(columns.header(field)).into_owned(),
-        value: crate::error::cut(&String::from_utf8_lossy(value)).into_owned(),
+        value: crate::error::cut(&String::from_utf8_lossy(&value)).into_owned(),
     }
+}
+
+/// How the reader reads each of a table's columns: the timestamp columns as times (when no
+/// other field is read from the same column), the other columns it maps as text.
+fn uses(columns: &ColumnMap, count: usize) -> Vec<Use> {
+    let mut uses = vec![Use::Unread; count];
+    for f in Field::ALL {
+        if let Some(u) = columns.index(f).and_then(|i| uses.get_mut(i)) {
+            let time = matches!(f, Field::Timestamp | Field::DeliveredAt);
+            *u = match (*u, time) {
+                (Use::Unread, true) => Use::Time,
+                (Use::Unread | Use::Time, false) | (Use::Text, _) => Use::Text,
+                (Use::Time, true) => Use::Time,
+            };
+        }
+    }
+    uses
 }
 
 fn field<'r>(record: &'r Row, columns: &ColumnMap, f: Field) -> &'r [u8] {

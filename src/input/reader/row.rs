@@ -355,6 +355,9 @@ fn row_time(
     cache: &mut RowCache,
     f: Field,
 ) -> Result<i64, RowError> {
+    if let Some(t) = cx.columns.index(f).and_then(|i| record.time(i)) {
+        return typed_time(t, f, cx.calendar);
+    }
     let raw = field(record, cx.columns, f);
     let date_format = &cx.options.date_format;
     if let DateFormat::Auto = date_format {
@@ -365,6 +368,30 @@ fn row_time(
         }
     }
     time_off_the_fast_path(f, raw, cx.calendar, date_format, &mut cache.date)
+}
+
+/// A time a table handed over as such (an Arrow timestamp): an instant as it is, a local time
+/// in the WABA's time zone; `--date-format` is for text and does not apply. The errors are
+/// the ones its text (RFC 3339) would earn.
+#[inline(never)]
+fn typed_time(t: CellTime, f: Field, calendar: &Calendar) -> Result<i64, RowError> {
+    let ms = match t {
+        CellTime::Utc(ms) => Some(ms),
+        CellTime::Local(ms) => match chrono::DateTime::from_timestamp_millis(ms) {
+            Some(local) => match calendar.local_to_instant_ms(local.naive_utc()) {
+                Some(ms) => Some(ms),
+                None => {
+                    let e = TimeError::Skipped;
+                    return Err(bad(f, e.to_string(), e.hint()));
+                }
+            },
+            None => None,
+        },
+    };
+    match ms {
+        Some(ms) if (0..TOO_LATE_MS).contains(&ms) => Ok(ms),
+        _ => Err(bad(f, "timestamp out of range", TimeError::Range.hint())),
+    }
 }
 
 /// The business's id in `businesses` for its cell as written: normalised and interned the
