@@ -46,7 +46,7 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
     let each = |e: &BillingEvent, market, quote: &Quote| {
         tallies
             .borrow_mut()
-            .add(e.account, e, market, quote, t.card_date(quote));
+            .add(e.account, e, market, quote, || t.card_date(quote));
         Ok(())
     };
     let streamed = stream(

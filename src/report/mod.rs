@@ -163,8 +163,127 @@ impl EventKey {
 #[derive(Debug, Clone, Default)]
 pub struct AccountTallies {
     ids: FxHashMap<EventKey, u32>,
+    /// The ids of keys by their raw bits ([`RawKey`]): the lookup an event costs.
+    raw_ids: RawIds,
     keys: Vec<EventKey>,
     counts: Counts,
+}
+
+/// An event's key as the raw bits of its parts (the card row standing for the card's date,
+/// the rate's value as stored, at its own scale): equal bits make equal keys, so an event
+/// finds its key's id by comparing five words. Interning the [`EventKey`] itself hashed a
+/// dozen fields and compared the rate's value as a `Decimal` (normalised first), most of what
+/// an event cost to count. Keys equal by `Eq` with different bits (a rate at another scale)
+/// get an entry each here, with the id of the first: the counts are those of the `Eq` key.
+#[derive(Debug, Clone, Copy, Default)]
+struct RawKey([u64; 5]);
+
+impl RawKey {
+    /// Word by word: an array's `==` compares 40 bytes through `memcmp`.
+    #[inline]
+    fn same(&self, other: &RawKey) -> bool {
+        let (a, b) = (&self.0, &other.0);
+        ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4])) == 0
+    }
+}
+
+/// Key ids by [`RawKey`]: an open-addressing table (linear probing, at most half full) that
+/// only grows, a log having few distinct keys. A free slot's key is all zeros, which no
+/// [`RawKey`] is (its quote's kind is never 0).
+#[derive(Debug, Clone, Default)]
+struct RawIds {
+    slots: Vec<(RawKey, u32)>,
+    len: usize,
+}
+
+impl RawIds {
+    /// The slot a key's probe starts at.
+    #[inline]
+    fn home(k: &RawKey, bits: u32) -> usize {
+        let w = &k.0;
+        let h = (w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42) ^ w[3] ^ w[4].rotate_left(11))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> (64 - bits)) as usize
+    }
+
+    #[inline]
+    fn get(&self, k: &RawKey) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = RawIds::home(k, self.slots.len().trailing_zeros());
+        loop {
+            let (key, id) = &self.slots[i];
+            if key.same(k) {
+                return Some(*id);
+            }
+            if key.0[1] == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds a key not in the table.
+    fn insert(&mut self, k: RawKey, id: u32) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let size = (self.slots.len() * 2).max(256);
+            let old = std::mem::replace(&mut self.slots, vec![(RawKey::default(), 0); size]);
+            self.len = 0;
+            for (key, id) in old.into_iter().filter(|(key, _)| key.0[1] != 0) {
+                self.insert(key, id);
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = RawIds::home(&k, self.slots.len().trailing_zeros());
+        while self.slots[i].0 .0[1] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = (k, id);
+        self.len += 1;
+    }
+}
+
+impl RawKey {
+    /// The bits of the key of `e` in `market` priced by `quote`, unless a part is too large
+    /// for its field (a card row past 2^24, a tier bound past 2^32): such an event is looked
+    /// up by its [`EventKey`].
+    #[inline]
+    fn of(e: &BillingEvent, market: MarketId, quote: &Quote) -> Option<RawKey> {
+        let w0 = u64::from(e.month.0 as u32)
+            | u64::from(market.0) << 32
+            | (e.category as u64) << 48
+            | (e.charge as u64) << 56;
+        let base = e.era as u64 | (e.presumed as u64) << 8;
+        let (w1, w2, value) = match quote {
+            Quote::Free => (base | 1 << 16, 0, 0),
+            Quote::Unpriced(c) => (base | 2 << 16 | (*c as u64) << 24, 0, 0),
+            Quote::Priced(r) => {
+                if r.row >= 1 << 24 {
+                    return None;
+                }
+                let (tier, bounds) = match r.tier {
+                    None => (0, 0),
+                    Some(b) => {
+                        let last = b.last.map_or(0, |l| l + 1);
+                        if b.first >= 1 << 32 || last >= 1 << 32 {
+                            return None;
+                        }
+                        (1, b.first | last << 32)
+                    }
+                };
+                let flags = u64::from(r.substitute)
+                    | u64::from(r.derived) << 1
+                    | u64::from(r.service_at_utility) << 2
+                    | tier << 3;
+                let w1 =
+                    base | 3 << 16 | (r.column as u64) << 24 | flags << 32 | (r.row as u64) << 40;
+                (w1, bounds, u128::from_le_bytes(r.value.serialize()))
+            }
+        };
+        Some(RawKey([w0, w1, w2, value as u64, (value >> 64) as u64]))
+    }
 }
 
 /// Counts per (account, key id), given packed as `account << 32 | id`: an open-addressing
@@ -180,7 +299,7 @@ struct Counts {
     slots: Vec<u64>,
     /// Slots in use.
     len: usize,
-    /// Pairs not yet counted (at most [`Counts::BATCH`]).
+    /// Tags of pairs not yet counted (at most [`Counts::BATCH`]).
     pending: Vec<u64>,
     /// Pairs without a tag, and counts a slot could not hold, by packed pair.
     spill: FxHashMap<u64, u64>,
@@ -197,9 +316,14 @@ impl Counts {
 
     #[inline]
     fn add(&mut self, pair: u64) {
-        self.pending.push(pair);
-        if self.pending.len() == Counts::BATCH {
-            self.flush();
+        match Counts::tag(pair) {
+            Some(tag) => {
+                self.pending.push(tag);
+                if self.pending.len() == Counts::BATCH {
+                    self.flush();
+                }
+            }
+            None => *self.spill.entry(pair).or_default() += 1,
         }
     }
 
@@ -234,24 +358,16 @@ impl Counts {
         }
         let bits = self.slots.len().trailing_zeros();
         let mask = self.slots.len() - 1;
-        for &pair in &self.pending {
-            if let Some(tag) = Counts::tag(pair) {
-                crate::prefetch::prefetch(
-                    self.slots.as_ptr().wrapping_add(Counts::home(tag, bits)),
-                );
-            }
+        for &tag in &self.pending {
+            crate::prefetch::prefetch(self.slots.as_ptr().wrapping_add(Counts::home(tag, bits)));
         }
-        for &pair in &self.pending {
-            let Some(tag) = Counts::tag(pair) else {
-                *self.spill.entry(pair).or_default() += 1;
-                continue;
-            };
+        for &tag in &self.pending {
             let mut i = Counts::home(tag, bits);
             loop {
                 let slot = self.slots[i];
                 if slot >> Counts::COUNT_BITS == tag {
                     if slot & Counts::COUNT_MAX == Counts::COUNT_MAX {
-                        *self.spill.entry(pair).or_default() += Counts::COUNT_MAX;
+                        *self.spill.entry(Counts::pair(tag)).or_default() += Counts::COUNT_MAX;
                         self.slots[i] = tag << Counts::COUNT_BITS | 1;
                     } else {
                         self.slots[i] = slot + 1;
@@ -303,21 +419,40 @@ impl Counts {
 
 impl AccountTallies {
     /// Counts one event in `account`'s tally.
+    /// `card_date` gives the date of the card of `quote`'s row: asked only for a key not
+    /// seen before.
+    #[inline]
     pub fn add(
         &mut self,
         account: u32,
         e: &BillingEvent,
         market: MarketId,
         quote: &Quote,
-        card_date: Option<NaiveDate>,
+        card_date: impl FnOnce() -> Option<NaiveDate>,
     ) {
-        let key = EventKey::of(e, market, quote, card_date);
+        let raw = RawKey::of(e, market, quote);
+        let id = match raw.and_then(|r| self.raw_ids.get(&r)) {
+            Some(id) => id,
+            None => {
+                let id = self.intern(EventKey::of(e, market, quote, card_date()));
+                if let Some(r) = raw {
+                    self.raw_ids.insert(r, id);
+                }
+                id
+            }
+        };
+        self.counts.add(u64::from(account) << 32 | u64::from(id));
+    }
+
+    /// The id of `key`, given it if it is new.
+    #[cold]
+    fn intern(&mut self, key: EventKey) -> u32 {
         let next = self.keys.len() as u32;
-        let id = *self.ids.entry(key).or_insert_with(|| next);
+        let id = *self.ids.entry(key).or_insert(next);
         if id == next {
             self.keys.push(key);
         }
-        self.counts.add(u64::from(account) << 32 | u64::from(id));
+        id
     }
 
     /// Splits the counts once: per account `0..accounts`, its totals per month (what a
