@@ -259,6 +259,7 @@ fn bad(file: &str, line: u64, column: &str, value: &str, what: String) -> BadInp
 /// borrowed from the text when it can be split without the csv crate. Every row is as wide
 /// as the header, so the cells are kept in one vector, row after row: one allocation for the
 /// file rather than one a row.
+#[derive(Debug, PartialEq)]
 struct Rows<'a> {
     headers: Vec<String>,
     /// The line of each row.
@@ -416,11 +417,16 @@ impl Accounts {
         let c_until = column(file, headers, "until", false)?;
         let mut accounts: Vec<Account> = Vec::new();
         // Keyed by cells borrowed from the rows: no copy of a name per row.
-        let mut account_ids: FxHashMap<&str, u32> = FxHashMap::default();
+        // Sized for a row each, so that none is grown (and rehashed) row after row.
+        fn sized<K, V>(n: usize) -> FxHashMap<K, V> {
+            FxHashMap::with_capacity_and_hasher(n, Default::default())
+        }
+        let n = rows.lines.len();
+        let mut account_ids: FxHashMap<&str, u32> = sized(n);
         let mut wabas: Vec<u32> = Vec::new();
-        let mut waba_ids: FxHashMap<(u32, &str), u32> = FxHashMap::default();
-        let mut waba_owner: FxHashMap<&str, (u32, u64)> = FxHashMap::default();
-        let mut key_ids: FxHashMap<Box<[u8]>, u32> = FxHashMap::default();
+        let mut waba_ids: FxHashMap<(u32, &str), u32> = sized(n);
+        let mut waba_owner: FxHashMap<&str, (u32, u64)> = sized(n);
+        let mut key_ids: FxHashMap<Box<[u8]>, u32> = sized(n);
         let mut dated = Dated::default();
         for (line, row) in rows.iter() {
             let get = |c: Option<usize>| c.map_or("", |c| row[c].as_ref());
@@ -974,9 +980,9 @@ mod tests {
                 .map(|l| l.line),
             csv_rows("f", "account,business,agents\n\nacme,+33123456789,x\n")
                 .unwrap()
-                .1
+                .lines
                 .first()
-                .map(|r| r.0)
+                .copied()
         );
     }
 

@@ -399,21 +399,22 @@ impl Counts {
         }
     }
 
-    /// Every (pair, count), in no particular order.
-    fn into_counts(mut self) -> impl Iterator<Item = (u64, u64)> {
+    /// Hands `f` every (pair, count), in no particular order, reading the slots in place.
+    fn each(mut self, mut f: impl FnMut(u64, u64)) {
         self.flush();
         let mut spill = std::mem::take(&mut self.spill);
-        let slots: Vec<(u64, u64)> = self
-            .slots
-            .into_iter()
-            .filter(|&s| s != 0)
-            .map(|s| {
-                let pair = Counts::pair(s >> Counts::COUNT_BITS);
-                let n = (s & Counts::COUNT_MAX) + spill.remove(&pair).unwrap_or(0);
-                (pair, n)
-            })
-            .collect();
-        slots.into_iter().chain(spill)
+        for s in self.slots.into_iter().filter(|&s| s != 0) {
+            let pair = Counts::pair(s >> Counts::COUNT_BITS);
+            let past = if spill.is_empty() {
+                0
+            } else {
+                spill.remove(&pair).unwrap_or(0)
+            };
+            f(pair, (s & Counts::COUNT_MAX) + past);
+        }
+        for (pair, n) in spill {
+            f(pair, n);
+        }
     }
 }
 
@@ -465,18 +466,19 @@ impl AccountTallies {
         let mut months: Vec<BTreeMap<Month, Totals>> = vec![BTreeMap::new(); accounts];
         let mut events = vec![0u64; accounts];
         let mut per_group = vec![0u64; groups * self.keys.len()];
-        for (packed, n) in self.counts.into_counts() {
+        let keys = &self.keys;
+        self.counts.each(|packed, n| {
             let (account, id) = ((packed >> 32) as usize, packed as u32 as usize);
             events[account] += n;
-            per_group[group_of[account] * self.keys.len() + id] += n;
-            let k = &self.keys[id];
+            per_group[group_of[account] * keys.len() + id] += n;
+            let k = &keys[id];
             if k.charge.is_unit() {
                 months[account]
                     .entry(k.month)
                     .or_default()
                     .add(&unit_totals(k, n));
             }
-        }
+        });
         let groups = per_group
             .chunks(self.keys.len().max(1))
             .take(groups)
@@ -885,6 +887,13 @@ fn tier_breakdown(tally: &Tally, market_name: &impl Fn(MarketId) -> String) -> V
 mod tests {
     use super::*;
 
+    /// Every (pair, count) the table hands out, each pair once.
+    fn all(counts: Counts) -> FxHashMap<u64, u64> {
+        let mut got = FxHashMap::default();
+        counts.each(|pair, n| assert!(got.insert(pair, n).is_none(), "pair {pair} twice"));
+        got
+    }
+
     #[test]
     fn the_count_table_counts_every_pair_through_growth_and_a_part_batch() {
         // 5,000 pairs (past several doublings), each added its own number of times, in an
@@ -907,9 +916,8 @@ mod tests {
             add(&mut counts, (((1 << 24) - 2) << 32) | ((1 << 16) - 1));
         }
         add(&mut counts, 42 << 32);
-        let got: FxHashMap<u64, u64> = counts.into_counts().collect();
-        assert_eq!(got, expected);
-        assert_eq!(Counts::default().into_counts().count(), 0);
+        assert_eq!(all(counts), expected);
+        assert!(all(Counts::default()).is_empty());
     }
 
     #[test]
@@ -920,7 +928,7 @@ mod tests {
             counts.add((3 << 32) | 9);
         }
         counts.add(4 << 32);
-        let got: FxHashMap<u64, u64> = counts.into_counts().collect();
+        let got = all(counts);
         assert_eq!(got.get(&((3 << 32) | 9)), Some(&n));
         assert_eq!(got.get(&(4 << 32)), Some(&1));
         assert_eq!(got.len(), 2);
