@@ -130,8 +130,10 @@ pub struct Accounts {
     pub accounts: Vec<Account>,
     /// Per WABA id: its account.
     pub wabas: Vec<u32>,
-    /// The business keys, normalised as the reader normalises a log's `business`, in id order.
-    keys: Vec<Box<[u8]>>,
+    /// The business keys, normalised as the reader normalises a log's `business`, in id
+    /// order, one after the other: key `b` ends at `key_ends[b]`.
+    key_bytes: Vec<u8>,
+    key_ends: Vec<u32>,
     by_business: Dated,
     /// Per business id: its (account, WABA) when one row without dates holds it (nearly
     /// every number), so that finding a message's account reads one small slot; [`MOVES`]
@@ -223,26 +225,55 @@ impl std::fmt::Display for Shard {
 
 /// The key the log reader interns a `business` cell under.
 pub fn business_key(raw: &str) -> Vec<u8> {
-    let raw = raw.trim();
-    match phone::normalise(raw.as_bytes()) {
-        Ok(mut n) if !raw.is_empty() => {
-            // `format!("+{n}")`, without the formatting machinery (20,000 numbers a file).
-            let mut digits = [0u8; 20];
-            let mut at = digits.len();
-            loop {
-                at -= 1;
-                digits[at] = b'0' + (n % 10) as u8;
-                n /= 10;
-                if n == 0 {
-                    break;
+    let mut key = Vec::new();
+    Key::of(raw).write(&mut key);
+    key
+}
+
+/// A business cell's key before it is written out: `+` and the digits of a number, or the
+/// trimmed cell's own bytes. Two keys are equal exactly when their bytes are (a cell that
+/// reads `+` and digits as a number would write them is taken as that number), so the file's
+/// numbers are told apart without writing each key out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Number(u64),
+    Cell(&'a str),
+}
+
+impl<'a> Key<'a> {
+    fn of(raw: &'a str) -> Key<'a> {
+        let raw = raw.trim();
+        match phone::normalise(raw.as_bytes()) {
+            Ok(n) if !raw.is_empty() => Key::Number(n),
+            _ => match raw.strip_prefix('+').map(|d| (d, d.parse::<u64>())) {
+                Some((d, Ok(n))) if d.bytes().all(|b| b.is_ascii_digit()) && n.to_string() == d => {
+                    Key::Number(n)
                 }
-            }
-            let mut key = Vec::with_capacity(1 + digits.len() - at);
-            key.push(b'+');
-            key.extend_from_slice(&digits[at..]);
-            key
+                _ => Key::Cell(raw),
+            },
         }
-        _ => raw.as_bytes().to_vec(),
+    }
+
+    /// Appends the key's bytes.
+    fn write(self, out: &mut Vec<u8>) {
+        match self {
+            Key::Number(mut n) => {
+                // `format!("+{n}")`, without the formatting machinery (20,000 numbers a file).
+                let mut digits = [0u8; 20];
+                let mut at = digits.len();
+                loop {
+                    at -= 1;
+                    digits[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                out.push(b'+');
+                out.extend_from_slice(&digits[at..]);
+            }
+            Key::Cell(c) => out.extend_from_slice(c.as_bytes()),
+        }
     }
 }
 
@@ -426,7 +457,8 @@ impl Accounts {
         let mut wabas: Vec<u32> = Vec::new();
         let mut waba_ids: FxHashMap<(u32, &str), u32> = sized(n);
         let mut waba_owner: FxHashMap<&str, (u32, u64)> = sized(n);
-        let mut key_ids: FxHashMap<Box<[u8]>, u32> = sized(n);
+        let mut key_ids: FxHashMap<Key, u32> = sized(n);
+        let (mut key_bytes, mut key_ends) = (Vec::new(), Vec::with_capacity(n));
         let mut dated = Dated::default();
         for (line, row) in rows.iter() {
             let get = |c: Option<usize>| c.map_or("", |c| row[c].as_ref());
@@ -584,9 +616,14 @@ impl Accounts {
                     .hint("from is the first day in the account, until the first day out of it"));
                 }
             }
-            let key: Box<[u8]> = business_key(get(Some(c_business))).into();
             let next = key_ids.len() as u32;
-            let b = *key_ids.entry(key).or_insert(next);
+            let b = *key_ids
+                .entry(Key::of(get(Some(c_business))))
+                .or_insert_with_key(|key| {
+                    key.write(&mut key_bytes);
+                    key_ends.push(key_bytes.len() as u32);
+                    next
+                });
             let assignment = Assignment {
                 from,
                 until,
@@ -617,11 +654,7 @@ impl Accounts {
             line: 0,
         });
         wabas.push(unassigned);
-        let mut keys: Vec<Box<[u8]>> = vec![Box::default(); key_ids.len()];
-        for (key, b) in key_ids {
-            keys[b as usize] = key;
-        }
-        let located = (0..keys.len() as u32)
+        let located = (0..key_ends.len() as u32)
             .map(|b| {
                 let mut rows = dated.of(b);
                 match (rows.next(), rows.next()) {
@@ -635,7 +668,8 @@ impl Accounts {
         Ok(Accounts {
             accounts,
             wabas,
-            keys,
+            key_bytes,
+            key_ends,
             by_business: dated,
             located,
             agents_by_month: FxHashMap::default(),
@@ -728,15 +762,26 @@ impl Accounts {
     /// Interns the listed business numbers into a reader's fresh table, so that business id
     /// `b` is the `b`-th number of the file.
     pub fn seed(&self, businesses: &mut Pairs) {
-        for (i, key) in self.keys.iter().enumerate() {
+        for i in 0..self.key_ends.len() {
+            let key = self.key(i);
             let id = businesses.business(key);
             debug_assert_eq!(id as usize, i, "the business table was not fresh");
         }
     }
 
+    /// The key of business id `b`.
+    fn key(&self, b: usize) -> &[u8] {
+        let start = if b == 0 {
+            0
+        } else {
+            self.key_ends[b - 1] as usize
+        };
+        &self.key_bytes[start..self.key_ends[b] as usize]
+    }
+
     /// Whether the file lists business id `b` at all (on some date).
     pub fn lists(&self, business: u32) -> bool {
-        (business as usize) < self.keys.len()
+        (business as usize) < self.key_ends.len()
     }
 
     /// Asks the CPU for a business number's slot ahead of [`Accounts::locate`] (a hint only).
@@ -780,7 +825,7 @@ impl Accounts {
             a
         }
         let unassigned = self.unassigned() as usize;
-        for b in 0..self.keys.len() as u32 {
+        for b in 0..self.key_ends.len() as u32 {
             let mut dated: Vec<&Assignment> = self.by_business.of(b).collect();
             dated.sort_by_key(|a| a.from);
             // Every date is in some row: the first open at its start, each until the next's
@@ -799,17 +844,14 @@ impl Accounts {
             }
         }
         let group: Vec<u32> = (0..n).map(|a| root(&mut parent, a) as u32).collect();
-        let keys = self
-            .keys
-            .iter()
-            .enumerate()
-            .map(|(b, key)| {
+        let keys = (0..self.key_ends.len())
+            .map(|b| {
                 let first = self
                     .by_business
                     .of(b as u32)
                     .next()
                     .map_or(unassigned, |a| a.account as usize);
-                (key.clone(), group[first])
+                (Box::from(self.key(b)), group[first])
             })
             .collect();
         BillingGroups {
@@ -852,8 +894,8 @@ mod tests {
             "account,business,agents\nacme,+33 1 23 45 67 89,10\nacme,,10\nbeta,+34911222333,20\n",
         )
         .unwrap();
-        assert_eq!(a.keys[0].as_ref(), b"+33123456789");
-        assert_eq!(a.keys[1].as_ref(), b"");
+        assert_eq!(a.key(0), b"+33123456789");
+        assert_eq!(a.key(1), b"");
         let d = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
         assert_eq!(a.locate(0, d), (0, 0));
         assert_eq!(a.locate(1, d), (0, 0));
@@ -943,6 +985,38 @@ mod tests {
         // Every WABA id belongs to exactly one account.
         let a = parse("account,business,agents,waba\nacme,+33123456789,10,w1\nbeta,+33123456780,10,\nacme,+33123456781,10,w2\n").unwrap();
         assert_eq!(a.wabas, [0, 1, 0, 2]);
+    }
+
+    #[test]
+    fn business_keys_are_equal_exactly_when_their_bytes_are() {
+        let cells = [
+            "+33123456789",
+            "+33 1 23 45 67 89",
+            "0033123456789",
+            "",
+            " ",
+            "+",
+            "+0",
+            "+00",
+            "+1",
+            "+01",
+            "abc",
+            "+999",
+            "+9990001112223334445",
+            "+18446744073709551615",
+            "+18446744073709551616",
+            "++5",
+            "+5 ",
+        ];
+        for a in cells {
+            for b in cells {
+                assert_eq!(
+                    Key::of(a) == Key::of(b),
+                    business_key(a) == business_key(b),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 
     #[test]
