@@ -456,14 +456,19 @@ impl AccountTallies {
         id
     }
 
-    /// Splits the counts once: per account `0..accounts`, its totals per month (what a
-    /// finished [`Tally`]'s `months` holds, all an invoice line needs) and its events, and
+    /// Splits the counts once: per account `0..accounts` and month with units, its totals
+    /// (what a finished [`Tally`]'s `months` holds, all an invoice line needs), per account
+    /// its events, and
     /// per group of accounts (`group_of[account]` in `0..groups`), the unfinished tally of
     /// its accounts' events, for the notes. Each count is read once, where a [`Tally`] per
     /// account would cost each account a map and a sort, and the groups a hash lookup per
     /// account and key.
     pub fn split(self, accounts: usize, group_of: &[usize], groups: usize) -> Split {
-        let mut months: Vec<BTreeMap<Month, Totals>> = vec![BTreeMap::new(); accounts];
+        // An (account, month) has one entry, found through `at`: a map per account cost each
+        // account a B-tree node (about a kilobyte) for its one or two months.
+        let mut months: Vec<(u32, Month, Totals)> = Vec::with_capacity(accounts);
+        let mut at: FxHashMap<(u32, Month), usize> =
+            FxHashMap::with_capacity_and_hasher(accounts, Default::default());
         let mut events = vec![0u64; accounts];
         let mut per_group = vec![0u64; groups * self.keys.len()];
         let keys = &self.keys;
@@ -473,12 +478,16 @@ impl AccountTallies {
             per_group[group_of[account] * keys.len() + id] += n;
             let k = &keys[id];
             if k.charge.is_unit() {
-                months[account]
-                    .entry(k.month)
-                    .or_default()
-                    .add(&unit_totals(k, n));
+                let i = *at.entry((account as u32, k.month)).or_insert_with(|| {
+                    months.push((account as u32, k.month, Totals::default()));
+                    months.len() - 1
+                });
+                months[i].2.add(&unit_totals(k, n));
             }
         });
+        // By account and month, as the lines were once made: from there, sorting them by
+        // month and account name finds runs already in order.
+        months.sort_unstable_by_key(|&(account, month, _)| (account, month));
         let groups = per_group
             .chunks(self.keys.len().max(1))
             .take(groups)
@@ -504,8 +513,9 @@ impl AccountTallies {
 /// [`AccountTallies::split`]: what the invoices need per account, and the notes per group.
 #[derive(Debug, Clone)]
 pub struct Split {
-    /// Per account: its totals per month.
-    pub months: Vec<BTreeMap<Month, Totals>>,
+    /// The totals of each account and month with units, as (account, month, totals), by
+    /// account and month.
+    pub months: Vec<(u32, Month, Totals)>,
     /// Per account: the events counted in it.
     pub events: Vec<u64>,
     /// Per group: the tally of its accounts' events, unfinished.
