@@ -265,13 +265,13 @@ impl RawKey {
                 }
                 let (tier, bounds) = match r.tier {
                     None => (0, 0),
-                    Some(b) => {
-                        let last = b.last.map_or(0, |l| l + 1);
-                        if b.first >= 1 << 32 || last >= 1 << 32 {
-                            return None;
+                    // The last bound plus one, 0 for an open-ended tier.
+                    Some(b) => match b.last.map_or(Some(0), |l| l.checked_add(1)) {
+                        Some(last) if b.first < 1 << 32 && last < 1 << 32 => {
+                            (1, b.first | last << 32)
                         }
-                        (1, b.first | last << 32)
-                    }
+                        _ => return None,
+                    },
                 };
                 let flags = u64::from(r.substitute)
                     | u64::from(r.derived) << 1
@@ -896,6 +896,87 @@ fn tier_breakdown(tally: &Tally, market_name: &impl Fn(MarketId) -> String) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn events_with_the_same_raw_key_have_the_same_key() {
+        use crate::country::CountryId;
+        use crate::price::Rate;
+        use crate::tariff::card::Column;
+        let e = |category, charge| BillingEvent {
+            time: 0,
+            date: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+            month: Month(2026 * 12 + 9),
+            era: Era::D,
+            pair: 0,
+            country: CountryId(0),
+            category,
+            charge,
+            presumed: Presumed::No,
+            account: 0,
+            waba: 0,
+        };
+        let rate = |value: &str, row, tier: Option<(u64, Option<u64>)>| {
+            Quote::Priced(Rate {
+                value: value.parse().unwrap(),
+                row,
+                column: Column::Utility,
+                substitute: false,
+                derived: false,
+                service_at_utility: false,
+                tier: tier.map(|(first, last)| TierBand { first, last }),
+            })
+        };
+        let quotes = [
+            Quote::Free,
+            Quote::Unpriced(Column::Utility),
+            Quote::Unpriced(Column::Marketing),
+            rate("0.01", 0, None),
+            rate("0.010", 0, None),
+            rate("0.01", 1, None),
+            rate("0.02", 0, None),
+            rate("0.01", 0, Some((1, None))),
+            rate("0.01", 0, Some((1, Some(u64::MAX)))),
+            rate("0.01", 0, Some((1, Some((1 << 32) - 2)))),
+            rate("0.01", 0, Some((1, Some(1000)))),
+            rate("0.01", 0, Some((1001, None))),
+            rate("0.01", 1 << 24, None),
+        ];
+        let events = [
+            e(UnitCategory::Utility, Charge::Message),
+            e(UnitCategory::Utility, Charge::FreeCustomerService),
+            e(UnitCategory::Marketing, Charge::Message),
+        ];
+        // The card of row r is dated the r-th day after the epoch: another row, another date.
+        let card = |q: &Quote| match q {
+            Quote::Priced(r) => NaiveDate::from_num_days_from_ce_opt(r.row as i32 + 1),
+            _ => None,
+        };
+        let mut seen = Vec::new();
+        for e in &events {
+            for q in &quotes {
+                let key = EventKey::of(e, MarketId(3), q, card(q));
+                seen.push((RawKey::of(e, MarketId(3), q), key));
+            }
+        }
+        for (a, ka) in &seen {
+            for (b, kb) in &seen {
+                if let (Some(a), Some(b)) = (a, b) {
+                    assert!(!a.same(b) || ka == kb, "{ka:?} {kb:?}");
+                }
+            }
+        }
+        // Parts too large for their field are looked up by the key itself.
+        assert!(seen.iter().filter(|(r, _)| r.is_none()).count() == 2 * events.len());
+        // A count per key: the open-ended tier and the one ending at u64::MAX stay apart.
+        let mut tallies = AccountTallies::default();
+        for (e, q) in events
+            .iter()
+            .flat_map(|e| quotes.iter().map(move |q| (e, q)))
+        {
+            tallies.add(1, e, MarketId(3), q, || card(q));
+        }
+        assert_eq!(tallies.keys.len(), events.len() * (quotes.len() - 1));
+    }
 
     /// Every (pair, count) the table hands out, each pair once.
     fn all(counts: Counts) -> FxHashMap<u64, u64> {
