@@ -8,7 +8,7 @@ use crate::error::BadInput;
 use crate::event::BillingEvent;
 use crate::price::Quote;
 use crate::report::invoices::{InvoiceLine, Invoices};
-use crate::report::{AccountTallies, Split, Tally, Totals};
+use crate::report::{AccountTallies, Split, Tally};
 use anyhow::Result;
 use rust_decimal::Decimal;
 use std::cell::RefCell;
@@ -46,7 +46,7 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
     let each = |e: &BillingEvent, market, quote: &Quote| {
         tallies
             .borrow_mut()
-            .add(e.account, e, market, quote, t.card_date(quote));
+            .add(e.account, e, market, quote, || t.card_date(quote));
         Ok(())
     };
     let streamed = stream(
@@ -58,7 +58,7 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
     // Each event was counted once, in its account; the per-currency and overall tallies
     // (for the notes) are the sums of the accounts'.
     let Split {
-        months: per_account,
+        months: per_month,
         events: messages,
         groups: mut per_currency,
     } = tallies
@@ -68,8 +68,12 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
     for tally in &per_currency {
         all.absorb(tally);
     }
-    let unassigned = accounts.unassigned() as usize;
-    let unassigned_units: u64 = per_account[unassigned].values().map(Totals::units).sum();
+    let unassigned = accounts.unassigned();
+    let unassigned_units: u64 = per_month
+        .iter()
+        .filter(|(id, ..)| *id == unassigned)
+        .map(|(_, _, totals)| totals.units())
+        .sum();
     let mut unlisted_notes: Vec<String> = streamed
         .unlisted
         .iter()
@@ -96,28 +100,26 @@ pub fn invoices(ls: &LogSettings, t: &Tariffs, strict_accounts: bool) -> Result<
         ls.warn(n);
     }
     let mut lines = Vec::new();
-    for (id, months) in per_account.iter().enumerate() {
-        let account = &accounts.accounts[id];
-        for (&month, totals) in months {
-            if totals.units() == 0 {
-                continue;
-            }
-            let agents = accounts.agents(id as u32, month);
-            let budget = account.budget(agents).line(month, totals.cost);
-            lines.push(InvoiceLine {
-                month,
-                account: account.name.clone(),
-                agents: if id == unassigned { 0 } else { agents },
-                billable: totals.billable_total(),
-                free: totals.free,
-                unpriced: totals.unpriced,
-                cost: totals.cost,
-                budget: budget.budget,
-                overage: budget.overage,
-                invoiced_on: budget.invoiced_on,
-                currency: account.currency.clone(),
-            });
+    for &(id, month, ref totals) in &per_month {
+        if totals.units() == 0 {
+            continue;
         }
+        let account = &accounts.accounts[id as usize];
+        let agents = accounts.agents(id, month);
+        let budget = account.budget(agents).line(month, totals.cost);
+        lines.push(InvoiceLine {
+            month,
+            account: account.name.clone(),
+            agents: if id == unassigned { 0 } else { agents },
+            billable: totals.billable_total(),
+            free: totals.free,
+            unpriced: totals.unpriced,
+            cost: totals.cost,
+            budget: budget.budget,
+            overage: budget.overage,
+            invoiced_on: budget.invoiced_on,
+            currency: account.currency.clone(),
+        });
     }
     // The notes as estimate gives them. With several currencies, the notes that name a
     // currency (cards, substitutes, unpriced units) come from that currency's units, the

@@ -34,19 +34,48 @@ pub const BY_ACCOUNT_HEADER: [&str; 6] =
 pub fn csv(inv: &Invoices, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
     let mut w = style.writer(out)?;
     w.write_record(INVOICES_HEADER)?;
+    // The formatted fields of a line, written one after the other into one buffer (as
+    // `style.decimal` and `to_string` would write each): no string a field, a platform's
+    // month-end having thousands of lines.
+    let mut buf: Vec<u8> = Vec::new();
     for l in &inv.lines {
+        buf.clear();
+        let mut ends = [0usize; 8];
+        let decimals = [l.cost, l.budget, l.overage];
+        write!(buf, "{}", l.month)?;
+        ends[0] = buf.len();
+        for (i, n) in [l.agents.into(), l.billable, l.free, l.unpriced]
+            .into_iter()
+            .enumerate()
+        {
+            write!(buf, "{n}")?;
+            ends[1 + i] = buf.len();
+        }
+        for (i, d) in decimals.into_iter().enumerate() {
+            let start = buf.len();
+            write!(buf, "{d}")?;
+            if style.decimal_comma {
+                buf[start..]
+                    .iter_mut()
+                    .filter(|b| **b == b'.')
+                    .for_each(|b| *b = b',');
+            }
+            ends[5 + i] = buf.len();
+        }
+        write!(buf, "{}", l.invoiced_on)?;
+        let field = |i: usize| &buf[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
         w.write_record([
-            l.month.to_string(),
-            l.account.clone(),
-            l.agents.to_string(),
-            l.billable.to_string(),
-            l.free.to_string(),
-            l.unpriced.to_string(),
-            style.decimal(l.cost),
-            style.decimal(l.budget),
-            style.decimal(l.overage),
-            l.invoiced_on.to_string(),
-            l.currency.clone(),
+            field(0),
+            l.account.as_bytes(),
+            field(1),
+            field(2),
+            field(3),
+            field(4),
+            field(5),
+            field(6),
+            field(7),
+            &buf[ends[7]..],
+            l.currency.as_bytes(),
         ])?;
     }
     w.flush()

@@ -163,8 +163,127 @@ impl EventKey {
 #[derive(Debug, Clone, Default)]
 pub struct AccountTallies {
     ids: FxHashMap<EventKey, u32>,
+    /// The ids of keys by their raw bits ([`RawKey`]): the lookup an event costs.
+    raw_ids: RawIds,
     keys: Vec<EventKey>,
     counts: Counts,
+}
+
+/// An event's key as the raw bits of its parts (the card row standing for the card's date,
+/// the rate's value as stored, at its own scale): equal bits make equal keys, so an event
+/// finds its key's id by comparing five words. Interning the [`EventKey`] itself hashed a
+/// dozen fields and compared the rate's value as a `Decimal` (normalised first), most of what
+/// an event cost to count. Keys equal by `Eq` with different bits (a rate at another scale)
+/// get an entry each here, with the id of the first: the counts are those of the `Eq` key.
+#[derive(Debug, Clone, Copy, Default)]
+struct RawKey([u64; 5]);
+
+impl RawKey {
+    /// Word by word: an array's `==` compares 40 bytes through `memcmp`.
+    #[inline]
+    fn same(&self, other: &RawKey) -> bool {
+        let (a, b) = (&self.0, &other.0);
+        ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4])) == 0
+    }
+}
+
+/// Key ids by [`RawKey`]: an open-addressing table (linear probing, at most half full) that
+/// only grows, a log having few distinct keys. A free slot's key is all zeros, which no
+/// [`RawKey`] is (its quote's kind is never 0).
+#[derive(Debug, Clone, Default)]
+struct RawIds {
+    slots: Vec<(RawKey, u32)>,
+    len: usize,
+}
+
+impl RawIds {
+    /// The slot a key's probe starts at.
+    #[inline]
+    fn home(k: &RawKey, bits: u32) -> usize {
+        let w = &k.0;
+        let h = (w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42) ^ w[3] ^ w[4].rotate_left(11))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> (64 - bits)) as usize
+    }
+
+    #[inline]
+    fn get(&self, k: &RawKey) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = RawIds::home(k, self.slots.len().trailing_zeros());
+        loop {
+            let (key, id) = &self.slots[i];
+            if key.same(k) {
+                return Some(*id);
+            }
+            if key.0[1] == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds a key not in the table.
+    fn insert(&mut self, k: RawKey, id: u32) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let size = (self.slots.len() * 2).max(256);
+            let old = std::mem::replace(&mut self.slots, vec![(RawKey::default(), 0); size]);
+            self.len = 0;
+            for (key, id) in old.into_iter().filter(|(key, _)| key.0[1] != 0) {
+                self.insert(key, id);
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = RawIds::home(&k, self.slots.len().trailing_zeros());
+        while self.slots[i].0 .0[1] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = (k, id);
+        self.len += 1;
+    }
+}
+
+impl RawKey {
+    /// The bits of the key of `e` in `market` priced by `quote`, unless a part is too large
+    /// for its field (a card row past 2^24, a tier bound past 2^32): such an event is looked
+    /// up by its [`EventKey`].
+    #[inline]
+    fn of(e: &BillingEvent, market: MarketId, quote: &Quote) -> Option<RawKey> {
+        let w0 = u64::from(e.month.0 as u32)
+            | u64::from(market.0) << 32
+            | (e.category as u64) << 48
+            | (e.charge as u64) << 56;
+        let base = e.era as u64 | (e.presumed as u64) << 8;
+        let (w1, w2, value) = match quote {
+            Quote::Free => (base | 1 << 16, 0, 0),
+            Quote::Unpriced(c) => (base | 2 << 16 | (*c as u64) << 24, 0, 0),
+            Quote::Priced(r) => {
+                if r.row >= 1 << 24 {
+                    return None;
+                }
+                let (tier, bounds) = match r.tier {
+                    None => (0, 0),
+                    // The last bound plus one, 0 for an open-ended tier.
+                    Some(b) => match b.last.map_or(Some(0), |l| l.checked_add(1)) {
+                        Some(last) if b.first < 1 << 32 && last < 1 << 32 => {
+                            (1, b.first | last << 32)
+                        }
+                        _ => return None,
+                    },
+                };
+                let flags = u64::from(r.substitute)
+                    | u64::from(r.derived) << 1
+                    | u64::from(r.service_at_utility) << 2
+                    | tier << 3;
+                let w1 =
+                    base | 3 << 16 | (r.column as u64) << 24 | flags << 32 | (r.row as u64) << 40;
+                (w1, bounds, u128::from_le_bytes(r.value.serialize()))
+            }
+        };
+        Some(RawKey([w0, w1, w2, value as u64, (value >> 64) as u64]))
+    }
 }
 
 /// Counts per (account, key id), given packed as `account << 32 | id`: an open-addressing
@@ -180,7 +299,7 @@ struct Counts {
     slots: Vec<u64>,
     /// Slots in use.
     len: usize,
-    /// Pairs not yet counted (at most [`Counts::BATCH`]).
+    /// Tags of pairs not yet counted (at most [`Counts::BATCH`]).
     pending: Vec<u64>,
     /// Pairs without a tag, and counts a slot could not hold, by packed pair.
     spill: FxHashMap<u64, u64>,
@@ -197,9 +316,14 @@ impl Counts {
 
     #[inline]
     fn add(&mut self, pair: u64) {
-        self.pending.push(pair);
-        if self.pending.len() == Counts::BATCH {
-            self.flush();
+        match Counts::tag(pair) {
+            Some(tag) => {
+                self.pending.push(tag);
+                if self.pending.len() == Counts::BATCH {
+                    self.flush();
+                }
+            }
+            None => *self.spill.entry(pair).or_default() += 1,
         }
     }
 
@@ -234,24 +358,16 @@ impl Counts {
         }
         let bits = self.slots.len().trailing_zeros();
         let mask = self.slots.len() - 1;
-        for &pair in &self.pending {
-            if let Some(tag) = Counts::tag(pair) {
-                crate::prefetch::prefetch(
-                    self.slots.as_ptr().wrapping_add(Counts::home(tag, bits)),
-                );
-            }
+        for &tag in &self.pending {
+            crate::prefetch::prefetch(self.slots.as_ptr().wrapping_add(Counts::home(tag, bits)));
         }
-        for &pair in &self.pending {
-            let Some(tag) = Counts::tag(pair) else {
-                *self.spill.entry(pair).or_default() += 1;
-                continue;
-            };
+        for &tag in &self.pending {
             let mut i = Counts::home(tag, bits);
             loop {
                 let slot = self.slots[i];
                 if slot >> Counts::COUNT_BITS == tag {
                     if slot & Counts::COUNT_MAX == Counts::COUNT_MAX {
-                        *self.spill.entry(pair).or_default() += Counts::COUNT_MAX;
+                        *self.spill.entry(Counts::pair(tag)).or_default() += Counts::COUNT_MAX;
                         self.slots[i] = tag << Counts::COUNT_BITS | 1;
                     } else {
                         self.slots[i] = slot + 1;
@@ -283,65 +399,95 @@ impl Counts {
         }
     }
 
-    /// Every (pair, count), in no particular order.
-    fn into_counts(mut self) -> impl Iterator<Item = (u64, u64)> {
+    /// Hands `f` every (pair, count), in no particular order, reading the slots in place.
+    fn each(mut self, mut f: impl FnMut(u64, u64)) {
         self.flush();
         let mut spill = std::mem::take(&mut self.spill);
-        let slots: Vec<(u64, u64)> = self
-            .slots
-            .into_iter()
-            .filter(|&s| s != 0)
-            .map(|s| {
-                let pair = Counts::pair(s >> Counts::COUNT_BITS);
-                let n = (s & Counts::COUNT_MAX) + spill.remove(&pair).unwrap_or(0);
-                (pair, n)
-            })
-            .collect();
-        slots.into_iter().chain(spill)
+        for s in self.slots.into_iter().filter(|&s| s != 0) {
+            let pair = Counts::pair(s >> Counts::COUNT_BITS);
+            let past = if spill.is_empty() {
+                0
+            } else {
+                spill.remove(&pair).unwrap_or(0)
+            };
+            f(pair, (s & Counts::COUNT_MAX) + past);
+        }
+        for (pair, n) in spill {
+            f(pair, n);
+        }
     }
 }
 
 impl AccountTallies {
     /// Counts one event in `account`'s tally.
+    /// `card_date` gives the date of the card of `quote`'s row: asked only for a key not
+    /// seen before.
+    #[inline]
     pub fn add(
         &mut self,
         account: u32,
         e: &BillingEvent,
         market: MarketId,
         quote: &Quote,
-        card_date: Option<NaiveDate>,
+        card_date: impl FnOnce() -> Option<NaiveDate>,
     ) {
-        let key = EventKey::of(e, market, quote, card_date);
-        let next = self.keys.len() as u32;
-        let id = *self.ids.entry(key).or_insert_with(|| next);
-        if id == next {
-            self.keys.push(key);
-        }
+        let raw = RawKey::of(e, market, quote);
+        let id = match raw.and_then(|r| self.raw_ids.get(&r)) {
+            Some(id) => id,
+            None => {
+                let id = self.intern(EventKey::of(e, market, quote, card_date()));
+                if let Some(r) = raw {
+                    self.raw_ids.insert(r, id);
+                }
+                id
+            }
+        };
         self.counts.add(u64::from(account) << 32 | u64::from(id));
     }
 
-    /// Splits the counts once: per account `0..accounts`, its totals per month (what a
-    /// finished [`Tally`]'s `months` holds, all an invoice line needs) and its events, and
+    /// The id of `key`, given it if it is new.
+    #[cold]
+    fn intern(&mut self, key: EventKey) -> u32 {
+        let next = self.keys.len() as u32;
+        let id = *self.ids.entry(key).or_insert(next);
+        if id == next {
+            self.keys.push(key);
+        }
+        id
+    }
+
+    /// Splits the counts once: per account `0..accounts` and month with units, its totals
+    /// (what a finished [`Tally`]'s `months` holds, all an invoice line needs), per account
+    /// its events, and
     /// per group of accounts (`group_of[account]` in `0..groups`), the unfinished tally of
     /// its accounts' events, for the notes. Each count is read once, where a [`Tally`] per
     /// account would cost each account a map and a sort, and the groups a hash lookup per
     /// account and key.
     pub fn split(self, accounts: usize, group_of: &[usize], groups: usize) -> Split {
-        let mut months: Vec<BTreeMap<Month, Totals>> = vec![BTreeMap::new(); accounts];
+        // An (account, month) has one entry, found through `at`: a map per account cost each
+        // account a B-tree node (about a kilobyte) for its one or two months.
+        let mut months: Vec<(u32, Month, Totals)> = Vec::with_capacity(accounts);
+        let mut at: FxHashMap<(u32, Month), usize> =
+            FxHashMap::with_capacity_and_hasher(accounts, Default::default());
         let mut events = vec![0u64; accounts];
         let mut per_group = vec![0u64; groups * self.keys.len()];
-        for (packed, n) in self.counts.into_counts() {
+        let keys = &self.keys;
+        self.counts.each(|packed, n| {
             let (account, id) = ((packed >> 32) as usize, packed as u32 as usize);
             events[account] += n;
-            per_group[group_of[account] * self.keys.len() + id] += n;
-            let k = &self.keys[id];
+            per_group[group_of[account] * keys.len() + id] += n;
+            let k = &keys[id];
             if k.charge.is_unit() {
-                months[account]
-                    .entry(k.month)
-                    .or_default()
-                    .add(&unit_totals(k, n));
+                let i = *at.entry((account as u32, k.month)).or_insert_with(|| {
+                    months.push((account as u32, k.month, Totals::default()));
+                    months.len() - 1
+                });
+                months[i].2.add(&unit_totals(k, n));
             }
-        }
+        });
+        // By account and month, as the lines were once made: from there, sorting them by
+        // month and account name finds runs already in order.
+        months.sort_unstable_by_key(|&(account, month, _)| (account, month));
         let groups = per_group
             .chunks(self.keys.len().max(1))
             .take(groups)
@@ -367,8 +513,9 @@ impl AccountTallies {
 /// [`AccountTallies::split`]: what the invoices need per account, and the notes per group.
 #[derive(Debug, Clone)]
 pub struct Split {
-    /// Per account: its totals per month.
-    pub months: Vec<BTreeMap<Month, Totals>>,
+    /// The totals of each account and month with units, as (account, month, totals), by
+    /// account and month.
+    pub months: Vec<(u32, Month, Totals)>,
     /// Per account: the events counted in it.
     pub events: Vec<u64>,
     /// Per group: the tally of its accounts' events, unfinished.
@@ -751,6 +898,94 @@ mod tests {
     use super::*;
 
     #[test]
+    fn events_with_the_same_raw_key_have_the_same_key() {
+        use crate::country::CountryId;
+        use crate::price::Rate;
+        use crate::tariff::card::Column;
+        let e = |category, charge| BillingEvent {
+            time: 0,
+            date: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+            month: Month(2026 * 12 + 9),
+            era: Era::D,
+            pair: 0,
+            country: CountryId(0),
+            category,
+            charge,
+            presumed: Presumed::No,
+            account: 0,
+            waba: 0,
+        };
+        let rate = |value: &str, row, tier: Option<(u64, Option<u64>)>| {
+            Quote::Priced(Rate {
+                value: value.parse().unwrap(),
+                row,
+                column: Column::Utility,
+                substitute: false,
+                derived: false,
+                service_at_utility: false,
+                tier: tier.map(|(first, last)| TierBand { first, last }),
+            })
+        };
+        let quotes = [
+            Quote::Free,
+            Quote::Unpriced(Column::Utility),
+            Quote::Unpriced(Column::Marketing),
+            rate("0.01", 0, None),
+            rate("0.010", 0, None),
+            rate("0.01", 1, None),
+            rate("0.02", 0, None),
+            rate("0.01", 0, Some((1, None))),
+            rate("0.01", 0, Some((1, Some(u64::MAX)))),
+            rate("0.01", 0, Some((1, Some((1 << 32) - 2)))),
+            rate("0.01", 0, Some((1, Some(1000)))),
+            rate("0.01", 0, Some((1001, None))),
+            rate("0.01", 1 << 24, None),
+        ];
+        let events = [
+            e(UnitCategory::Utility, Charge::Message),
+            e(UnitCategory::Utility, Charge::FreeCustomerService),
+            e(UnitCategory::Marketing, Charge::Message),
+        ];
+        // The card of row r is dated the r-th day after the epoch: another row, another date.
+        let card = |q: &Quote| match q {
+            Quote::Priced(r) => NaiveDate::from_num_days_from_ce_opt(r.row as i32 + 1),
+            _ => None,
+        };
+        let mut seen = Vec::new();
+        for e in &events {
+            for q in &quotes {
+                let key = EventKey::of(e, MarketId(3), q, card(q));
+                seen.push((RawKey::of(e, MarketId(3), q), key));
+            }
+        }
+        for (a, ka) in &seen {
+            for (b, kb) in &seen {
+                if let (Some(a), Some(b)) = (a, b) {
+                    assert!(!a.same(b) || ka == kb, "{ka:?} {kb:?}");
+                }
+            }
+        }
+        // Parts too large for their field are looked up by the key itself.
+        assert!(seen.iter().filter(|(r, _)| r.is_none()).count() == 2 * events.len());
+        // A count per key: the open-ended tier and the one ending at u64::MAX stay apart.
+        let mut tallies = AccountTallies::default();
+        for (e, q) in events
+            .iter()
+            .flat_map(|e| quotes.iter().map(move |q| (e, q)))
+        {
+            tallies.add(1, e, MarketId(3), q, || card(q));
+        }
+        assert_eq!(tallies.keys.len(), events.len() * (quotes.len() - 1));
+    }
+
+    /// Every (pair, count) the table hands out, each pair once.
+    fn all(counts: Counts) -> FxHashMap<u64, u64> {
+        let mut got = FxHashMap::default();
+        counts.each(|pair, n| assert!(got.insert(pair, n).is_none(), "pair {pair} twice"));
+        got
+    }
+
+    #[test]
     fn the_count_table_counts_every_pair_through_growth_and_a_part_batch() {
         // 5,000 pairs (past several doublings), each added its own number of times, in an
         // order that interleaves them, and a total that leaves a batch half full; and pairs
@@ -772,9 +1007,8 @@ mod tests {
             add(&mut counts, (((1 << 24) - 2) << 32) | ((1 << 16) - 1));
         }
         add(&mut counts, 42 << 32);
-        let got: FxHashMap<u64, u64> = counts.into_counts().collect();
-        assert_eq!(got, expected);
-        assert_eq!(Counts::default().into_counts().count(), 0);
+        assert_eq!(all(counts), expected);
+        assert!(all(Counts::default()).is_empty());
     }
 
     #[test]
@@ -785,7 +1019,7 @@ mod tests {
             counts.add((3 << 32) | 9);
         }
         counts.add(4 << 32);
-        let got: FxHashMap<u64, u64> = counts.into_counts().collect();
+        let got = all(counts);
         assert_eq!(got.get(&((3 << 32) | 9)), Some(&n));
         assert_eq!(got.get(&(4 << 32)), Some(&1));
         assert_eq!(got.len(), 2);
