@@ -7,9 +7,7 @@ use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, StringViewArray};
 use arrow_buffer::{Buffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, SchemaRef, TimeUnit};
-use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use waprice::input::records::Row;
 use waprice::input::table::{write_date, CellTime, Table, TableRows, Use};
 
@@ -383,131 +381,79 @@ impl Table for ArrowTable {
     }
 }
 
-/// How many rows the filling thread hands over at once.
+/// How many rows are filled at once, column by column.
 const CHUNK: usize = 1024;
-/// How many chunks may wait for the reader.
-const AHEAD: usize = 8;
 
-/// One reading of the rows. The cells are put into rows on a thread of its own, so that the
-/// reading thread (the busier of the command's two) only parses them: handing a row over is a
-/// swap of two [`Row`]s.
+/// One reading of the rows: a chunk of rows is filled column by column (each column's type
+/// matched once per chunk, not per cell), then handed to the row parser one row at a time by a
+/// swap of two [`Row`]s. On a thread of its own the filling cost more in hand-overs and in
+/// sharing two cores with the parser and the replay than it saved the parsing thread.
 enum ArrowRows {
-    /// Not read yet: the thread starts at the first row.
+    /// Not read yet.
     Waiting(Vec<(usize, Vec<Column>)>),
     Reading(Filled),
 }
 
 struct Filled {
-    /// Chunks of rows in table order; an empty chunk after the last.
-    chunks: Option<Receiver<Vec<Row>>>,
-    /// Spent chunks back to the filling thread: their rows (the reader's, swapped in) keep
-    /// their buffers.
-    spent: Sender<Vec<Row>>,
+    batches: Vec<(usize, Vec<Column>)>,
+    /// The next row to fill: batch `batch`, row `row` of it.
+    batch: usize,
+    row: usize,
     chunk: Vec<Row>,
-    /// The next row of `chunk` to hand over.
+    /// The rows of `chunk` filled, and the next one to hand over.
+    len: usize,
     at: usize,
-    done: bool,
-    filler: Option<JoinHandle<()>>,
+    buf: Vec<u8>,
 }
 
-/// A chunk of rows to fill: a spent one back from the reader, else a new one.
-fn fresh(spent: &Receiver<Vec<Row>>) -> Vec<Row> {
-    let mut chunk = spent.try_recv().unwrap_or_default();
-    chunk.resize_with(CHUNK, Row::default);
-    chunk
-}
-
-/// Fills chunks of rows with the batches' cells, in order, until the reader stops taking them.
-/// A chunk is filled column by column.
-fn fill(batches: Vec<(usize, Vec<Column>)>, to: SyncSender<Vec<Row>>, spent: Receiver<Vec<Row>>) {
-    let mut buf = Vec::with_capacity(32);
-    let mut chunk = fresh(&spent);
-    let mut k = 0;
-    for (len, cols) in &batches {
-        let mut i = 0;
-        while i < *len {
-            let n = (len - i).min(CHUNK - k);
-            let rows = &mut chunk[k..k + n];
+impl Filled {
+    /// Fills the chunk with the next rows, in order; false when none is left.
+    fn refill(&mut self) -> bool {
+        let mut k = 0;
+        while k < CHUNK {
+            let Some((len, cols)) = self.batches.get(self.batch) else {
+                break;
+            };
+            if self.row == *len {
+                (self.batch, self.row) = (self.batch + 1, 0);
+                continue;
+            }
+            let n = (len - self.row).min(CHUNK - k);
+            let rows = &mut self.chunk[k..k + n];
             rows.iter_mut().for_each(Row::clear);
             for c in cols {
-                c.push_all(i, rows, &mut buf);
+                c.push_all(self.row, rows, &mut self.buf);
             }
-            (i, k) = (i + n, k + n);
-            if k == CHUNK {
-                k = 0;
-                if to
-                    .send(std::mem::replace(&mut chunk, fresh(&spent)))
-                    .is_err()
-                {
-                    return;
-                }
-            }
+            (self.row, k) = (self.row + n, k + n);
         }
+        (self.len, self.at) = (k, 0);
+        k > 0
     }
-    chunk.truncate(k);
-    if !chunk.is_empty() && to.send(chunk).is_err() {
-        return;
-    }
-    let _ = to.send(Vec::new());
 }
 
 impl TableRows for ArrowRows {
     fn next(&mut self, row: &mut Row) -> bool {
         if let ArrowRows::Waiting(batches) = self {
-            let batches = std::mem::take(batches);
-            let (to, chunks) = sync_channel(AHEAD);
-            let (spent, back) = channel();
-            let filler = std::thread::Builder::new()
-                .name("waprice-cells".into())
-                .spawn(move || fill(batches, to, back))
-                .expect("a thread to put the table's cells into rows");
+            let mut chunk = Vec::new();
+            chunk.resize_with(CHUNK, Row::default);
             *self = ArrowRows::Reading(Filled {
-                chunks: Some(chunks),
-                spent,
-                chunk: Vec::new(),
+                batches: std::mem::take(batches),
+                batch: 0,
+                row: 0,
+                chunk,
+                len: 0,
                 at: 0,
-                done: false,
-                filler: Some(filler),
+                buf: Vec::with_capacity(32),
             });
         }
         let ArrowRows::Reading(r) = self else {
             unreachable!("started above")
         };
-        loop {
-            if let Some(next) = r.chunk.get_mut(r.at) {
-                std::mem::swap(row, next);
-                r.at += 1;
-                return true;
-            }
-            if r.done {
-                return false;
-            }
-            if !r.chunk.is_empty() {
-                let _ = r.spent.send(std::mem::take(&mut r.chunk));
-            }
-            r.at = 0;
-            match r.chunks.as_ref().map(Receiver::recv) {
-                Some(Ok(chunk)) if chunk.is_empty() => r.done = true,
-                Some(Ok(chunk)) => r.chunk = chunk,
-                // The filling thread ended without saying it was done: it panicked.
-                _ => {
-                    r.chunks = None;
-                    if let Some(Err(panic)) = r.filler.take().map(JoinHandle::join) {
-                        std::panic::resume_unwind(panic);
-                    }
-                    panic!("the table's rows stopped before the last");
-                }
-            }
+        if r.at == r.len && !r.refill() {
+            return false;
         }
-    }
-}
-
-impl Drop for Filled {
-    fn drop(&mut self) {
-        // Stops the filling thread (its next send fails), then waits for it.
-        self.chunks = None;
-        if let Some(filler) = self.filler.take() {
-            let _ = filler.join();
-        }
+        std::mem::swap(row, &mut r.chunk[r.at]);
+        r.at += 1;
+        true
     }
 }
