@@ -347,7 +347,7 @@ pub fn tally(ls: &LogSettings, t: &Tariffs, log: Option<&Log>) -> Result<Tallied
     let state = RefCell::new((Tally::default(), 0u64));
     let each = |e: &crate::event::BillingEvent, market, quote: &Quote| {
         let (tally, events) = &mut *state.borrow_mut();
-        tally.add(e, market, quote, || t.card_date(quote));
+        tally.add(e, market, quote, t.card_date(quote));
         *events += 1;
         Ok(())
     };

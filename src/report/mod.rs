@@ -555,11 +555,6 @@ fn unit_totals(k: &EventKey, n: u64) -> Totals {
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
     counts: FxHashMap<EventKey, u64>,
-    /// Events counted by their key's raw bits ([`RawKey`]) since the last [`Tally::fold`]:
-    /// per id in `raw_ids`, the key and its count. Hashing the [`EventKey`] of every event
-    /// cost the replay about a tenth of its time.
-    recent: Vec<(EventKey, u64)>,
-    raw_ids: RawIds,
     /// Totals per month.
     pub months: BTreeMap<Month, Totals>,
     /// Totals per (month, market, category).
@@ -586,40 +581,18 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Counts one event of `market`, priced by `quote`; `card_date` gives the date of the
-    /// card of `quote`'s row, asked only for a key not seen before.
-    #[inline]
+    /// Counts one event of `market`, priced by `quote` from the card of `card_date`.
     pub fn add(
         &mut self,
         e: &BillingEvent,
         market: MarketId,
         quote: &Quote,
-        card_date: impl FnOnce() -> Option<NaiveDate>,
+        card_date: Option<NaiveDate>,
     ) {
-        let Some(raw) = RawKey::of(e, market, quote) else {
-            *self
-                .counts
-                .entry(EventKey::of(e, market, quote, card_date()))
-                .or_default() += 1;
-            return;
-        };
-        match self.raw_ids.get(&raw) {
-            Some(id) => self.recent[id as usize].1 += 1,
-            None => {
-                let key = EventKey::of(e, market, quote, card_date());
-                self.raw_ids.insert(raw, self.recent.len() as u32);
-                self.recent.push((key, 1));
-            }
-        }
-    }
-
-    /// Moves the counts kept by raw bits into `counts` (two raw keys may make one
-    /// [`EventKey`]: a rate at another scale; their counts add up there).
-    fn fold(&mut self) {
-        for (key, n) in self.recent.drain(..) {
-            *self.counts.entry(key).or_default() += n;
-        }
-        self.raw_ids = RawIds::default();
+        *self
+            .counts
+            .entry(EventKey::of(e, market, quote, card_date))
+            .or_default() += 1;
     }
 
     /// Adds another tally's counted events to this one's, before either is finished: the
@@ -630,18 +603,13 @@ impl Tally {
             other.months.is_empty() && self.months.is_empty(),
             "absorb before finish"
         );
-        for (key, n) in other
-            .counts
-            .iter()
-            .chain(other.recent.iter().map(|(k, n)| (k, n)))
-        {
+        for (key, n) in &other.counts {
             *self.counts.entry(*key).or_default() += n;
         }
     }
 
     /// Sums the counted events into the public maps (idempotent).
     pub fn finish(&mut self) {
-        self.fold();
         let counts = std::mem::take(&mut self.counts);
         let mut keys: Vec<(&EventKey, &u64)> = counts.iter().collect();
         keys.sort_by_key(|(k, _)| (k.month, k.market, k.category, k.charge));
@@ -1008,24 +976,6 @@ mod tests {
             tallies.add(1, e, MarketId(3), q, || card(q));
         }
         assert_eq!(tallies.keys.len(), events.len() * (quotes.len() - 1));
-        // A tally counts by the same raw bits: each key's count is the events of that key,
-        // the two raw keys of 0.01 and 0.010 adding up under one.
-        let mut tally = Tally::default();
-        let mut expected: FxHashMap<EventKey, u64> = FxHashMap::default();
-        for _ in 0..3 {
-            for (e, q) in events
-                .iter()
-                .flat_map(|e| quotes.iter().map(move |q| (e, q)))
-            {
-                tally.add(e, MarketId(3), q, || card(q));
-                *expected
-                    .entry(EventKey::of(e, MarketId(3), q, card(q)))
-                    .or_default() += 1;
-            }
-        }
-        tally.fold();
-        assert_eq!(tally.counts, expected);
-        assert!(expected.values().any(|&n| n == 6));
     }
 
     /// Every (pair, count) the table hands out, each pair once.
