@@ -5,7 +5,7 @@
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, StringViewArray};
-use arrow_buffer::{Buffer, NullBuffer, ScalarBuffer};
+use arrow_buffer::{ArrowNativeType, Buffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, SchemaRef, TimeUnit};
 use std::sync::Arc;
 use waprice::input::records::Row;
@@ -175,22 +175,12 @@ impl Column {
                 offsets,
                 values,
                 nulls: None,
-            } => {
-                let offsets = &offsets[first..first + rows.len() + 1];
-                for (w, row) in offsets.windows(2).zip(rows) {
-                    row.push_field(&values[w[0] as usize..w[1] as usize]);
-                }
-            }
+            } => push_texts(offsets, values, first, rows),
             Column::LargeUtf8 {
                 offsets,
                 values,
                 nulls: None,
-            } => {
-                let offsets = &offsets[first..first + rows.len() + 1];
-                for (w, row) in offsets.windows(2).zip(rows) {
-                    row.push_field(&values[w[0] as usize..w[1] as usize]);
-                }
-            }
+            } => push_texts(offsets, values, first, rows),
             Column::Timestamp {
                 values,
                 nulls,
@@ -219,26 +209,12 @@ impl Column {
                 offsets,
                 values,
                 nulls,
-            } => {
-                if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-                    row.push_field(b"");
-                } else {
-                    let (start, end) = (offsets[i] as usize, offsets[i + 1] as usize);
-                    row.push_field(&values[start..end]);
-                }
-            }
+            } => push_text(offsets, values, nulls.as_ref(), i, row),
             Column::LargeUtf8 {
                 offsets,
                 values,
                 nulls,
-            } => {
-                if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-                    row.push_field(b"");
-                } else {
-                    let (start, end) = (offsets[i] as usize, offsets[i + 1] as usize);
-                    row.push_field(&values[start..end]);
-                }
-            }
+            } => push_text(offsets, values, nulls.as_ref(), i, row),
             Column::Utf8View(a) => {
                 if a.is_null(i) {
                     row.push_field(b"");
@@ -310,6 +286,30 @@ impl Column {
                 }
             }
         }
+    }
+}
+
+/// A text column's cells `first..` into `rows`, straight from its offsets (no nulls).
+fn push_texts<O: ArrowNativeType>(offsets: &[O], values: &[u8], first: usize, rows: &mut [Row]) {
+    let offsets = &offsets[first..first + rows.len() + 1];
+    for (w, row) in offsets.windows(2).zip(rows) {
+        row.push_field(&values[w[0].as_usize()..w[1].as_usize()]);
+    }
+}
+
+/// A text column's cell of row `i` into `row` (a null is an empty cell).
+#[inline(always)]
+fn push_text<O: ArrowNativeType>(
+    offsets: &[O],
+    values: &[u8],
+    nulls: Option<&NullBuffer>,
+    i: usize,
+    row: &mut Row,
+) {
+    if nulls.is_some_and(|n| n.is_null(i)) {
+        row.push_field(b"");
+    } else {
+        row.push_field(&values[offsets[i].as_usize()..offsets[i + 1].as_usize()]);
     }
 }
 
