@@ -34,9 +34,9 @@ pub const BY_ACCOUNT_HEADER: [&str; 6] =
 pub fn csv(inv: &Invoices, style: CsvStyle, out: impl Write) -> std::io::Result<()> {
     let mut w = style.writer(out)?;
     w.write_record(INVOICES_HEADER)?;
-    // The formatted fields of a line, written one after the other into one buffer (as
-    // `style.decimal` and `to_string` would write each): no string a field, a platform's
-    // month-end having thousands of lines.
+    // The formatted fields of a line, written one after the other into one buffer: no string
+    // a field but the money's (written by `style.decimal`, the one place that says how), a
+    // platform's month-end having thousands of lines.
     let mut buf: Vec<u8> = Vec::new();
     for l in &inv.lines {
         buf.clear();
@@ -52,14 +52,7 @@ pub fn csv(inv: &Invoices, style: CsvStyle, out: impl Write) -> std::io::Result<
             ends[1 + i] = buf.len();
         }
         for (i, d) in decimals.into_iter().enumerate() {
-            let start = buf.len();
-            write!(buf, "{d}")?;
-            if style.decimal_comma {
-                buf[start..]
-                    .iter_mut()
-                    .filter(|b| **b == b'.')
-                    .for_each(|b| *b = b',');
-            }
+            buf.extend_from_slice(style.decimal(d).as_bytes());
             ends[5 + i] = buf.len();
         }
         write!(buf, "{}", l.invoiced_on)?;

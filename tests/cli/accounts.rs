@@ -80,6 +80,37 @@ fn two_accounts_have_their_own_cost_budget_overage_and_currency() {
     assert_eq!(beta["agents"], "25");
 }
 
+/// `--decimal-comma`: the same lines, separated by semicolons, every amount with a comma.
+#[test]
+fn decimal_comma_invoices_hold_the_same_figures() {
+    let (log, accounts) = (platform("two-accounts.csv"), platform("accounts.csv"));
+    let plain = invoices(&log, &accounts, &[]);
+    let out = stdout(&[
+        "invoices",
+        &log,
+        "--accounts",
+        &accounts,
+        "--format",
+        "csv",
+        "--decimal-comma",
+    ]);
+    let comma: HashMap<String, HashMap<String, String>> = parse_csv(&out, b';')
+        .into_iter()
+        .map(|r| (r["account"].clone(), r))
+        .collect();
+    assert_eq!(comma.len(), plain.len());
+    for (account, row) in &plain {
+        for (column, value) in row {
+            let expected = match column.as_str() {
+                "cost" | "budget" | "overage" => value.replace('.', ","),
+                _ => value.clone(),
+            };
+            assert_eq!(comma[account][column], expected, "{account} {column}");
+        }
+    }
+    assert!(comma["acme"]["cost"].contains(','), "{out}");
+}
+
 #[test]
 fn the_table_puts_the_largest_overage_first_with_a_total_per_currency() {
     let out = stdout(&[
