@@ -101,11 +101,11 @@ fn nulls_of(array: &dyn Array) -> Option<NullBuffer> {
 impl Column {
     /// The reader of a column read as `usage` (its type checked by [`readable`]).
     fn of(array: &ArrayRef, usage: Use) -> Column {
-        let a = Arc::clone(array);
-        let nulls = nulls_of(array.as_ref());
         if usage == Use::Unread {
             return Column::Unread;
         }
+        let a = Arc::clone(array);
+        let nulls = nulls_of(array.as_ref());
         match array.data_type() {
             DataType::Utf8 => {
                 let s = array.as_string::<i32>();

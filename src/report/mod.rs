@@ -185,6 +185,45 @@ impl RawKey {
         let (a, b) = (&self.0, &other.0);
         ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4])) == 0
     }
+
+    /// The bits of the key of `e` in `market` priced by `quote`, unless a part is too large
+    /// for its field (a card row past 2^24, a tier bound past 2^32): such an event is looked
+    /// up by its [`EventKey`].
+    #[inline]
+    fn of(e: &BillingEvent, market: MarketId, quote: &Quote) -> Option<RawKey> {
+        let w0 = u64::from(e.month.0 as u32)
+            | u64::from(market.0) << 32
+            | (e.category as u64) << 48
+            | (e.charge as u64) << 56;
+        let base = e.era as u64 | (e.presumed as u64) << 8;
+        let (w1, w2, value) = match quote {
+            Quote::Free => (base | 1 << 16, 0, 0),
+            Quote::Unpriced(c) => (base | 2 << 16 | (*c as u64) << 24, 0, 0),
+            Quote::Priced(r) => {
+                if r.row >= 1 << 24 {
+                    return None;
+                }
+                let (tier, bounds) = match r.tier {
+                    None => (0, 0),
+                    // The last bound plus one, 0 for an open-ended tier.
+                    Some(b) => match b.last.map_or(Some(0), |l| l.checked_add(1)) {
+                        Some(last) if b.first < 1 << 32 && last < 1 << 32 => {
+                            (1, b.first | last << 32)
+                        }
+                        _ => return None,
+                    },
+                };
+                let flags = u64::from(r.substitute)
+                    | u64::from(r.derived) << 1
+                    | u64::from(r.service_at_utility) << 2
+                    | tier << 3;
+                let w1 =
+                    base | 3 << 16 | (r.column as u64) << 24 | flags << 32 | (r.row as u64) << 40;
+                (w1, bounds, u128::from_le_bytes(r.value.serialize()))
+            }
+        };
+        Some(RawKey([w0, w1, w2, value as u64, (value >> 64) as u64]))
+    }
 }
 
 /// Key ids by [`RawKey`]: an open-addressing table (linear probing, at most half full) that
@@ -242,47 +281,6 @@ impl RawIds {
         }
         self.slots[i] = (k, id);
         self.len += 1;
-    }
-}
-
-impl RawKey {
-    /// The bits of the key of `e` in `market` priced by `quote`, unless a part is too large
-    /// for its field (a card row past 2^24, a tier bound past 2^32): such an event is looked
-    /// up by its [`EventKey`].
-    #[inline]
-    fn of(e: &BillingEvent, market: MarketId, quote: &Quote) -> Option<RawKey> {
-        let w0 = u64::from(e.month.0 as u32)
-            | u64::from(market.0) << 32
-            | (e.category as u64) << 48
-            | (e.charge as u64) << 56;
-        let base = e.era as u64 | (e.presumed as u64) << 8;
-        let (w1, w2, value) = match quote {
-            Quote::Free => (base | 1 << 16, 0, 0),
-            Quote::Unpriced(c) => (base | 2 << 16 | (*c as u64) << 24, 0, 0),
-            Quote::Priced(r) => {
-                if r.row >= 1 << 24 {
-                    return None;
-                }
-                let (tier, bounds) = match r.tier {
-                    None => (0, 0),
-                    // The last bound plus one, 0 for an open-ended tier.
-                    Some(b) => match b.last.map_or(Some(0), |l| l.checked_add(1)) {
-                        Some(last) if b.first < 1 << 32 && last < 1 << 32 => {
-                            (1, b.first | last << 32)
-                        }
-                        _ => return None,
-                    },
-                };
-                let flags = u64::from(r.substitute)
-                    | u64::from(r.derived) << 1
-                    | u64::from(r.service_at_utility) << 2
-                    | tier << 3;
-                let w1 =
-                    base | 3 << 16 | (r.column as u64) << 24 | flags << 32 | (r.row as u64) << 40;
-                (w1, bounds, u128::from_le_bytes(r.value.serialize()))
-            }
-        };
-        Some(RawKey([w0, w1, w2, value as u64, (value >> 64) as u64]))
     }
 }
 
