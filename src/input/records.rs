@@ -151,6 +151,9 @@ pub struct Records<R> {
     after_cr: bool,
     /// Whether a UTF-8 byte-order mark at the start of the input was looked for yet.
     bom_checked: bool,
+    /// The last record read was a quoted one the end of the input cut: it had no line break
+    /// after it, outside its quotes.
+    cut_by_end: bool,
     core: csv_core::Reader,
     out: Vec<u8>,
     ends: Vec<usize>,
@@ -176,11 +179,43 @@ impl<R: Read> Records<R> {
             line: 1,
             after_cr: false,
             bom_checked: false,
+            cut_by_end: false,
             core: primed_core(b','),
             out: vec![0; 1024],
             ends: vec![0; 64],
             delimiter: b',',
         }
+    }
+
+    /// Records of `input` that starts inside a text, where a record starts on line `line`,
+    /// separated by `delimiter`: the rest of a file whose start another reader reads. No
+    /// byte-order mark is looked for: past the start of a file one is data.
+    pub fn continuing(input: R, line: u64, delimiter: u8) -> Records<R> {
+        let mut records = Records::new(input);
+        records.line = line;
+        records.bom_checked = true;
+        records.set_delimiter(delimiter);
+        records
+    }
+
+    /// Numbers the records from `line` (for input that starts inside a text, before any
+    /// record is read).
+    pub fn start_at_line(&mut self, line: u64) {
+        self.line = line;
+    }
+
+    /// The line the next record starts on, unless a line break or a quote comes first; at the
+    /// end of the input, one more than the line breaks read.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Whether the last record read ran into the end of the input inside a quoted field: the
+    /// input ended inside a record, not after one. A reader of a file's first half whose last
+    /// record this is did not stop where a record starts, and the second half's reader did
+    /// not start at one either.
+    pub fn cut_by_end(&self) -> bool {
+        self.cut_by_end
     }
 
     /// Fields are separated by `delimiter` (a comma until this is called). Set before the
@@ -279,6 +314,7 @@ impl<R: Read> Records<R> {
             record.line = self.line;
             self.consume(len + terminator);
             self.line += 1;
+            self.cut_by_end = false;
             return Ok(true);
         }
     }
@@ -301,6 +337,9 @@ impl<R: Read> Records<R> {
         record.quoted = true;
         let (mut out_len, mut ends_len) = (0, 0);
         loop {
+            // csv_core ends a record at a line break it consumes; given no input at the end,
+            // it ends the record it is in, whatever quote is open.
+            self.cut_by_end = self.start == self.end;
             let input = &self.buf[self.start..self.end];
             let (result, nin, nout, nend) =
                 self.core
@@ -523,6 +562,22 @@ mod tests {
         v.iter().map(|f| f.as_bytes().to_vec()).collect()
     }
 
+    /// A cut inside a quoted field is seen as one; a cut between rows, quoted or not, is not.
+    #[test]
+    fn a_cut_inside_quotes_is_seen() {
+        let text = b"a,\"x\ny\"\nb,c\n\"d\",e\nf,g\n";
+        let ends = |cut: usize| {
+            let mut first = Records::with_capacity(&text[..cut], 4);
+            let mut row = Row::default();
+            while first.read(&mut row).unwrap() {}
+            (first.cut_by_end(), first.line())
+        };
+        assert_eq!(ends(5), (true, 2), "after a,\"x\\n");
+        assert_eq!(ends(8), (false, 3), "after the quoted row");
+        assert_eq!(ends(12), (false, 4), "after b,c");
+        assert_eq!(ends(18), (false, 5), "after \"d\",e");
+    }
+
     #[test]
     fn lines_count_every_kind_of_break_and_the_empty_lines() {
         let input = b"h1,h2\r\n\r\na,b\n\nc,\"x\r\ny\"\rd,e";
@@ -692,6 +747,41 @@ mod tests {
             let input = tokens.concat();
             let ours: Vec<Vec<Vec<u8>>> = split(&input, capacity).into_iter().map(|r| r.1).collect();
             prop_assert_eq!(ours, csv_crate(&input));
+        }
+
+        /// A text cut after any `\n` and read as two halves gives the records, lines included,
+        /// of the whole text read at once, whenever the first half's reader ends where a
+        /// record starts (not cut inside quotes) on the line the count of its breaks gives.
+        #[test]
+        fn halves_read_as_the_whole(
+            tokens in proptest::collection::vec(
+                prop_oneof![
+                    Just(&b"a"[..]), Just(&b","[..]), Just(&b"\""[..]), Just(&b"\n"[..]),
+                    Just(&b"\r"[..]), Just(&b"\r\n"[..]), Just(&b"\n\n"[..]),
+                ],
+                0..80,
+            ),
+            capacity in 1usize..40,
+        ) {
+            let input = tokens.concat();
+            let whole = split(&input, capacity);
+            for cut in (0..input.len()).filter(|&i| input[i] == b'\n').map(|i| i + 1) {
+                let mut first = Records::with_capacity(&input[..cut], capacity);
+                let mut row = Row::default();
+                let mut records = Vec::new();
+                while first.read(&mut row).unwrap() {
+                    records.push((row.line(), row.iter().map(<[u8]>::to_vec).collect()));
+                }
+                let line = 1 + crate::lines::line_breaks(&input[..cut], &mut false);
+                if first.cut_by_end() || first.line() != line {
+                    continue;
+                }
+                let mut second = Records::continuing(&input[cut..], line, b',');
+                while second.read(&mut row).unwrap() {
+                    records.push((row.line(), row.iter().map(<[u8]>::to_vec).collect()));
+                }
+                prop_assert_eq!(&records, &whole, "cut at {}", cut);
+            }
         }
     }
 }
