@@ -37,6 +37,11 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// The first bytes of a zstd frame (RFC 8878, 0xFD2FB528 little-endian).
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
+/// Whether bytes starting with `magic` are gzip or zstd data.
+pub fn is_compressed(magic: &[u8]) -> bool {
+    magic.starts_with(&GZIP_MAGIC) || magic.starts_with(&ZSTD_MAGIC)
+}
+
 /// Wraps a reader so that gzip or zstd data is decompressed transparently. Concatenated
 /// members (`cat a.gz b.gz`, `cat a.zst b.zst`) read as one stream, as `zcat`/`zstdcat` do.
 pub fn decompress(reader: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {

@@ -217,6 +217,14 @@ impl Runs {
         self.sorted.push(run);
     }
 
+    /// Finishes these runs and `later`'s (the rest of the log's), and puts `later`'s after
+    /// these: equal times still come in file order.
+    pub fn append(&mut self, mut later: Runs) {
+        self.finish();
+        later.finish();
+        self.sorted.extend(later.sorted);
+    }
+
     /// Sorts the messages pushed since the last run if they make a run.
     pub fn sort_full_run(&mut self) {
         if let Some(mut run) = self.take_full_run() {
@@ -233,6 +241,9 @@ impl Runs {
         let mut last = std::mem::take(&mut self.filling);
         if last.len() >= SPLIT_FROM {
             let mut second = last.split_off(last.len() / 2);
+            // The pages the second half was copied from go back, rather than stay resident
+            // beside the copy until the replay ends.
+            last.shrink_to_fit();
             std::thread::scope(|scope| {
                 scope.spawn(|| sort_run(&mut last));
                 sort_run(&mut second);

@@ -37,11 +37,13 @@ mod invoices;
 mod ledger;
 pub mod options;
 mod skipped;
+mod split;
 mod stream;
 
 pub use invoices::{invoices, PerAccount};
 pub use ledger::{ledger, ledger_note, Row};
 pub use skipped::future_warning;
+pub use split::PARALLEL_FROM;
 pub use stream::{read, read_webhooks, replay, stream, Streamed};
 
 use crate::accounts::Accounts;
@@ -115,6 +117,9 @@ pub struct LogSettings {
     pub auth_intl: Option<String>,
     /// Progress and warnings while the pipeline runs; `None`: silent.
     pub hooks: Option<Arc<dyn Hooks>>,
+    /// A plain log file out of time order of at least this many bytes is parsed on two
+    /// threads, each half of it by one (the same result, sooner).
+    pub parallel_from: u64,
 }
 
 impl LogSettings {
@@ -140,6 +145,7 @@ impl LogSettings {
             strict: false,
             auth_intl: None,
             hooks: None,
+            parallel_from: split::PARALLEL_FROM,
         }
     }
 

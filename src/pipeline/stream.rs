@@ -55,7 +55,7 @@ fn open(s: &LogSettings) -> Result<Opened> {
 }
 
 /// Ends a progress display when dropped.
-struct DoneOnDrop(Arc<dyn Reading>);
+pub(super) struct DoneOnDrop(pub(super) Arc<dyn Reading>);
 
 impl Drop for DoneOnDrop {
     fn drop(&mut self) {
@@ -149,7 +149,9 @@ pub struct Streamed {
     pub unlisted: Vec<(String, u64)>,
 }
 
-/// The businesses an accounts file does not list, with their first lines.
+/// The businesses an accounts file does not list, with their first lines, in the order of
+/// those lines (the order of the businesses' ids is the order a reader met them, which two
+/// readers of a file's halves do not keep).
 pub(super) fn unlisted(
     s: &LogSettings,
     businesses: &Pairs,
@@ -158,13 +160,16 @@ pub(super) fn unlisted(
     let Some(accounts) = &s.engine.accounts else {
         return Vec::new();
     };
-    (0..businesses.business_count() as u32)
+    let mut unlisted: Vec<(String, u64)> = (0..businesses.business_count() as u32)
         .filter(|&b| !accounts.lists(b))
         .map(|b| {
             let name = String::from_utf8_lossy(businesses.business_name(b)).into_owned();
             (name, first_lines.get(b as usize).copied().unwrap_or(0))
         })
-        .collect()
+        .collect();
+    // A number met only on skipped rows has no line: after the others, by number.
+    unlisted.sort_by(|a, b| (a.1 == 0, a.1, &a.0).cmp(&(b.1 == 0, b.1, &b.0)));
+    unlisted
 }
 
 /// Reads, replays and prices the log in one pass when it is in time order (within
@@ -197,6 +202,18 @@ fn read_runs(s: &LogSettings, t: &Tariffs) -> Result<(Runs, Pairs, ReadStats)> {
         let log = read_webhooks(s, t)?.log;
         return Ok((Runs::sorted(log.messages), log.pairs, log.stats));
     }
+    if let Some((runs, pairs, stats)) = super::split::read_runs(s, t)? {
+        report_skipped(s, &stats)?;
+        return Ok((runs, pairs, stats));
+    }
+    read_runs_on_one_thread(s, t)
+}
+
+/// [`read_runs`] with the parsing on one thread.
+pub(super) fn read_runs_on_one_thread(
+    s: &LogSettings,
+    t: &Tariffs,
+) -> Result<(Runs, Pairs, ReadStats)> {
     let mut runs = Runs::default();
     let mut pairs = Pairs::default();
     // Full runs are sorted on a thread of their own: sorted here, a run kept this thread from
@@ -239,7 +256,23 @@ type Batch = Vec<RawMessage>;
 /// Small enough that the batches in flight (four in the channel, one filling, one replaying)
 /// stay under a megabyte: with 8,192 they held about 1 MB more at the peak of a sorted
 /// 10M-row log, for no measurable gain in speed.
-const BATCH: usize = 2048;
+pub(super) const BATCH: usize = 2048;
+
+/// Fills `messages` up to [`BATCH`] from `reader`: true when the reader has no more.
+pub(super) fn fill_batch<R: Read>(
+    reader: &mut LogReader<'_, R>,
+    businesses: &mut Pairs,
+    markets: &crate::country::Countries,
+    messages: &mut Vec<RawMessage>,
+) -> Result<bool, ReadError> {
+    while messages.len() < BATCH {
+        match reader.next_raw(businesses, markets)? {
+            Some(m) => messages.push(m),
+            None => return Ok(true),
+        }
+    }
+    Ok(false)
+}
 
 /// Reads the log on a thread of its own (CSV parsing, values, numbers, countries) and hands
 /// each batch of messages, in file order, to `consume` on this thread. `consume` returning
@@ -283,26 +316,18 @@ fn read_batches(
                 let mut messages = taken_back
                     .try_recv()
                     .unwrap_or_else(|_| Vec::with_capacity(BATCH));
-                let mut failed = None;
-                while messages.len() < BATCH {
-                    match reader.next_raw(&mut businesses, &t.markets) {
-                        Ok(Some(m)) => messages.push(m),
-                        Ok(None) => break,
-                        Err(e) => {
-                            failed = Some(e);
-                            break;
-                        }
-                    }
-                }
-                let done = messages.len() < BATCH || failed.is_some();
+                let read = fill_batch(&mut reader, &mut businesses, &t.markets, &mut messages);
                 // A closed channel means the consuming side stopped (unsorted log or error).
                 if to_replay.send(Ok(messages)).is_err() {
                     return None;
                 }
-                if let Some(e) = failed {
-                    let _ = to_replay.send(Err(e));
-                    return None;
-                }
+                let done = match read {
+                    Ok(done) => done,
+                    Err(e) => {
+                        let _ = to_replay.send(Err(e));
+                        return None;
+                    }
+                };
                 show_rows(&bar, reader.stats().rows);
                 if done {
                     return Some((reader.into_stats(), businesses));

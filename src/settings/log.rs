@@ -107,6 +107,7 @@ impl LogSettingsFromArgs for LogSettings {
             hooks: Some(Arc::new(crate::terminal::Terminal {
                 progress: !a.rules.no_progress,
             })),
+            parallel_from: waprice::pipeline::PARALLEL_FROM,
         })
     }
 }

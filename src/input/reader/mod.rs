@@ -292,6 +292,44 @@ impl<'a, R: Read> LogReader<'a, R> {
         })
     }
 
+    /// A reader of the rest of the same CSV log, from `input`, which starts where a record
+    /// starts: this reader's columns, separator, options and day. Its records are numbered
+    /// from line 1 until [`LogReader::start_at_line`] says where `input` starts.
+    pub(crate) fn continuing<R2: Read>(&self, input: R2) -> LogReader<'a, R2> {
+        let delimiter = match &self.reader {
+            Cells::Csv(records) => records.delimiter(),
+            Cells::Table { .. } => b',',
+        };
+        LogReader {
+            reader: Cells::Csv(Records::continuing(input, 1, delimiter)),
+            options: self.options,
+            calendar: self.calendar,
+            columns: self.columns.clone(),
+            supported_from: self.supported_from,
+            future_from: self.future_from,
+            record: Row::default(),
+            cache: RowCache::default(),
+            stats: ReadStats::default(),
+            numbering: self.numbering,
+        }
+    }
+
+    /// Numbers this reader's records from `line`, where its input starts (before any is read).
+    pub(crate) fn start_at_line(&mut self, line: u64) {
+        if let Cells::Csv(records) = &mut self.reader {
+            records.start_at_line(line);
+        }
+    }
+
+    /// Where a CSV reader stopped: the line after its last, and whether its input ended
+    /// inside a quoted field (not where a record starts). `None` for a table.
+    pub(crate) fn end(&self) -> Option<(u64, bool)> {
+        match &self.reader {
+            Cells::Csv(records) => Some((records.line(), records.cut_by_end())),
+            Cells::Table { .. } => None,
+        }
+    }
+
     /// The accounting of the rows read so far.
     pub fn stats(&self) -> &ReadStats {
         &self.stats
@@ -514,6 +552,73 @@ fn push_example(stats: &mut ReadStats, e: BadInput) {
 }
 
 impl ReadStats {
+    /// The accounting of a log read in two parts, `self` the first part's and `later` the
+    /// rest's, as one reader of the whole log would have kept it; each part's business ids
+    /// (`business_lines`) are mapped to the whole log's by `own_ids` and `later_ids`. False
+    /// when that cannot be done exactly: the later part met more reasons for skipping than
+    /// are counted apart, and which of them the first part already counted is lost.
+    pub(crate) fn absorb(&mut self, later: ReadStats, own_ids: &[u32], later_ids: &[u32]) -> bool {
+        // Every field named, so that a new one cannot be forgotten here.
+        let ReadStats {
+            rows,
+            inbound,
+            business,
+            skipped_invalid,
+            skipped_unsupported,
+            skipped_other_channel,
+            from_catalogue,
+            uncategorised,
+            skipped_examples,
+            input_notes,
+            skipped_reasons,
+            future,
+            first_future,
+            business_lines,
+        } = later;
+        if skipped_reasons.iter().any(|(w, _)| w == OTHER_REASONS) {
+            return false;
+        }
+        self.rows += rows;
+        self.inbound += inbound;
+        self.business += business;
+        self.skipped_invalid += skipped_invalid;
+        self.skipped_unsupported += skipped_unsupported;
+        self.skipped_other_channel += skipped_other_channel;
+        self.from_catalogue += from_catalogue;
+        self.uncategorised += uncategorised;
+        for e in skipped_examples {
+            self.remember(e);
+        }
+        self.input_notes.extend(input_notes);
+        for (what, n) in skipped_reasons {
+            add_reason(&mut self.skipped_reasons, what, n);
+        }
+        self.future += future;
+        // The earliest; among equal times the first in the file, this part's.
+        if let Some(f) = first_future {
+            if self.first_future.as_ref().is_none_or(|own| f.2 < own.2) {
+                self.first_future = Some(f);
+            }
+        }
+        let mut lines = Vec::new();
+        for (ids, part) in [
+            (own_ids, &self.business_lines),
+            (later_ids, &business_lines),
+        ] {
+            for (&id, &line) in ids.iter().zip(part).filter(|(_, &line)| line > 0) {
+                let id = id as usize;
+                if id >= lines.len() {
+                    lines.resize(id + 1, 0);
+                }
+                if lines[id] == 0 {
+                    lines[id] = line;
+                }
+            }
+        }
+        self.business_lines = lines;
+        true
+    }
+
     /// Keeps a skipped row's error as an example, the first few only: the notes show them,
     /// and a log of a million bad rows must not keep a million errors.
     pub fn remember(&mut self, e: BadInput) {
@@ -535,14 +640,22 @@ pub fn count_reason(reasons: &mut Vec<(String, u64)>, e: &BadInput) {
         Some(_) => "rows with more or fewer fields than the header".to_string(),
         None => what,
     };
+    add_reason(reasons, what, 1);
+}
+
+/// Where skipped rows go once [`SKIPPED_REASONS`] reasons are counted apart.
+const OTHER_REASONS: &str = "other reasons";
+
+/// Counts `n` rows skipped for `what`.
+fn add_reason(reasons: &mut Vec<(String, u64)>, what: String, n: u64) {
     if let Some(r) = reasons.iter_mut().find(|(w, _)| *w == what) {
-        r.1 += 1;
+        r.1 += n;
     } else if reasons.len() < SKIPPED_REASONS {
-        reasons.push((what, 1));
-    } else if let Some(r) = reasons.iter_mut().find(|(w, _)| w == "other reasons") {
-        r.1 += 1;
+        reasons.push((what, n));
+    } else if let Some(r) = reasons.iter_mut().find(|(w, _)| w == OTHER_REASONS) {
+        r.1 += n;
     } else {
-        reasons.push(("other reasons".to_string(), 1));
+        reasons.push((OTHER_REASONS.to_string(), n));
     }
 }
 
