@@ -364,7 +364,8 @@ fn try_stream(
     let mut pricer = pricers(s, t);
     let mut order = Reorder::default();
     let mut error: Option<anyhow::Error> = None;
-    let mut pairs = Pairs::default();
+    // The engine keeps each pair's business and country (`add_pair`): only ids here.
+    let mut pairs = Pairs::ids_only();
     let mut messages: Vec<Message> = Vec::with_capacity(BATCH);
     let accounts = s.engine.accounts.as_deref();
     let read = read_batches(s, t, |batch| {
