@@ -212,3 +212,53 @@ fn a_large_unsorted_file_falls_back_to_sorting_without_hanging() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("\n2025-09,120000,"), "{text}");
 }
+
+/// A plain file of more than 32 MiB out of time order is parsed by two readers, one per half;
+/// standard input is always read by one. The same bytes give the same bill, notes included.
+#[test]
+fn a_large_unsorted_file_read_in_two_halves_bills_as_standard_input_does() {
+    let mut text = String::from("timestamp,direction,category,recipient,business,status\n");
+    let mut i: u64 = 0;
+    while text.len() < 34 << 20 {
+        // Days and hours jump about, so the log is out of time order everywhere.
+        let (day, hour, minute) = (1 + i * 7 % 28, i * 5 % 24, i % 60);
+        let month = ["2023-03", "2024-05", "2025-08", "2026-10"][(i % 4) as usize];
+        let (direction, category) = [
+            ("inbound", ""),
+            ("outbound", "marketing"),
+            ("outbound", "utility"),
+            ("outbound", "authentication"),
+        ][(i % 7 % 4) as usize];
+        let status = if i % 13 == 0 { "failed" } else { "delivered" };
+        let customer = 33_612_300_000 + i * 7_919 % 40_000;
+        let business = if i % 3 == 0 {
+            "+1 555 0100"
+        } else {
+            "+34 911 222 333"
+        };
+        text += &format!("{month}-{day:02}T{hour:02}:{minute:02}:00Z,{direction},{category},+{customer},{business},{status}\n");
+        i += 1;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("large.csv");
+    std::fs::write(&path, &text).unwrap();
+    let run = |cmd: &mut Command| {
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.stdout, String::from_utf8(out.stderr).unwrap())
+    };
+    let args = ["--format", "csv", "--no-progress", "--currency", "EUR"];
+    let halves = run(waprice().arg("estimate").arg(&path).args(args));
+    let stdin = run(waprice()
+        .args(["estimate", "-"])
+        .args(args)
+        .write_stdin(text));
+    assert_eq!(halves.0, stdin.0);
+    assert_eq!(halves.1.replace(path.to_str().unwrap(), "<stdin>"), stdin.1);
+    // A header and the four months.
+    assert_eq!(String::from_utf8_lossy(&halves.0).lines().count(), 5);
+}
