@@ -31,6 +31,9 @@ account-count-overflow-short|src/report/mod.rs|s/\+= Counts::COUNT_MAX;/+= Count
 merge-ties-later-run-first|src/input/time_order.rs|s/\| i as u128,/| (usize::MAX - i) as u128,/
 lagging-left-behind|src/input/time_order.rs|s/if back\.message\.time <= placed\.message\.time \{/if back.message.time >= placed.message.time {/
 separator-past-the-line-end|src/input/records.rs|s/push_bits\(seps & \(\(1 << stop\) - 1\), at, ends\);/push_bits(seps, at, ends);/
+cut-inside-quotes-joined|src/pipeline/split.rs|s/=> !cut_by_end && line == start,/=> line == start \&\& cut_by_end == cut_by_end,/
+second-half-first|src/pipeline/split.rs|s/let \[mut runs, later\] = runs;/let [later, mut runs] = runs;/
+future-tie-to-second-half|src/input/reader/mod.rs|s/is_none_or\(\|own\| f\.2 < own\.2\)/is_none_or(|own| f.2 <= own.2)/
 EOF
 )
 
