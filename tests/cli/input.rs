@@ -229,9 +229,13 @@ fn a_large_unsorted_file_read_in_two_halves_bills_as_standard_input_does() {
             ("outbound", "utility"),
             ("outbound", "authentication"),
         ][(i % 7 % 4) as usize];
-        let status = if i % 13 == 0 { "failed" } else { "delivered" };
+        let status = if i.is_multiple_of(13) {
+            "failed"
+        } else {
+            "delivered"
+        };
         let customer = 33_612_300_000 + i * 7_919 % 40_000;
-        let business = if i % 3 == 0 {
+        let business = if i.is_multiple_of(3) {
             "+1 555 0100"
         } else {
             "+34 911 222 333"
