@@ -1,6 +1,8 @@
 //! An Arrow table as the library's [`Table`]: the batches are held as they came (no copy), and
-//! each row's cells are handed to the log's row parser as the text a CSV log would hold, but
-//! for timestamps in the columns read as times, handed over as the instants they are.
+//! the row parser reads their text columns where they lie (Arrow's offsets, values and
+//! validity buffers, shared), and their timestamps in the columns read as times as the
+//! instants they are. A column of another type (numbers, booleans, dates, dictionary codes,
+//! string views) is written out as the text a CSV log would hold, once per reading.
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
@@ -9,7 +11,7 @@ use arrow_buffer::{ArrowNativeType, Buffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, SchemaRef, TimeUnit};
 use std::sync::Arc;
 use waprice::input::records::Row;
-use waprice::input::table::{write_date, CellTime, Table, TableRows, Use};
+use waprice::input::table::{self, write_date, Batch, CellTime, Table, TextColumn, Use};
 
 /// The batches of one Arrow table or stream (empty ones left out), their columns as they came.
 pub struct ArrowTable {
@@ -165,41 +167,6 @@ impl Column {
         }
     }
 
-    /// The cells of rows `first..` into `rows` (one row each, in order): the column's type
-    /// matched once, not per cell.
-    fn push_all(&self, first: usize, rows: &mut [Row], buf: &mut Vec<u8>) {
-        let at = (first..).zip(rows.iter_mut());
-        match self {
-            Column::Unread | Column::Null => rows.iter_mut().for_each(|r| r.push_field(b"")),
-            Column::Utf8 {
-                offsets,
-                values,
-                nulls: None,
-            } => push_texts(offsets, values, first, rows),
-            Column::LargeUtf8 {
-                offsets,
-                values,
-                nulls: None,
-            } => push_texts(offsets, values, first, rows),
-            Column::Timestamp {
-                values,
-                nulls,
-                per_second,
-                utc,
-                as_time: true,
-            } => {
-                for ((i, &v), row) in (first..).zip(&values[first..]).zip(rows) {
-                    if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-                        row.push_field(b"");
-                    } else {
-                        row.push_time(cell_time(v, *per_second, *utc));
-                    }
-                }
-            }
-            _ => at.for_each(|(i, row)| self.push(i, row, buf)),
-        }
-    }
-
     /// Row `i`'s cell into `row` (a null is an empty cell); `buf` is scratch space.
     #[inline(always)]
     fn push(&self, i: usize, row: &mut Row, buf: &mut Vec<u8>) {
@@ -260,7 +227,7 @@ impl Column {
                     row.push_field(b"");
                     return;
                 }
-                let t = cell_time(values[i], *per_second, *utc);
+                let t = CellTime::of(values[i], *per_second, *utc);
                 if *as_time {
                     row.push_time(t);
                 } else {
@@ -289,14 +256,6 @@ impl Column {
     }
 }
 
-/// A text column's cells `first..` into `rows`, straight from its offsets (no nulls).
-fn push_texts<O: ArrowNativeType>(offsets: &[O], values: &[u8], first: usize, rows: &mut [Row]) {
-    let offsets = &offsets[first..first + rows.len() + 1];
-    for (w, row) in offsets.windows(2).zip(rows) {
-        row.push_field(&values[w[0].as_usize()..w[1].as_usize()]);
-    }
-}
-
 /// A text column's cell of row `i` into `row` (a null is an empty cell).
 #[inline(always)]
 fn push_text<O: ArrowNativeType>(
@@ -315,21 +274,6 @@ fn push_text<O: ArrowNativeType>(
 
 fn timestamps<T: ArrowPrimitiveType<Native = i64>>(a: &ArrayRef) -> ScalarBuffer<i64> {
     a.as_primitive::<T>().values().clone()
-}
-
-/// A timestamp in units per second as a time to the millisecond (the engine's resolution: the
-/// CSV reader keeps milliseconds too).
-fn cell_time(v: i64, per_second: i64, utc: bool) -> CellTime {
-    let ms = match per_second {
-        1 => v.saturating_mul(1000),
-        1_000 => v,
-        p => v.div_euclid(p / 1000),
-    };
-    if utc {
-        CellTime::Utc(ms)
-    } else {
-        CellTime::Local(ms)
-    }
 }
 
 fn write_int(v: i128, buf: &mut Vec<u8>) {
@@ -363,97 +307,125 @@ impl Table for ArrowTable {
         self.header.clone()
     }
 
-    fn rows(&self, uses: &[Use]) -> Box<dyn TableRows + Send> {
+    fn batches(&self, uses: &[Use]) -> Vec<Batch> {
         let usage = |i: usize| uses.get(i).copied().unwrap_or(Use::Text);
-        let batches = self
-            .batches
+        self.batches
             .iter()
-            .map(|(len, arrays)| {
-                let columns = arrays
+            .map(|(rows, arrays)| Batch {
+                rows: *rows,
+                columns: arrays
                     .iter()
                     .enumerate()
-                    .map(|(i, a)| Column::of(a, usage(i)))
-                    .collect();
-                (*len, columns)
+                    .map(|(i, a)| in_place(a, usage(i), *rows))
+                    .collect(),
             })
-            .collect();
-        Box::new(ArrowRows::Waiting(batches))
+            .collect()
     }
 }
 
-/// How many rows are filled at once, column by column.
-const CHUNK: usize = 1024;
+/// An Arrow buffer shared with the reader.
+struct Shared(Buffer);
 
-/// One reading of the rows: a chunk of rows is filled column by column (each column's type
-/// matched once per chunk, not per cell), then handed to the row parser one row at a time by a
-/// swap of two [`Row`]s. On a thread of its own the filling cost more in hand-overs and in
-/// sharing two cores with the parser and the replay than it saved the parsing thread.
-enum ArrowRows {
-    /// Not read yet.
-    Waiting(Vec<(usize, Vec<Column>)>),
-    Reading(Filled),
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_slice()
+    }
 }
 
-struct Filled {
-    batches: Vec<(usize, Vec<Column>)>,
-    /// The next row to fill: batch `batch`, row `row` of it.
-    batch: usize,
-    row: usize,
-    chunk: Vec<Row>,
-    /// The rows of `chunk` filled, and the next one to hand over.
-    len: usize,
-    at: usize,
-    buf: Vec<u8>,
+fn shared(b: &Buffer) -> table::Shared {
+    Arc::new(Shared(b.clone()))
 }
 
-impl Filled {
-    /// Fills the chunk with the next rows, in order; false when none is left.
-    fn refill(&mut self) -> bool {
-        let mut k = 0;
-        while k < CHUNK {
-            let Some((len, cols)) = self.batches.get(self.batch) else {
-                break;
+/// A column as the reader reads it: text and (in a column read as times) timestamps where
+/// they lie; anything else written out as text.
+fn in_place(array: &ArrayRef, usage: Use, rows: usize) -> table::Column {
+    if usage == Use::Unread {
+        return table::Column::Unread;
+    }
+    let nulls = || {
+        nulls_of(array.as_ref()).map(|n| table::Nulls {
+            bits: shared(n.inner().inner()),
+            offset: n.offset(),
+        })
+    };
+    match array.data_type() {
+        DataType::Utf8 => {
+            let s = array.as_string::<i32>();
+            table::Column::Text {
+                offsets: table::Offsets::I32(shared(s.offsets().inner().inner())),
+                values: shared(s.values()),
+                nulls: nulls(),
+            }
+        }
+        DataType::LargeUtf8 => {
+            let s = array.as_string::<i64>();
+            table::Column::Text {
+                offsets: table::Offsets::I64(shared(s.offsets().inner().inner())),
+                values: shared(s.values()),
+                nulls: nulls(),
+            }
+        }
+        DataType::Dictionary(_, values)
+            if matches!(values.as_ref(), DataType::Utf8 | DataType::LargeUtf8) =>
+        {
+            let dict = array.as_any_dictionary();
+            let nulls = nulls_of(array.as_ref());
+            let keys = dict
+                .normalized_keys()
+                .into_iter()
+                .enumerate()
+                .map(|(i, k)| match &nulls {
+                    Some(n) if n.is_null(i) => table::Column::NULL_KEY,
+                    _ => u32::try_from(k).unwrap_or(table::Column::NULL_KEY),
+                })
+                .collect();
+            let (offsets, values) = match dict.values().data_type() {
+                DataType::Utf8 => {
+                    let s = dict.values().as_string::<i32>();
+                    (
+                        table::Offsets::I32(shared(s.offsets().inner().inner())),
+                        shared(s.values()),
+                    )
+                }
+                _ => {
+                    let s = dict.values().as_string::<i64>();
+                    (
+                        table::Offsets::I64(shared(s.offsets().inner().inner())),
+                        shared(s.values()),
+                    )
+                }
             };
-            if self.row == *len {
-                (self.batch, self.row) = (self.batch + 1, 0);
-                continue;
+            table::Column::Dictionary {
+                keys,
+                offsets,
+                values,
             }
-            let n = (len - self.row).min(CHUNK - k);
-            let rows = &mut self.chunk[k..k + n];
-            rows.iter_mut().for_each(Row::clear);
-            for c in cols {
-                c.push_all(self.row, rows, &mut self.buf);
+        }
+        DataType::Timestamp(unit, tz) if usage == Use::Time => {
+            let (values, per_second) = match unit {
+                TimeUnit::Second => (timestamps::<TimestampSecondType>(array), 1),
+                TimeUnit::Millisecond => (timestamps::<TimestampMillisecondType>(array), 1_000),
+                TimeUnit::Microsecond => (timestamps::<TimestampMicrosecondType>(array), 1_000_000),
+                TimeUnit::Nanosecond => {
+                    (timestamps::<TimestampNanosecondType>(array), 1_000_000_000)
+                }
+            };
+            table::Column::Times {
+                values: shared(values.inner()),
+                per_second,
+                utc: tz.is_some(),
+                nulls: nulls(),
             }
-            (self.row, k) = (self.row + n, k + n);
         }
-        (self.len, self.at) = (k, 0);
-        k > 0
-    }
-}
-
-impl TableRows for ArrowRows {
-    fn next(&mut self, row: &mut Row) -> bool {
-        if let ArrowRows::Waiting(batches) = self {
-            let mut chunk = Vec::new();
-            chunk.resize_with(CHUNK, Row::default);
-            *self = ArrowRows::Reading(Filled {
-                batches: std::mem::take(batches),
-                batch: 0,
-                row: 0,
-                chunk,
-                len: 0,
-                at: 0,
-                buf: Vec::with_capacity(32),
-            });
+        _ => {
+            let column = Column::of(array, usage);
+            let (mut text, mut row, mut buf) = (TextColumn::default(), Row::default(), Vec::new());
+            for i in 0..rows {
+                row.clear();
+                column.push(i, &mut row, &mut buf);
+                text.push(row.get(0).unwrap_or_default());
+            }
+            text.finish()
         }
-        let ArrowRows::Reading(r) = self else {
-            unreachable!("started above")
-        };
-        if r.at == r.len && !r.refill() {
-            return false;
-        }
-        std::mem::swap(row, &mut r.chunk[r.at]);
-        r.at += 1;
-        true
     }
 }

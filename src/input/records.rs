@@ -71,18 +71,6 @@ impl Row {
         self.times.iter().find(|(at, _)| *at == i).map(|(_, t)| *t)
     }
 
-    /// Field `i` as text: its bytes, or a time handed over as such written as RFC 3339.
-    pub fn text(&self, i: usize) -> Option<std::borrow::Cow<'_, [u8]>> {
-        match self.time(i) {
-            Some(t) => {
-                let mut text = Vec::with_capacity(32);
-                t.write_text(&mut text);
-                Some(text.into())
-            }
-            None => self.get(i).map(Into::into),
-        }
-    }
-
     /// How many fields the row has.
     pub fn len(&self) -> usize {
         self.ends.len()
@@ -124,6 +112,54 @@ impl Row {
     /// a quote, which ends at the first line break.
     pub fn may_hold_line_breaks(&self) -> bool {
         self.quoted
+    }
+}
+
+/// One record's cells, however they are held: a [`Row`] split from text, or a row of a table
+/// read where its columns lie ([`super::table::TableRow`]). The row parser reads every log
+/// through it, so a value means the same whichever way it came.
+pub trait Record {
+    /// How many fields the record has.
+    fn len(&self) -> usize;
+    /// Whether the record has no field.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Field `i`'s bytes as written (unquoted), `None` past the last field.
+    fn get(&self, i: usize) -> Option<&[u8]>;
+    /// Field `i` as the time a table holds it as; `None` for a text field.
+    fn time(&self, i: usize) -> Option<CellTime>;
+    /// The line the record is reported on.
+    fn line(&self) -> u64;
+    /// Field `i` as text: its bytes, or a time written as RFC 3339.
+    fn text(&self, i: usize) -> Option<std::borrow::Cow<'_, [u8]>> {
+        match self.time(i) {
+            Some(t) => {
+                let mut text = Vec::with_capacity(32);
+                t.write_text(&mut text);
+                Some(text.into())
+            }
+            None => self.get(i).map(Into::into),
+        }
+    }
+}
+
+impl Record for Row {
+    #[inline]
+    fn len(&self) -> usize {
+        Row::len(self)
+    }
+    #[inline]
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        Row::get(self, i)
+    }
+    #[inline]
+    fn time(&self, i: usize) -> Option<CellTime> {
+        Row::time(self, i)
+    }
+    #[inline]
+    fn line(&self) -> u64 {
+        Row::line(self)
     }
 }
 

@@ -1,26 +1,335 @@
 //! A log its caller holds as a table (the Python package's Arrow tables) rather than as CSV
-//! text: named columns, and each row's cells as text. Its rows are read by the same row parser
-//! as a CSV log's records ([`super::reader::LogReader::from_table`]), so every rule of reading
-//! a value (timestamps, directions, categories, numbers, column names) is the CSV log's. The
-//! one exception is a cell the table holds as a time (an Arrow timestamp): handed over as the
-//! instant it is ([`Row::push_time`]) rather than written as text and parsed again.
+//! text: named columns of text cells, read where they lie (Arrow's layout: offsets into the
+//! bytes of the cells, a validity bitmap), never copied into rows. Its rows are read by the
+//! same row parser as a CSV log's records ([`super::records::Record`],
+//! [`super::reader::LogReader::from_table`]), so every rule of reading a value (timestamps,
+//! directions, categories, numbers, column names) is the CSV log's. The one exception is a
+//! cell the table holds as a time (an Arrow timestamp): read as the instant it is rather than
+//! written as text and parsed again.
 
+use super::records::Record;
+#[cfg(test)]
 use super::records::Row;
+use std::sync::Arc;
 
 /// A log as a table: its column names and its rows.
 pub trait Table: Send + Sync {
     /// The column names, in order: what a CSV log's header line gives.
     fn header(&self) -> Vec<String>;
-    /// A reading of the rows from the first (a log out of time order is read twice). `uses`
-    /// says, per column, how the reader reads it.
-    fn rows(&self, uses: &[Use]) -> Box<dyn TableRows + Send>;
+    /// The table's rows, batch by batch, each column as the reader reads it: `uses` says
+    /// how, per column. Called once per reading (a log out of time order is read twice).
+    fn batches(&self, uses: &[Use]) -> Vec<Batch>;
 }
 
-/// One reading of a table's rows, in order.
-pub trait TableRows {
-    /// Fills `row` (cleared first) with the next row's cells, in header order, each as the
-    /// text a CSV log would hold; false after the last row.
-    fn next(&mut self, row: &mut Row) -> bool;
+/// Bytes held by something else (an Arrow buffer, or text a caller wrote out), shared and
+/// read where they lie: a table's cells are never copied into rows.
+pub type Shared = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// Some rows of a table, column by column.
+pub struct Batch {
+    /// How many rows.
+    pub rows: usize,
+    /// Its columns, in header order.
+    pub columns: Vec<Column>,
+}
+
+/// One column of a [`Batch`] as the reader reads it.
+pub enum Column {
+    /// A column the reader does not read: every cell is empty.
+    Unread,
+    /// Text: row `i`'s cell is `values[offsets[i]..offsets[i + 1]]` (Arrow's layout of a
+    /// string column).
+    Text {
+        /// Where each cell starts and ends in `values`.
+        offsets: Offsets,
+        /// The cells' bytes, back to back.
+        values: Shared,
+        /// The nulls, if the column has any.
+        nulls: Option<Nulls>,
+    },
+    /// Dictionary-encoded text (pandas and Polars categoricals): row `i`'s cell is cell
+    /// `keys[i]` of `values` (a text column), [`Column::NULL_KEY`] an empty cell.
+    Dictionary {
+        /// Each row's key.
+        keys: Vec<u32>,
+        /// The dictionary: cell `k` of this text column.
+        offsets: Offsets,
+        /// The dictionary's bytes.
+        values: Shared,
+    },
+    /// Times: row `i`'s cell is the little-endian `i64` at `values[8 * i..]`, in units of
+    /// `1 / per_second` s, an instant (`utc`) or a wall-clock time without a zone.
+    Times {
+        /// The times, eight bytes each.
+        values: Shared,
+        /// Units per second: 1, 1,000, 1,000,000 or 1,000,000,000.
+        per_second: i64,
+        /// An instant (a timestamp with a time zone), or a wall-clock time.
+        utc: bool,
+        /// The nulls, if the column has any.
+        nulls: Option<Nulls>,
+    },
+}
+
+/// A text column's offsets into its values: little-endian, one more than its rows.
+pub enum Offsets {
+    /// 32-bit offsets (Arrow's `utf8`).
+    I32(Shared),
+    /// 64-bit offsets (Arrow's `large_utf8`).
+    I64(Shared),
+}
+
+/// Which cells of a column hold a value: bit `offset + i` (least significant bit first) for
+/// row `i`, 1 for a value, 0 for a null (an empty cell).
+pub struct Nulls {
+    /// The validity bitmap.
+    pub bits: Shared,
+    /// The bit of the column's first row.
+    pub offset: usize,
+}
+
+impl Column {
+    /// The key of a null row in a [`Column::Dictionary`].
+    pub const NULL_KEY: u32 = u32::MAX;
+}
+
+/// A text [`Column`] of cells written out one by one: what a table whose column holds
+/// something other than text or times (numbers, dates, dictionary codes) gives the reader.
+pub struct TextColumn {
+    offsets: Vec<u8>,
+    values: Vec<u8>,
+}
+
+impl Default for TextColumn {
+    fn default() -> Self {
+        TextColumn {
+            offsets: 0i64.to_le_bytes().to_vec(),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl TextColumn {
+    /// Appends the next row's cell (empty for a null).
+    pub fn push(&mut self, cell: &[u8]) {
+        self.values.extend_from_slice(cell);
+        self.offsets
+            .extend_from_slice(&(self.values.len() as i64).to_le_bytes());
+    }
+
+    /// The column.
+    pub fn finish(self) -> Column {
+        Column::Text {
+            offsets: Offsets::I64(Arc::new(self.offsets)),
+            values: Arc::new(self.values),
+            nulls: None,
+        }
+    }
+}
+
+/// A [`Column`]'s bytes, looked up once per run of rows rather than per cell.
+#[derive(Clone, Copy)]
+enum ColumnBytes<'a> {
+    Unread,
+    Text32 {
+        offsets: &'a [u8],
+        values: &'a [u8],
+        nulls: Option<(&'a [u8], usize)>,
+    },
+    Text64 {
+        offsets: &'a [u8],
+        values: &'a [u8],
+        nulls: Option<(&'a [u8], usize)>,
+    },
+    Times {
+        values: &'a [u8],
+        per_second: i64,
+        utc: bool,
+        nulls: Option<(&'a [u8], usize)>,
+    },
+    Dictionary {
+        keys: &'a [u32],
+        offsets: &'a [u8],
+        wide: bool,
+        values: &'a [u8],
+    },
+}
+
+fn nulls(n: &Option<Nulls>) -> Option<(&[u8], usize)> {
+    n.as_ref().map(|n| ((*n.bits).as_ref(), n.offset))
+}
+
+/// Whether row `i` is null by a validity bitmap (false when the column has none).
+#[inline(always)]
+fn is_null(nulls: Option<(&[u8], usize)>, i: usize) -> bool {
+    nulls.is_some_and(|(bits, offset)| {
+        let at = offset + i;
+        bits.get(at / 8).is_none_or(|b| b >> (at % 8) & 1 == 0)
+    })
+}
+
+#[inline(always)]
+fn offset32(offsets: &[u8], i: usize) -> Option<usize> {
+    let b = offsets.get(4 * i..4 * i + 4)?;
+    usize::try_from(i32::from_le_bytes(b.try_into().ok()?)).ok()
+}
+
+#[inline(always)]
+fn offset64(offsets: &[u8], i: usize) -> Option<usize> {
+    let b = offsets.get(8 * i..8 * i + 8)?;
+    usize::try_from(i64::from_le_bytes(b.try_into().ok()?)).ok()
+}
+
+/// The rows of one [`Batch`], its columns' bytes looked up once.
+pub struct BatchView<'a> {
+    columns: Vec<ColumnBytes<'a>>,
+}
+
+impl<'a> BatchView<'a> {
+    /// The batch's columns' bytes.
+    pub fn new(batch: &'a Batch) -> BatchView<'a> {
+        let columns = batch
+            .columns
+            .iter()
+            .map(|c| match c {
+                Column::Unread => ColumnBytes::Unread,
+                Column::Text {
+                    offsets: Offsets::I32(o),
+                    values,
+                    nulls: n,
+                } => ColumnBytes::Text32 {
+                    offsets: (**o).as_ref(),
+                    values: (**values).as_ref(),
+                    nulls: nulls(n),
+                },
+                Column::Text {
+                    offsets: Offsets::I64(o),
+                    values,
+                    nulls: n,
+                } => ColumnBytes::Text64 {
+                    offsets: (**o).as_ref(),
+                    values: (**values).as_ref(),
+                    nulls: nulls(n),
+                },
+                Column::Dictionary {
+                    keys,
+                    offsets,
+                    values,
+                } => {
+                    let (offsets, wide) = match offsets {
+                        Offsets::I32(o) => ((**o).as_ref(), false),
+                        Offsets::I64(o) => ((**o).as_ref(), true),
+                    };
+                    ColumnBytes::Dictionary {
+                        keys,
+                        offsets,
+                        wide,
+                        values: (**values).as_ref(),
+                    }
+                }
+                Column::Times {
+                    values,
+                    per_second,
+                    utc,
+                    nulls: n,
+                } => ColumnBytes::Times {
+                    values: (**values).as_ref(),
+                    per_second: *per_second,
+                    utc: *utc,
+                    nulls: nulls(n),
+                },
+            })
+            .collect();
+        BatchView { columns }
+    }
+
+    /// Row `i` of the batch, reported on `line`.
+    #[inline]
+    pub fn row(&self, i: usize, line: u64) -> TableRow<'_, 'a> {
+        TableRow {
+            columns: &self.columns,
+            i,
+            line,
+        }
+    }
+}
+
+/// One row of a table, its cells read where they lie.
+pub struct TableRow<'v, 'a> {
+    columns: &'v [ColumnBytes<'a>],
+    i: usize,
+    line: u64,
+}
+
+impl Record for TableRow<'_, '_> {
+    #[inline]
+    fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    #[inline]
+    fn get(&self, c: usize) -> Option<&[u8]> {
+        let i = self.i;
+        let text = |offsets: &[u8], values, nulls, at: fn(&[u8], usize) -> Option<usize>| {
+            if is_null(nulls, i) {
+                return Some(&b""[..]);
+            }
+            let (start, end) = (at(offsets, i)?, at(offsets, i + 1)?);
+            // Out-of-bounds offsets (a malformed array) read as an empty cell.
+            Some(<[u8]>::get(values, start..end).unwrap_or_default())
+        };
+        match *self.columns.get(c)? {
+            ColumnBytes::Unread => Some(b""),
+            ColumnBytes::Text32 {
+                offsets,
+                values,
+                nulls,
+            } => text(offsets, values, nulls, offset32),
+            ColumnBytes::Text64 {
+                offsets,
+                values,
+                nulls,
+            } => text(offsets, values, nulls, offset64),
+            ColumnBytes::Dictionary {
+                keys,
+                offsets,
+                wide,
+                values,
+            } => {
+                let key = *keys.get(i)?;
+                if key == Column::NULL_KEY {
+                    return Some(b"");
+                }
+                let at = if wide { offset64 } else { offset32 };
+                let (start, end) = (at(offsets, key as usize)?, at(offsets, key as usize + 1)?);
+                Some(<[u8]>::get(values, start..end).unwrap_or_default())
+            }
+            // Never read as text: a placeholder, never empty (a null is).
+            ColumnBytes::Times { nulls, .. } => Some(if is_null(nulls, i) { b"" } else { b"@" }),
+        }
+    }
+
+    #[inline]
+    fn time(&self, c: usize) -> Option<CellTime> {
+        match *self.columns.get(c)? {
+            ColumnBytes::Times {
+                values,
+                per_second,
+                utc,
+                nulls,
+            } if !is_null(nulls, self.i) => {
+                let b = values.get(8 * self.i..8 * self.i + 8)?;
+                let v = i64::from_le_bytes(b.try_into().ok()?);
+                Some(CellTime::of(v, per_second, utc))
+            }
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn line(&self) -> u64 {
+        self.line
+    }
 }
 
 /// How the reader reads one column of a table.
@@ -46,6 +355,22 @@ pub enum CellTime {
 }
 
 impl CellTime {
+    /// A timestamp in units of `1 / per_second` s, to the millisecond (the engine's
+    /// resolution: the CSV reader keeps milliseconds too).
+    #[inline]
+    pub fn of(v: i64, per_second: i64, utc: bool) -> CellTime {
+        let ms = match per_second {
+            1 => v.saturating_mul(1000),
+            1_000 => v,
+            p => v.div_euclid(p / 1000),
+        };
+        if utc {
+            CellTime::Utc(ms)
+        } else {
+            CellTime::Local(ms)
+        }
+    }
+
     /// The cell as a CSV log would write it, RFC 3339 to the millisecond (`…Z` for an
     /// instant, no offset for a local time): `2024-03-01T10:00:00`, `…:00.123Z`. What an error
     /// about the cell shows as its value.

@@ -264,13 +264,7 @@ pub(super) fn fill_batch<R: Read>(
     markets: &crate::country::Countries,
     messages: &mut Vec<RawMessage>,
 ) -> Result<bool, ReadError> {
-    while messages.len() < BATCH {
-        match reader.next_raw(businesses, markets)? {
-            Some(m) => messages.push(m),
-            None => return Ok(true),
-        }
-    }
-    Ok(false)
+    reader.fill(businesses, markets, messages, BATCH)
 }
 
 /// Batches the reading thread may be ahead of the replaying one: 512K messages, 16 MB at

@@ -118,36 +118,22 @@ struct TextTable {
     rows: Arc<Vec<Vec<String>>>,
 }
 
-struct TextRows {
-    rows: Arc<Vec<Vec<String>>>,
-    next: usize,
-}
-
-impl crate::input::table::TableRows for TextRows {
-    fn next(&mut self, row: &mut crate::input::records::Row) -> bool {
-        let Some(cells) = self.rows.get(self.next) else {
-            return false;
-        };
-        for c in cells {
-            row.push_field(c.as_bytes());
-        }
-        self.next += 1;
-        true
-    }
-}
-
 impl Table for TextTable {
     fn header(&self) -> Vec<String> {
         self.header.clone()
     }
-    fn rows(
-        &self,
-        _: &[crate::input::table::Use],
-    ) -> Box<dyn crate::input::table::TableRows + Send> {
-        Box::new(TextRows {
-            rows: Arc::clone(&self.rows),
-            next: 0,
-        })
+    fn batches(&self, _: &[crate::input::table::Use]) -> Vec<crate::input::table::Batch> {
+        let column = |c: usize| {
+            let mut column = crate::input::table::TextColumn::default();
+            for r in self.rows.iter() {
+                column.push(r.get(c).map_or(&b""[..], |cell| cell.as_bytes()));
+            }
+            column.finish()
+        };
+        vec![crate::input::table::Batch {
+            rows: self.rows.len(),
+            columns: (0..self.header.len()).map(column).collect(),
+        }]
     }
 }
 

@@ -8,9 +8,9 @@ pub use row::*;
 
 use super::columns::{ColumnMap, Field, Needs};
 use super::date_format::{self, DateFormat};
-use super::records::{Records, Row};
+use super::records::{Record, Records, Row};
 use super::sniff;
-use super::table::{CellTime, Table, TableRows, Use};
+use super::table::{Batch, BatchView, CellTime, Table, Use};
 use super::templates::{Lookup, TemplateCatalogue};
 use super::time::{parse_timestamp_with, DateCache, TimeError};
 use crate::calendar::Calendar;
@@ -171,46 +171,42 @@ pub fn read_log(
 /// errors, or skipped and counted with `--skip-invalid` / `--skip-unsupported`.
 pub struct LogReader<'a, R: Read> {
     reader: Cells<R>,
+    record: Row,
+    state: State<'a>,
+}
+
+/// What reading a record needs besides the record: kept apart from where records come from,
+/// so that a table's row can be read while its batch is borrowed.
+struct State<'a> {
     options: &'a InputOptions,
     calendar: &'a Calendar,
     columns: ColumnMap,
     supported_from: i64,
     /// Midnight after today in the WABA time zone: later messages are warned about.
     future_from: i64,
-    record: Row,
     cache: RowCache,
     stats: ReadStats,
     numbering: &'static NumberingPlan,
 }
 
-/// Where a reader's records come from: CSV text, or a table's rows (numbered as the lines of
-/// the same table written as CSV: the header is line 1, the first row line 2). One per reader,
-/// never moved while reading: the CSV variant stays inline rather than behind a pointer on the
-/// hot path.
+/// Where a reader's records come from: CSV text, or a table's batches, whose rows are read
+/// where their columns lie (numbered as the lines of the same table written as CSV: the
+/// header is line 1, the first row line 2). One per reader, never moved while reading: the
+/// CSV variant stays inline rather than behind a pointer on the hot path.
 #[allow(clippy::large_enum_variant)]
 enum Cells<R> {
     Csv(Records<R>),
-    Table {
-        rows: Box<dyn TableRows + Send>,
-        line: u64,
-    },
+    Table(TableCursor),
 }
 
-impl<R: Read> Cells<R> {
-    fn read(&mut self, record: &mut Row) -> std::io::Result<bool> {
-        match self {
-            Cells::Csv(records) => records.read(record),
-            Cells::Table { rows, line } => {
-                record.clear();
-                if !rows.next(record) {
-                    return Ok(false);
-                }
-                *line += 1;
-                record.set_line(*line);
-                Ok(true)
-            }
-        }
-    }
+/// Where a reading of a table stands.
+struct TableCursor {
+    batches: Vec<Batch>,
+    /// The next row: row `row` of batch `batch`.
+    batch: usize,
+    row: usize,
+    /// The line of the last row read.
+    line: u64,
 }
 
 impl<'a, R: Read> LogReader<'a, R> {
@@ -239,9 +235,13 @@ impl<'a, R: Read> LogReader<'a, R> {
         calendar: &'a Calendar,
     ) -> Result<Self, ReadError> {
         let header = table.header();
-        let cells = |columns: &ColumnMap| Cells::Table {
-            rows: table.rows(&uses(columns, header.len())),
-            line: 1,
+        let cells = |columns: &ColumnMap| {
+            Cells::Table(TableCursor {
+                batches: table.batches(&uses(columns, header.len())),
+                batch: 0,
+                row: 0,
+                line: 1,
+            })
         };
         Self::with_header(cells, &header, options, calendar)
     }
@@ -274,21 +274,23 @@ impl<'a, R: Read> LogReader<'a, R> {
         check_category_sources(&columns, options, file)?;
         Ok(LogReader {
             reader: reader(&columns),
-            options,
-            calendar,
-            columns,
-            supported_from: calendar.start_of_day_ms(SUPPORTED_FROM),
-            future_from: calendar.start_of_day_ms(
-                chrono::Utc::now()
-                    .with_timezone(&calendar.tz())
-                    .date_naive()
-                    .succ_opt()
-                    .unwrap_or(chrono::NaiveDate::MAX),
-            ),
             record: Row::default(),
-            cache: RowCache::default(),
-            stats: ReadStats::default(),
-            numbering: NumberingPlan::bundled(),
+            state: State {
+                options,
+                calendar,
+                columns,
+                supported_from: calendar.start_of_day_ms(SUPPORTED_FROM),
+                future_from: calendar.start_of_day_ms(
+                    chrono::Utc::now()
+                        .with_timezone(&calendar.tz())
+                        .date_naive()
+                        .succ_opt()
+                        .unwrap_or(chrono::NaiveDate::MAX),
+                ),
+                cache: RowCache::default(),
+                stats: ReadStats::default(),
+                numbering: NumberingPlan::bundled(),
+            },
         })
     }
 
@@ -298,19 +300,22 @@ impl<'a, R: Read> LogReader<'a, R> {
     pub(crate) fn continuing<R2: Read>(&self, input: R2) -> LogReader<'a, R2> {
         let delimiter = match &self.reader {
             Cells::Csv(records) => records.delimiter(),
-            Cells::Table { .. } => b',',
+            Cells::Table(_) => b',',
         };
+        let st = &self.state;
         LogReader {
             reader: Cells::Csv(Records::continuing(input, 1, delimiter)),
-            options: self.options,
-            calendar: self.calendar,
-            columns: self.columns.clone(),
-            supported_from: self.supported_from,
-            future_from: self.future_from,
             record: Row::default(),
-            cache: RowCache::default(),
-            stats: ReadStats::default(),
-            numbering: self.numbering,
+            state: State {
+                options: st.options,
+                calendar: st.calendar,
+                columns: st.columns.clone(),
+                supported_from: st.supported_from,
+                future_from: st.future_from,
+                cache: RowCache::default(),
+                stats: ReadStats::default(),
+                numbering: st.numbering,
+            },
         }
     }
 
@@ -326,17 +331,17 @@ impl<'a, R: Read> LogReader<'a, R> {
     pub(crate) fn end(&self) -> Option<(u64, bool)> {
         match &self.reader {
             Cells::Csv(records) => Some((records.line(), records.cut_by_end())),
-            Cells::Table { .. } => None,
+            Cells::Table(_) => None,
         }
     }
 
     /// The accounting of the rows read so far.
     pub fn stats(&self) -> &ReadStats {
-        &self.stats
+        &self.state.stats
     }
 
     pub(crate) fn into_stats(self) -> ReadStats {
-        self.stats
+        self.state.stats
     }
 
     /// The next message in file order, or `None` at the end, its pair interned in `pairs`.
@@ -355,73 +360,161 @@ impl<'a, R: Read> LogReader<'a, R> {
         businesses: &mut Pairs,
         markets: &Countries,
     ) -> Result<Option<RawMessage>, ReadError> {
-        let file = self.options.name.as_str();
-        if self.cache.lengths.is_empty() {
-            self.cache.lengths = self.numbering.total_lengths(markets.calling_codes());
+        let mut one = Vec::with_capacity(1);
+        self.fill(businesses, markets, &mut one, 1)?;
+        Ok(one.pop())
+    }
+
+    /// Reads messages into `out` until it holds `max` or the log ends: true at the end.
+    pub fn fill(
+        &mut self,
+        businesses: &mut Pairs,
+        markets: &Countries,
+        out: &mut Vec<RawMessage>,
+        max: usize,
+    ) -> Result<bool, ReadError> {
+        if self.state.cache.lengths.is_empty() {
+            self.state.cache.lengths = self.state.numbering.total_lengths(markets.calling_codes());
         }
-        loop {
-            // Only reading itself can fail here: any bytes split into some record.
-            if !self.reader.read(&mut self.record).map_err(ReadError::Io)? {
-                return Ok(None);
-            }
-            let record = &self.record;
-            let line = record.line();
-            let delimiter = match &self.reader {
-                Cells::Csv(records) => Some(records.delimiter()),
-                // A table's cells are not split from text: no blank lines, no quotes.
-                Cells::Table { .. } => None,
-            };
-            let blank = record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace);
-            if blank && delimiter.is_some() {
-                continue; // a blank line
-            }
-            self.stats.rows += 1;
-            let header_count = self.columns.header_count();
-            if let Some(rows) = delimiter
-                .and_then(|d| super::unclosed_quote::swallowed_rows(record, header_count, d))
-            {
-                return Err(quote_never_closed(file, line, rows));
-            }
-            if record.len() > header_count {
-                let err = too_many_fields(file, record, header_count, delimiter.unwrap_or(b','));
-                self.skip(err, Skip::Invalid)?;
-                continue;
-            }
-            let cx = RowContext {
-                columns: &self.columns,
-                options: self.options,
-                calendar: self.calendar,
-                markets,
-                numbering: self.numbering,
-            };
-            match parse_row(record, &cx, businesses, &mut self.cache) {
-                Ok(Parsed::OtherChannel) => {
-                    self.stats.skipped_other_channel += 1;
-                }
-                Ok(Parsed::Message(m, _)) if m.time < self.supported_from => {
-                    let column = billing_time_column(&m, record, &self.columns);
-                    let err = BadInput::new(
-                        "before 2022-02-01, the first date any supported pricing rule covers",
-                    )
-                    .at(location(file, line, &self.columns, column, record))
-                    .hint("remove older rows or pass --skip-unsupported to skip and count them");
-                    self.skip(err, Skip::Unsupported)?;
-                }
-                Ok(Parsed::Message(m, category)) => {
-                    if m.time >= self.future_from {
-                        note_future(&mut self.stats, &self.columns, record, &m);
+        match &mut self.reader {
+            Cells::Csv(records) => {
+                while out.len() < max {
+                    match next_csv(
+                        records,
+                        &mut self.record,
+                        &mut self.state,
+                        businesses,
+                        markets,
+                    )? {
+                        Some(m) => out.push(m),
+                        None => return Ok(true),
                     }
-                    self.stats.count(&m, category, line);
-                    return Ok(Some(m));
                 }
-                Err(e) => {
-                    let err = BadInput::new(e.what)
-                        .at(location(file, line, &self.columns, e.field, record))
-                        .hint(e.hint);
-                    self.skip(err, Skip::Invalid)?;
-                }
+                Ok(false)
+            }
+            Cells::Table(cursor) => {
+                fill_from_table(cursor, &mut self.state, businesses, markets, out, max)
             }
         }
+    }
+}
+
+/// The next message of a CSV log, or `None` at its end.
+#[inline(always)]
+fn next_csv<R: Read>(
+    records: &mut Records<R>,
+    record: &mut Row,
+    st: &mut State,
+    businesses: &mut Pairs,
+    markets: &Countries,
+) -> Result<Option<RawMessage>, ReadError> {
+    let file = st.options.name.as_str();
+    loop {
+        // Only reading itself can fail here: any bytes split into some record.
+        if !records.read(record).map_err(ReadError::Io)? {
+            return Ok(None);
+        }
+        let line = record.line();
+        let blank = record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace);
+        if blank {
+            continue; // a blank line
+        }
+        let header_count = st.columns.header_count();
+        let delimiter = records.delimiter();
+        if let Some(rows) = super::unclosed_quote::swallowed_rows(record, header_count, delimiter) {
+            st.stats.rows += 1;
+            return Err(quote_never_closed(file, line, rows));
+        }
+        if record.len() > header_count {
+            st.stats.rows += 1;
+            let err = too_many_fields(file, record, header_count, delimiter);
+            st.skip(err, Skip::Invalid)?;
+            continue;
+        }
+        if let Some(m) = st.read(record, businesses, markets)? {
+            return Ok(Some(m));
+        }
+    }
+}
+
+/// Reads a table's rows into `out` until it holds `max` or the table ends: true at the end.
+fn fill_from_table(
+    cursor: &mut TableCursor,
+    st: &mut State,
+    businesses: &mut Pairs,
+    markets: &Countries,
+    out: &mut Vec<RawMessage>,
+    max: usize,
+) -> Result<bool, ReadError> {
+    while out.len() < max {
+        let Some(batch) = cursor.batches.get(cursor.batch) else {
+            return Ok(true);
+        };
+        if cursor.row >= batch.rows {
+            (cursor.batch, cursor.row) = (cursor.batch + 1, 0);
+            continue;
+        }
+        let view = BatchView::new(batch);
+        while cursor.row < batch.rows && out.len() < max {
+            cursor.line += 1;
+            let row = view.row(cursor.row, cursor.line);
+            cursor.row += 1;
+            if let Some(m) = st.read(&row, businesses, markets)? {
+                out.push(m);
+            }
+        }
+    }
+    Ok(false)
+}
+
+impl State<'_> {
+    /// One record read: a message, or `None` when it is skipped (counted) or of another
+    /// channel.
+    #[inline(always)]
+    fn read(
+        &mut self,
+        record: &impl Record,
+        businesses: &mut Pairs,
+        markets: &Countries,
+    ) -> Result<Option<RawMessage>, ReadError> {
+        let file = self.options.name.as_str();
+        let line = record.line();
+        self.stats.rows += 1;
+        let cx = RowContext {
+            columns: &self.columns,
+            options: self.options,
+            calendar: self.calendar,
+            markets,
+            numbering: self.numbering,
+        };
+        match parse_row(record, &cx, businesses, &mut self.cache) {
+            Ok(Parsed::OtherChannel) => {
+                self.stats.skipped_other_channel += 1;
+            }
+            Ok(Parsed::Message(m, _)) if m.time < self.supported_from => {
+                let column = billing_time_column(&m, record, &self.columns);
+                let err = BadInput::new(
+                    "before 2022-02-01, the first date any supported pricing rule covers",
+                )
+                .at(location(file, line, &self.columns, column, record))
+                .hint("remove older rows or pass --skip-unsupported to skip and count them");
+                self.skip(err, Skip::Unsupported)?;
+            }
+            Ok(Parsed::Message(m, category)) => {
+                if m.time >= self.future_from {
+                    note_future(&mut self.stats, &self.columns, record, &m);
+                }
+                self.stats.count(&m, category, line);
+                return Ok(Some(m));
+            }
+            Err(e) => {
+                let err = BadInput::new(e.what)
+                    .at(location(file, line, &self.columns, e.field, record))
+                    .hint(e.hint);
+                self.skip(err, Skip::Invalid)?;
+            }
+        }
+        Ok(None)
     }
 
     /// A row that cannot be billed: an error, or with the option that allows it
@@ -514,7 +607,7 @@ fn separator_name(delimiter: u8) -> String {
 /// Counts a message dated after today, and remembers it when it is the earliest.
 #[cold]
 #[inline(never)]
-fn note_future(stats: &mut ReadStats, columns: &ColumnMap, record: &Row, m: &RawMessage) {
+fn note_future(stats: &mut ReadStats, columns: &ColumnMap, record: &impl Record, m: &RawMessage) {
     stats.future += 1;
     if stats.first_future.as_ref().is_none_or(|f| m.time < f.2) {
         let header = columns.header(billing_time_column(m, record, columns));
@@ -528,7 +621,7 @@ fn note_future(stats: &mut ReadStats, columns: &ColumnMap, record: &Row, m: &Raw
 
 /// The column a message's billing time came from: delivered_at when a business message has
 /// one.
-fn billing_time_column(m: &RawMessage, record: &Row, columns: &ColumnMap) -> Field {
+fn billing_time_column(m: &RawMessage, record: &impl Record, columns: &ColumnMap) -> Field {
     if m.kind.is_business() && !field(record, columns, Field::DeliveredAt).is_empty() {
         Field::DeliveredAt
     } else {
@@ -659,7 +752,13 @@ fn add_reason(reasons: &mut Vec<(String, u64)>, what: String, n: u64) {
     }
 }
 
-fn location(file: &str, line: u64, columns: &ColumnMap, field: Field, record: &Row) -> Location {
+fn location(
+    file: &str,
+    line: u64,
+    columns: &ColumnMap,
+    field: Field,
+    record: &impl Record,
+) -> Location {
     let value = columns
         .index(field)
         .and_then(|i| record.text(i))
@@ -689,7 +788,7 @@ fn uses(columns: &ColumnMap, count: usize) -> Vec<Use> {
     uses
 }
 
-fn field<'r>(record: &'r Row, columns: &ColumnMap, f: Field) -> &'r [u8] {
+fn field<'r, C: Record>(record: &'r C, columns: &ColumnMap, f: Field) -> &'r [u8] {
     columns
         .index(f)
         .and_then(|i| record.get(i))

@@ -94,7 +94,7 @@ pub(super) fn check_category_sources(
 /// (number and market) and business. Runs once per row: its pieces are inlined into it and
 /// allocate nothing unless the row is bad.
 pub(super) fn parse_row(
-    record: &Row,
+    record: &impl Record,
     cx: &RowContext,
     businesses: &mut Pairs,
     cache: &mut RowCache,
@@ -160,7 +160,7 @@ pub(super) fn parse_row(
 /// short row that still holds every required field is read).
 #[cold]
 #[inline(never)]
-fn missing_fields(record: &Row, columns: &ColumnMap) -> Result<(), RowError> {
+fn missing_fields(record: &impl Record, columns: &ColumnMap) -> Result<(), RowError> {
     let missing = Field::ALL
         .into_iter()
         .find(|f| f.required() && columns.index(*f).is_some_and(|i| i >= record.len()))
@@ -181,7 +181,11 @@ fn missing_fields(record: &Row, columns: &ColumnMap) -> Result<(), RowError> {
 
 /// The row's direction: a customer message (inbound) or a business message.
 #[inline(always)]
-fn is_inbound(record: &Row, columns: &ColumnMap, kw: &mut [u8; KEYWORD]) -> Result<bool, RowError> {
+fn is_inbound(
+    record: &impl Record,
+    columns: &ColumnMap,
+    kw: &mut [u8; KEYWORD],
+) -> Result<bool, RowError> {
     let direction = by_keyword(field(record, columns, Field::Direction), kw, |w| match w {
         b"inbound" | b"in" | b"incoming" | b"received" | b"user" | b"customer" => Some(true),
         b"outbound" | b"out" | b"outgoing" | b"sent" | b"business" | b"outbound-api"
@@ -202,7 +206,7 @@ fn is_inbound(record: &Row, columns: &ColumnMap, kw: &mut [u8; KEYWORD]) -> Resu
 /// or a Page button), which opens a free entry-point window.
 #[inline(always)]
 fn inbound_kind(
-    record: &Row,
+    record: &impl Record,
     columns: &ColumnMap,
     kw: &mut [u8; KEYWORD],
 ) -> Result<Kind, RowError> {
@@ -229,7 +233,7 @@ fn inbound_kind(
 /// name, else nowhere (`--template-category` decides).
 #[inline(always)]
 fn business_kind(
-    record: &Row,
+    record: &impl Record,
     cx: &RowContext,
     kw: &mut [u8; KEYWORD],
 ) -> Result<(Kind, CategoryFrom), RowError> {
@@ -260,7 +264,7 @@ fn business_kind(
 /// the names of a free-form message (Meta's message types among them).
 #[inline(always)]
 fn row_category(
-    record: &Row,
+    record: &impl Record,
     columns: &ColumnMap,
     kw: &mut [u8; KEYWORD],
 ) -> Result<Kind, RowError> {
@@ -317,7 +321,7 @@ fn catalogued(
 /// A failed message is not billed; a confirmed one proves the service window was open.
 #[inline(always)]
 fn delivery(
-    record: &Row,
+    record: &impl Record,
     columns: &ColumnMap,
     kw: &mut [u8; KEYWORD],
 ) -> Result<(bool, bool), RowError> {
@@ -350,7 +354,7 @@ fn delivery(
 /// else (another shape, `--date-format`, an error) off it.
 #[inline(always)]
 fn row_time(
-    record: &Row,
+    record: &impl Record,
     cx: &RowContext,
     cache: &mut RowCache,
     f: Field,
