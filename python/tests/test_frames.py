@@ -83,3 +83,50 @@ def test_large_and_view_strings_with_nulls(cli, text):
     assert any(c.null_count for c in table.columns)
     assert any(not c.null_count for c in table.columns)
     assert_same_cells(cli_rows(cli, ARGS), waprice.estimate(table, timezone="Europe/Paris"))
+
+
+def test_nulls_dictionaries_large_strings_and_sliced_batches_read_in_place(cli):
+    # The reader reads a table's cells where its columns hold them: a null is an empty cell,
+    # a dictionary's row is its key's value, and a batch sliced from a larger one starts at
+    # its own first row.
+    table = read_strings(SAMPLE)
+
+    def nulled(name):
+        column = table[name]
+        return pa.compute.if_else(pa.compute.equal(column, ""), None, column)
+
+    table = table.set_column(
+        table.schema.get_field_index("category"), "category", nulled("category").dictionary_encode()
+    )
+    table = table.set_column(table.schema.get_field_index("status"), "status", nulled("status"))
+    table = table.set_column(
+        table.schema.get_field_index("recipient"),
+        "recipient",
+        table["recipient"].cast(pa.large_string()),
+    )
+    assert table["category"].null_count > 0 and table["status"].null_count > 0
+    sliced = pa.concat_tables([table.slice(0, 37), table.slice(37)])
+    assert sliced.column("recipient").num_chunks == 2
+    assert_same_cells(cli_rows(cli, ARGS), waprice.estimate(sliced, timezone="Europe/Paris"))
+
+
+def test_a_null_cell_is_empty_whatever_bytes_lie_under_it(cli):
+    # Arrow leaves a null slot's bytes unspecified: here each empty delivered_at is a null over
+    # the text "not a time", which read as the cell would be an error.
+    table = read_strings(SAMPLE)
+    cells = table["delivered_at"].combine_chunks().to_pylist()
+    offsets, data, bits = [0], b"", bytearray((len(cells) + 7) // 8)
+    for i, cell in enumerate(cells):
+        data += (cell or "not a time").encode()
+        offsets.append(len(data))
+        if cell:
+            bits[i // 8] |= 1 << (i % 8)
+    array = pa.Array.from_buffers(
+        pa.string(),
+        len(cells),
+        [pa.py_buffer(bytes(bits)), pa.array(offsets, pa.int32()).buffers()[1], pa.py_buffer(data)],
+        null_count=cells.count(""),
+    )
+    assert array.null_count > 0
+    table = table.set_column(table.schema.get_field_index("delivered_at"), "delivered_at", array)
+    assert_same_cells(cli_rows(cli, ARGS), waprice.estimate(table, timezone="Europe/Paris"))
