@@ -45,14 +45,13 @@ enum Column {
     Int(ArrayRef, fn(&dyn Array, usize) -> i128),
     Boolean(BooleanArray),
     /// A timestamp in units per second; with a time zone an instant, without one a local time
-    /// (read in the WABA's time zone, as a CSV log's naive times are). Handed over as a time
-    /// in a column read as one, else written as RFC 3339 text.
+    /// (read in the WABA's time zone, as a CSV log's naive times are), written as RFC 3339
+    /// text (a column read as times is read in place, as instants).
     Timestamp {
         values: ScalarBuffer<i64>,
         nulls: Option<NullBuffer>,
         per_second: i64,
         utc: bool,
-        as_time: bool,
     },
     Date32(ArrayRef),
     Null,
@@ -159,7 +158,6 @@ impl Column {
                     nulls,
                     per_second,
                     utc: tz.is_some(),
-                    as_time: usage == Use::Time,
                 }
             }
             DataType::Date32 => Column::Date32(a),
@@ -221,20 +219,14 @@ impl Column {
                 nulls,
                 per_second,
                 utc,
-                as_time,
             } => {
                 if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
                     row.push_field(b"");
                     return;
                 }
-                let t = CellTime::of(values[i], *per_second, *utc);
-                if *as_time {
-                    row.push_time(t);
-                } else {
-                    buf.clear();
-                    t.write_text(buf);
-                    row.push_field(buf);
-                }
+                buf.clear();
+                CellTime::of(values[i], *per_second, *utc).write_text(buf);
+                row.push_field(buf);
             }
             Column::Date32(a) => {
                 if a.is_null(i) {

@@ -22,8 +22,6 @@ pub struct Row {
     line: u64,
     /// Whether a field may hold a line break: only a quoted field can.
     quoted: bool,
-    /// The fields that are times a table handed over as such ([`Row::push_time`]), by index.
-    times: Vec<(usize, CellTime)>,
 }
 
 impl Row {
@@ -42,7 +40,6 @@ impl Row {
         self.bytes.clear();
         self.ends.clear();
         self.quoted = false;
-        self.times.clear();
     }
 
     /// Appends a field (its bytes as they are: no quoting applies).
@@ -51,24 +48,6 @@ impl Row {
         self.bytes.extend_from_slice(field);
         self.ends.push(self.bytes.len());
         self.bytes.push(b',');
-    }
-
-    /// Appends a field that a table holds as a time (in a column it reads as one,
-    /// [`Use::Time`](super::table::Use)), to be read as that time rather than parsed from
-    /// text. The field's bytes are a placeholder (`@`): never empty, never text to read.
-    #[inline]
-    pub fn push_time(&mut self, t: CellTime) {
-        self.times.push((self.ends.len(), t));
-        self.push_field(b"@");
-    }
-
-    /// Field `i` as the time a table handed over ([`Row::push_time`]); `None` for a text field.
-    #[inline]
-    pub fn time(&self, i: usize) -> Option<CellTime> {
-        if self.times.is_empty() {
-            return None;
-        }
-        self.times.iter().find(|(at, _)| *at == i).map(|(_, t)| *t)
     }
 
     /// How many fields the row has.
@@ -153,9 +132,10 @@ impl Record for Row {
     fn get(&self, i: usize) -> Option<&[u8]> {
         Row::get(self, i)
     }
+    /// A row split from text holds no time but as text.
     #[inline]
-    fn time(&self, i: usize) -> Option<CellTime> {
-        Row::time(self, i)
+    fn time(&self, _: usize) -> Option<CellTime> {
+        None
     }
     #[inline]
     fn line(&self) -> u64 {

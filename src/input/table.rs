@@ -8,8 +8,6 @@
 //! written as text and parsed again.
 
 use super::records::Record;
-#[cfg(test)]
-use super::records::Row;
 use std::sync::Arc;
 
 /// A log as a table: its column names and its rows.
@@ -340,7 +338,7 @@ pub enum Use {
     /// As text.
     Text,
     /// As a timestamp (`timestamp`, `delivered_at`): a cell the table holds as a time may be
-    /// handed over as one ([`Row::push_time`]); one it holds as text, as text.
+    /// read as one ([`Column::Times`]); one it holds as text, as text.
     Time,
 }
 
@@ -454,25 +452,73 @@ mod tests {
         String::from_utf8(buf).unwrap()
     }
 
+    fn bytes(b: Vec<u8>) -> Shared {
+        Arc::new(b)
+    }
+
+    /// Row 1 of a batch of three: text with a null, times (a null too), a dictionary, 64-bit
+    /// offsets, and an unread column.
     #[test]
-    fn a_row_gives_back_its_times_and_their_text_at_any_index() {
-        let mut row = Row::default();
-        for i in 0..70 {
-            match i {
-                1 => row.push_time(CellTime::Utc(1_709_287_200_000)),
-                69 => row.push_time(CellTime::Local(0)),
-                _ => row.push_field(b"x"),
-            }
-        }
-        assert_eq!(row.time(1), Some(CellTime::Utc(1_709_287_200_000)));
-        assert_eq!(row.time(69), Some(CellTime::Local(0)));
-        assert_eq!(row.time(2), None);
-        assert_eq!(&*row.text(69).unwrap(), b"1970-01-01T00:00:00");
-        assert_eq!(&*row.text(2).unwrap(), b"x");
-        row.clear();
-        row.push_field(b"x");
-        row.push_field(b"y");
-        assert_eq!(row.time(1), None);
+    fn a_table_row_reads_its_cells_where_they_lie() {
+        let offsets32 = |o: &[i32]| bytes(o.iter().flat_map(|v| v.to_le_bytes()).collect());
+        let offsets64 = |o: &[i64]| bytes(o.iter().flat_map(|v| v.to_le_bytes()).collect());
+        let times = [1_709_287_200i64, 0, 7];
+        let batch = Batch {
+            rows: 3,
+            columns: vec![
+                Column::Text {
+                    offsets: Offsets::I32(offsets32(&[0, 2, 5, 5])),
+                    values: bytes(b"abcde".to_vec()),
+                    nulls: None,
+                },
+                Column::Times {
+                    values: bytes(times.iter().flat_map(|v| v.to_le_bytes()).collect()),
+                    per_second: 1,
+                    utc: true,
+                    nulls: Some(Nulls {
+                        // Bits 1, 2 and 3 (row i is bit 1 + i): row 0 and row 1 valid, row 2 null.
+                        bits: bytes(vec![0b0000_0110]),
+                        offset: 1,
+                    }),
+                },
+                Column::Dictionary {
+                    keys: vec![1, Column::NULL_KEY, 0],
+                    offsets: Offsets::I64(offsets64(&[0, 3, 6])),
+                    values: bytes(b"outin ".to_vec()),
+                },
+                Column::Unread,
+                Column::Text {
+                    offsets: Offsets::I64(offsets64(&[0, 1, 3, 3])),
+                    values: bytes(b"xyz".to_vec()),
+                    nulls: Some(Nulls {
+                        bits: bytes(vec![0b0000_0101]),
+                        offset: 0,
+                    }),
+                },
+            ],
+        };
+        let view = BatchView::new(&batch);
+        let (r0, r1, r2) = (view.row(0, 2), view.row(1, 3), view.row(2, 4));
+        assert_eq!((r1.len(), r1.line()), (5, 3));
+        assert_eq!(r1.get(0), Some(&b"cde"[..]));
+        assert_eq!(r1.time(1), Some(CellTime::Utc(0)));
+        assert_eq!(&*r1.text(1).unwrap(), b"1970-01-01T00:00:00Z");
+        assert_eq!(r0.time(1), Some(CellTime::Utc(1_709_287_200_000)));
+        assert_eq!(
+            (r2.time(1), r2.get(1)),
+            (None, Some(&b""[..])),
+            "a null time"
+        );
+        assert_eq!(
+            (r0.get(2), r1.get(2), r2.get(2)),
+            (Some(&b"in "[..]), Some(&b""[..]), Some(&b"out"[..]))
+        );
+        assert_eq!(r1.get(3), Some(&b""[..]));
+        assert_eq!(
+            (r0.get(4), r1.get(4), r2.get(4)),
+            (Some(&b"x"[..]), Some(&b""[..]), Some(&b""[..]))
+        );
+        assert_eq!((r1.get(5), r1.time(0)), (None, None));
     }
 
     #[test]

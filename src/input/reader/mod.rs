@@ -360,9 +360,22 @@ impl<'a, R: Read> LogReader<'a, R> {
         businesses: &mut Pairs,
         markets: &Countries,
     ) -> Result<Option<RawMessage>, ReadError> {
-        let mut one = Vec::with_capacity(1);
-        self.fill(businesses, markets, &mut one, 1)?;
-        Ok(one.pop())
+        self.state.prepare(markets);
+        match &mut self.reader {
+            Cells::Csv(records) => next_csv(
+                records,
+                &mut self.record,
+                &mut self.state,
+                businesses,
+                markets,
+            ),
+            // Tables are read a batch at a time ([`LogReader::fill`]); one row is one of those.
+            Cells::Table(cursor) => {
+                let mut one = Vec::with_capacity(1);
+                fill_from_table(cursor, &mut self.state, businesses, markets, &mut one, 1)?;
+                Ok(one.pop())
+            }
+        }
     }
 
     /// Reads messages into `out` until it holds `max` or the log ends: true at the end.
@@ -373,9 +386,7 @@ impl<'a, R: Read> LogReader<'a, R> {
         out: &mut Vec<RawMessage>,
         max: usize,
     ) -> Result<bool, ReadError> {
-        if self.state.cache.lengths.is_empty() {
-            self.state.cache.lengths = self.state.numbering.total_lengths(markets.calling_codes());
-        }
+        self.state.prepare(markets);
         match &mut self.reader {
             Cells::Csv(records) => {
                 while out.len() < max {
@@ -468,6 +479,14 @@ fn fill_from_table(
 }
 
 impl State<'_> {
+    /// What the reading of the first record needs: the possible lengths of numbers per
+    /// country, once.
+    fn prepare(&mut self, markets: &Countries) {
+        if self.cache.lengths.is_empty() {
+            self.cache.lengths = self.numbering.total_lengths(markets.calling_codes());
+        }
+    }
+
     /// One record read: a message, or `None` when it is skipped (counted) or of another
     /// channel.
     #[inline(always)]
