@@ -34,6 +34,7 @@ separator-past-the-line-end|src/input/records.rs|s/push_bits\(seps & \(\(1 << st
 cut-inside-quotes-joined|src/pipeline/split.rs|s/=> !cut_by_end && line == start,/=> line == start \&\& cut_by_end == cut_by_end,/
 second-half-first|src/pipeline/split.rs|s/let \[mut runs, later\] = runs;/let [later, mut runs] = runs;/
 future-tie-to-second-half|src/input/reader/mod.rs|s/is_none_or\(\|own\| f\.2 < own\.2\)/is_none_or(|own| f.2 <= own.2)/
+null-cell-read|src/input/table.rs|s/bits\.get\(at \/ 8\)\.is_none_or\(\|b\| b >> \(at % 8\) & 1 == 0\)/bits.get(at \/ 8).is_some_and(|_| false)/
 EOF
 )
 
