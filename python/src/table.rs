@@ -1,8 +1,9 @@
 //! An Arrow table as the library's [`Table`]: the batches are held as they came (no copy), and
 //! the row parser reads their text columns where they lie (Arrow's offsets, values and
 //! validity buffers, shared), and their timestamps in the columns read as times as the
-//! instants they are. A column of another type (numbers, booleans, dates, dictionary codes,
-//! string views) is written out as the text a CSV log would hold, once per reading.
+//! instants they are. A column of another type (numbers, booleans, dates, dictionaries of
+//! other values, string views) is written out as the text a CSV log would hold, a range of
+//! rows at a time.
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
@@ -411,13 +412,16 @@ fn in_place(array: &ArrayRef, usage: Use, rows: usize) -> table::Column {
         }
         _ => {
             let column = Column::of(array, usage);
-            let (mut text, mut row, mut buf) = (TextColumn::default(), Row::default(), Vec::new());
-            for i in 0..rows {
-                row.clear();
-                column.push(i, &mut row, &mut buf);
-                text.push(row.get(0).unwrap_or_default());
-            }
-            text.finish()
+            table::Column::Written(Arc::new(move |first, end| {
+                let (mut text, mut row, mut buf) =
+                    (TextColumn::default(), Row::default(), Vec::new());
+                for i in first..end.min(rows) {
+                    row.clear();
+                    column.push(i, &mut row, &mut buf);
+                    text.push(row.get(0).unwrap_or_default());
+                }
+                text.finish()
+            }))
         }
     }
 }

@@ -55,6 +55,10 @@ pub enum Column {
         /// The dictionary's bytes.
         values: Shared,
     },
+    /// A column of another type (numbers, dates, ...), written out as text a range of rows
+    /// at a time: `write(first, end)` gives rows `first..end` as a text column (row `first`
+    /// its row 0), so that the text of a whole column is never held at once.
+    Written(Arc<dyn Fn(usize, usize) -> Column + Send + Sync>),
     /// Times: row `i`'s cell is the little-endian `i64` at `values[8 * i..]`, in units of
     /// `1 / per_second` s, an instant (`utc`) or a wall-clock time without a zone.
     Times {
@@ -89,7 +93,29 @@ pub struct Nulls {
 impl Column {
     /// The key of a null row in a [`Column::Dictionary`].
     pub const NULL_KEY: u32 = u32::MAX;
+
+    /// Whether the column is a [`Column::Written`].
+    pub fn is_written(&self) -> bool {
+        matches!(self, Column::Written(_))
+    }
+
+    /// Rows `first..end` of a [`Column::Written`] written out; `None` for a column read where
+    /// it lies.
+    pub fn write(&self, first: usize, end: usize) -> Option<Column> {
+        match self {
+            Column::Written(write) => Some(write(first, end)),
+            _ => None,
+        }
+    }
 }
+
+/// How many rows of a [`Column::Written`] are written out at a time: a few megabytes of text
+/// (a few rows in tests, so that they cross the ranges' ends).
+#[cfg(not(test))]
+pub const WRITTEN_ROWS: usize = 1 << 16;
+/// [`WRITTEN_ROWS`] in tests.
+#[cfg(test)]
+pub const WRITTEN_ROWS: usize = 3;
 
 /// A text [`Column`] of cells written out one by one: what a table whose column holds
 /// something other than text or times (numbers, dates, dictionary codes) gives the reader.
@@ -178,64 +204,23 @@ fn offset64(offsets: &[u8], i: usize) -> Option<usize> {
     usize::try_from(i64::from_le_bytes(b.try_into().ok()?)).ok()
 }
 
-/// The rows of one [`Batch`], its columns' bytes looked up once.
+/// The rows of one [`Batch`], its columns' bytes looked up once: per column, its bytes and
+/// the batch row its row 0 is (not 0 for a range of a [`Column::Written`]).
 pub struct BatchView<'a> {
-    columns: Vec<ColumnBytes<'a>>,
+    columns: Vec<(ColumnBytes<'a>, usize)>,
 }
 
 impl<'a> BatchView<'a> {
-    /// The batch's columns' bytes.
-    pub fn new(batch: &'a Batch) -> BatchView<'a> {
+    /// The batch's columns' bytes, with `written` (when given) in place of its
+    /// [`Column::Written`] ones: those columns written out from batch row `first` on.
+    pub fn new(batch: &'a Batch, written: &'a [Option<Column>], first: usize) -> BatchView<'a> {
         let columns = batch
             .columns
             .iter()
-            .map(|c| match c {
-                Column::Unread => ColumnBytes::Unread,
-                Column::Text {
-                    offsets: Offsets::I32(o),
-                    values,
-                    nulls: n,
-                } => ColumnBytes::Text32 {
-                    offsets: (**o).as_ref(),
-                    values: (**values).as_ref(),
-                    nulls: nulls(n),
-                },
-                Column::Text {
-                    offsets: Offsets::I64(o),
-                    values,
-                    nulls: n,
-                } => ColumnBytes::Text64 {
-                    offsets: (**o).as_ref(),
-                    values: (**values).as_ref(),
-                    nulls: nulls(n),
-                },
-                Column::Dictionary {
-                    keys,
-                    offsets,
-                    values,
-                } => {
-                    let (offsets, wide) = match offsets {
-                        Offsets::I32(o) => ((**o).as_ref(), false),
-                        Offsets::I64(o) => ((**o).as_ref(), true),
-                    };
-                    ColumnBytes::Dictionary {
-                        keys,
-                        offsets,
-                        wide,
-                        values: (**values).as_ref(),
-                    }
-                }
-                Column::Times {
-                    values,
-                    per_second,
-                    utc,
-                    nulls: n,
-                } => ColumnBytes::Times {
-                    values: (**values).as_ref(),
-                    per_second: *per_second,
-                    utc: *utc,
-                    nulls: nulls(n),
-                },
+            .enumerate()
+            .map(|(c, column)| match written.get(c) {
+                Some(Some(w)) => (bytes_of(w), first),
+                _ => (bytes_of(column), 0),
             })
             .collect();
         BatchView { columns }
@@ -252,9 +237,61 @@ impl<'a> BatchView<'a> {
     }
 }
 
+/// A column's bytes (a [`Column::Written`] not written out reads as empty cells).
+fn bytes_of(column: &Column) -> ColumnBytes<'_> {
+    match column {
+        Column::Unread | Column::Written(_) => ColumnBytes::Unread,
+        Column::Text {
+            offsets: Offsets::I32(o),
+            values,
+            nulls: n,
+        } => ColumnBytes::Text32 {
+            offsets: (**o).as_ref(),
+            values: (**values).as_ref(),
+            nulls: nulls(n),
+        },
+        Column::Text {
+            offsets: Offsets::I64(o),
+            values,
+            nulls: n,
+        } => ColumnBytes::Text64 {
+            offsets: (**o).as_ref(),
+            values: (**values).as_ref(),
+            nulls: nulls(n),
+        },
+        Column::Dictionary {
+            keys,
+            offsets,
+            values,
+        } => {
+            let (offsets, wide) = match offsets {
+                Offsets::I32(o) => ((**o).as_ref(), false),
+                Offsets::I64(o) => ((**o).as_ref(), true),
+            };
+            ColumnBytes::Dictionary {
+                keys,
+                offsets,
+                wide,
+                values: (**values).as_ref(),
+            }
+        }
+        Column::Times {
+            values,
+            per_second,
+            utc,
+            nulls: n,
+        } => ColumnBytes::Times {
+            values: (**values).as_ref(),
+            per_second: *per_second,
+            utc: *utc,
+            nulls: nulls(n),
+        },
+    }
+}
+
 /// One row of a table, its cells read where they lie.
 pub struct TableRow<'v, 'a> {
-    columns: &'v [ColumnBytes<'a>],
+    columns: &'v [(ColumnBytes<'a>, usize)],
     i: usize,
     line: u64,
 }
@@ -267,7 +304,8 @@ impl Record for TableRow<'_, '_> {
 
     #[inline]
     fn get(&self, c: usize) -> Option<&[u8]> {
-        let i = self.i;
+        let (column, first) = *self.columns.get(c)?;
+        let i = self.i.checked_sub(first)?;
         let text = |offsets: &[u8], values, nulls, at: fn(&[u8], usize) -> Option<usize>| {
             if is_null(nulls, i) {
                 return Some(&b""[..]);
@@ -276,7 +314,7 @@ impl Record for TableRow<'_, '_> {
             // Out-of-bounds offsets (a malformed array) read as an empty cell.
             Some(<[u8]>::get(values, start..end).unwrap_or_default())
         };
-        match *self.columns.get(c)? {
+        match column {
             ColumnBytes::Unread => Some(b""),
             ColumnBytes::Text32 {
                 offsets,
@@ -309,14 +347,16 @@ impl Record for TableRow<'_, '_> {
 
     #[inline]
     fn time(&self, c: usize) -> Option<CellTime> {
-        match *self.columns.get(c)? {
+        let (column, first) = *self.columns.get(c)?;
+        let i = self.i.checked_sub(first)?;
+        match column {
             ColumnBytes::Times {
                 values,
                 per_second,
                 utc,
                 nulls,
-            } if !is_null(nulls, self.i) => {
-                let b = values.get(8 * self.i..8 * self.i + 8)?;
+            } if !is_null(nulls, i) => {
+                let b = values.get(8 * i..8 * i + 8)?;
                 let v = i64::from_le_bytes(b.try_into().ok()?);
                 Some(CellTime::of(v, per_second, utc))
             }
@@ -497,7 +537,7 @@ mod tests {
                 },
             ],
         };
-        let view = BatchView::new(&batch);
+        let view = BatchView::new(&batch, &[], 0);
         let (r0, r1, r2) = (view.row(0, 2), view.row(1, 3), view.row(2, 4));
         assert_eq!((r1.len(), r1.line()), (5, 3));
         assert_eq!(r1.get(0), Some(&b"cde"[..]));

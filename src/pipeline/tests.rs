@@ -112,10 +112,13 @@ fn invoices_without_accounts_are_an_error_not_a_panic() {
     assert!(err.to_string().contains("accounts"), "{err:#}");
 }
 
-/// A log held as a table of text cells (what the Python package builds from Arrow columns).
+/// A log held as a table of text cells (what the Python package builds from Arrow columns),
+/// in two batches; with `written`, every column is written out a range of rows at a time
+/// (as the package's columns of numbers are; ranges of 3 rows in tests).
 struct TextTable {
     header: Vec<String>,
     rows: Arc<Vec<Vec<String>>>,
+    written: bool,
 }
 
 impl Table for TextTable {
@@ -123,21 +126,40 @@ impl Table for TextTable {
         self.header.clone()
     }
     fn batches(&self, _: &[crate::input::table::Use]) -> Vec<crate::input::table::Batch> {
-        let column = |c: usize| {
-            let mut column = crate::input::table::TextColumn::default();
-            for r in self.rows.iter() {
+        use crate::input::table::{Batch, Column, TextColumn};
+        let text = |rows: &[Vec<String>], c: usize| {
+            let mut column = TextColumn::default();
+            for r in rows {
                 column.push(r.get(c).map_or(&b""[..], |cell| cell.as_bytes()));
             }
             column.finish()
         };
-        vec![crate::input::table::Batch {
-            rows: self.rows.len(),
-            columns: (0..self.header.len()).map(column).collect(),
-        }]
+        let half = self.rows.len() / 2;
+        [0..half, half..self.rows.len()]
+            .into_iter()
+            .map(|range| Batch {
+                rows: range.len(),
+                columns: (0..self.header.len())
+                    .map(|c| match self.written {
+                        false => text(&self.rows[range.clone()], c),
+                        true => {
+                            let (rows, start) = (Arc::clone(&self.rows), range.start);
+                            Column::Written(Arc::new(move |first, end| {
+                                text(&rows[start + first..start + end], c)
+                            }))
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 }
 
 fn table(lines: &[String]) -> LogSettings {
+    table_written(lines, false)
+}
+
+fn table_written(lines: &[String], written: bool) -> LogSettings {
     let cells = |l: &str| {
         l.trim_end()
             .split(',')
@@ -147,6 +169,7 @@ fn table(lines: &[String]) -> LogSettings {
     LogSettings::new(LogSource::Table(Arc::new(TextTable {
         header: cells(HEADER),
         rows: Arc::new(lines.iter().map(|l| cells(l)).collect()),
+        written,
     })))
 }
 
@@ -155,9 +178,9 @@ fn a_table_of_the_logs_cells_costs_what_the_log_costs_in_order_or_not() {
     let t = Tariffs::bundled("EUR").unwrap();
     let mut shuffled = rows();
     shuffled.swap(0, 9);
-    for lines in [rows(), shuffled] {
+    for (lines, written) in [(rows(), false), (shuffled.clone(), false), (shuffled, true)] {
         let from_csv = tally(&settings(&lines.concat()), &t, None).unwrap();
-        let from_table = tally(&table(&lines), &t, None).unwrap();
+        let from_table = tally(&table_written(&lines, written), &t, None).unwrap();
         assert_eq!(from_table.events, 10);
         let report = |ls: &LogSettings, x: &Tallied| {
             let r = x.report(ls, &t, &budget(), None);

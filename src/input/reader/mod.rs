@@ -10,7 +10,7 @@ use super::columns::{ColumnMap, Field, Needs};
 use super::date_format::{self, DateFormat};
 use super::records::{Record, Records, Row};
 use super::sniff;
-use super::table::{Batch, BatchView, CellTime, Table, Use};
+use super::table::{Batch, BatchView, CellTime, Table, Use, WRITTEN_ROWS};
 use super::templates::{Lookup, TemplateCatalogue};
 use super::time::{parse_timestamp_with, DateCache, TimeError};
 use crate::calendar::Calendar;
@@ -207,6 +207,11 @@ struct TableCursor {
     row: usize,
     /// The line of the last row read.
     line: u64,
+    /// The batch's [`Column::Written`](super::table::Column) columns written out for its rows
+    /// `written_from..written_to` (the rows up to `written_to` can be read).
+    written: Vec<Option<super::table::Column>>,
+    written_from: usize,
+    written_to: usize,
 }
 
 impl<'a, R: Read> LogReader<'a, R> {
@@ -241,6 +246,9 @@ impl<'a, R: Read> LogReader<'a, R> {
                 batch: 0,
                 row: 0,
                 line: 1,
+                written: Vec::new(),
+                written_from: 0,
+                written_to: 0,
             })
         };
         Self::with_header(cells, &header, options, calendar)
@@ -463,10 +471,24 @@ fn fill_from_table(
         };
         if cursor.row >= batch.rows {
             (cursor.batch, cursor.row) = (cursor.batch + 1, 0);
+            (cursor.written_from, cursor.written_to) = (0, 0);
             continue;
         }
-        let view = BatchView::new(batch);
-        while cursor.row < batch.rows && out.len() < max {
+        if cursor.row >= cursor.written_to {
+            let to = if batch.columns.iter().any(super::table::Column::is_written) {
+                (cursor.row + WRITTEN_ROWS).min(batch.rows)
+            } else {
+                batch.rows
+            };
+            cursor.written = batch
+                .columns
+                .iter()
+                .map(|c| c.write(cursor.row, to))
+                .collect();
+            (cursor.written_from, cursor.written_to) = (cursor.row, to);
+        }
+        let view = BatchView::new(batch, &cursor.written, cursor.written_from);
+        while cursor.row < cursor.written_to && out.len() < max {
             cursor.line += 1;
             let row = view.row(cursor.row, cursor.line);
             cursor.row += 1;
