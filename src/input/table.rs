@@ -155,14 +155,8 @@ impl TextColumn {
 #[derive(Clone, Copy)]
 enum ColumnBytes<'a> {
     Unread,
-    Text32 {
-        offsets: &'a [u8],
-        values: &'a [u8],
-        nulls: Option<(&'a [u8], usize)>,
-    },
-    Text64 {
-        offsets: &'a [u8],
-        values: &'a [u8],
+    Text {
+        texts: Texts<'a>,
         nulls: Option<(&'a [u8], usize)>,
     },
     Times {
@@ -173,10 +167,40 @@ enum ColumnBytes<'a> {
     },
     Dictionary {
         keys: &'a [u32],
-        offsets: &'a [u8],
-        wide: bool,
-        values: &'a [u8],
+        texts: Texts<'a>,
     },
+}
+
+/// Text cells by Arrow's layout: cell `k` is `values[offsets[k]..offsets[k + 1]]`, the
+/// offsets 32- or 64-bit (`wide`).
+#[derive(Clone, Copy)]
+struct Texts<'a> {
+    offsets: &'a [u8],
+    wide: bool,
+    values: &'a [u8],
+}
+
+impl<'a> Texts<'a> {
+    fn of(offsets: &'a Offsets, values: &'a Shared) -> Texts<'a> {
+        let (offsets, wide) = match offsets {
+            Offsets::I32(o) => ((**o).as_ref(), false),
+            Offsets::I64(o) => ((**o).as_ref(), true),
+        };
+        Texts {
+            offsets,
+            wide,
+            values: (**values).as_ref(),
+        }
+    }
+
+    /// Cell `k`; an offset out of bounds (a malformed array) reads as an empty cell, one past
+    /// the last cell as none.
+    #[inline(always)]
+    fn cell(self, k: usize) -> Option<&'a [u8]> {
+        let at = if self.wide { offset64 } else { offset32 };
+        let (start, end) = (at(self.offsets, k)?, at(self.offsets, k + 1)?);
+        Some(<[u8]>::get(self.values, start..end).unwrap_or_default())
+    }
 }
 
 fn nulls(n: &Option<Nulls>) -> Option<(&[u8], usize)> {
@@ -242,39 +266,21 @@ fn bytes_of(column: &Column) -> ColumnBytes<'_> {
     match column {
         Column::Unread | Column::Written(_) => ColumnBytes::Unread,
         Column::Text {
-            offsets: Offsets::I32(o),
+            offsets,
             values,
             nulls: n,
-        } => ColumnBytes::Text32 {
-            offsets: (**o).as_ref(),
-            values: (**values).as_ref(),
-            nulls: nulls(n),
-        },
-        Column::Text {
-            offsets: Offsets::I64(o),
-            values,
-            nulls: n,
-        } => ColumnBytes::Text64 {
-            offsets: (**o).as_ref(),
-            values: (**values).as_ref(),
+        } => ColumnBytes::Text {
+            texts: Texts::of(offsets, values),
             nulls: nulls(n),
         },
         Column::Dictionary {
             keys,
             offsets,
             values,
-        } => {
-            let (offsets, wide) = match offsets {
-                Offsets::I32(o) => ((**o).as_ref(), false),
-                Offsets::I64(o) => ((**o).as_ref(), true),
-            };
-            ColumnBytes::Dictionary {
-                keys,
-                offsets,
-                wide,
-                values: (**values).as_ref(),
-            }
-        }
+        } => ColumnBytes::Dictionary {
+            keys,
+            texts: Texts::of(offsets, values),
+        },
         Column::Times {
             values,
             per_second,
@@ -306,40 +312,14 @@ impl Record for TableRow<'_, '_> {
     fn get(&self, c: usize) -> Option<&[u8]> {
         let (column, first) = *self.columns.get(c)?;
         let i = self.i.checked_sub(first)?;
-        let text = |offsets: &[u8], values, nulls, at: fn(&[u8], usize) -> Option<usize>| {
-            if is_null(nulls, i) {
-                return Some(&b""[..]);
-            }
-            let (start, end) = (at(offsets, i)?, at(offsets, i + 1)?);
-            // Out-of-bounds offsets (a malformed array) read as an empty cell.
-            Some(<[u8]>::get(values, start..end).unwrap_or_default())
-        };
         match column {
             ColumnBytes::Unread => Some(b""),
-            ColumnBytes::Text32 {
-                offsets,
-                values,
-                nulls,
-            } => text(offsets, values, nulls, offset32),
-            ColumnBytes::Text64 {
-                offsets,
-                values,
-                nulls,
-            } => text(offsets, values, nulls, offset64),
-            ColumnBytes::Dictionary {
-                keys,
-                offsets,
-                wide,
-                values,
-            } => {
-                let key = *keys.get(i)?;
-                if key == Column::NULL_KEY {
-                    return Some(b"");
-                }
-                let at = if wide { offset64 } else { offset32 };
-                let (start, end) = (at(offsets, key as usize)?, at(offsets, key as usize + 1)?);
-                Some(<[u8]>::get(values, start..end).unwrap_or_default())
-            }
+            ColumnBytes::Text { nulls, .. } if is_null(nulls, i) => Some(b""),
+            ColumnBytes::Text { texts, .. } => texts.cell(i),
+            ColumnBytes::Dictionary { keys, texts } => match *keys.get(i)? {
+                Column::NULL_KEY => Some(b""),
+                key => texts.cell(key as usize),
+            },
             // Never read as text: a placeholder, never empty (a null is).
             ColumnBytes::Times { nulls, .. } => Some(if is_null(nulls, i) { b"" } else { b"@" }),
         }
