@@ -7,11 +7,10 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
-use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, StringViewArray};
-use arrow_buffer::{ArrowNativeType, Buffer, NullBuffer, ScalarBuffer};
+use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};
+use arrow_buffer::{Buffer, NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, SchemaRef, TimeUnit};
 use std::sync::Arc;
-use waprice::input::records::Row;
 use waprice::input::table::{self, write_date, Batch, CellTime, Table, TextColumn, Use};
 
 /// The batches of one Arrow table or stream (empty ones left out), their columns as they came.
@@ -20,24 +19,12 @@ pub struct ArrowTable {
     batches: Vec<(usize, Vec<ArrayRef>)>,
 }
 
-/// One column of one batch, by how its cells are handed to the row parser.
+/// A column of a type the reader does not read in place, and how its cells are written as
+/// the text a CSV log would hold.
 enum Column {
-    /// A column the reader does not read: an empty cell.
-    Unread,
-    /// Text: each cell's bytes are `values[offsets[i]..offsets[i + 1]]`.
-    Utf8 {
-        offsets: ScalarBuffer<i32>,
-        values: Buffer,
-        nulls: Option<NullBuffer>,
-    },
-    LargeUtf8 {
-        offsets: ScalarBuffer<i64>,
-        values: Buffer,
-        nulls: Option<NullBuffer>,
-    },
-    Utf8View(StringViewArray),
-    /// Dictionary-encoded text (pandas and Polars categoricals): each row's key, and the
-    /// dictionary's values.
+    /// Strings of another layout (Arrow's string views), or text inside a dictionary of them.
+    Strings(ArrayRef),
+    /// A dictionary of values that are not plain text: each row's key, and the values.
     Dictionary {
         keys: Vec<usize>,
         nulls: Option<NullBuffer>,
@@ -47,7 +34,7 @@ enum Column {
     Boolean(BooleanArray),
     /// A timestamp in units per second; with a time zone an instant, without one a local time
     /// (read in the WABA's time zone, as a CSV log's naive times are), written as RFC 3339
-    /// text (a column read as times is read in place, as instants).
+    /// (a column read as times is read in place, as instants).
     Timestamp {
         values: ScalarBuffer<i64>,
         nulls: Option<NullBuffer>,
@@ -101,37 +88,18 @@ fn nulls_of(array: &dyn Array) -> Option<NullBuffer> {
 }
 
 impl Column {
-    /// The reader of a column read as `usage` (its type checked by [`readable`]).
-    fn of(array: &ArrayRef, usage: Use) -> Column {
-        if usage == Use::Unread {
-            return Column::Unread;
-        }
+    /// How to write a column's cells (its type checked by [`readable`]).
+    fn of(array: &ArrayRef) -> Column {
         let a = Arc::clone(array);
         let nulls = nulls_of(array.as_ref());
         match array.data_type() {
-            DataType::Utf8 => {
-                let s = array.as_string::<i32>();
-                Column::Utf8 {
-                    offsets: s.offsets().inner().clone(),
-                    values: s.values().clone(),
-                    nulls,
-                }
-            }
-            DataType::LargeUtf8 => {
-                let s = array.as_string::<i64>();
-                Column::LargeUtf8 {
-                    offsets: s.offsets().inner().clone(),
-                    values: s.values().clone(),
-                    nulls,
-                }
-            }
-            DataType::Utf8View => Column::Utf8View(array.as_string_view().clone()),
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Column::Strings(a),
             DataType::Dictionary(_, _) => {
                 let dict = array.as_any_dictionary();
                 Column::Dictionary {
                     keys: dict.normalized_keys(),
                     nulls,
-                    values: Box::new(Column::of(dict.values(), Use::Text)),
+                    values: Box::new(Column::of(dict.values())),
                 }
             }
             DataType::Int8 => Column::Int(a, int_at::<Int8Type>),
@@ -144,16 +112,7 @@ impl Column {
             DataType::UInt64 => Column::Int(a, int_at::<UInt64Type>),
             DataType::Boolean => Column::Boolean(array.as_boolean().clone()),
             DataType::Timestamp(unit, tz) => {
-                let (values, per_second) = match unit {
-                    TimeUnit::Second => (timestamps::<TimestampSecondType>(array), 1),
-                    TimeUnit::Millisecond => (timestamps::<TimestampMillisecondType>(array), 1_000),
-                    TimeUnit::Microsecond => {
-                        (timestamps::<TimestampMicrosecondType>(array), 1_000_000)
-                    }
-                    TimeUnit::Nanosecond => {
-                        (timestamps::<TimestampNanosecondType>(array), 1_000_000_000)
-                    }
-                };
+                let (values, per_second) = timestamps(array, unit);
                 Column::Timestamp {
                     values,
                     nulls,
@@ -166,26 +125,17 @@ impl Column {
         }
     }
 
-    /// Row `i`'s cell into `row` (a null is an empty cell); `buf` is scratch space.
-    #[inline(always)]
-    fn push(&self, i: usize, row: &mut Row, buf: &mut Vec<u8>) {
+    /// Row `i`'s cell as text (a null is an empty cell); `buf` is scratch space.
+    fn cell<'b>(&'b self, i: usize, buf: &'b mut Vec<u8>) -> &'b [u8] {
+        buf.clear();
         match self {
-            Column::Unread | Column::Null => row.push_field(b""),
-            Column::Utf8 {
-                offsets,
-                values,
-                nulls,
-            } => push_text(offsets, values, nulls.as_ref(), i, row),
-            Column::LargeUtf8 {
-                offsets,
-                values,
-                nulls,
-            } => push_text(offsets, values, nulls.as_ref(), i, row),
-            Column::Utf8View(a) => {
-                if a.is_null(i) {
-                    row.push_field(b"");
-                } else {
-                    row.push_field(a.value(i).as_bytes());
+            Column::Null => {}
+            Column::Strings(a) if a.is_null(i) => {}
+            Column::Strings(a) => {
+                return match a.data_type() {
+                    DataType::Utf8 => a.as_string::<i32>().value(i).as_bytes(),
+                    DataType::LargeUtf8 => a.as_string::<i64>().value(i).as_bytes(),
+                    _ => a.as_string_view().value(i).as_bytes(),
                 }
             }
             Column::Dictionary {
@@ -193,27 +143,21 @@ impl Column {
                 nulls,
                 values,
             } => {
-                if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-                    row.push_field(b"");
-                } else {
-                    values.push(keys[i], row, buf);
+                if !nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                    return values.cell(keys[i], buf);
                 }
             }
             Column::Int(a, at) => {
-                if a.is_null(i) {
-                    row.push_field(b"");
-                } else {
-                    buf.clear();
+                if !a.is_null(i) {
                     write_int(at(a.as_ref(), i), buf);
-                    row.push_field(buf);
                 }
             }
             Column::Boolean(a) => {
-                row.push_field(match (a.is_null(i), a.is_valid(i) && a.value(i)) {
+                return match (a.is_null(i), a.is_valid(i) && a.value(i)) {
                     (true, _) => b"",
                     (false, true) => b"true",
                     (false, false) => b"false",
-                });
+                }
             }
             Column::Timestamp {
                 values,
@@ -221,20 +165,13 @@ impl Column {
                 per_second,
                 utc,
             } => {
-                if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-                    row.push_field(b"");
-                    return;
+                if !nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                    CellTime::of(values[i], *per_second, *utc).write_text(buf);
                 }
-                buf.clear();
-                CellTime::of(values[i], *per_second, *utc).write_text(buf);
-                row.push_field(buf);
             }
             Column::Date32(a) => {
-                if a.is_null(i) {
-                    row.push_field(b"");
-                } else {
+                if !a.is_null(i) {
                     let days = a.as_primitive::<Date32Type>().value(i);
-                    buf.clear();
                     if (-719_528..=2_932_896).contains(&days) {
                         write_date(i64::from(days), buf);
                     } else {
@@ -242,31 +179,53 @@ impl Column {
                         // rejects.
                         write_int(i128::from(days), buf);
                     }
-                    row.push_field(buf);
                 }
             }
         }
+        buf
     }
 }
 
-/// A text column's cell of row `i` into `row` (a null is an empty cell).
-#[inline(always)]
-fn push_text<O: ArrowNativeType>(
-    offsets: &[O],
-    values: &[u8],
-    nulls: Option<&NullBuffer>,
-    i: usize,
-    row: &mut Row,
-) {
-    if nulls.is_some_and(|n| n.is_null(i)) {
-        row.push_field(b"");
-    } else {
-        row.push_field(&values[offsets[i].as_usize()..offsets[i + 1].as_usize()]);
+/// A timestamp column's values and their units per second.
+fn timestamps(a: &ArrayRef, unit: &TimeUnit) -> (ScalarBuffer<i64>, i64) {
+    fn values<T: ArrowPrimitiveType<Native = i64>>(a: &ArrayRef) -> ScalarBuffer<i64> {
+        a.as_primitive::<T>().values().clone()
+    }
+    match unit {
+        TimeUnit::Second => (values::<TimestampSecondType>(a), 1),
+        TimeUnit::Millisecond => (values::<TimestampMillisecondType>(a), 1_000),
+        TimeUnit::Microsecond => (values::<TimestampMicrosecondType>(a), 1_000_000),
+        TimeUnit::Nanosecond => (values::<TimestampNanosecondType>(a), 1_000_000_000),
     }
 }
 
-fn timestamps<T: ArrowPrimitiveType<Native = i64>>(a: &ArrayRef) -> ScalarBuffer<i64> {
-    a.as_primitive::<T>().values().clone()
+/// A column's validity bits, where Arrow holds them.
+fn validity(n: NullBuffer) -> table::Nulls {
+    table::Nulls {
+        bits: shared(n.inner().inner()),
+        offset: n.offset(),
+    }
+}
+
+/// A text column's offsets and bytes, where Arrow holds them; `None` for another type.
+fn texts(a: &dyn Array) -> Option<(table::Offsets, table::Shared)> {
+    match a.data_type() {
+        DataType::Utf8 => {
+            let s = a.as_string::<i32>();
+            Some((
+                table::Offsets::I32(shared(s.offsets().inner().inner())),
+                shared(s.values()),
+            ))
+        }
+        DataType::LargeUtf8 => {
+            let s = a.as_string::<i64>();
+            Some((
+                table::Offsets::I64(shared(s.offsets().inner().inner())),
+                shared(s.values()),
+            ))
+        }
+        _ => None,
+    }
 }
 
 fn write_int(v: i128, buf: &mut Vec<u8>) {
@@ -335,93 +294,51 @@ fn in_place(array: &ArrayRef, usage: Use, rows: usize) -> table::Column {
     if usage == Use::Unread {
         return table::Column::Unread;
     }
-    let nulls = || {
-        nulls_of(array.as_ref()).map(|n| table::Nulls {
-            bits: shared(n.inner().inner()),
-            offset: n.offset(),
-        })
-    };
+    let nulls = nulls_of(array.as_ref());
+    if let Some((offsets, values)) = texts(array.as_ref()) {
+        return table::Column::Text {
+            offsets,
+            values,
+            nulls: nulls.map(validity),
+        };
+    }
     match array.data_type() {
-        DataType::Utf8 => {
-            let s = array.as_string::<i32>();
-            table::Column::Text {
-                offsets: table::Offsets::I32(shared(s.offsets().inner().inner())),
-                values: shared(s.values()),
-                nulls: nulls(),
-            }
-        }
-        DataType::LargeUtf8 => {
-            let s = array.as_string::<i64>();
-            table::Column::Text {
-                offsets: table::Offsets::I64(shared(s.offsets().inner().inner())),
-                values: shared(s.values()),
-                nulls: nulls(),
-            }
-        }
-        DataType::Dictionary(_, values)
-            if matches!(values.as_ref(), DataType::Utf8 | DataType::LargeUtf8) =>
-        {
+        DataType::Dictionary(_, _) => {
             let dict = array.as_any_dictionary();
-            let nulls = nulls_of(array.as_ref());
-            let keys = dict
-                .normalized_keys()
-                .into_iter()
-                .enumerate()
-                .map(|(i, k)| match &nulls {
-                    Some(n) if n.is_null(i) => table::Column::NULL_KEY,
-                    _ => u32::try_from(k).unwrap_or(table::Column::NULL_KEY),
-                })
-                .collect();
-            let (offsets, values) = match dict.values().data_type() {
-                DataType::Utf8 => {
-                    let s = dict.values().as_string::<i32>();
-                    (
-                        table::Offsets::I32(shared(s.offsets().inner().inner())),
-                        shared(s.values()),
-                    )
-                }
-                _ => {
-                    let s = dict.values().as_string::<i64>();
-                    (
-                        table::Offsets::I64(shared(s.offsets().inner().inner())),
-                        shared(s.values()),
-                    )
-                }
-            };
-            table::Column::Dictionary {
-                keys,
-                offsets,
-                values,
+            if let Some((offsets, values)) = texts(dict.values().as_ref()) {
+                let keys = dict
+                    .normalized_keys()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, k)| match &nulls {
+                        Some(n) if n.is_null(i) => table::Column::NULL_KEY,
+                        _ => u32::try_from(k).unwrap_or(table::Column::NULL_KEY),
+                    })
+                    .collect();
+                return table::Column::Dictionary {
+                    keys,
+                    offsets,
+                    values,
+                };
             }
         }
         DataType::Timestamp(unit, tz) if usage == Use::Time => {
-            let (values, per_second) = match unit {
-                TimeUnit::Second => (timestamps::<TimestampSecondType>(array), 1),
-                TimeUnit::Millisecond => (timestamps::<TimestampMillisecondType>(array), 1_000),
-                TimeUnit::Microsecond => (timestamps::<TimestampMicrosecondType>(array), 1_000_000),
-                TimeUnit::Nanosecond => {
-                    (timestamps::<TimestampNanosecondType>(array), 1_000_000_000)
-                }
-            };
-            table::Column::Times {
+            let (values, per_second) = timestamps(array, unit);
+            return table::Column::Times {
                 values: shared(values.inner()),
                 per_second,
                 utc: tz.is_some(),
-                nulls: nulls(),
-            }
+                nulls: nulls.map(validity),
+            };
         }
-        _ => {
-            let column = Column::of(array, usage);
-            table::Column::Written(Arc::new(move |first, end| {
-                let (mut text, mut row, mut buf) =
-                    (TextColumn::default(), Row::default(), Vec::new());
-                for i in first..end.min(rows) {
-                    row.clear();
-                    column.push(i, &mut row, &mut buf);
-                    text.push(row.get(0).unwrap_or_default());
-                }
-                text.finish()
-            }))
-        }
+        _ => {}
     }
+    let column = Column::of(array);
+    table::Column::Written(Arc::new(move |first, end| {
+        let (mut text, mut buf) = (TextColumn::default(), Vec::new());
+        for i in first..end.min(rows) {
+            text.push(column.cell(i, &mut buf));
+        }
+        text.finish()
+    }))
 }

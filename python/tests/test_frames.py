@@ -130,3 +130,18 @@ def test_a_null_cell_is_empty_whatever_bytes_lie_under_it(cli):
     assert array.null_count > 0
     table = table.set_column(table.schema.get_field_index("delivered_at"), "delivered_at", array)
     assert_same_cells(cli_rows(cli, ARGS), waprice.estimate(table, timezone="Europe/Paris"))
+
+
+def test_numbers_booleans_and_dictionaries_of_numbers_are_read_as_their_text(cli):
+    # Columns of other types than text and times are written out as text, a range of rows at
+    # a time: recipients as integers (what pandas infers), dictionary-encoded, and the entry
+    # point as a boolean (true for ctwa, false for none).
+    table = read_strings(SAMPLE)
+    digits = pa.compute.replace_substring_regex(table["recipient"], "[^0-9]", "")
+    recipients = pa.compute.cast(digits, pa.int64()).combine_chunks().dictionary_encode()
+    entry = pa.compute.equal(table["entry_point"], "ctwa")
+    assert pa.compute.any(entry).as_py()
+    table = table.set_column(table.schema.get_field_index("recipient"), "recipient", recipients)
+    table = table.set_column(table.schema.get_field_index("entry_point"), "entry_point", entry)
+    assert pa.types.is_dictionary(table.schema.field("recipient").type)
+    assert_same_cells(cli_rows(cli, ARGS), waprice.estimate(table, timezone="Europe/Paris"))
