@@ -31,7 +31,7 @@ account-count-overflow-short|src/report/mod.rs|s/\+= Counts::COUNT_MAX;/+= Count
 merge-ties-later-run-first|src/input/time_order.rs|s/\| i as u128,/| (usize::MAX - i) as u128,/
 lagging-left-behind|src/input/time_order.rs|s/if back\.message\.time <= placed\.message\.time \{/if back.message.time >= placed.message.time {/
 separator-past-the-line-end|src/input/records.rs|s/push_bits\(seps & \(\(1 << stop\) - 1\), at, ends\);/push_bits(seps, at, ends);/
-cut-inside-quotes-joined|src/pipeline/split.rs|s/=> !cut_by_end && line == start,/=> line == start \&\& cut_by_end == cut_by_end,/
+cut-inside-quotes-joined|src/pipeline/split.rs|s/\(!cut\)\.then_some\(line\)/(cut || !cut).then_some(line)/
 second-half-first|src/pipeline/split.rs|s/let \[mut runs, later\] = runs;/let [later, mut runs] = runs;/
 future-tie-to-second-half|src/input/reader/mod.rs|s/is_none_or\(\|own\| f\.2 < own\.2\)/is_none_or(|own| f.2 <= own.2)/
 null-cell-read|src/input/table.rs|s/bits\.get\(at \/ 8\)\.is_none_or\(\|b\| b >> \(at % 8\) & 1 == 0\)/bits.get(at \/ 8).is_some_and(|_| false)/

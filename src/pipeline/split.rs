@@ -44,9 +44,10 @@ struct Part {
 
 type Input = Box<dyn Read + Send>;
 
-/// What a half's reading thread leaves: its accounting, and where its records stopped (the
-/// first half) or started (the second).
-type Ended = Option<(ReadStats, Option<(u64, bool)>)>;
+/// What a half's reading thread leaves: its accounting, and the line where the halves meet.
+/// For the first half, the line after its last record, `None` when its input ended inside a
+/// quoted field; for the second, the line it started on.
+type Ended = Option<(ReadStats, Option<u64>)>;
 
 /// Reads a plain (not compressed) log file of at least `s.parallel_from` bytes on two
 /// threads into sorted runs; `None` when the log is not one, or when the two halves cannot
@@ -181,10 +182,7 @@ fn read_runs_cut(
         return Ok(None);
     };
     // The first half stopped where a record starts, on the line the second half counted.
-    let joined = match (first_end, second_start) {
-        (Some((line, cut_by_end)), Some((start, _))) => !cut_by_end && line == start,
-        _ => false,
-    };
+    let joined = first_end.is_some() && first_end == second_start;
     if !complete || !joined || !stats.absorb(later, &ids[0], &ids[1]) {
         return Ok(None);
     }
@@ -251,7 +249,7 @@ fn read_half(
         Some(file) => {
             let line = 1 + count_line_breaks(file, cut)?;
             reader.start_at_line(line);
-            Some((line, false))
+            Some(line)
         }
         None => None,
     };
@@ -285,8 +283,12 @@ fn read_half(
         // A closed channel means this thread's consumer stopped.
         to_main.send((half, Ok(part))).ok()?;
         if last {
-            let end = if half == 0 { reader.end() } else { start };
-            return Some((reader.into_stats(), end));
+            let meets = match half {
+                // Not where a record starts when the input ended inside a quoted field.
+                0 => reader.end().and_then(|(line, cut)| (!cut).then_some(line)),
+                _ => start,
+            };
+            return Some((reader.into_stats(), meets));
         }
     }
 }
@@ -380,21 +382,26 @@ mod tests {
         (messages, format!("{stats:?} {lines:?}"))
     }
 
-    fn file(text: &str) -> tempfile::NamedTempFile {
+    /// [`log`] in a file, and settings that read it skipping its bad and old rows.
+    fn setup() -> (
+        String,
+        tempfile::NamedTempFile,
+        String,
+        Tariffs,
+        LogSettings,
+    ) {
+        let text = log();
         let mut f = tempfile::NamedTempFile::new().unwrap();
         f.write_all(text.as_bytes()).unwrap();
-        f
+        let path = f.path().to_str().unwrap().to_string();
+        let mut s = LogSettings::new(LogSource::File(path.clone()));
+        (s.input.skip_invalid, s.input.skip_unsupported) = (true, true);
+        (text, f, path, Tariffs::bundled("EUR").unwrap(), s)
     }
 
     #[test]
     fn a_file_cut_after_any_line_break_reads_as_one_reader_reads_it() {
-        let text = log();
-        let f = file(&text);
-        let path = f.path().to_str().unwrap().to_string();
-        let t = Tariffs::bundled("EUR").unwrap();
-        let mut s = LogSettings::new(LogSource::File(path.clone()));
-        s.input.skip_invalid = true;
-        s.input.skip_unsupported = true;
+        let (text, _file, path, t, s) = setup();
         let whole = seen(&read_runs_on_one_thread(&s, &t).unwrap());
         assert!(whole.1.contains("skipped_invalid: 1,"), "{}", whole.1);
         let size = text.len() as u64;
@@ -415,12 +422,7 @@ mod tests {
 
     #[test]
     fn the_numbers_no_account_lists_come_in_the_order_of_their_first_lines() {
-        let text = log();
-        let f = file(&text);
-        let path = f.path().to_str().unwrap().to_string();
-        let t = Tariffs::bundled("EUR").unwrap();
-        let mut s = LogSettings::new(LogSource::File(path.clone()));
-        (s.input.skip_invalid, s.input.skip_unsupported) = (true, true);
+        let (text, _file, path, t, mut s) = setup();
         let accounts = "account,business,agents\nacme,+33 1 00 00 00 00,10\n";
         let accounts = crate::accounts::Accounts::parse("accounts.csv", accounts, "EUR").unwrap();
         s.engine.accounts = Some(Arc::new(accounts));
@@ -448,10 +450,8 @@ mod tests {
 
     #[test]
     fn a_bad_row_is_the_error_one_reader_gives() {
-        let text = log();
-        let f = file(&text);
-        let t = Tariffs::bundled("EUR").unwrap();
-        let mut s = LogSettings::new(LogSource::File(f.path().to_str().unwrap().into()));
+        let (_, _file, _, t, mut s) = setup();
+        (s.input.skip_invalid, s.input.skip_unsupported) = (false, false);
         let one = read_runs_on_one_thread(&s, &t).unwrap_err();
         assert!(format!("{one:#}").contains("line 20"), "{one:#}");
         s.parallel_from = 0;
