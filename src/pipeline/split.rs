@@ -11,7 +11,7 @@
 //! than are counted apart — `None` is returned and the log is read again on one thread:
 //! slower, never different.
 
-use super::stream::{fill_batch, DoneOnDrop, BATCH};
+use super::stream::{DoneOnDrop, BATCH};
 use super::{LogSettings, LogSource, Tariffs};
 use crate::calendar::Calendar;
 use crate::input::reader::{intern_all, LogReader, RawMessage, ReadError, ReadStats};
@@ -25,8 +25,6 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
-#[cfg(test)]
-use std::sync::Arc;
 
 /// Files smaller than this are read on one thread: their reading is over before a second
 /// thread pays for itself.
@@ -264,7 +262,7 @@ fn read_half(
             businesses: Vec::new(),
             last: false,
         });
-        let read = fill_batch(&mut reader, &mut businesses, &t.markets, &mut part.raws);
+        let read = reader.fill(&mut businesses, &t.markets, &mut part.raws, BATCH);
         for b in named..businesses.business_count() {
             part.businesses
                 .push(businesses.business_name(b as u32).into());
@@ -314,6 +312,7 @@ mod tests {
     use super::*;
     use crate::pipeline::stream::read_runs_on_one_thread;
     use std::io::Write;
+    use std::sync::Arc;
 
     /// A log out of time order with what a cut can fall into or between: quoted fields with
     /// line breaks and separators, CRLF and blank lines, several business numbers written

@@ -257,16 +257,6 @@ type Batch = Vec<RawMessage>;
 /// no gain; how far the reading may run ahead is [`AHEAD`] batches.
 pub(super) const BATCH: usize = 2048;
 
-/// Fills `messages` up to [`BATCH`] from `reader`: true when the reader has no more.
-pub(super) fn fill_batch<R: Read>(
-    reader: &mut LogReader<'_, R>,
-    businesses: &mut Pairs,
-    markets: &crate::country::Countries,
-    messages: &mut Vec<RawMessage>,
-) -> Result<bool, ReadError> {
-    reader.fill(businesses, markets, messages, BATCH)
-}
-
 /// Batches the reading thread may be ahead of the replaying one: 512K messages, 16 MB at
 /// most. Both threads' speed varies along a log (a stretch of new customers slows the replay,
 /// one of long rows the reading); with 4 batches of slack, whichever was ahead kept waiting
@@ -317,7 +307,7 @@ fn read_batches(
                 let mut messages = taken_back
                     .try_recv()
                     .unwrap_or_else(|_| Vec::with_capacity(BATCH));
-                let read = fill_batch(&mut reader, &mut businesses, &t.markets, &mut messages);
+                let read = reader.fill(&mut businesses, &t.markets, &mut messages, BATCH);
                 // A closed channel means the consuming side stopped (unsorted log or error).
                 if to_replay.send(Ok(messages)).is_err() {
                     return None;
