@@ -256,6 +256,32 @@ fn example_7_free_form_outside_the_window_is_rejected_and_opens_nothing() {
     );
 }
 
+/// Example 7 again, with something after the rejection that an opened window would change:
+/// the customer writes again and the business replies. The reply opens its own service
+/// conversation; had the rejected message opened one, the reply would ride on it. (A
+/// template first, so that the pair is already in its era when the rejection comes.)
+#[test]
+fn example_7_the_rejected_message_opens_no_window_a_later_reply_could_ride_on() {
+    let v = one(
+        "2025-03-01T09:00:00Z",
+        &[
+            Row::Tpl(0, T::Marketing),
+            Row::In(H),
+            Row::Free(25 * H + 60_000),
+            Row::In(25 * H + 30 * 60_000),
+            Row::Free(26 * H),
+        ],
+    );
+    assert_eq!(
+        v,
+        vec![
+            (U::Marketing, Conversation),
+            (U::Service, Rejected),
+            (U::Service, FreeService)
+        ]
+    );
+}
+
 #[test]
 fn example_8_era_a_free_tier_is_1000_conversations_a_month_across_customers() {
     // 1,003 business-initiated conversations in March 2022, each with its own customer.
