@@ -34,6 +34,7 @@ separator-past-the-line-end|src/input/records.rs|s/push_bits\(seps & \(\(1 << st
 cut-inside-quotes-joined|src/pipeline/split.rs|s/\(!cut\)\.then_some\(line\)/(cut || !cut).then_some(line)/
 second-half-first|src/pipeline/split.rs|s/let \[mut runs, later\] = runs;/let [later, mut runs] = runs;/
 future-tie-to-second-half|src/input/reader/mod.rs|s/is_none_or\(\|own\| f\.2 < own\.2\)/is_none_or(|own| f.2 <= own.2)/
+rejected-opens-service|src/engine/mod.rs|s/return \(category, Charge::Rejected\);/st.conversation_until[windows::SERVICE] = m.t + windows::DAY;\n        return (category, Charge::Rejected);/
 null-cell-read|src/input/table.rs|s/bits\.get\(at \/ 8\)\.is_none_or\(\|b\| b >> \(at % 8\) & 1 == 0\)/bits.get(at \/ 8).is_some_and(|_| false)/
 EOF
 )
