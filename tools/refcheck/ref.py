@@ -51,7 +51,7 @@ CAT_TEMPLATE = {"marketing": "marketing", "marketing_lite": "marketing", "utilit
                 "authentication": "authentication"}
 CAT_FREEFORM = {"", "service", "text", "free_form", "session"}
 EP_TRUE = {"ctwa", "page_cta", "true", "yes", "1"}
-EP_FALSE = {"", "false"}
+EP_FALSE = {"", "false", "no", "0", "none"}
 ST_OK = {"", "delivered", "read", "played", "sent"}
 # these statuses (or a delivery time) prove the message was delivered
 ST_PROOF = {"delivered", "read", "played"}
@@ -248,7 +248,10 @@ def read_log(path, tz, skip_invalid=False):
             m.cust = normalise_number(get("recipient"))
             m.iso2 = country_of(m.cust)
             ep = get("entry_point").lower()
-            # README, Input: ctwa/page_cta/true/yes/1 = entry point; "empty/false otherwise"
+            # docs/input.md: ctwa/page_cta/true/yes/1 = entry point; empty/false/no/0/none =
+            # none; any other value on an inbound row could mean either and is refused
+            if m.inbound and ep not in EP_TRUE and ep not in EP_FALSE:
+                raise RowError("bad entry_point %r" % ep)
             m.ep = m.inbound and ep in EP_TRUE
             st = get("status").lower()
             if st in ST_OK:

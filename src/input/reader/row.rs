@@ -221,7 +221,7 @@ fn inbound_kind(
             return Err(bad(
                 Field::EntryPoint,
                 "unknown entry point value",
-                "use ctwa, page_cta, true, yes or 1 for a Click-to-WhatsApp ad or Page button; empty, false, no or 0 otherwise",
+                "use ctwa, page_cta, true, yes or 1 for a Click-to-WhatsApp ad or Page button; empty, false, no, 0 or none otherwise (another value could mean either, so it is not guessed)",
             ))
         }
     };
