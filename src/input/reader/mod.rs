@@ -440,7 +440,10 @@ fn next_csv<R: Read>(
         }
         let header_count = st.columns.header_count();
         let delimiter = records.delimiter();
-        if let Some(rows) = super::unclosed_quote::swallowed_rows(record, header_count, delimiter) {
+        let is_direction = |cell: &[u8]| row::direction_of(cell, &mut [0; row::KEYWORD]).is_some();
+        if let Some(rows) =
+            super::unclosed_quote::swallowed_rows(record, &st.columns, delimiter, is_direction)
+        {
             st.stats.rows += 1;
             return Err(quote_never_closed(file, line, rows));
         }

@@ -179,6 +179,18 @@ fn missing_fields(record: &impl Record, columns: &ColumnMap) -> Result<(), RowEr
     Ok(())
 }
 
+/// Whether a direction cell says inbound (`Some(true)`) or outbound, as written or in any
+/// case and spacing; `None` when it is no direction.
+#[inline(always)]
+pub(super) fn direction_of(value: &[u8], kw: &mut [u8; KEYWORD]) -> Option<bool> {
+    by_keyword(value, kw, |w| match w {
+        b"inbound" | b"in" | b"incoming" | b"received" | b"user" | b"customer" => Some(true),
+        b"outbound" | b"out" | b"outgoing" | b"sent" | b"business" | b"outbound-api"
+        | b"outbound-reply" | b"outbound-call" => Some(false),
+        _ => None,
+    })
+}
+
 /// The row's direction: a customer message (inbound) or a business message.
 #[inline(always)]
 fn is_inbound(
@@ -186,13 +198,7 @@ fn is_inbound(
     columns: &ColumnMap,
     kw: &mut [u8; KEYWORD],
 ) -> Result<bool, RowError> {
-    let direction = by_keyword(field(record, columns, Field::Direction), kw, |w| match w {
-        b"inbound" | b"in" | b"incoming" | b"received" | b"user" | b"customer" => Some(true),
-        b"outbound" | b"out" | b"outgoing" | b"sent" | b"business" | b"outbound-api"
-        | b"outbound-reply" | b"outbound-call" => Some(false),
-        _ => None,
-    });
-    match direction {
+    match direction_of(field(record, columns, Field::Direction), kw) {
         Some(inbound) => Ok(inbound),
         None => Err(bad(
             Field::Direction,
