@@ -47,6 +47,31 @@ impl ForecastSettings {
             authentication_international: a.authentication_international,
             service: a.service,
         };
+        // The volume flags go to each --country given without volumes of its own: with none
+        // such, they would be dropped without a word.
+        if flags != Volumes::default() && !a.country.iter().any(|spec| !spec.contains(':')) {
+            let set: Vec<String> = [
+                ("marketing", a.marketing),
+                ("utility", a.utility),
+                ("utility-in-window", a.utility_in_window),
+                ("authentication", a.authentication),
+                (
+                    "authentication-international",
+                    a.authentication_international,
+                ),
+                ("service", a.service),
+            ]
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(name, n)| format!("--{name} {n}"))
+            .collect();
+            return Err(BadInput::new(format!(
+                "{} would apply to no country: volume options go to each --country given without volumes of its own, and there is none",
+                set.join(" ")
+            ))
+            .hint("add --country CC for them to apply to, or put them in a country's list: --country FR:marketing=2000,utility=500")
+            .into());
+        }
         let mut countries = Vec::new();
         for spec in &a.country {
             let (code, volumes) = match spec.split_once(':') {
@@ -58,8 +83,15 @@ impl ForecastSettings {
         if let Some(path) = &a.volumes {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read --volumes {path}"))?;
-            for (code, volumes) in parse_volume_file(&text, path)? {
-                countries.push((country(&tariffs, &code)?, volumes));
+            for (code, volumes, line) in parse_volume_file(&text, path)? {
+                let id = country(&tariffs, &code).map_err(|e| {
+                    BadInput::new(format!(
+                        "{path}, line {line}, column 'country': unknown country (value '{}')",
+                        waprice::error::cut(&code)
+                    ))
+                    .hint(e.hint.unwrap_or_default())
+                })?;
+                countries.push((id, volumes));
             }
         }
         if countries.is_empty() {
@@ -135,7 +167,8 @@ fn parse_volumes(list: &str, spec: &str) -> Result<Volumes, BadInput> {
     Ok(v)
 }
 
-fn parse_volume_file(text: &str, path: &str) -> Result<Vec<(String, Volumes)>, BadInput> {
+/// The volume file's rows: country, volumes and line.
+fn parse_volume_file(text: &str, path: &str) -> Result<Vec<(String, Volumes, u64)>, BadInput> {
     let mut r = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
@@ -149,6 +182,18 @@ fn parse_volume_file(text: &str, path: &str) -> Result<Vec<(String, Volumes)>, B
     else {
         return Err(BadInput::new(format!("{path}: no 'country' column")).hint(CATEGORY_HINT));
     };
+    // A category given twice: which of its volumes to count is not for waprice to guess.
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(j) = (i + 1..headers.len()).find(|&j| headers[j].eq_ignore_ascii_case(h)) {
+            return Err(BadInput::new(format!(
+                "{path}: the header has two columns named '{}' (columns {} and {}) (line 1, the header)",
+                waprice::error::cut(h),
+                i + 1,
+                j + 1
+            ))
+            .hint("keep one column per category"));
+        }
+    }
     let mut out = Vec::new();
     let mut lines = waprice::lines::LineCounter::new(text);
     for record in r.records() {
@@ -178,7 +223,7 @@ fn parse_volume_file(text: &str, path: &str) -> Result<Vec<(String, Volumes)>, B
                 }
             }
         }
-        out.push((record.get(i_country).unwrap_or("").to_string(), v));
+        out.push((record.get(i_country).unwrap_or("").to_string(), v, line));
     }
     Ok(out)
 }

@@ -97,3 +97,65 @@ fn forecast_matches_hand_computed_totals_for_two_countries() {
         &["cannot read 'marketing=lots'"],
     );
 }
+
+/// Volumes that would go nowhere, or could be read two ways, are refused: a volume option
+/// when every --country gives its own volumes (it used to be dropped without a word), and a
+/// volume file with a category twice (the last column used to win). A volume file's unknown
+/// country is named by its file and line, not as a --country the user never gave.
+#[test]
+fn forecast_refuses_volumes_it_would_drop_or_guess() {
+    fails_with(
+        &[
+            "forecast",
+            "--country",
+            "FR:utility=10",
+            "--marketing",
+            "7",
+            "--date",
+            "2026-10-15",
+        ],
+        "",
+        2,
+        &["--marketing 7 would apply to no country", "hint:"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let twice = dir.path().join("twice.csv");
+    std::fs::write(
+        &twice,
+        "country,marketing,marketing,utility,authentication,service\nFR,1000,5,0,0,0\n",
+    )
+    .unwrap();
+    fails_with(
+        &[
+            "forecast",
+            "--volumes",
+            twice.to_str().unwrap(),
+            "--date",
+            "2026-10-15",
+        ],
+        "",
+        2,
+        &["two columns named 'marketing' (columns 2 and 3)", "hint:"],
+    );
+    let unknown = dir.path().join("unknown.csv");
+    std::fs::write(
+        &unknown,
+        "country,marketing,utility,authentication,service\nFR,1000,0,0,0\nZZ,1,0,0,0\n",
+    )
+    .unwrap();
+    fails_with(
+        &[
+            "forecast",
+            "--volumes",
+            unknown.to_str().unwrap(),
+            "--date",
+            "2026-10-15",
+        ],
+        "",
+        2,
+        &[
+            "unknown.csv, line 3, column 'country': unknown country (value 'ZZ')",
+            "hint:",
+        ],
+    );
+}
