@@ -37,6 +37,20 @@ pub(super) fn report_skipped(s: &LogSettings, stats: &ReadStats) -> Result<(), B
             message.push_str("\n  skipped: ");
             message.push_str(&e.to_string().replace('\n', "\n  "));
         }
+        // The examples are the first few: the count per reason accounts for every row.
+        let shown = stats.skipped_examples.len() as u64;
+        if skipped > shown {
+            let reasons: Vec<String> = stats
+                .skipped_reasons
+                .iter()
+                .map(|(why, n)| format!("{n} × {why}"))
+                .collect();
+            message.push_str(&format!(
+                "\n  ({} more not shown; all {skipped}: {})",
+                skipped - shown,
+                reasons.join("; ")
+            ));
+        }
         s.warn(&message);
     }
     Ok(())

@@ -1342,3 +1342,26 @@ fn control_characters_in_a_bad_value_are_escaped_in_the_error() {
     );
     assert!(!stderr.contains('\x1b'), "{stderr}");
 }
+
+/// With --skip-invalid, the warning shows the first few skipped rows; the rest are counted per
+/// reason, so that a reason seen only after the examples is not missing from it.
+#[test]
+fn skipped_rows_past_the_examples_are_counted_per_reason() {
+    let mut log = String::from("timestamp,direction,category,recipient\n");
+    for i in 0..8 {
+        log.push_str(&format!(
+            "2025-08-01T10:0{i}:00Z,sideways,marketing,+3361234567{i}\n"
+        ));
+    }
+    log.push_str("2025-08-01T11:00:00Z,outbound,promo,+33612345670\n");
+    log.push_str("2025-08-01T11:01:00Z,outbound,marketing,+33612345670\n");
+    waprice()
+        .args(["estimate", "-", "--skip-invalid", "--format", "csv"])
+        .write_stdin(log)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("read 10 rows; skipped 9 invalid"))
+        .stderr(predicate::str::contains(
+            "(4 more not shown; all 9: 8 × column 'direction': unknown direction; 1 × column 'category': unknown category)",
+        ));
+}
