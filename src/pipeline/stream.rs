@@ -127,6 +127,17 @@ pub fn read_webhooks(s: &LogSettings, t: &Tariffs) -> Result<WebhookLog> {
         bar.done();
     }
     report_skipped(s, &wl.log.stats)?;
+    // Billed by waprice's own reading where Meta said something it does not know: said on
+    // stderr too, since CSV output carries no notes.
+    if let Some(values) = wl.stats.unknown_note() {
+        let n = wl.stats.unknown_messages();
+        s.warn(&format!(
+            "warning: {}: Meta priced {n} business message{} with values waprice does not know ({values}); {} billed by waprice's own rules",
+            s.input.name,
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it is" } else { "they are" }
+        ));
+    }
     if let Some(sent) = &sent {
         if sent.skipped_invalid > 0 {
             s.warn(&format!(

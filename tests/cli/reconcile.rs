@@ -723,3 +723,17 @@ fn a_json_array_a_pretty_printed_body_and_ndjson_read_the_same() {
     file.write_all(text.replace('\n', "").as_bytes()).unwrap();
     assert_eq!(reconcile_csv(file.path().to_str().unwrap(), &[]), as_ndjson);
 }
+
+/// A message Meta priced with a value waprice does not know is billed by waprice's own
+/// rules; CSV output carries no notes, so stderr says so in every format.
+#[test]
+fn unknown_pricing_values_are_warned_about_on_stderr_in_csv_too() {
+    waprice()
+        .args(["estimate", &hooks("meta-shapes.json"), "--input", "meta-webhooks"])
+        .args(["--currency", "USD", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "Meta priced 1 business message with values waprice does not know (pricing.category 'general_purpose_ai' (1 message)); it is billed by waprice's own rules",
+        ));
+}
