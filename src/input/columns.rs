@@ -194,30 +194,6 @@ impl ColumnMap {
                 continue;
             }
             index[i] = field.aliases().iter().find_map(|alias| find(alias));
-            // Two of the field's other names, and not its own: which one to bill from is
-            // for the user to say (its own name wins over the others, as documented).
-            let canonical = field.aliases()[0];
-            if let Some(at) = index[i].filter(|&at| !same_name(&clean[at], canonical)) {
-                let other = field.aliases()[1..]
-                    .iter()
-                    .filter_map(|alias| find(alias))
-                    .find(|&j| !same_name(&clean[j], &clean[at]));
-                if let Some(other) = other {
-                    let (a, b) = (at.min(other), at.max(other));
-                    return Err(BadInput::new(format!(
-                        "{file}: the header has two columns for the {}: '{}' (column {}) and '{}' (column {}), so which one to bill from is ambiguous (line 1, the header)",
-                        field.name(),
-                        cut(&clean[a]),
-                        a + 1,
-                        cut(&clean[b]),
-                        b + 1
-                    ))
-                    .hint(format!(
-                        "say which with --column {}=NAME (or rename or remove the other); waprice never guesses which column to bill from",
-                        field.name()
-                    )));
-                }
-            }
         }
         // Two columns with the header a field resolved to: waprice will not guess which one
         // to bill from (using the first would silently ignore the other's values).
@@ -324,62 +300,6 @@ mod tests {
 
     fn h(names: &[&str]) -> Vec<String> {
         names.iter().map(|s| s.to_string()).collect()
-    }
-
-    /// Two columns under other names of one field (`created_at` and `sent_at`, `customer` and
-    /// `phone`): the first of the list used to win, silently. Now the user says which; the
-    /// field's own name still wins over its other names.
-    #[test]
-    fn two_other_names_of_one_field_are_ambiguous_until_one_is_chosen() {
-        let header = h(&[
-            "created_at",
-            "sent_at",
-            "direction",
-            "category",
-            "customer",
-            "phone",
-        ]);
-        let e = ColumnMap::resolve(&header, &[], "f")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains(
-                "two columns for the timestamp: 'created_at' (column 1) and 'sent_at' (column 2)"
-            ),
-            "{e}"
-        );
-        let chosen = [
-            (Field::Timestamp, "sent_at".to_string()),
-            (Field::Recipient, "phone".to_string()),
-        ];
-        let m = ColumnMap::resolve(&header, &chosen, "f").unwrap();
-        assert_eq!(
-            (m.index(Field::Timestamp), m.index(Field::Recipient)),
-            (Some(1), Some(5))
-        );
-        let e = ColumnMap::resolve(&header, &chosen[..1], "f")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains(
-                "two columns for the recipient: 'customer' (column 5) and 'phone' (column 6)"
-            ),
-            "{e}"
-        );
-        // The field's own name beside another of its names: its own name is read.
-        let own = h(&[
-            "timestamp",
-            "sent_at",
-            "direction",
-            "category",
-            "recipient",
-            "phone",
-        ]);
-        let m = ColumnMap::resolve(&own, &[], "f").unwrap();
-        assert_eq!(
-            (m.index(Field::Timestamp), m.index(Field::Recipient)),
-            (Some(0), Some(4))
-        );
     }
 
     #[test]
