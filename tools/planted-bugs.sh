@@ -35,7 +35,7 @@ cut-inside-quotes-joined|src/pipeline/split.rs|s/\(!cut\)\.then_some\(line\)/(cu
 second-half-first|src/pipeline/split.rs|s/let \[mut runs, later\] = runs;/let [later, mut runs] = runs;/
 future-tie-to-second-half|src/input/reader/mod.rs|s/is_none_or\(\|own\| f\.2 < own\.2\)/is_none_or(|own| f.2 <= own.2)/
 rejected-opens-service|src/engine/mod.rs|s/return \(category, Charge::Rejected\);/st.conversation_until[windows::SERVICE] = m.t + windows::DAY;\n        return (category, Charge::Rejected);/
-short-swallowed-rows-missed|src/input/unclosed_quote.rs|s/short: required\.zip\(columns\.index\(Field::Direction\)\),/short: required.zip(columns.index(Field::Direction)).filter(|_| false),/
+short-swallowed-rows-missed|src/input/unclosed_quote.rs|s/\n        short,\n    \};/\n        short: short.filter(|_| false),\n    };/
 null-cell-read|src/input/table.rs|s/bits\.get\(at \/ 8\)\.is_none_or\(\|b\| b >> \(at % 8\) & 1 == 0\)/bits.get(at \/ 8).is_some_and(|_| false)/
 EOF
 )

@@ -6,10 +6,12 @@
 //! lost without any error. A field that holds a line break followed by a line like a row of
 //! the log is taken for such swallowed rows: reading stops with an error, even under
 //! `--skip-invalid`, because where the rows start and end is no longer known. A line is like
-//! a row when it has as many separators as the header, or when it has enough to hold every
-//! required column (a row may leave out its trailing optional fields) and its direction cell
-//! is a direction: short rows swallowed after a quote opened in the last column had gone
-//! unseen, their messages missing from the bill.
+//! a row when it has as many separators as the header, or when it is a shorter row (a row may
+//! leave out its trailing optional fields): enough separators to reach the direction, the
+//! time and the customer, a direction where the direction goes, and digits enough for a time
+//! and for a phone number where those go (cells trimmed, as the row parser trims them). Short
+//! rows swallowed after a quote opened in the last column had gone unseen, their messages
+//! missing from the bill; text such as `A12,in,stock` or `new,customer,promo` is no row.
 
 use super::columns::{ColumnMap, Field};
 use super::records::Row;
@@ -29,14 +31,25 @@ pub fn swallowed_rows(
     if !record.may_hold_line_breaks() {
         return None;
     }
-    let required = Field::ALL
+    // The customer's column: `recipient`, else `to` or `from` (a log of both parties).
+    let party = [Field::Recipient, Field::To, Field::From]
         .into_iter()
-        .filter(|f| f.required())
-        .filter_map(|f| columns.index(f))
-        .max();
+        .find_map(|f| columns.index(f));
+    let short = match (
+        columns.index(Field::Direction),
+        columns.index(Field::Timestamp),
+        party,
+    ) {
+        (Some(direction), Some(time), Some(party)) => Some(ShortRow {
+            direction,
+            time,
+            party,
+        }),
+        _ => None,
+    };
     let shape = Shape {
         separators: columns.header_count().saturating_sub(1).max(1),
-        short: required.zip(columns.index(Field::Direction)),
+        short,
     };
     search(record, &shape, delimiter, &is_direction)
 }
@@ -45,8 +58,33 @@ pub fn swallowed_rows(
 struct Shape {
     /// The separators of a row as long as the header.
     separators: usize,
-    /// The separators a row needs to hold every required column, and where its direction is.
-    short: Option<(usize, usize)>,
+    /// Where a shorter row's direction, time and customer are.
+    short: Option<ShortRow>,
+}
+
+struct ShortRow {
+    direction: usize,
+    time: usize,
+    party: usize,
+}
+
+impl ShortRow {
+    /// Whether `line`, split by `delimiter`, has a direction, a time and a phone number in
+    /// their places: at least 8 digits for a time (`20250801`, an epoch), 7 for a number.
+    fn holds(&self, line: &[u8], delimiter: u8, is_direction: &dyn Fn(&[u8]) -> bool) -> bool {
+        let cells: Vec<&[u8]> = line
+            .split(|&b| b == delimiter)
+            .map(|c| c.trim_ascii())
+            .collect();
+        let digits = |at: usize| {
+            cells
+                .get(at)
+                .map_or(0, |c| c.iter().filter(|b| b.is_ascii_digit()).count())
+        };
+        cells.get(self.direction).is_some_and(|c| is_direction(c))
+            && digits(self.time) >= 8
+            && digits(self.party) >= 7
+    }
 }
 
 /// [`swallowed_rows`] for a record that may hold line breaks.
@@ -62,13 +100,10 @@ fn search(
     let is_row = |line: &[u8]| {
         let separators = line.iter().filter(|&&b| b == delimiter).count();
         separators >= shape.separators
-            || shape.short.is_some_and(|(needed, direction)| {
-                separators >= needed
-                    && line
-                        .split(|&b| b == delimiter)
-                        .nth(direction)
-                        .is_some_and(is_direction)
-            })
+            || shape
+                .short
+                .as_ref()
+                .is_some_and(|short| short.holds(line, delimiter, is_direction))
     };
     let rows: usize = record
         .iter()

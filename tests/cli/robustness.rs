@@ -1365,3 +1365,37 @@ fn skipped_rows_past_the_examples_are_counted_per_reason() {
             "(4 more not shown; all 9: 8 × column 'direction': unknown direction; 1 × column 'category': unknown category)",
         ));
 }
+
+/// Multi-line notes whose lines hold separators and a word that is a direction (`customer`,
+/// `in`, `User`, `Sent`) are text, not rows swallowed by a quote: they are read. Swallowed
+/// rows written with spaces after the separators are still rows.
+#[test]
+fn notes_with_direction_words_are_read_and_spaced_swallowed_rows_are_not() {
+    let header = "timestamp,direction,category,recipient,note\n";
+    let row = "2025-08-01T10:00:00Z,outbound,marketing,+33612345670,";
+    for note in [
+        "\"vip\nnew,customer,promo,august\"",
+        "\"Stock check:\nA12,in,stock,yes\nB7,out,of stock,no\"",
+        "\"Hi there\nBob,User,Admin,Guest\nthanks\"",
+        "\"Order 12345678, shipped\n2025-08-02,Sent,parcel,+33 6 12\"",
+    ] {
+        waprice()
+            .args(["estimate", "-", "--format", "csv"])
+            .write_stdin(format!("{header}{row}{note}\n"))
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("2025-08,1,"));
+    }
+    let mut spaced = format!("{header}{row}\"hi\n");
+    for i in 2..5 {
+        spaced.push_str(&format!(
+            "2025-08-01T10:0{i}:00Z, outbound, marketing, +3361234567{i}\n"
+        ));
+    }
+    fails_with(
+        &["estimate", "-", "--skip-invalid"],
+        &spaced,
+        2,
+        &["a quoted field holds 3 lines like rows of the log: a quote is probably never closed"],
+    );
+}
