@@ -40,16 +40,17 @@ pub(super) fn report_skipped(s: &LogSettings, stats: &ReadStats) -> Result<(), B
         // The examples are the first few: the count per reason accounts for every row.
         let shown = stats.skipped_examples.len() as u64;
         if skipped > shown {
-            let reasons: Vec<String> = stats
-                .skipped_reasons
-                .iter()
-                .map(|(why, n)| format!("{n} × {why}"))
-                .collect();
-            message.push_str(&format!(
-                "\n  ({} more not shown; all {skipped}: {})",
-                skipped - shown,
-                reasons.join("; ")
-            ));
+            message.push_str(&format!("\n  ({} more not shown", skipped - shown));
+            // Webhook input counts no reasons apart: the count above is all there is.
+            if !stats.skipped_reasons.is_empty() {
+                let reasons: Vec<String> = stats
+                    .skipped_reasons
+                    .iter()
+                    .map(|(why, n)| format!("{n} × {why}"))
+                    .collect();
+                message.push_str(&format!("; all {skipped}: {}", reasons.join("; ")));
+            }
+            message.push(')');
         }
         s.warn(&message);
     }
