@@ -72,18 +72,21 @@ impl ShortRow {
     /// Whether `line`, split by `delimiter`, has a direction, a time and a phone number in
     /// their places: at least 8 digits for a time (`20250801`, an epoch), 7 for a number.
     fn holds(&self, line: &[u8], delimiter: u8, is_direction: &dyn Fn(&[u8]) -> bool) -> bool {
-        let cells: Vec<&[u8]> = line
-            .split(|&b| b == delimiter)
-            .map(|c| c.trim_ascii())
-            .collect();
-        let digits = |at: usize| {
-            cells
-                .get(at)
-                .map_or(0, |c| c.iter().filter(|b| b.is_ascii_digit()).count())
-        };
-        cells.get(self.direction).is_some_and(|c| is_direction(c))
-            && digits(self.time) >= 8
-            && digits(self.party) >= 7
+        let digits = |cell: &[u8]| cell.iter().filter(|b| b.is_ascii_digit()).count();
+        let (mut direction, mut time, mut party) = (false, 0, 0);
+        for (i, cell) in line.split(|&b| b == delimiter).enumerate() {
+            let cell = cell.trim_ascii();
+            if i == self.direction {
+                direction = is_direction(cell);
+            }
+            if i == self.time {
+                time = digits(cell);
+            }
+            if i == self.party {
+                party = digits(cell);
+            }
+        }
+        direction && time >= 8 && party >= 7
     }
 }
 
