@@ -43,18 +43,23 @@ pub(super) fn report_skipped(s: &LogSettings, stats: &ReadStats) -> Result<(), B
             message.push_str(&format!("\n  ({} more not shown", skipped - shown));
             // Webhook input counts no reasons apart: the count above is all there is.
             if !stats.skipped_reasons.is_empty() {
-                let reasons: Vec<String> = stats
-                    .skipped_reasons
-                    .iter()
-                    .map(|(why, n)| format!("{n} × {why}"))
-                    .collect();
-                message.push_str(&format!("; all {skipped}: {}", reasons.join("; ")));
+                let reasons = per_reason(stats).join("; ");
+                message.push_str(&format!("; all {skipped}: {reasons}"));
             }
             message.push(')');
         }
         s.warn(&message);
     }
     Ok(())
+}
+
+/// "3 × column 'direction': unknown direction" for each reason rows were skipped for.
+fn per_reason(stats: &ReadStats) -> Vec<String> {
+    stats
+        .skipped_reasons
+        .iter()
+        .map(|(why, n)| format!("{n} × {why}"))
+        .collect()
 }
 
 /// Every row was skipped: the error says how many for each reason, and where the first one
@@ -70,11 +75,7 @@ fn all_skipped(s: &LogSettings, stats: &ReadStats, skipped: u64) -> BadInput {
             Vec::new()
         }
     } else {
-        stats
-            .skipped_reasons
-            .iter()
-            .map(|(why, n)| format!("{n} × {why}"))
-            .collect()
+        per_reason(stats)
     };
     if stats.skipped_other_channel > 0 {
         reasons.push(format!(
